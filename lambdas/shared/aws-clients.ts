@@ -1,0 +1,45 @@
+/**
+ * AWS SDK clients, created once per execution environment with default configuration: the SDK reads
+ * region, credentials and AWS_ENDPOINT_URL_<SERVICE> from the environment, which is how the local
+ * runtime points the same bundles at its emulators.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+let dynamo: DynamoDBClient | undefined;
+let documents: DynamoDBDocumentClient | undefined;
+let sns: SNSClient | undefined;
+let sqs: SQSClient | undefined;
+let sfn: SFNClient | undefined;
+
+function dynamoClient(): DynamoDBClient {
+  dynamo ??= new DynamoDBClient({});
+  return dynamo;
+}
+
+function documentClient(): DynamoDBDocumentClient {
+  documents ??= DynamoDBDocumentClient.from(dynamoClient(), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return documents;
+}
+
+function snsClient(): SNSClient {
+  sns ??= new SNSClient({});
+  return sns;
+}
+
+function sqsClient(): SQSClient {
+  sqs ??= new SQSClient({});
+  return sqs;
+}
+
+function sfnClient(): SFNClient {
+  sfn ??= new SFNClient({});
+  return sfn;
+}
+
+export { documentClient, dynamoClient, sfnClient, snsClient, sqsClient };

@@ -1,0 +1,26 @@
+/**
+ * One Powertools Logger and Metrics per execution environment. Metric names are the contract the
+ * CloudWatch dashboard and the local runtime's metrics view read (docs/internals.md).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'herald' });
+const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Herald',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'herald',
+});
+
+const MetricName = {
+  EventsPublished: 'EventsPublished',
+  JobsProcessed: 'JobsProcessed',
+  JobsFailed: 'JobsFailed',
+  DuplicatesSkipped: 'DuplicatesSkipped',
+  WebhookAttempts: 'WebhookAttempts',
+  WebhookDelivered: 'WebhookDelivered',
+  WebhookRetriesScheduled: 'WebhookRetriesScheduled',
+  WebhookFailed: 'WebhookFailed',
+  DeliveryLatency: 'DeliveryLatency',
+} as const;
+
+export { logger, metrics, MetricName, MetricUnit };
