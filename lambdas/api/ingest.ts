@@ -1,4 +1,127 @@
-// Placeholder so the CDK stack can bundle while this handler is being written.
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+/**
+ * POST /v1/events. Order matters: authenticate, validate the whole request, check the role, and only
+ * then record + publish — so nothing is stored or published for a request that fails any check.
+ *
+ * With an `Idempotency-Key` header the work runs through Powertools idempotency, keyed by tenant +
+ * key, with the validated body as the payload hash: the same body answers the stored response (same
+ * event id), another body is 422, a concurrent first request still running is 409.
+ */
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyUnknownError,
+  IdempotencyValidationError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { requirePrincipal, requirePublisher } from '../shared/auth.js';
+import { config } from '../shared/config.js';
+import {
+  HeraldError,
+  IdempotencyKeyInFlightError,
+  IdempotencyKeyReusedError,
+  TransientError,
+} from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import { logger, MetricName, MetricUnit, metrics } from '../shared/observability.js';
+import { jsonResponse, problemResponse } from '../shared/problem.js';
+import { publishEvent } from '../shared/publish.js';
+import { readJsonBody, validateEventInput, validateIdempotencyKey } from '../shared/validation.js';
+import type { ApiEvent } from './router.js';
+
+type EventInput = ReturnType<typeof validateEventInput>;
+
+interface Accepted {
+  readonly id: string;
+  readonly type: string;
+  readonly tenantId: string;
+  readonly createdAt: string;
+}
+
+/** How long an Idempotency-Key is remembered. */
+const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
+
+async function acceptEvent(input: EventInput): Promise<Accepted> {
+  const event = { id: newId('evt'), createdAt: new Date().toISOString(), ...input };
+  await publishEvent(event, 'api');
+  metrics.addMetric(MetricName.EventsPublished, MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+  return { id: event.id, type: event.type, tenantId: event.tenantId, createdAt: event.createdAt };
+}
+
+interface KeyedRequest {
+  /** `<tenantId>#<Idempotency-Key>`: keys are scoped to the tenant. */
+  readonly key: string;
+  readonly input: EventInput;
+}
+
+// Built at first use so that configuration is read from the environment once, at start-up.
+let idempotency: { config: IdempotencyConfig; accept: (request: KeyedRequest) => Promise<Accepted> } | undefined;
+
+function idempotentAccept() {
+  if (idempotency === undefined) {
+    const idempotencyConfig = new IdempotencyConfig({
+      eventKeyJmesPath: 'key',
+      payloadValidationJmesPath: 'input',
+      expiresAfterSeconds: IDEMPOTENCY_WINDOW_SECONDS,
+    });
+    idempotency = {
+      config: idempotencyConfig,
+      accept: makeIdempotent(async (request: KeyedRequest): Promise<Accepted> => acceptEvent(request.input), {
+        // Its own persistence layer: sharing one between idempotent functions mixes up stored results.
+        persistenceStore: new DynamoDBPersistenceLayer({ tableName: config.idempotencyTable() }),
+        config: idempotencyConfig,
+        keyPrefix: 'herald-ingest',
+      }),
+    };
+  }
+  return idempotency;
+}
+
+function idempotencyProblem(error: unknown): unknown {
+  if (error instanceof IdempotencyValidationError) {
+    return new IdempotencyKeyReusedError('This Idempotency-Key was already used with a different body');
+  }
+  if (error instanceof IdempotencyAlreadyInProgressError) {
+    return new IdempotencyKeyInFlightError('A request with this Idempotency-Key is still in progress; retry');
+  }
+  if (error instanceof IdempotencyUnknownError) {
+    return new TransientError('The idempotency store is unavailable; retry', { cause: error });
+  }
+  return error;
+}
+
+function header(event: ApiEvent, name: string): string | undefined {
+  return event.headers?.[name] ?? event.headers?.[name.toLowerCase()];
+}
+
+async function handler(event: ApiEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
+  try {
+    const principal = requirePrincipal(event);
+    if (principal.role === 'tenant') requirePublisher(principal, '');
+    const input = validateEventInput(readJsonBody(event));
+    requirePublisher(principal, input.tenantId);
+    const key = validateIdempotencyKey(header(event, 'idempotency-key'));
+    let accepted: Accepted;
+    if (key === undefined) {
+      accepted = await acceptEvent(input);
+    } else {
+      const { config: idempotencyConfig, accept } = idempotentAccept();
+      idempotencyConfig.registerLambdaContext(context);
+      try {
+        accepted = await accept({ key: `${input.tenantId}#${key}`, input });
+      } catch (error) {
+        throw idempotencyProblem(error);
+      }
+    }
+    return jsonResponse(202, accepted);
+  } catch (error) {
+    if (!(error instanceof HeraldError) || error.status >= 500) {
+      logger.error('POST /v1/events failed', { error });
+    }
+    return problemResponse(error, event.rawPath);
+  }
+}
+
+export { handler };

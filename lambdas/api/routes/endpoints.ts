@@ -1,0 +1,209 @@
+/**
+ * /v1/endpoints — webhook subscriptions of a tenant. URLs are checked twice here (syntax and literal
+ * addresses, then every DNS answer) and again at delivery time by the dispatcher. The signing secret
+ * is answered on create and on rotation only.
+ */
+import { requireManager, requireTenantVisible, resolveTenant } from '../../shared/auth.js';
+import { config } from '../../shared/config.js';
+import { ConflictError, InvalidRequestError, NotFoundError } from '../../shared/errors.js';
+import { newId } from '../../shared/ids.js';
+import { isValidEventTypePattern } from '../../shared/matching.js';
+import { jsonResponse } from '../../shared/problem.js';
+import { generateWebhookSecret } from '../../shared/signing.js';
+import { parseWebhookUrl, resolvePublicAddresses } from '../../shared/ssrf.js';
+import {
+  deleteEndpoint,
+  type EndpointChanges,
+  type EndpointRecord,
+  type EndpointSecret,
+  getEndpoint,
+  listEndpoints,
+  putEndpoint,
+  updateEndpoint,
+  viewOf,
+} from '../../shared/store/endpoints.js';
+import { MAX_TENANT_ID_LENGTH } from '../../shared/validation.js';
+import {
+  decodeCursor,
+  type JsonObject,
+  listBody,
+  optionalString,
+  parseLimit,
+  rejectUnknownFields,
+  requiredString,
+  requireJsonObject,
+} from '../http.js';
+import { type AuthedRequest, type Route, route } from '../router.js';
+
+const MAX_URL_LENGTH = 2048;
+const MAX_DESCRIPTION_LENGTH = 512;
+const MAX_EVENT_TYPES = 50;
+/** Deliveries per second an endpoint accepts; enforced by the dispatcher. */
+const MAX_RATE_LIMIT = 10_000;
+
+async function checkedUrl(raw: string): Promise<string> {
+  const allowLoopback = config.allowLoopbackWebhooks();
+  const url = parseWebhookUrl(raw, { allowLoopback });
+  await resolvePublicAddresses(url, { allowLoopback });
+  return url.href;
+}
+
+function eventTypesOf(value: unknown): string[] {
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    value.length > MAX_EVENT_TYPES ||
+    !value.every((p) => typeof p === 'string' && isValidEventTypePattern(p))
+  ) {
+    throw new InvalidRequestError(
+      `"eventTypes" must be 1 to ${MAX_EVENT_TYPES} patterns like "order.placed", "order.*" or "*"`,
+      { detail: { field: 'eventTypes' } },
+    );
+  }
+  return [...new Set(value as string[])];
+}
+
+function rateLimitOf(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_RATE_LIMIT) {
+    throw new InvalidRequestError(`"rateLimit" must be an integer from 1 to ${MAX_RATE_LIMIT} (per second)`, {
+      detail: { field: 'rateLimit' },
+    });
+  }
+  return value;
+}
+
+/** Loads the endpoint if the caller may see it; another tenant's endpoint is 404 like a missing one. */
+async function visibleEndpoint({ principal, params }: AuthedRequest): Promise<EndpointRecord> {
+  requireManager(principal);
+  const endpoint = await getEndpoint(params.id!);
+  if (endpoint === undefined) throw new NotFoundError('Endpoint not found');
+  requireTenantVisible(principal, endpoint.tenantId, 'Endpoint');
+  return endpoint;
+}
+
+const createEndpoint = route('POST', '/v1/endpoints', async ({ event, principal }) => {
+  requireManager(principal);
+  const body = requireJsonObject(event);
+  rejectUnknownFields(body, ['tenantId', 'url', 'eventTypes', 'description', 'rateLimit', 'enabled']);
+  const tenantId = resolveTenant(principal, optionalString(body, 'tenantId', MAX_TENANT_ID_LENGTH), 'Tenant');
+  const url = await checkedUrl(requiredString(body, 'url', MAX_URL_LENGTH));
+  const eventTypes = eventTypesOf(body.eventTypes);
+  const description = optionalString(body, 'description', MAX_DESCRIPTION_LENGTH);
+  const rateLimit = body.rateLimit === undefined ? undefined : rateLimitOf(body.rateLimit);
+  if (body.enabled !== undefined && typeof body.enabled !== 'boolean') {
+    throw new InvalidRequestError('"enabled" must be a boolean', { detail: { field: 'enabled' } });
+  }
+  const now = new Date().toISOString();
+  const secret = generateWebhookSecret();
+  const record: EndpointRecord = {
+    id: newId('ep'),
+    tenantId,
+    url,
+    eventTypes,
+    enabled: body.enabled !== false,
+    secrets: [{ secret, createdAt: now }],
+    createdAt: now,
+    updatedAt: now,
+    ...(description !== undefined ? { description } : {}),
+    ...(rateLimit !== undefined ? { rateLimit } : {}),
+  };
+  await putEndpoint(record);
+  return jsonResponse(201, { ...viewOf(record), secret });
+});
+
+const listTenantEndpoints = route('GET', '/v1/endpoints', async ({ principal, query }) => {
+  requireManager(principal);
+  const tenantId = resolveTenant(principal, query.tenantId, 'Tenant');
+  const startKey = decodeCursor(query.cursor);
+  const page = await listEndpoints(tenantId, { limit: parseLimit(query.limit), ...(startKey ? { startKey } : {}) });
+  return jsonResponse(200, listBody(page.items.map(viewOf), page.lastEvaluatedKey));
+});
+
+const readEndpoint = route('GET', '/v1/endpoints/{id}', async (request) => {
+  return jsonResponse(200, viewOf(await visibleEndpoint(request)));
+});
+
+async function changesOf(body: JsonObject): Promise<EndpointChanges> {
+  rejectUnknownFields(body, ['url', 'eventTypes', 'description', 'rateLimit', 'enabled']);
+  if (Object.keys(body).length === 0) {
+    throw new InvalidRequestError('Send at least one of url, eventTypes, description, rateLimit, enabled');
+  }
+  if (body.enabled !== undefined && typeof body.enabled !== 'boolean') {
+    throw new InvalidRequestError('"enabled" must be a boolean', { detail: { field: 'enabled' } });
+  }
+  return {
+    ...(body.url !== undefined ? { url: await checkedUrl(requiredString(body, 'url', MAX_URL_LENGTH)) } : {}),
+    ...(body.eventTypes !== undefined ? { eventTypes: eventTypesOf(body.eventTypes) } : {}),
+    // null removes an optional field
+    ...(body.description === null
+      ? { description: null }
+      : body.description !== undefined
+        ? { description: optionalString(body, 'description', MAX_DESCRIPTION_LENGTH)! }
+        : {}),
+    ...(body.rateLimit === null
+      ? { rateLimit: null }
+      : body.rateLimit !== undefined
+        ? { rateLimit: rateLimitOf(body.rateLimit) }
+        : {}),
+    ...(typeof body.enabled === 'boolean' ? { enabled: body.enabled } : {}),
+  };
+}
+
+const patchEndpoint = route('PATCH', '/v1/endpoints/{id}', async (request) => {
+  const current = await visibleEndpoint(request);
+  const changes = await changesOf(requireJsonObject(request.event));
+  const updated = await updateEndpoint(current.id, current.updatedAt, changes, new Date().toISOString());
+  if (updated === undefined) {
+    throw new ConflictError('The endpoint changed or was deleted meanwhile; read it again and retry');
+  }
+  return jsonResponse(200, viewOf(updated));
+});
+
+const removeEndpoint = route('DELETE', '/v1/endpoints/{id}', async (request) => {
+  const endpoint = await visibleEndpoint(request);
+  if (!(await deleteEndpoint(endpoint.id))) throw new NotFoundError('Endpoint not found');
+  return { statusCode: 204 };
+});
+
+/**
+ * Rotation puts the new secret first and keeps the still-valid old ones until now + grace, so the
+ * dispatcher signs with both and receivers can switch without dropping a delivery.
+ */
+function rotatedSecrets(current: readonly EndpointSecret[], secret: string, now: Date): EndpointSecret[] {
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const graceEnd = nowSeconds + config.secretGraceSeconds();
+  const kept = current
+    .filter((s) => s.expiresAt === undefined || s.expiresAt > nowSeconds)
+    .map((s) => ({ ...s, expiresAt: Math.min(s.expiresAt ?? graceEnd, graceEnd) }));
+  return [{ secret, createdAt: now.toISOString() }, ...kept];
+}
+
+const rotateSecret = route('POST', '/v1/endpoints/{id}/rotate-secret', async (request) => {
+  const current = await visibleEndpoint(request);
+  const now = new Date();
+  const secret = generateWebhookSecret();
+  const secrets = rotatedSecrets(current.secrets, secret, now);
+  const updated = await updateEndpoint(current.id, current.updatedAt, { secrets }, now.toISOString());
+  if (updated === undefined) {
+    throw new ConflictError('The endpoint changed or was deleted meanwhile; retry the rotation');
+  }
+  const previousExpiresAt = secrets[1]?.expiresAt;
+  return jsonResponse(200, {
+    id: updated.id,
+    secret,
+    ...(previousExpiresAt !== undefined
+      ? { previousSecretExpiresAt: new Date(previousExpiresAt * 1000).toISOString() }
+      : {}),
+  });
+});
+
+const endpointRoutes: readonly Route[] = [
+  createEndpoint,
+  listTenantEndpoints,
+  readEndpoint,
+  patchEndpoint,
+  removeEndpoint,
+  rotateSecret,
+];
+
+export { endpointRoutes, rotatedSecrets };

@@ -1,0 +1,133 @@
+/**
+ * Replay: deliver events again. One redeliver request per (event, endpoint), so the answer can say
+ * exactly how many deliveries were requested. Endpoints are those that match the event now (enabled,
+ * filter matches) unless one is named; bulk replay with `status` picks the event's deliveries in that
+ * state instead.
+ */
+import { type Principal, requireManager, requireTenantVisible, resolveTenant } from '../../shared/auth.js';
+import { InvalidRequestError, NotFoundError } from '../../shared/errors.js';
+import { jsonResponse } from '../../shared/problem.js';
+import { type EndpointRecord, getEndpoint, matchingEndpoints } from '../../shared/store/endpoints.js';
+import { listEvents, type StoredEvent } from '../../shared/store/events.js';
+import type { StoreKey } from '../../shared/store/keys.js';
+import { MAX_TENANT_ID_LENGTH } from '../../shared/validation.js';
+import { deliveriesOf } from '../deliveries-view.js';
+import {
+  optionalInstant,
+  optionalJsonObject,
+  optionalString,
+  rejectUnknownFields,
+  requiredString,
+  requireJsonObject,
+} from '../http.js';
+import { type RedeliverRequest, replayOf, sendRedeliveries } from '../redeliver.js';
+import { type Route, route } from '../router.js';
+import { visibleEvent } from './events.js';
+
+const DELIVERY_STATES = ['pending', 'delivered', 'retrying', 'failed', 'skipped'] as const;
+/** Bounds one bulk request so it finishes well inside the Lambda timeout; narrow the window for more. */
+const MAX_BULK_EVENTS = 1000;
+
+/** The named endpoint, if the caller may see it and it belongs to the event's tenant. */
+async function namedEndpoint(principal: Principal, endpointId: string, tenantId: string): Promise<EndpointRecord> {
+  const endpoint = await getEndpoint(endpointId);
+  if (endpoint === undefined || endpoint.tenantId !== tenantId) throw new NotFoundError('Endpoint not found');
+  requireTenantVisible(principal, endpoint.tenantId, 'Endpoint');
+  return endpoint;
+}
+
+const replayEvent = route('POST', '/v1/events/{id}/replay', async (request) => {
+  const event = await visibleEvent(request);
+  const body = optionalJsonObject(request.event);
+  rejectUnknownFields(body, ['endpointId']);
+  const endpointId = optionalString(body, 'endpointId', 64);
+  const endpoints =
+    endpointId !== undefined
+      ? [await namedEndpoint(request.principal, endpointId, event.tenantId)]
+      : await matchingEndpoints(event.tenantId, event.type);
+  const { sent, failed } = await sendRedeliveries(endpoints.map((ep) => replayOf(event.id, ep.id)));
+  return jsonResponse(202, { replayed: sent, failed });
+});
+
+async function requestsFor(
+  event: StoredEvent,
+  filter: { endpointId?: string; status?: string },
+  endpointsByType: (type: string) => Promise<EndpointRecord[]>,
+): Promise<RedeliverRequest[]> {
+  if (filter.status !== undefined) {
+    const deliveries = await deliveriesOf(event.id);
+    return deliveries
+      .filter((d) => d.state === filter.status)
+      .filter((d) => filter.endpointId === undefined || d.endpointId === filter.endpointId)
+      .map((d) => replayOf(event.id, d.endpointId));
+  }
+  return (await endpointsByType(event.type))
+    .filter((ep) => filter.endpointId === undefined || ep.id === filter.endpointId)
+    .map((ep) => replayOf(event.id, ep.id));
+}
+
+const bulkReplay = route('POST', '/v1/replay', async ({ event, principal }) => {
+  requireManager(principal);
+  const body = requireJsonObject(event);
+  rejectUnknownFields(body, ['tenantId', 'since', 'until', 'endpointId', 'status']);
+  const tenantId = resolveTenant(principal, optionalString(body, 'tenantId', MAX_TENANT_ID_LENGTH), 'Tenant');
+  requiredString(body, 'since', 64);
+  requiredString(body, 'until', 64);
+  const since = optionalInstant(body, 'since')!;
+  const until = optionalInstant(body, 'until')!;
+  if (since >= until) {
+    throw new InvalidRequestError('"since" must be before "until"', { detail: { field: 'since' } });
+  }
+  const status = optionalString(body, 'status', 16);
+  if (status !== undefined && !(DELIVERY_STATES as readonly string[]).includes(status)) {
+    throw new InvalidRequestError(`"status" must be one of ${DELIVERY_STATES.join(', ')}`, {
+      detail: { field: 'status' },
+    });
+  }
+  const endpointId = optionalString(body, 'endpointId', 64);
+  if (endpointId !== undefined) await namedEndpoint(principal, endpointId, tenantId);
+
+  // Endpoint lists are the same for every event of a type: look each type up once.
+  const byType = new Map<string, Promise<EndpointRecord[]>>();
+  const endpointsByType = (type: string): Promise<EndpointRecord[]> => {
+    let found = byType.get(type);
+    if (found === undefined) {
+      found = matchingEndpoints(tenantId, type);
+      byType.set(type, found);
+    }
+    return found;
+  };
+
+  let events = 0;
+  let replayed = 0;
+  let failed = 0;
+  let startKey: StoreKey | undefined;
+  do {
+    const page = await listEvents(tenantId, {
+      since,
+      until,
+      limit: Math.min(100, MAX_BULK_EVENTS - events),
+      ...(startKey ? { startKey } : {}),
+    });
+    const requests: RedeliverRequest[] = [];
+    for (const stored of page.items) {
+      requests.push(
+        ...(await requestsFor(
+          stored,
+          { ...(endpointId ? { endpointId } : {}), ...(status ? { status } : {}) },
+          endpointsByType,
+        )),
+      );
+    }
+    const result = await sendRedeliveries(requests);
+    replayed += result.sent;
+    failed += result.failed;
+    events += page.items.length;
+    startKey = page.lastEvaluatedKey;
+  } while (startKey !== undefined && events < MAX_BULK_EVENTS);
+  return jsonResponse(202, { replayed, failed, events, truncated: startKey !== undefined });
+});
+
+const replayRoutes: readonly Route[] = [replayEvent, bulkReplay];
+
+export { replayRoutes };

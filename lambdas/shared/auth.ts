@@ -1,0 +1,104 @@
+/**
+ * Who is calling, and what they may do. The authorizer never denies (HTTP APIs cannot shape their own
+ * 401/403 bodies); it passes `{ authenticated, role, tenantId, keyId, reason }` as context and this
+ * module turns it into a principal or a problem before any route runs (docs/internals.md "Auth").
+ *
+ * Rules (API.md "Keys and tenants"): `admin` may do everything; `publisher` may only publish, to any
+ * tenant or to its one tenant; `tenant` manages and reads its own tenant only. A role acting beyond its
+ * rights gets 403; a tenant key reaching another tenant's resource gets 404, so ids do not leak.
+ */
+import { ForbiddenError, InvalidRequestError, NotFoundError, UnauthorizedError } from './errors.js';
+import type { Role } from './store/keys.js';
+
+interface Principal {
+  readonly role: Role;
+  readonly keyId: string;
+  /** Set for tenant keys, and for publisher keys bound to one tenant. */
+  readonly tenantId?: string;
+}
+
+/** The authorizer's context as it reaches a route (simple responses: string values). */
+interface AuthorizerContext {
+  readonly authenticated: 'true' | 'false';
+  readonly role: string;
+  readonly tenantId: string;
+  readonly keyId: string;
+  readonly reason: string;
+}
+
+/** The part of an API Gateway v2 event this module reads. */
+interface AuthorizedEvent {
+  readonly requestContext: { readonly authorizer?: { readonly lambda?: Partial<Record<string, unknown>> } };
+}
+
+function requirePrincipal(event: AuthorizedEvent): Principal {
+  const context = event.requestContext.authorizer?.lambda;
+  if (context === undefined || context.authenticated !== 'true') {
+    throw new UnauthorizedError('A valid API key is required: send "Authorization: Bearer <key>"');
+  }
+  const { role, keyId, tenantId } = context;
+  if ((role !== 'admin' && role !== 'publisher' && role !== 'tenant') || typeof keyId !== 'string') {
+    throw new UnauthorizedError('A valid API key is required: send "Authorization: Bearer <key>"');
+  }
+  if (role === 'tenant' && (typeof tenantId !== 'string' || tenantId === '')) {
+    throw new UnauthorizedError('A valid API key is required: send "Authorization: Bearer <key>"');
+  }
+  return { role, keyId, ...(typeof tenantId === 'string' && tenantId !== '' ? { tenantId } : {}) };
+}
+
+function requireAdmin(principal: Principal): void {
+  if (principal.role !== 'admin') throw new ForbiddenError('This route needs an admin key');
+}
+
+/** Managing and reading tenant data: admin or tenant keys. */
+function requireManager(principal: Principal): void {
+  if (principal.role === 'publisher') {
+    throw new ForbiddenError('A publisher key may only publish events');
+  }
+}
+
+/** Publishing: admin, or a publisher that is unbound or bound to this tenant. */
+function requirePublisher(principal: Principal, tenantId: string): void {
+  if (principal.role === 'admin') return;
+  if (principal.role === 'tenant') throw new ForbiddenError('A tenant key cannot publish events');
+  if (principal.tenantId !== undefined && principal.tenantId !== tenantId) {
+    throw new ForbiddenError(`This publisher key may only publish events for tenant ${principal.tenantId}`);
+  }
+}
+
+/** Whether the principal may see the tenant's data at all. */
+function canSeeTenant(principal: Principal, tenantId: string): boolean {
+  return principal.role === 'admin' || (principal.role === 'tenant' && principal.tenantId === tenantId);
+}
+
+/** Throws 404 (never 403) when a tenant key reaches another tenant's resource. */
+function requireTenantVisible(principal: Principal, tenantId: string, what: string): void {
+  if (!canSeeTenant(principal, tenantId)) throw new NotFoundError(`${what} not found`);
+}
+
+/**
+ * The tenant a list or create call acts on: a tenant key's own tenant (an explicit other tenant is
+ * 404); an admin must name one.
+ */
+function resolveTenant(principal: Principal, requested: string | undefined, what: string): string {
+  if (principal.role === 'tenant') {
+    const own = principal.tenantId!;
+    if (requested !== undefined && requested !== own) throw new NotFoundError(`${what} not found`);
+    return own;
+  }
+  if (requested === undefined || requested === '') {
+    throw new InvalidRequestError('tenantId is required', { detail: { field: 'tenantId' } });
+  }
+  return requested;
+}
+
+export {
+  canSeeTenant,
+  requireAdmin,
+  requireManager,
+  requirePrincipal,
+  requirePublisher,
+  requireTenantVisible,
+  resolveTenant,
+};
+export type { AuthorizedEvent, AuthorizerContext, Principal };

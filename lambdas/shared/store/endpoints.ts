@@ -1,0 +1,189 @@
+/**
+ * Endpoint items (docs/internals.md "Main table"): `EP#<id>` / `EP`, listed per tenant through gsi1
+ * (`TENANT#<tenantId>#EP`, `<createdAt>#<id>`). Secrets live on the item and leave this module only
+ * through `activeSecrets` (for signing) or the create/rotate answers.
+ */
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../aws-clients.js';
+import { config } from '../config.js';
+import { matchesAny } from '../matching.js';
+import type { Page, StoreKey } from './keys.js';
+
+interface EndpointSecret {
+  readonly secret: string;
+  readonly createdAt: string;
+  /** Epoch seconds after which a rotated-out secret stops signing. */
+  readonly expiresAt?: number;
+}
+
+interface EndpointRecord {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly url: string;
+  readonly eventTypes: string[];
+  readonly description?: string;
+  readonly rateLimit?: number;
+  readonly enabled: boolean;
+  readonly secrets: EndpointSecret[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** The public view: never any secret. */
+type EndpointView = Omit<EndpointRecord, 'secrets'>;
+
+interface EndpointChanges {
+  readonly url?: string;
+  readonly eventTypes?: string[];
+  readonly description?: string | null;
+  readonly rateLimit?: number | null;
+  readonly enabled?: boolean;
+}
+
+function keyOf(id: string): StoreKey {
+  return { pk: `EP#${id}`, sk: 'EP' };
+}
+
+function toRecord(item: Record<string, unknown>): EndpointRecord {
+  return {
+    id: String(item.id),
+    tenantId: String(item.tenantId),
+    url: String(item.url),
+    eventTypes: Array.isArray(item.eventTypes) ? item.eventTypes.map(String) : [],
+    enabled: item.enabled !== false,
+    secrets: Array.isArray(item.secrets) ? (item.secrets as EndpointSecret[]) : [],
+    createdAt: String(item.createdAt),
+    updatedAt: String(item.updatedAt),
+    ...(typeof item.description === 'string' ? { description: item.description } : {}),
+    ...(typeof item.rateLimit === 'number' ? { rateLimit: item.rateLimit } : {}),
+  };
+}
+
+function viewOf(record: EndpointRecord): EndpointView {
+  const { secrets: _secrets, ...view } = record;
+  return view;
+}
+
+/** Secrets that still sign at `nowSeconds`, newest first. */
+function activeSecrets(record: EndpointRecord, nowSeconds: number = Math.floor(Date.now() / 1000)): string[] {
+  return record.secrets
+    .filter((s) => s.expiresAt === undefined || s.expiresAt > nowSeconds)
+    .map((s) => s.secret);
+}
+
+async function putEndpoint(record: EndpointRecord): Promise<void> {
+  await documentClient().send(
+    new PutCommand({
+      TableName: config.table(),
+      Item: {
+        ...keyOf(record.id),
+        gsi1pk: `TENANT#${record.tenantId}#EP`,
+        gsi1sk: `${record.createdAt}#${record.id}`,
+        ...record,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+async function getEndpoint(id: string): Promise<EndpointRecord | undefined> {
+  const result = await documentClient().send(
+    new GetCommand({ TableName: config.table(), Key: keyOf(id), ConsistentRead: true }),
+  );
+  return result.Item === undefined ? undefined : toRecord(result.Item);
+}
+
+async function listEndpoints(
+  tenantId: string,
+  options: { limit: number; startKey?: StoreKey },
+): Promise<Page<EndpointRecord>> {
+  const result = await documentClient().send(
+    new QueryCommand({
+      TableName: config.table(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}#EP` },
+      Limit: options.limit,
+      ExclusiveStartKey: options.startKey,
+    }),
+  );
+  return {
+    items: (result.Items ?? []).map(toRecord),
+    ...(result.LastEvaluatedKey ? { lastEvaluatedKey: result.LastEvaluatedKey as StoreKey } : {}),
+  };
+}
+
+/** Every enabled endpoint of the tenant whose filter matches `type` (all pages). */
+async function matchingEndpoints(tenantId: string, type: string): Promise<EndpointRecord[]> {
+  const matches: EndpointRecord[] = [];
+  let startKey: StoreKey | undefined;
+  do {
+    const page = await listEndpoints(tenantId, { limit: 100, ...(startKey ? { startKey } : {}) });
+    matches.push(...page.items.filter((ep) => ep.enabled && matchesAny(ep.eventTypes, type)));
+    startKey = page.lastEvaluatedKey;
+  } while (startKey !== undefined);
+  return matches;
+}
+
+/**
+ * Applies `changes` if the item still has `expectedUpdatedAt` (optimistic concurrency, so two PATCHes
+ * or a PATCH and a rotation never silently undo each other). Answers the new record, or undefined when
+ * the item is gone or changed meanwhile.
+ */
+async function updateEndpoint(
+  id: string,
+  expectedUpdatedAt: string,
+  changes: EndpointChanges & { secrets?: EndpointSecret[] },
+  updatedAt: string,
+): Promise<EndpointRecord | undefined> {
+  const sets: string[] = ['updatedAt = :updatedAt'];
+  const removes: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':updatedAt': updatedAt, ':expected': expectedUpdatedAt };
+  for (const [field, value] of Object.entries(changes)) {
+    if (value === undefined) continue;
+    names[`#${field}`] = field;
+    if (value === null) {
+      removes.push(`#${field}`);
+    } else {
+      sets.push(`#${field} = :${field}`);
+      values[`:${field}`] = value;
+    }
+  }
+  try {
+    const result = await documentClient().send(
+      new UpdateCommand({
+        TableName: config.table(),
+        Key: keyOf(id),
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: 'attribute_exists(pk) AND updatedAt = :expected',
+        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return result.Attributes === undefined ? undefined : toRecord(result.Attributes);
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return undefined;
+    throw error;
+  }
+}
+
+async function deleteEndpoint(id: string): Promise<boolean> {
+  const result = await documentClient().send(
+    new DeleteCommand({ TableName: config.table(), Key: keyOf(id), ReturnValues: 'ALL_OLD' }),
+  );
+  return result.Attributes !== undefined;
+}
+
+export {
+  activeSecrets,
+  deleteEndpoint,
+  getEndpoint,
+  listEndpoints,
+  matchingEndpoints,
+  putEndpoint,
+  updateEndpoint,
+  viewOf,
+};
+export type { EndpointChanges, EndpointRecord, EndpointSecret, EndpointView };

@@ -1,0 +1,109 @@
+/**
+ * API key items (docs/internals.md "Main table"): `APIKEY#<keyId>` / `APIKEY`, listed through gsi1
+ * (`APIKEYS`, `<createdAt>#<keyId>`). Only the SHA-256 hash of a key is stored, never the key.
+ */
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../aws-clients.js';
+import { config } from '../config.js';
+
+type Role = 'admin' | 'publisher' | 'tenant';
+
+interface ApiKeyRecord {
+  readonly id: string;
+  readonly name?: string;
+  readonly role: Role;
+  readonly tenantId?: string;
+  readonly hash: string;
+  readonly createdAt: string;
+}
+
+/** What a listing shows: everything but the hash. */
+type ApiKeySummary = Omit<ApiKeyRecord, 'hash'>;
+
+type StoreKey = Record<string, string>;
+
+interface Page<T> {
+  readonly items: T[];
+  readonly lastEvaluatedKey?: StoreKey;
+}
+
+const ROLES: readonly Role[] = ['admin', 'publisher', 'tenant'];
+
+function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+function keyOf(id: string): StoreKey {
+  return { pk: `APIKEY#${id}`, sk: 'APIKEY' };
+}
+
+function toRecord(item: Record<string, unknown>): ApiKeyRecord {
+  return {
+    id: String(item.id),
+    role: isRole(item.role) ? item.role : 'tenant',
+    hash: String(item.hash),
+    createdAt: String(item.createdAt),
+    ...(typeof item.name === 'string' ? { name: item.name } : {}),
+    ...(typeof item.tenantId === 'string' ? { tenantId: item.tenantId } : {}),
+  };
+}
+
+function summarize(record: ApiKeyRecord): ApiKeySummary {
+  const { hash: _hash, ...summary } = record;
+  return summary;
+}
+
+/** Writes a new key; the id is random, so an existing item means a bug — fail rather than overwrite. */
+async function putApiKey(
+  record: ApiKeyRecord,
+  target: { tableName?: string; client?: DynamoDBDocumentClient } = {},
+): Promise<void> {
+  await (target.client ?? documentClient()).send(
+    new PutCommand({
+      TableName: target.tableName ?? config.table(),
+      Item: {
+        ...keyOf(record.id),
+        gsi1pk: 'APIKEYS',
+        gsi1sk: `${record.createdAt}#${record.id}`,
+        ...record,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+/** Strongly consistent read, so that a revocation takes effect on the very next request. */
+async function getApiKey(id: string): Promise<ApiKeyRecord | undefined> {
+  const result = await documentClient().send(
+    new GetCommand({ TableName: config.table(), Key: keyOf(id), ConsistentRead: true }),
+  );
+  return result.Item === undefined ? undefined : toRecord(result.Item);
+}
+
+async function listApiKeys(options: { limit: number; startKey?: StoreKey }): Promise<Page<ApiKeySummary>> {
+  const result = await documentClient().send(
+    new QueryCommand({
+      TableName: config.table(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'APIKEYS' },
+      Limit: options.limit,
+      ExclusiveStartKey: options.startKey,
+    }),
+  );
+  return {
+    items: (result.Items ?? []).map((item) => summarize(toRecord(item))),
+    ...(result.LastEvaluatedKey ? { lastEvaluatedKey: result.LastEvaluatedKey as StoreKey } : {}),
+  };
+}
+
+/** Deletes the key item; answers false when there was none. */
+async function deleteApiKey(id: string): Promise<boolean> {
+  const result = await documentClient().send(
+    new DeleteCommand({ TableName: config.table(), Key: keyOf(id), ReturnValues: 'ALL_OLD' }),
+  );
+  return result.Attributes !== undefined;
+}
+
+export { deleteApiKey, getApiKey, isRole, listApiKeys, putApiKey, ROLES, summarize };
+export type { ApiKeyRecord, ApiKeySummary, Page, Role, StoreKey };
