@@ -42,7 +42,12 @@ const settings = {
   poisonRedeliveryMs: 500,
 };
 
-async function step<T>(errors: string[], label: string, run: () => Promise<T>, ms: number): Promise<T | undefined> {
+async function step<T>(
+  errors: string[],
+  label: string,
+  run: () => Promise<T>,
+  ms: number,
+): Promise<T | undefined> {
   try {
     return await withTimeout(run(), ms, label);
   } catch (error) {
@@ -86,7 +91,10 @@ async function runBroker(adapter: BrokerAdapter): Promise<BrokerResult> {
     errors,
     'poison',
     () =>
-      runPoison(adapter, { maxDeliveries: settings.maxDeliveries, redeliveryDelayMs: settings.poisonRedeliveryMs }),
+      runPoison(adapter, {
+        maxDeliveries: settings.maxDeliveries,
+        redeliveryDelayMs: settings.poisonRedeliveryMs,
+      }),
     30_000,
   );
   await adapter.close().catch(() => undefined);
@@ -129,7 +137,8 @@ async function main(): Promise<void> {
   const file = join(dir, `compare-${run.date}.json`);
   writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
   // A partial run (--only) must not overwrite the full table in the doc.
-  if (arg('only') === undefined) updateGeneratedSection(join(ROOT, 'docs', 'compare.md'), 'compare-results', table);
+  if (arg('only') === undefined)
+    updateGeneratedSection(join(ROOT, 'docs', 'compare.md'), 'compare-results', table);
   console.error(`compare: wrote ${file}`);
 }
 

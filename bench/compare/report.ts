@@ -47,10 +47,14 @@ function renderCompare(run: CompareRun): string {
         t ? fmt(t.duplicates) : '—',
         c ? fmt(c.redeliveredAfterMs, ' ms') : '—',
         c ? `${fmt(c.brokerDeliveryCount)}, ${c.effects} effect / ${c.duplicatesSkipped} skipped` : '—',
-        p ? `${p.poisonDeliveries} → ${p.inDeadLetterQueue ? fmt(p.deadLetteredAfterMs, ' ms') : 'never'}` : '—',
+        p
+          ? `${p.poisonDeliveries} → ${p.inDeadLetterQueue ? fmt(p.deadLetteredAfterMs, ' ms') : 'never'}`
+          : '—',
         p ? (p.goodMessageNotBlocked ? 'no' : 'yes') : '—',
         '',
-      ].join(' | ').trim(),
+      ]
+        .join(' | ')
+        .trim(),
     );
   }
   lines.push('');

@@ -58,7 +58,9 @@ async function runThroughput(
   const queue = 'tp';
   await adapter.createQueue({ name: queue, maxDeliveries: 5, redeliveryDelayMs: 30_000 });
   const job = new InvoiceJob();
-  const consumer = await adapter.startConsumer(queue, ackingHandler(job), { concurrency: options.concurrency });
+  const consumer = await adapter.startConsumer(queue, ackingHandler(job), {
+    concurrency: options.concurrency,
+  });
   const all = makeMessages('tp', options.count);
   const started = Date.now();
   const CHUNK = 1000; // stamp per chunk so latency measures queueing, not the stamping instant
@@ -92,7 +94,9 @@ async function runLatency(
   const queue = 'lat';
   await adapter.createQueue({ name: queue, maxDeliveries: 5, redeliveryDelayMs: 30_000 });
   const job = new InvoiceJob();
-  const consumer = await adapter.startConsumer(queue, ackingHandler(job), { concurrency: options.concurrency });
+  const consumer = await adapter.startConsumer(queue, ackingHandler(job), {
+    concurrency: options.concurrency,
+  });
   const tickMs = 20;
   const perTick = Math.max(1, Math.round((options.perSecond * tickMs) / 1000));
   const ticks = Math.round((options.seconds * 1000) / tickMs);
@@ -117,7 +121,10 @@ async function runLatency(
   };
 }
 
-async function runCrash(adapter: BrokerAdapter, options: { redeliveryDelayMs: number }): Promise<CrashResult> {
+async function runCrash(
+  adapter: BrokerAdapter,
+  options: { redeliveryDelayMs: number },
+): Promise<CrashResult> {
   const queue = 'crash';
   await adapter.createQueue({ name: queue, maxDeliveries: 5, redeliveryDelayMs: options.redeliveryDelayMs });
   const job = new InvoiceJob();

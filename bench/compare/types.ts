@@ -11,7 +11,9 @@ interface JobMessage {
   readonly sentAt: number;
   /** A poison message makes the job throw on every delivery. */
   readonly poison?: boolean;
-  readonly order: { readonly lines: readonly { readonly sku: string; readonly qty: number; readonly cents: number }[] };
+  readonly order: {
+    readonly lines: readonly { readonly sku: string; readonly qty: number; readonly cents: number }[];
+  };
 }
 
 /** A queue with its dead-letter queue, created fresh by `createQueue`. */

@@ -65,17 +65,20 @@ class NatsAdapter implements BrokerAdapter {
     });
     // Dead-lettering, JetStream style: the server announces the exhausted message; we move it.
     const js = nc.jetstream();
-    const sub = nc.subscribe(`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${streamOf(spec.name)}.${CONSUMER}`, {
-      callback: (err, msg) => {
-        if (err) return;
-        const advisory = JSON.parse(new TextDecoder().decode(msg.data)) as MaxDeliveriesAdvisory;
-        void (async () => {
-          const stored = await jsm.streams.getMessage(advisory.stream, { seq: advisory.stream_seq });
-          await js.publish(`${subjectOf(spec.name)}.dlq`, stored.data);
-          await jsm.streams.deleteMessage(advisory.stream, advisory.stream_seq);
-        })().catch(() => undefined); // the stream may be gone when a scenario ends
+    const sub = nc.subscribe(
+      `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${streamOf(spec.name)}.${CONSUMER}`,
+      {
+        callback: (err, msg) => {
+          if (err) return;
+          const advisory = JSON.parse(new TextDecoder().decode(msg.data)) as MaxDeliveriesAdvisory;
+          void (async () => {
+            const stored = await jsm.streams.getMessage(advisory.stream, { seq: advisory.stream_seq });
+            await js.publish(`${subjectOf(spec.name)}.dlq`, stored.data);
+            await jsm.streams.deleteMessage(advisory.stream, advisory.stream_seq);
+          })().catch(() => undefined); // the stream may be gone when a scenario ends
+        },
       },
-    });
+    );
     this.advisories.set(spec.name, sub);
   }
 
@@ -88,7 +91,11 @@ class NatsAdapter implements BrokerAdapter {
     }
   }
 
-  async startConsumer(queue: string, handler: Handler, options: { concurrency: number }): Promise<ConsumerHandle> {
+  async startConsumer(
+    queue: string,
+    handler: Handler,
+    options: { concurrency: number },
+  ): Promise<ConsumerHandle> {
     const nc = await connect({ servers: SERVER });
     const consumer = await nc.jetstream().consumers.get(streamOf(queue), CONSUMER);
     const messages = await consumer.consume({ max_messages: Math.max(64, options.concurrency * 8) });

@@ -63,7 +63,11 @@ class RabbitMqAdapter implements BrokerAdapter {
     }
   }
 
-  async startConsumer(queue: string, handler: Handler, options: { concurrency: number }): Promise<ConsumerHandle> {
+  async startConsumer(
+    queue: string,
+    handler: Handler,
+    options: { concurrency: number },
+  ): Promise<ConsumerHandle> {
     const conn = await connect(URL);
     conn.on('error', () => undefined); // a crash closes it under our feet
     const ch: Channel = await conn.createChannel();

@@ -67,12 +67,17 @@ class RedisStreamsAdapter implements BrokerAdapter {
     const redis = this.r();
     for (let i = 0; i < messages.length; i += PIPELINE) {
       const pipeline = redis.pipeline();
-      for (const m of messages.slice(i, i + PIPELINE)) pipeline.xadd(keyOf(queue), '*', 'm', JSON.stringify(m));
+      for (const m of messages.slice(i, i + PIPELINE))
+        pipeline.xadd(keyOf(queue), '*', 'm', JSON.stringify(m));
       await pipeline.exec();
     }
   }
 
-  async startConsumer(queue: string, handler: Handler, options: { concurrency: number }): Promise<ConsumerHandle> {
+  async startConsumer(
+    queue: string,
+    handler: Handler,
+    options: { concurrency: number },
+  ): Promise<ConsumerHandle> {
     const spec = this.specs.get(queue);
     if (!spec) throw new Error(`unknown queue ${queue}`);
     const redis = new Redis(OPTIONS);
@@ -102,7 +107,14 @@ class RedisStreamsAdapter implements BrokerAdapter {
         const pending = (await redis.xpending(key, GROUP, id, id, 1)) as [string, string, number, number][];
         const deliveries = pending[0]?.[3] ?? 1;
         if (deliveries > spec.maxDeliveries) {
-          await redis.xadd(dlqOf(queue), '*', 'm', JSON.stringify(message), 'deliveries', String(deliveries - 1));
+          await redis.xadd(
+            dlqOf(queue),
+            '*',
+            'm',
+            JSON.stringify(message),
+            'deliveries',
+            String(deliveries - 1),
+          );
           acks.push(id);
           continue;
         }

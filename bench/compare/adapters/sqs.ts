@@ -88,13 +88,18 @@ class SqsAdapter implements BrokerAdapter {
             Entries: batch.map((m, i) => ({ Id: String(i), MessageBody: JSON.stringify(m) })),
           }),
         );
-        if (out.Failed && out.Failed.length > 0) throw new Error(`SendMessageBatch failed: ${out.Failed[0]?.Code}`);
+        if (out.Failed && out.Failed.length > 0)
+          throw new Error(`SendMessageBatch failed: ${out.Failed[0]?.Code}`);
       }
     };
     await Promise.all(Array.from({ length: PUBLISH_PARALLELISM }, worker));
   }
 
-  async startConsumer(queue: string, handler: Handler, options: { concurrency: number }): Promise<ConsumerHandle> {
+  async startConsumer(
+    queue: string,
+    handler: Handler,
+    options: { concurrency: number },
+  ): Promise<ConsumerHandle> {
     const sqs = this.client();
     const { url } = this.urls(queue);
     const abort = new AbortController();

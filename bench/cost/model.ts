@@ -1,0 +1,214 @@
+/**
+ * The cost model, pure arithmetic: quantities of each billed unit per event or per webhook delivery,
+ * priced from the dated table. Every figure is "per million" of the thing named.
+ */
+
+import { type PriceKey, type PriceTable, unitPrice } from './prices.js';
+
+interface FunctionProfile {
+  readonly memoryMb: number;
+  /** Billed milliseconds per message handled (a batch of 10 at 60 ms each bills 600 ms). */
+  readonly durationMs: number;
+}
+
+type FunctionName = 'authorizer' | 'ingest' | 'job' | 'dispatch' | 'attempt';
+
+interface ModelInputs {
+  readonly functions: Readonly<Record<FunctionName, FunctionProfile>>;
+  /** Wall time of one webhook POST, billed inside whichever function makes it. */
+  readonly webhookPostMs: number;
+  /** Wall time of one StartExecution call from dispatch. */
+  readonly startExecutionMs: number;
+  /** Job subscriptions an average event matches. */
+  readonly jobsPerEvent: number;
+  /** Webhook deliveries an average event fans out to (matching endpoints). */
+  readonly deliveriesPerEvent: number;
+  /** Messages per Lambda SQS batch (receive + delete are one request each per batch). */
+  readonly sqsBatchSize: number;
+  /** Retry attempts after the first (the schedule's length). */
+  readonly retryAttempts: number;
+  /** Chance that any one retry attempt succeeds (endpoints mostly recover). */
+  readonly retrySuccessRate: number;
+}
+
+/** How webhook deliveries are made. */
+type DeliveryDesign = 'herald-fast-path' | 'step-functions-every-delivery' | 'eventbridge-api-destinations';
+
+interface LineItem {
+  readonly component: string;
+  readonly price: PriceKey;
+  /** Billed units per million events or deliveries. */
+  readonly quantityPerMillion: number;
+  readonly usdPerMillion: number;
+}
+
+interface CostBreakdown {
+  readonly items: readonly LineItem[];
+  readonly totalUsdPerMillion: number;
+}
+
+const MILLION = 1_000_000;
+
+/** Expected retry attempts and terminal outcome for a delivery whose first attempt failed. */
+function retryExpectation(inputs: Pick<ModelInputs, 'retryAttempts' | 'retrySuccessRate'>): {
+  attempts: number;
+  exhaustedProbability: number;
+} {
+  const fail = 1 - inputs.retrySuccessRate;
+  // Attempt k happens when the k-1 before it failed: sum of fail^(k-1) for k = 1..N.
+  let attempts = 0;
+  for (let k = 1; k <= inputs.retryAttempts; k++) attempts += fail ** (k - 1);
+  return { attempts, exhaustedProbability: fail ** inputs.retryAttempts };
+}
+
+/** Builds line items from per-unit quantities, pricing and scaling them to a million. */
+class Bill {
+  private readonly items: LineItem[] = [];
+  constructor(private readonly prices: PriceTable) {}
+
+  add(component: string, price: PriceKey, quantityPerUnit: number): this {
+    if (quantityPerUnit === 0) return this;
+    const quantityPerMillion = quantityPerUnit * MILLION;
+    this.items.push({
+      component,
+      price,
+      quantityPerMillion,
+      usdPerMillion: quantityPerMillion * unitPrice(this.prices, price),
+    });
+    return this;
+  }
+
+  lambda(
+    component: string,
+    profile: FunctionProfile,
+    invocations: number,
+    messages: number,
+    extraMs = 0,
+  ): this {
+    const gbSeconds = (profile.memoryMb / 1024) * ((profile.durationMs + extraMs) / 1000) * messages;
+    return this.add(`${component} invocations`, 'lambdaRequest', invocations).add(
+      `${component} duration`,
+      'lambdaArmGbSecond',
+      gbSeconds,
+    );
+  }
+
+  /** An SQS hop consumed by Lambda: one send, then receive and delete per batch. */
+  sqsHop(component: string, batchSize: number, messages: number): this {
+    return this.add(`${component} queue requests`, 'sqsStandardRequest', messages * (1 + 2 / batchSize));
+  }
+
+  merge(other: CostBreakdown, times: number, prefix: string): this {
+    for (const item of other.items) {
+      this.items.push({
+        component: `${prefix}${item.component}`,
+        price: item.price,
+        quantityPerMillion: item.quantityPerMillion * times,
+        usdPerMillion: item.usdPerMillion * times,
+      });
+    }
+    return this;
+  }
+
+  done(): CostBreakdown {
+    const totalUsdPerMillion = this.items.reduce((sum, item) => sum + item.usdPerMillion, 0);
+    return { items: [...this.items], totalUsdPerMillion };
+  }
+}
+
+// DynamoDB units per operation, items under 1 KB: a write is 1 WRU, an eventually consistent read 0.5 RRU.
+const WRITE = 1;
+const READ = 0.5;
+
+/** One webhook delivery, first-attempt failure rate `failureRate` (0..1). */
+function deliveryCost(
+  inputs: ModelInputs,
+  prices: PriceTable,
+  design: DeliveryDesign,
+  failureRate: number,
+): CostBreakdown {
+  const bill = new Bill(prices);
+  const retry = retryExpectation(inputs);
+  const retries = failureRate * retry.attempts;
+  const exhausted = failureRate * retry.exhaustedProbability;
+  const { dispatch, attempt } = inputs.functions;
+  // Retry loop: Wait → AttemptDelivery → IsDelivered per attempt; Succeed, or SendToWebhookDlq → Fail.
+  const retryTransitions = 3 * retries + (failureRate - exhausted) * 1 + exhausted * 2;
+  const perAttemptRecords = (attempts: number): void => {
+    bill.add('attempt log + delivery state', 'dynamoWriteRequestUnit', attempts * 2 * WRITE);
+    bill.add('endpoint + delivery reads', 'dynamoReadRequestUnit', attempts * 2 * READ);
+  };
+
+  switch (design) {
+    case 'herald-fast-path': {
+      // Dispatch claims the delivery and makes the first POST itself; only failures start a workflow.
+      // Dispatch's own per-message time is in eventCost; a delivery adds the POST it waits for.
+      bill.lambda('dispatch (first POST)', { ...dispatch, durationMs: 0 }, 0, 1, inputs.webhookPostMs);
+      bill.lambda(
+        'dispatch (start workflow)',
+        { ...dispatch, durationMs: 0 },
+        0,
+        failureRate,
+        inputs.startExecutionMs,
+      );
+      bill.add('delivery claim', 'dynamoWriteRequestUnit', WRITE);
+      bill.add('first attempt log + delivery state', 'dynamoWriteRequestUnit', 2 * WRITE);
+      bill.add('retry workflow transitions', 'stepFunctionsStandardTransition', retryTransitions);
+      bill.lambda('attempt function', attempt, retries, retries, inputs.webhookPostMs);
+      perAttemptRecords(retries);
+      bill.add('webhook DLQ send', 'sqsStandardRequest', exhausted);
+      break;
+    }
+    case 'step-functions-every-delivery': {
+      // Dispatch only claims and starts a workflow; the workflow makes every attempt.
+      bill.lambda('dispatch (start workflow)', { ...dispatch, durationMs: 0 }, 0, 1, inputs.startExecutionMs);
+      bill.add('delivery claim', 'dynamoWriteRequestUnit', WRITE);
+      bill.add(
+        'workflow transitions',
+        'stepFunctionsStandardTransition',
+        2 + retryTransitions + (1 - failureRate),
+      );
+      bill.lambda('attempt function', attempt, 1 + retries, 1 + retries, inputs.webhookPostMs);
+      perAttemptRecords(1 + retries);
+      bill.add('webhook DLQ send', 'sqsStandardRequest', exhausted);
+      break;
+    }
+    case 'eventbridge-api-destinations': {
+      // No code and no records: EventBridge POSTs and retries (each attempt is an invocation). It cannot
+      // sign with Standard Webhooks (only Basic, API key or OAuth), and keeps no per-attempt log.
+      bill.add('event on the bus', 'eventBridgeCustomEvent', 1 / inputs.deliveriesPerEvent);
+      bill.add('API destination invocations', 'eventBridgeApiDestinationInvocation', 1 + retries);
+      break;
+    }
+  }
+  return bill.done();
+}
+
+/** One event through Herald: HTTP in, jobs, dispatch, and its webhook deliveries (fast path). */
+function eventCost(inputs: ModelInputs, prices: PriceTable, failureRate: number): CostBreakdown {
+  const { authorizer, ingest, job, dispatch } = inputs.functions;
+  const b = inputs.sqsBatchSize;
+  const bill = new Bill(prices)
+    .add('POST /v1/events', 'apiGatewayHttpRequest', 1)
+    .lambda('authorizer', authorizer, 1, 1)
+    .add('API key read', 'dynamoReadRequestUnit', READ)
+    .lambda('ingest', ingest, 1, 1)
+    .add('idempotency record (put + complete) + event item', 'dynamoWriteRequestUnit', 3 * WRITE)
+    .add('SNS publish', 'snsPublish', 1)
+    .add('SNS → SQS deliveries', 'snsToSqsDelivery', inputs.jobsPerEvent + 1)
+    .sqsHop('job', b, inputs.jobsPerEvent)
+    .lambda('job', job, inputs.jobsPerEvent / b, inputs.jobsPerEvent)
+    .add('job idempotency + effect', 'dynamoWriteRequestUnit', inputs.jobsPerEvent * 3 * WRITE)
+    .sqsHop('dispatch', b, 1)
+    .lambda('dispatch', dispatch, 1 / b, 1)
+    .add('endpoints of (tenant, type)', 'dynamoReadRequestUnit', READ);
+  bill.merge(
+    deliveryCost(inputs, prices, 'herald-fast-path', failureRate),
+    inputs.deliveriesPerEvent,
+    'delivery: ',
+  );
+  return bill.done();
+}
+
+export type { CostBreakdown, DeliveryDesign, FunctionName, FunctionProfile, LineItem, ModelInputs };
+export { deliveryCost, eventCost, retryExpectation };

@@ -1,0 +1,70 @@
+/** Markdown for docs/cost.md: the totals table, the itemised bills and the inputs used. */
+
+import { type DeliveryDesign, deliveryCost, eventCost, type ModelInputs } from './model.js';
+import type { PriceTable } from './prices.js';
+
+const FAILURE_RATES = [0, 0.01, 0.05, 0.2] as const;
+const DESIGNS: readonly [DeliveryDesign, string][] = [
+  ['herald-fast-path', 'Herald (first POST inline, Step Functions only for retries)'],
+  ['step-functions-every-delivery', 'Every delivery through Step Functions'],
+  ['eventbridge-api-destinations', 'EventBridge API destinations (unsigned*)'],
+];
+
+const usd = (v: number): string => `$${v.toFixed(2)}`;
+const pct = (r: number): string => `${Math.round(r * 100)}%`;
+const qty = (v: number): string =>
+  v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toLocaleString('en-US', { maximumFractionDigits: 2 });
+
+function renderCost(inputs: ModelInputs, prices: PriceTable, context: { templateNote: string }): string {
+  const lines: string[] = [];
+  lines.push(`Prices: ${prices.region}, ${prices.status} (bench/cost/prices-${prices.region}.json).`);
+  lines.push(`Template: ${context.templateNote}`);
+  lines.push('');
+  lines.push('### Per million events (HTTP in → job → one webhook delivery)');
+  lines.push('');
+  lines.push(`| first-attempt failures | ${FAILURE_RATES.map(pct).join(' | ')} |`);
+  lines.push(`|---|${FAILURE_RATES.map(() => '---:').join('|')}|`);
+  lines.push(
+    `| Herald, USD per 1 M events | ${FAILURE_RATES.map((f) => usd(eventCost(inputs, prices, f).totalUsdPerMillion)).join(' | ')} |`,
+  );
+  lines.push('');
+  lines.push('### Per million webhook deliveries (delivery part only)');
+  lines.push('');
+  lines.push(`| design | ${FAILURE_RATES.map(pct).join(' | ')} |`);
+  lines.push(`|---|${FAILURE_RATES.map(() => '---:').join('|')}|`);
+  for (const [design, label] of DESIGNS) {
+    const cells = FAILURE_RATES.map((f) => usd(deliveryCost(inputs, prices, design, f).totalUsdPerMillion));
+    lines.push(`| ${label} | ${cells.join(' | ')} |`);
+  }
+  lines.push('');
+  lines.push('\\* API destinations authenticate with Basic, API-key or OAuth headers; they cannot compute a');
+  lines.push('Standard Webhooks HMAC over each body, and keep no per-attempt record.');
+  for (const f of [0, 0.05]) {
+    lines.push('');
+    lines.push(`### Itemised: one million events at ${pct(f)} first-attempt failures`);
+    lines.push('');
+    lines.push('| component | billed unit | quantity | USD |');
+    lines.push('|---|---|---:|---:|');
+    for (const item of eventCost(inputs, prices, f).items) {
+      lines.push(
+        `| ${item.component} | ${item.price} | ${qty(item.quantityPerMillion)} | ${usd(item.usdPerMillion)} |`,
+      );
+    }
+  }
+  lines.push('');
+  lines.push('### Inputs used');
+  lines.push('');
+  lines.push('| function | memory MB | assumed ms per message |');
+  lines.push('|---|---:|---:|');
+  for (const [name, p] of Object.entries(inputs.functions))
+    lines.push(`| ${name} | ${p.memoryMb} | ${p.durationMs} |`);
+  lines.push('');
+  lines.push(
+    `Webhook POST ${inputs.webhookPostMs} ms; StartExecution ${inputs.startExecutionMs} ms; jobs per event ${inputs.jobsPerEvent}; ` +
+      `deliveries per event ${inputs.deliveriesPerEvent}; SQS batch ${inputs.sqsBatchSize}; ${inputs.retryAttempts} retries, ` +
+      `each succeeding with probability ${inputs.retrySuccessRate}.`,
+  );
+  return lines.join('\n');
+}
+
+export { FAILURE_RATES, renderCost };
