@@ -92,8 +92,13 @@ function idempotencyProblem(error: unknown): unknown {
   return error;
 }
 
+/** API Gateway lower-cases header names; other callers (tests, proxies) may not. */
 function header(event: ApiEvent, name: string): string | undefined {
-  return event.headers?.[name] ?? event.headers?.[name.toLowerCase()];
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
 }
 
 async function handler(event: ApiEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
