@@ -10,7 +10,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { type FauxqsServer, startFauxqs } from 'fauxqs';
+import { type FauxqsServer, interceptLocalhostDns, startFauxqs } from 'fauxqs';
 import { handler as authorize } from '../../../lambdas/api/authorizer.js';
 import type { ApiEvent } from '../../../lambdas/api/router.js';
 
@@ -76,6 +76,9 @@ async function startHarness(): Promise<Harness> {
   await new Promise<void>((resolve) => dynamoServer.listen(0, '127.0.0.1', resolve));
   const dynamoEndpoint = `http://127.0.0.1:${(dynamoServer.address() as AddressInfo).port}`;
   const fauxqs = await startFauxqs({ port: 0, logger: false });
+  // The handlers' SQS client has no explicit endpoint (as in Lambda), so the SDK sends to the queue
+  // URL's host, sqs.<region>.localhost, which must resolve to fauxqs.
+  const restoreDns = interceptLocalhostDns();
 
   Object.assign(process.env, {
     AWS_REGION: REGION,
@@ -139,6 +142,7 @@ async function startHarness(): Promise<Harness> {
       workDlq: workDlq.queueUrl,
     },
     async stop() {
+      restoreDns();
       dynamo.destroy();
       await fauxqs.stop();
       await new Promise<void>((resolve) => dynamoServer.close(() => resolve()));
