@@ -23,7 +23,8 @@ async function createAdminKey(
   name = 'bootstrap admin',
 ): Promise<CreatedKey> {
   const documents =
-    client ?? DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+    client ??
+    DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   const { id, key, hash } = generateApiKey();
   await putApiKey(
     { id, name, role: 'admin', hash, createdAt: new Date().toISOString() },
@@ -40,7 +41,9 @@ function argument(args: readonly string[], flag: string): string | undefined {
 async function main(args: readonly string[]): Promise<void> {
   const table = argument(args, '--table') ?? process.env.HERALD_TABLE;
   if (table === undefined || table === '') {
-    process.stderr.write('usage: create-admin-key --table <main table name> [--name <label>] (or set HERALD_TABLE)\n');
+    process.stderr.write(
+      'usage: create-admin-key --table <main table name> [--name <label>] (or set HERALD_TABLE)\n',
+    );
     process.exitCode = 2;
     return;
   }
@@ -50,10 +53,12 @@ async function main(args: readonly string[]): Promise<void> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`create-admin-key failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `create-admin-key failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exitCode = 1;
   });
 }
 
-export { createAdminKey };
 export type { CreatedKey };
+export { createAdminKey };

@@ -4,7 +4,10 @@
  * a reason, and the route answers a 401 problem document (lambdas/shared/auth.ts). Results are not
  * cached and the key item is read strongly consistent, so a revoked key stops working at once.
  */
-import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
+import type {
+  APIGatewayRequestAuthorizerEventV2,
+  APIGatewaySimpleAuthorizerWithContextResult,
+} from 'aws-lambda';
 import { hashApiKey, hashesEqual, parseApiKeyId } from '../shared/apikeys.js';
 import type { AuthorizerContext } from '../shared/auth.js';
 import { logger } from '../shared/observability.js';

@@ -112,5 +112,5 @@ async function attemptsOf(
   };
 }
 
-export { attemptsOf, deliveriesOf };
 export type { AttemptView, DeliveryState, DeliverySummary };
+export { attemptsOf, deliveriesOf };

@@ -105,7 +105,8 @@ async function describeDeadLetterQueue(queue: DeadLetterQueue, now: number = Dat
     // Visibility 0: the message stays available; only its (DLQ-side, harmless) receive count grows.
     const [message] = await receive(queue.url, 1, 0);
     const sentAt = message === undefined ? undefined : sentAtOf(message);
-    if (sentAt !== undefined) oldestMessageAgeSeconds = Math.max(0, Math.floor((now - Date.parse(sentAt)) / 1000));
+    if (sentAt !== undefined)
+      oldestMessageAgeSeconds = Math.max(0, Math.floor((now - Date.parse(sentAt)) / 1000));
   }
   return {
     name: queue.name,
@@ -183,7 +184,9 @@ async function redrive(queue: DeadLetterQueue, limit: number): Promise<{ moved: 
       );
       const sentIds = new Set((sent.Successful ?? []).map((s) => s.Id));
       const toDelete = batch.flatMap((m, index) =>
-        sentIds.has(String(index)) && m.ReceiptHandle ? [{ Id: String(index), ReceiptHandle: m.ReceiptHandle }] : [],
+        sentIds.has(String(index)) && m.ReceiptHandle
+          ? [{ Id: String(index), ReceiptHandle: m.ReceiptHandle }]
+          : [],
       );
       if (toDelete.length > 0) {
         await sqsClient().send(new DeleteMessageBatchCommand({ QueueUrl: queue.url, Entries: toDelete }));
@@ -199,5 +202,5 @@ async function redrive(queue: DeadLetterQueue, limit: number): Promise<{ moved: 
   return { moved, failed: failedHandles.length };
 }
 
-export { deadLetterQueues, describeDeadLetterQueue, findDeadLetterQueue, peekMessages, redrive };
 export type { DeadLetterQueue, PeekedMessage };
+export { deadLetterQueues, describeDeadLetterQueue, findDeadLetterQueue, peekMessages, redrive };

@@ -10,12 +10,16 @@ import { readJsonBody } from '../shared/validation.js';
 type JsonObject = Record<string, unknown>;
 
 /** The body as an object; an absent or empty body is `{}` (for routes whose body is optional). */
-function optionalJsonObject(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded' | 'headers'>): JsonObject {
+function optionalJsonObject(
+  event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded' | 'headers'>,
+): JsonObject {
   if (event.body === undefined || event.body === '') return {};
   return requireJsonObject(event);
 }
 
-function requireJsonObject(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded' | 'headers'>): JsonObject {
+function requireJsonObject(
+  event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded' | 'headers'>,
+): JsonObject {
   const body = readJsonBody(event);
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new InvalidRequestError('The body must be a JSON object');
@@ -35,9 +39,12 @@ function optionalString(body: JsonObject, field: string, maxLength: number): str
   const value = body[field];
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.length === 0 || value.length > maxLength) {
-    throw new InvalidRequestError(`"${field}" must be a non-empty string of at most ${maxLength} characters`, {
-      detail: { field },
-    });
+    throw new InvalidRequestError(
+      `"${field}" must be a non-empty string of at most ${maxLength} characters`,
+      {
+        detail: { field },
+      },
+    );
   }
   return value;
 }
@@ -68,7 +75,9 @@ function parseLimit(raw: string | undefined, fallback = DEFAULT_LIMIT, max = MAX
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new InvalidRequestError(`"limit" must be an integer from 1 to ${max}`, { detail: { field: 'limit' } });
+    throw new InvalidRequestError(`"limit" must be an integer from 1 to ${max}`, {
+      detail: { field: 'limit' },
+    });
   }
   return value;
 }
@@ -93,15 +102,21 @@ function decodeCursor(raw: string | undefined): StoreKey | undefined {
   } catch {
     // fall through to the 400 below
   }
-  throw new InvalidRequestError('"cursor" is not a cursor this API returned', { detail: { field: 'cursor' } });
+  throw new InvalidRequestError('"cursor" is not a cursor this API returned', {
+    detail: { field: 'cursor' },
+  });
 }
 
 /** `{ items, nextCursor }`, the shape of every list. */
-function listBody<T>(items: T[], lastEvaluatedKey: StoreKey | undefined): { items: T[]; nextCursor?: string } {
+function listBody<T>(
+  items: T[],
+  lastEvaluatedKey: StoreKey | undefined,
+): { items: T[]; nextCursor?: string } {
   const nextCursor = encodeCursor(lastEvaluatedKey);
   return nextCursor === undefined ? { items } : { items, nextCursor };
 }
 
+export type { JsonObject };
 export {
   decodeCursor,
   encodeCursor,
@@ -114,4 +129,3 @@ export {
   requiredString,
   requireJsonObject,
 };
-export type { JsonObject };

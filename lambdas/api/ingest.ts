@@ -57,7 +57,9 @@ interface KeyedRequest {
 }
 
 // Built at first use so that configuration is read from the environment once, at start-up.
-let idempotency: { config: IdempotencyConfig; accept: (request: KeyedRequest) => Promise<Accepted> } | undefined;
+let idempotency:
+  | { config: IdempotencyConfig; accept: (request: KeyedRequest) => Promise<Accepted> }
+  | undefined;
 
 function idempotentAccept() {
   if (idempotency === undefined) {

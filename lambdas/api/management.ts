@@ -33,7 +33,11 @@ async function handler(event: ApiEvent): Promise<APIGatewayProxyStructuredResult
     return await dispatch(routes, event);
   } catch (error) {
     if (!(error instanceof HeraldError) || error.status >= 500) {
-      logger.error('Request failed', { path: event.rawPath, method: event.requestContext.http.method, error });
+      logger.error('Request failed', {
+        path: event.rawPath,
+        method: event.requestContext.http.method,
+        error,
+      });
     }
     return problemResponse(error, event.rawPath);
   }

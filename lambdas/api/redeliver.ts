@@ -39,5 +39,5 @@ function replayOf(eventId: string, endpointId: string): RedeliverRequest {
   return { kind: 'herald.redeliver', eventId, endpointId, reason: 'replay' };
 }
 
-export { replayOf, SQS_BATCH_SIZE, sendRedeliveries };
 export type { RedeliverRequest };
+export { replayOf, SQS_BATCH_SIZE, sendRedeliveries };

@@ -70,7 +70,10 @@ function matchPath(template: string, path: string): Record<string, string> | und
 }
 
 /** Finds the route and runs it; errors propagate to the caller, which renders problems. */
-async function dispatch(routes: readonly Route[], event: ApiEvent): Promise<APIGatewayProxyStructuredResultV2> {
+async function dispatch(
+  routes: readonly Route[],
+  event: ApiEvent,
+): Promise<APIGatewayProxyStructuredResultV2> {
   const method = event.requestContext.http.method.toUpperCase();
   const path = event.rawPath;
   let pathMatched = false;
@@ -88,5 +91,5 @@ async function dispatch(routes: readonly Route[], event: ApiEvent): Promise<APIG
   throw new NotFoundError(`No route for ${method} ${path}`);
 }
 
-export { dispatch, matchPath, publicRoute, route };
 export type { ApiEvent, AuthedRequest, Method, Route, RouteRequest };
+export { dispatch, matchPath, publicRoute, route };

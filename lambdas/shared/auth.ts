@@ -92,6 +92,7 @@ function resolveTenant(principal: Principal, requested: string | undefined, what
   return requested;
 }
 
+export type { AuthorizedEvent, AuthorizerContext, Principal };
 export {
   canSeeTenant,
   requireAdmin,
@@ -101,4 +102,3 @@ export {
   requireTenantVisible,
   resolveTenant,
 };
-export type { AuthorizedEvent, AuthorizerContext, Principal };

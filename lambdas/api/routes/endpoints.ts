@@ -115,7 +115,10 @@ const listTenantEndpoints = route('GET', '/v1/endpoints', async ({ principal, qu
   requireManager(principal);
   const tenantId = resolveTenant(principal, query.tenantId, 'Tenant');
   const startKey = decodeCursor(query.cursor);
-  const page = await listEndpoints(tenantId, { limit: parseLimit(query.limit), ...(startKey ? { startKey } : {}) });
+  const page = await listEndpoints(tenantId, {
+    limit: parseLimit(query.limit),
+    ...(startKey ? { startKey } : {}),
+  });
   return jsonResponse(200, listBody(page.items.map(viewOf), page.lastEvaluatedKey));
 });
 

@@ -29,7 +29,10 @@ const readDeliveries = route('GET', '/v1/events/{id}/deliveries', async (request
   ]);
   // Each attempt carries its delivery's current (final once settled) state.
   const stateOf = new Map(deliveries.map((d) => [d.endpointId, d.state]));
-  const items = page.items.map((attempt) => ({ ...attempt, state: stateOf.get(attempt.endpointId) ?? 'pending' }));
+  const items = page.items.map((attempt) => ({
+    ...attempt,
+    state: stateOf.get(attempt.endpointId) ?? 'pending',
+  }));
   return jsonResponse(200, { ...listBody(items, page.lastEvaluatedKey), deliveries });
 });
 

@@ -22,7 +22,9 @@ const createKey = route('POST', '/v1/keys', async ({ event, principal }) => {
   const body = requireJsonObject(event);
   rejectUnknownFields(body, ['role', 'tenantId', 'name']);
   if (!isRole(body.role)) {
-    throw new InvalidRequestError('"role" must be one of admin, publisher, tenant', { detail: { field: 'role' } });
+    throw new InvalidRequestError('"role" must be one of admin, publisher, tenant', {
+      detail: { field: 'role' },
+    });
   }
   const role = body.role;
   const tenantId = optionalString(body, 'tenantId', MAX_TENANT_ID_LENGTH);
@@ -31,7 +33,9 @@ const createKey = route('POST', '/v1/keys', async ({ event, principal }) => {
     throw new InvalidRequestError('A tenant key needs "tenantId"', { detail: { field: 'tenantId' } });
   }
   if (role === 'admin' && tenantId !== undefined) {
-    throw new InvalidRequestError('An admin key cannot be bound to a tenant', { detail: { field: 'tenantId' } });
+    throw new InvalidRequestError('An admin key cannot be bound to a tenant', {
+      detail: { field: 'tenantId' },
+    });
   }
   const { id, key, hash } = generateApiKey();
   const record = {

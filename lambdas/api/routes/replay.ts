@@ -29,7 +29,11 @@ const DELIVERY_STATES = ['pending', 'delivered', 'retrying', 'failed', 'skipped'
 const MAX_BULK_EVENTS = 1000;
 
 /** The named endpoint, if the caller may see it and it belongs to the event's tenant. */
-async function namedEndpoint(principal: Principal, endpointId: string, tenantId: string): Promise<EndpointRecord> {
+async function namedEndpoint(
+  principal: Principal,
+  endpointId: string,
+  tenantId: string,
+): Promise<EndpointRecord> {
   const endpoint = await getEndpoint(endpointId);
   if (endpoint === undefined || endpoint.tenantId !== tenantId) throw new NotFoundError('Endpoint not found');
   requireTenantVisible(principal, endpoint.tenantId, 'Endpoint');

@@ -176,6 +176,7 @@ async function deleteEndpoint(id: string): Promise<boolean> {
   return result.Attributes !== undefined;
 }
 
+export type { EndpointChanges, EndpointRecord, EndpointSecret, EndpointView };
 export {
   activeSecrets,
   deleteEndpoint,
@@ -186,4 +187,3 @@ export {
   updateEndpoint,
   viewOf,
 };
-export type { EndpointChanges, EndpointRecord, EndpointSecret, EndpointView };

@@ -115,8 +115,14 @@ async function listEvents(
 
 /** The event body as published and delivered: exactly the five contract fields. */
 function eventBody(event: HeraldEvent): HeraldEvent {
-  return { id: event.id, type: event.type, tenantId: event.tenantId, createdAt: event.createdAt, data: event.data };
+  return {
+    id: event.id,
+    type: event.type,
+    tenantId: event.tenantId,
+    createdAt: event.createdAt,
+    data: event.data,
+  };
 }
 
-export { EVENT_RETENTION_SECONDS, eventBody, getEvent, listEvents, putEvent };
 export type { EventSource, HeraldEvent, StoredEvent };
+export { EVENT_RETENTION_SECONDS, eventBody, getEvent, listEvents, putEvent };

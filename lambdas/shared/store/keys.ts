@@ -2,7 +2,13 @@
  * API key items (docs/internals.md "Main table"): `APIKEY#<keyId>` / `APIKEY`, listed through gsi1
  * (`APIKEYS`, `<createdAt>#<keyId>`). Only the SHA-256 hash of a key is stored, never the key.
  */
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
 
@@ -105,5 +111,5 @@ async function deleteApiKey(id: string): Promise<boolean> {
   return result.Attributes !== undefined;
 }
 
-export { deleteApiKey, getApiKey, isRole, listApiKeys, putApiKey, ROLES, summarize };
 export type { ApiKeyRecord, ApiKeySummary, Page, Role, StoreKey };
+export { deleteApiKey, getApiKey, isRole, listApiKeys, putApiKey, ROLES, summarize };

@@ -3,9 +3,10 @@
  * (events topic, a raw-delivery subscriber queue, dispatch queue, webhook DLQ, one work queue + DLQ).
  * Requests go through the real authorizer, so auth is tested the way API Gateway wires it.
  */
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
+
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -162,7 +163,9 @@ interface RequestOptions {
 /** An HTTP API payload-2.0 event, authorized by the real authorizer when a key is given. */
 async function apiEvent(method: string, path: string, options: RequestOptions = {}): Promise<ApiEvent> {
   const headers: Record<string, string> = {
-    ...(options.body !== undefined || options.rawBody !== undefined ? { 'content-type': 'application/json' } : {}),
+    ...(options.body !== undefined || options.rawBody !== undefined
+      ? { 'content-type': 'application/json' }
+      : {}),
     ...(options.key !== undefined ? { authorization: `Bearer ${options.key}` } : {}),
     ...options.headers,
   };
@@ -202,7 +205,10 @@ async function apiEvent(method: string, path: string, options: RequestOptions = 
     stageVariables: {},
     ...base,
   } as unknown as Parameters<typeof authorize>[0]);
-  return { ...base, requestContext: { ...base.requestContext, authorizer: { lambda: auth.context } } } as ApiEvent;
+  return {
+    ...base,
+    requestContext: { ...base.requestContext, authorizer: { lambda: auth.context } },
+  } as unknown as ApiEvent;
 }
 
 function fakeContext(): Context {
@@ -246,5 +252,5 @@ async function receiveAll(sqs: SQSClient, queueUrl: string, visibility = 1): Pro
   }
 }
 
-export { apiEvent, fakeContext, IDEMPOTENCY_TABLE, json, MAIN_TABLE, receiveAll, startHarness };
 export type { Harness, RequestOptions };
+export { apiEvent, fakeContext, IDEMPOTENCY_TABLE, json, MAIN_TABLE, receiveAll, startHarness };

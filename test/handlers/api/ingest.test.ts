@@ -32,7 +32,11 @@ async function mint(body: Record<string, unknown>): Promise<string> {
 
 async function storedEventCount(): Promise<number> {
   const result = await h.dynamo.send(
-    new ScanCommand({ TableName: MAIN_TABLE, FilterExpression: 'sk = :sk', ExpressionAttributeValues: { ':sk': { S: 'EVT' } } }),
+    new ScanCommand({
+      TableName: MAIN_TABLE,
+      FilterExpression: 'sk = :sk',
+      ExpressionAttributeValues: { ':sk': { S: 'EVT' } },
+    }),
   );
   return result.Count ?? 0;
 }
@@ -77,7 +81,12 @@ describe('POST /v1/events', () => {
 
       const read = await management(await apiEvent('GET', `/v1/events/${accepted.id}`, { key: admin }));
       expect(read.statusCode).toBe(200);
-      expect(json(read)).toMatchObject({ id: accepted.id, data: { orderId: 'o1' }, source: 'api', deliveries: [] });
+      expect(json(read)).toMatchObject({
+        id: accepted.id,
+        data: { orderId: 'o1' },
+        source: 'api',
+        deliveries: [],
+      });
     });
 
     it('gives a new event id to each request without an Idempotency-Key', async () => {
@@ -110,8 +119,12 @@ describe('POST /v1/events', () => {
 
     it('scopes keys to the tenant', async () => {
       const headers = { 'Idempotency-Key': 'shared-key' };
-      const a = json(await publish({ key: admin, body: { type: 'a.b', tenantId: 't_a', data: {} }, headers }));
-      const b = json(await publish({ key: admin, body: { type: 'a.b', tenantId: 't_b', data: {} }, headers }));
+      const a = json(
+        await publish({ key: admin, body: { type: 'a.b', tenantId: 't_a', data: {} }, headers }),
+      );
+      const b = json(
+        await publish({ key: admin, body: { type: 'a.b', tenantId: 't_b', data: {} }, headers }),
+      );
       expect(a.id).not.toBe(b.id);
       await receiveAll(h.sqs, h.queues.subscriber, 60);
     });
@@ -128,10 +141,10 @@ describe('POST /v1/events', () => {
 
   describe('roles', () => {
     it.each([
-      ['tenant key', 403, 'forbidden', () => tenantKey],
-      ['publisher bound to another tenant', 403, 'forbidden', () => boundPublisher],
-      ['no key', 401, 'unauthorized', () => undefined],
-      ['malformed key', 401, 'unauthorized', () => 'hrld_nope'],
+      ['tenant key', 403, 'forbidden', (): string | undefined => tenantKey],
+      ['publisher bound to another tenant', 403, 'forbidden', (): string | undefined => boundPublisher],
+      ['no key', 401, 'unauthorized', (): string | undefined => undefined],
+      ['malformed key', 401, 'unauthorized', (): string | undefined => 'hrld_nope'],
     ] as const)('%s → %i %s', async (_name, status, code, key) => {
       const k = key();
       const response = await publish({
@@ -144,7 +157,10 @@ describe('POST /v1/events', () => {
     });
 
     it('lets a bound publisher publish for its own tenant', async () => {
-      const response = await publish({ key: boundPublisher, body: { type: 'a.b', tenantId: 't_1', data: {} } });
+      const response = await publish({
+        key: boundPublisher,
+        body: { type: 'a.b', tenantId: 't_1', data: {} },
+      });
       expect(response.statusCode).toBe(202);
       await receiveAll(h.sqs, h.queues.subscriber, 60);
     });
@@ -152,7 +168,12 @@ describe('POST /v1/events', () => {
 
   describe('hostile bodies store and publish nothing', () => {
     const cases: [string, number, string, RequestOptions][] = [
-      ['wrong content type', 415, 'unsupported_media_type', { rawBody: '{}', headers: { 'content-type': 'text/plain' } }],
+      [
+        'wrong content type',
+        415,
+        'unsupported_media_type',
+        { rawBody: '{}', headers: { 'content-type': 'text/plain' } },
+      ],
       ['malformed JSON', 400, 'invalid_request', { rawBody: '{"type":' }],
       ['empty body', 400, 'invalid_request', { rawBody: '' }],
       [
@@ -168,8 +189,18 @@ describe('POST /v1/events', () => {
         { rawBody: `{"type":"a.b","tenantId":"t_1","data":${'['.repeat(40)}${']'.repeat(40)}}` },
       ],
       ['bad type', 400, 'invalid_request', { body: { type: 'Order Placed', tenantId: 't_1', data: {} } }],
-      ['unknown field', 400, 'invalid_request', { body: { type: 'a.b', tenantId: 't_1', data: {}, extra: 1 } }],
-      ['tenantId too long', 400, 'invalid_request', { body: { type: 'a.b', tenantId: 't'.repeat(65), data: {} } }],
+      [
+        'unknown field',
+        400,
+        'invalid_request',
+        { body: { type: 'a.b', tenantId: 't_1', data: {}, extra: 1 } },
+      ],
+      [
+        'tenantId too long',
+        400,
+        'invalid_request',
+        { body: { type: 'a.b', tenantId: 't'.repeat(65), data: {} } },
+      ],
     ];
     it.each(cases)('%s → %i %s', async (_name, status, code, options) => {
       const before = await storedEventCount();

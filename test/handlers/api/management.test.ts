@@ -4,7 +4,16 @@ import { handler as ingest } from '../../../lambdas/api/ingest.js';
 import { handler as management } from '../../../lambdas/api/management.js';
 import { documentClient } from '../../../lambdas/shared/aws-clients.js';
 import { createAdminKey } from '../../../scripts/create-admin-key.js';
-import { apiEvent, fakeContext, type Harness, json, MAIN_TABLE, type RequestOptions, receiveAll, startHarness } from './harness.js';
+import {
+  apiEvent,
+  fakeContext,
+  type Harness,
+  json,
+  MAIN_TABLE,
+  type RequestOptions,
+  receiveAll,
+  startHarness,
+} from './harness.js';
 
 let h: Harness;
 let admin: string;
@@ -91,7 +100,10 @@ describe('auth matrix', () => {
       ['GET', `/v1/events/${eventId}/deliveries`],
       ['POST', `/v1/events/${eventId}/replay`],
     ] as const) {
-      const response = await call(method, path, { key: tenant1, ...(method === 'PATCH' ? { body: { enabled: false } } : {}) });
+      const response = await call(method, path, {
+        key: tenant1,
+        ...(method === 'PATCH' ? { body: { enabled: false } } : {}),
+      });
       expect({ path, method, status: response.statusCode }).toEqual({ path, method, status: 404 });
       expect(json(response).code).toBe('not_found');
     }
@@ -128,10 +140,14 @@ describe('keys', () => {
     const first = json(await call('GET', '/v1/keys', { key: admin, query: { limit: '2' } }));
     expect(first.items).toHaveLength(2);
     expect(typeof first.nextCursor).toBe('string');
-    const second = json(await call('GET', '/v1/keys', { key: admin, query: { limit: '2', cursor: String(first.nextCursor) } }));
+    const second = json(
+      await call('GET', '/v1/keys', { key: admin, query: { limit: '2', cursor: String(first.nextCursor) } }),
+    );
     const ids = (x: Record<string, unknown>) => (x.items as { id: string }[]).map((i) => i.id);
     expect(ids(second).some((id) => ids(first).includes(id))).toBe(false);
-    expect((await call('GET', '/v1/keys', { key: admin, query: { cursor: 'garbage' } })).statusCode).toBe(400);
+    expect((await call('GET', '/v1/keys', { key: admin, query: { cursor: 'garbage' } })).statusCode).toBe(
+      400,
+    );
   });
 
   it('rejects a tenant key without tenantId', async () => {
@@ -185,13 +201,22 @@ describe('endpoints', () => {
       body: { enabled: false, eventTypes: ['a.b', 'c.*'], description: 'now off' },
     });
     expect(patched.statusCode).toBe(200);
-    expect(json(patched)).toMatchObject({ enabled: false, eventTypes: ['a.b', 'c.*'], description: 'now off' });
+    expect(json(patched)).toMatchObject({
+      enabled: false,
+      eventTypes: ['a.b', 'c.*'],
+      description: 'now off',
+    });
     const bad = await call('PATCH', `/v1/endpoints/${ep.id}`, { key: tenant1, body: { secrets: [] } });
     expect(bad.statusCode).toBe(400);
     expect(json(bad).field).toBe('secrets');
-    const ssrf = await call('PATCH', `/v1/endpoints/${ep.id}`, { key: tenant1, body: { url: 'https://192.168.1.1/' } });
+    const ssrf = await call('PATCH', `/v1/endpoints/${ep.id}`, {
+      key: tenant1,
+      body: { url: 'https://192.168.1.1/' },
+    });
     expect(json(ssrf).code).toBe('forbidden_address');
-    expect(json(await call('GET', `/v1/endpoints/${ep.id}`, { key: tenant1 })).url).toBe('http://127.0.0.1:8081/h');
+    expect(json(await call('GET', `/v1/endpoints/${ep.id}`, { key: tenant1 })).url).toBe(
+      'http://127.0.0.1:8081/h',
+    );
   });
 
   it('rotate-secret answers a new secret and keeps the old one with an expiry', async () => {
@@ -205,7 +230,9 @@ describe('endpoints', () => {
     expect(graceEnd - Date.now()).toBeGreaterThan(3590_000);
     expect(graceEnd - Date.now()).toBeLessThanOrEqual(3600_000);
 
-    const item = await documentClient().send(new GetCommand({ TableName: MAIN_TABLE, Key: { pk: `EP#${ep.id}`, sk: 'EP' } }));
+    const item = await documentClient().send(
+      new GetCommand({ TableName: MAIN_TABLE, Key: { pk: `EP#${ep.id}`, sk: 'EP' } }),
+    );
     const secrets = item.Item?.secrets as { secret: string; expiresAt?: number }[];
     expect(secrets.map((s) => s.secret)).toEqual([body.secret, ep.secret]);
     expect(secrets[0]?.expiresAt).toBeUndefined();
@@ -222,8 +249,16 @@ describe('endpoints', () => {
 
 describe('events and replay', () => {
   it('lists events by tenant and time, shows deliveries, and replays to matching endpoints', async () => {
-    const epA = json(await createEndpoint(admin, { tenantId: 't_r', url: 'http://127.0.0.1:9001/a', eventTypes: ['user.*'] }));
-    const epB = json(await createEndpoint(admin, { tenantId: 't_r', url: 'http://127.0.0.1:9002/b', eventTypes: ['*'] }));
+    const epA = json(
+      await createEndpoint(admin, {
+        tenantId: 't_r',
+        url: 'http://127.0.0.1:9001/a',
+        eventTypes: ['user.*'],
+      }),
+    );
+    const epB = json(
+      await createEndpoint(admin, { tenantId: 't_r', url: 'http://127.0.0.1:9002/b', eventTypes: ['*'] }),
+    );
     await createEndpoint(admin, { tenantId: 't_r', url: 'http://127.0.0.1:9003/c', eventTypes: ['order.*'] });
     const since = new Date(Date.now() - 1000).toISOString();
     const e1 = await publish({ type: 'user.created', tenantId: 't_r', data: { n: 1 } });
@@ -238,20 +273,50 @@ describe('events and replay', () => {
     await documentClient().send(
       new (await import('@aws-sdk/lib-dynamodb')).PutCommand({
         TableName: MAIN_TABLE,
-        Item: { pk: `EVT#${e1}`, sk: `DLV#${epA.id}`, eventId: e1, endpointId: epA.id, tenantId: 't_r', state: 'failed', generation: 0, attempts: 8, createdAt: now, updatedAt: now },
+        Item: {
+          pk: `EVT#${e1}`,
+          sk: `DLV#${epA.id}`,
+          eventId: e1,
+          endpointId: epA.id,
+          tenantId: 't_r',
+          state: 'failed',
+          generation: 0,
+          attempts: 8,
+          createdAt: now,
+          updatedAt: now,
+        },
       }),
     );
     await documentClient().send(
       new (await import('@aws-sdk/lib-dynamodb')).PutCommand({
         TableName: MAIN_TABLE,
-        Item: { pk: `EVT#${e1}`, sk: `ATT#${epA.id}#000#001`, eventId: e1, endpointId: epA.id, generation: 0, attempt: 1, at: now, statusCode: 500, durationMs: 12, outcome: 'retrying' },
+        Item: {
+          pk: `EVT#${e1}`,
+          sk: `ATT#${epA.id}#000#001`,
+          eventId: e1,
+          endpointId: epA.id,
+          generation: 0,
+          attempt: 1,
+          at: now,
+          statusCode: 500,
+          durationMs: 12,
+          outcome: 'retrying',
+        },
       }),
     );
     const read = json(await call('GET', `/v1/events/${e1}`, { key: admin }));
-    expect(read.deliveries).toEqual([expect.objectContaining({ endpointId: epA.id, state: 'failed', attempts: 8 })]);
+    expect(read.deliveries).toEqual([
+      expect.objectContaining({ endpointId: epA.id, state: 'failed', attempts: 8 }),
+    ]);
     const attempts = json(await call('GET', `/v1/events/${e1}/deliveries`, { key: admin }));
     expect(attempts.items).toEqual([
-      expect.objectContaining({ endpointId: epA.id, attempt: 1, statusCode: 500, outcome: 'retrying', state: 'failed' }),
+      expect.objectContaining({
+        endpointId: epA.id,
+        attempt: 1,
+        statusCode: 500,
+        outcome: 'retrying',
+        state: 'failed',
+      }),
     ]);
 
     const replay = await call('POST', `/v1/events/${e1}/replay`, { key: admin });
@@ -281,7 +346,12 @@ describe('events and replay', () => {
     expect(json(failedOnly).replayed).toBe(1);
     const bulkSent = (await receiveAll(h.sqs, h.queues.dispatch, 60)).map((m) => JSON.parse(m.Body!));
     expect(bulkSent).toHaveLength(5);
-    expect(bulkSent.filter((m) => m.eventId === e2).map((m) => m.endpointId).sort()).toEqual([epA.id, epB.id].sort());
+    expect(
+      bulkSent
+        .filter((m) => m.eventId === e2)
+        .map((m) => m.endpointId)
+        .sort(),
+    ).toEqual([epA.id, epB.id].sort());
   });
 });
 
@@ -292,12 +362,20 @@ describe('dead-letter queues', () => {
         messageAttributes: { type: { DataType: 'String', StringValue: 'order.placed' } },
       });
     }
-    h.fauxqs.sendMessage('webhook-dlq', JSON.stringify({ kind: 'herald.redeliver', eventId: 'evt_x', endpointId: 'ep_x', reason: 'redrive' }));
+    h.fauxqs.sendMessage(
+      'webhook-dlq',
+      JSON.stringify({ kind: 'herald.redeliver', eventId: 'evt_x', endpointId: 'ep_x', reason: 'redrive' }),
+    );
 
     const list = json(await call('GET', '/v1/dlq', { key: admin }));
     expect(list.items).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ name: 'invoice-dlq', sourceQueue: 'invoice', depth: 3, oldestMessageAgeSeconds: expect.any(Number) }),
+        expect.objectContaining({
+          name: 'invoice-dlq',
+          sourceQueue: 'invoice',
+          depth: 3,
+          oldestMessageAgeSeconds: expect.any(Number),
+        }),
         expect.objectContaining({ name: 'webhook-dlq', sourceQueue: 'dispatch', depth: 1 }),
       ]),
     );

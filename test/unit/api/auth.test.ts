@@ -30,18 +30,26 @@ function event(lambda: Record<string, string> | undefined) {
 describe('requirePrincipal', () => {
   it('turns an authenticated context into a principal', () => {
     expect(
-      requirePrincipal(event({ authenticated: 'true', role: 'tenant', tenantId: 't_1', keyId: 'key_t', reason: 'ok' })),
+      requirePrincipal(
+        event({ authenticated: 'true', role: 'tenant', tenantId: 't_1', keyId: 'key_t', reason: 'ok' }),
+      ),
     ).toEqual(tenant);
     expect(
-      requirePrincipal(event({ authenticated: 'true', role: 'admin', tenantId: '', keyId: 'key_a', reason: 'ok' })),
+      requirePrincipal(
+        event({ authenticated: 'true', role: 'admin', tenantId: '', keyId: 'key_a', reason: 'ok' }),
+      ),
     ).toEqual(admin);
   });
 
   it('is 401 without a context, when unauthenticated, or for a tenant key without tenant', () => {
     expect(codeOf(() => requirePrincipal(event(undefined)))).toBe('unauthorized');
-    expect(codeOf(() => requirePrincipal(event({ authenticated: 'false', reason: 'missing' })))).toBe('unauthorized');
+    expect(codeOf(() => requirePrincipal(event({ authenticated: 'false', reason: 'missing' })))).toBe(
+      'unauthorized',
+    );
     expect(
-      codeOf(() => requirePrincipal(event({ authenticated: 'true', role: 'tenant', tenantId: '', keyId: 'k' }))),
+      codeOf(() =>
+        requirePrincipal(event({ authenticated: 'true', role: 'tenant', tenantId: '', keyId: 'k' })),
+      ),
     ).toBe('unauthorized');
     expect(codeOf(() => requirePrincipal(event({ authenticated: 'true', role: 'root', keyId: 'k' })))).toBe(
       'unauthorized',

@@ -8,7 +8,9 @@ interface OpenApiDocument {
   components: { securitySchemes: Record<string, { type: string; scheme?: string }> };
 }
 
-const doc = JSON.parse(readFileSync(new URL('../../../openapi/openapi.json', import.meta.url), 'utf8')) as OpenApiDocument;
+const doc = JSON.parse(
+  readFileSync(new URL('../../../openapi/openapi.json', import.meta.url), 'utf8'),
+) as OpenApiDocument;
 const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
 
 function documented(): string[] {
