@@ -33,7 +33,10 @@ function snsClient(): SNSClient {
 }
 
 function sqsClient(): SQSClient {
-  sqs ??= new SQSClient({});
+  // With an explicit endpoint configured, send every call there rather than to the queue URL's host
+  // (emulators hand out queue URLs whose hosts do not resolve).
+  const explicitEndpoint = Boolean(process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL);
+  sqs ??= new SQSClient({ useQueueUrlAsEndpoint: !explicitEndpoint });
   return sqs;
 }
 
