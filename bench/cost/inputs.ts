@@ -1,9 +1,10 @@
 /**
- * The model's inputs: memory from the synthesized template, everything else a stated assumption
- * (overridable with measured figures once bench results exist).
+ * The model's inputs: memory and architecture from the synthesized template, the retry schedule's
+ * length from lambdas/shared/backoff.ts, everything else a stated assumption that measured figures
+ * (bench/results/lambda-durations.json) override.
  */
 
-import type { FunctionName, ModelInputs } from './model.js';
+import type { FunctionName, FunctionProfile, ModelInputs } from './model.js';
 import { memoryOf, type TemplateFacts } from './template.js';
 
 /** Assumed billed milliseconds per message handled, excluding webhook POST time. */
@@ -28,30 +29,51 @@ const ASSUMPTIONS = {
   retrySuccessRate: 0.5,
 } as const;
 
+/** Measured or known values that replace assumptions. */
+interface InputOverrides {
+  readonly durationsMs?: Partial<Record<FunctionName, number>>;
+  readonly webhookPostMs?: number;
+  readonly retryAttempts?: number;
+}
+
 interface ResolvedInputs {
   readonly inputs: ModelInputs;
   /** Roles whose memory came from the template (the rest use FALLBACK_MEMORY_MB). */
   readonly memoryFromTemplate: readonly FunctionName[];
+  /** Roles whose duration was measured rather than assumed. */
+  readonly measuredDurations: readonly FunctionName[];
 }
 
-function resolveInputs(facts: TemplateFacts | undefined): ResolvedInputs {
-  const names: FunctionName[] = ['authorizer', 'ingest', 'job', 'dispatch', 'attempt'];
-  const fromTemplate: FunctionName[] = [];
-  const functions = Object.fromEntries(
-    names.map((name) => {
-      const memory = facts
-        ? memoryOf(facts, name, FALLBACK_MEMORY_MB)
-        : { memoryMb: FALLBACK_MEMORY_MB, fromTemplate: false };
-      if (memory.fromTemplate) fromTemplate.push(name);
-      return [name, { memoryMb: memory.memoryMb, durationMs: ASSUMED_DURATION_MS[name] }];
-    }),
-  ) as Record<FunctionName, { memoryMb: number; durationMs: number }>;
-  const jobs = facts?.functions.filter((f) => f.role === 'job').length ?? 0;
+const NAMES: readonly FunctionName[] = ['authorizer', 'ingest', 'job', 'dispatch', 'attempt'];
+
+function resolveInputs(facts: TemplateFacts | undefined, overrides: InputOverrides = {}): ResolvedInputs {
+  const memoryFromTemplate: FunctionName[] = [];
+  const measuredDurations: FunctionName[] = [];
+  const functions = {} as Record<FunctionName, FunctionProfile>;
+  for (const name of NAMES) {
+    const memory = facts
+      ? memoryOf(facts, name, FALLBACK_MEMORY_MB)
+      : { memoryMb: FALLBACK_MEMORY_MB, architecture: 'arm64' as const, fromTemplate: false };
+    if (memory.fromTemplate) memoryFromTemplate.push(name);
+    const measured = overrides.durationsMs?.[name];
+    if (measured !== undefined) measuredDurations.push(name);
+    functions[name] = {
+      memoryMb: memory.memoryMb,
+      architecture: memory.architecture,
+      durationMs: measured ?? ASSUMED_DURATION_MS[name],
+    };
+  }
   return {
-    inputs: { ...ASSUMPTIONS, functions, jobsPerEvent: jobs > 0 ? ASSUMPTIONS.jobsPerEvent : 1 },
-    memoryFromTemplate: fromTemplate,
+    inputs: {
+      ...ASSUMPTIONS,
+      functions,
+      webhookPostMs: overrides.webhookPostMs ?? ASSUMPTIONS.webhookPostMs,
+      retryAttempts: overrides.retryAttempts ?? ASSUMPTIONS.retryAttempts,
+    },
+    memoryFromTemplate,
+    measuredDurations,
   };
 }
 
-export type { ResolvedInputs };
+export type { InputOverrides, ResolvedInputs };
 export { ASSUMED_DURATION_MS, ASSUMPTIONS, FALLBACK_MEMORY_MB, resolveInputs };

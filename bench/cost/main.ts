@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { updateGeneratedSection } from '../lib/markers.js';
-import { resolveInputs } from './inputs.js';
+import { FALLBACK_MEMORY_MB, type InputOverrides, resolveInputs } from './inputs.js';
 import { loadPriceTable } from './prices.js';
 import { renderCost } from './render.js';
 import { type CfnTemplate, readTemplateFacts, type TemplateFacts } from './template.js';
@@ -43,14 +43,45 @@ function loadTemplate(): { facts: TemplateFacts | undefined; note: string } {
   };
 }
 
+/** The retry schedule's length from Herald's backoff module, when it exists. */
+async function retryAttemptsFromCode(): Promise<number | undefined> {
+  const path = join(ROOT, 'lambdas', 'shared', 'backoff.ts');
+  if (!existsSync(path)) return undefined;
+  const mod = (await import(path)) as { RETRY_SCHEDULE_SECONDS?: readonly number[] };
+  return mod.RETRY_SCHEDULE_SECONDS?.length;
+}
+
+/**
+ * Measured durations, when the end-to-end benchmark has written them:
+ * bench/results/lambda-durations.json = { "durationsMs": { "ingest": 41, ... }, "webhookPostMs"?: 95, "source": "..." }.
+ */
+function measuredOverrides(): { overrides: InputOverrides; source?: string } {
+  const path = join(ROOT, 'bench', 'results', 'lambda-durations.json');
+  if (!existsSync(path)) return { overrides: {} };
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as InputOverrides & { source?: string };
+  return {
+    overrides: {
+      ...(raw.durationsMs && { durationsMs: raw.durationsMs }),
+      ...(raw.webhookPostMs !== undefined && { webhookPostMs: raw.webhookPostMs }),
+    },
+    source: raw.source ?? 'bench/results/lambda-durations.json',
+  };
+}
+
 const { facts, note } = loadTemplate();
-const { inputs, memoryFromTemplate } = resolveInputs(facts);
+const measured = measuredOverrides();
+const retryAttempts = await retryAttemptsFromCode();
+const { inputs, memoryFromTemplate, measuredDurations } = resolveInputs(facts, {
+  ...measured.overrides,
+  ...(retryAttempts !== undefined && { retryAttempts }),
+});
 const prices = loadPriceTable(join(ROOT, 'bench', 'cost', 'prices-us-east-1.json'));
-const templateNote =
-  memoryFromTemplate.length === 5
-    ? note
-    : `${note} Memory from the template for: ${memoryFromTemplate.join(', ') || 'none'}.`;
-const markdown = renderCost(inputs, prices, { templateNote });
+const notes = [
+  `Template: ${note}${memoryFromTemplate.length === 5 ? '' : ` Memory from the template for: ${memoryFromTemplate.join(', ') || 'none'}; ${FALLBACK_MEMORY_MB} MB assumed for the rest.`}`,
+  `Durations: ${measuredDurations.length > 0 ? `measured for ${measuredDurations.join(', ')} (${measured.source}), assumed for the rest` : 'assumed (no bench/results/lambda-durations.json yet)'}.`,
+  `Retry attempts: ${retryAttempts !== undefined ? `${retryAttempts}, the length of RETRY_SCHEDULE_SECONDS in lambdas/shared/backoff.ts` : `${inputs.retryAttempts} (assumed; lambdas/shared/backoff.ts not present)`}.`,
+];
+const markdown = renderCost(inputs, prices, { notes });
 console.log(markdown);
 updateGeneratedSection(join(ROOT, 'docs', 'cost.md'), 'cost-figures', markdown);
 console.error('cost: updated docs/cost.md');

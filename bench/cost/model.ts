@@ -9,6 +9,8 @@ interface FunctionProfile {
   readonly memoryMb: number;
   /** Billed milliseconds per message handled (a batch of 10 at 60 ms each bills 600 ms). */
   readonly durationMs: number;
+  /** @default 'arm64' (Herald's functions are arm64; x86_64 is priced higher) */
+  readonly architecture?: 'arm64' | 'x86_64';
 }
 
 type FunctionName = 'authorizer' | 'ingest' | 'job' | 'dispatch' | 'attempt';
@@ -86,9 +88,10 @@ class Bill {
     extraMs = 0,
   ): this {
     const gbSeconds = (profile.memoryMb / 1024) * ((profile.durationMs + extraMs) / 1000) * messages;
+    const rate = profile.architecture === 'x86_64' ? 'lambdaX86GbSecond' : 'lambdaArmGbSecond';
     return this.add(`${component} invocations`, 'lambdaRequest', invocations).add(
       `${component} duration`,
-      'lambdaArmGbSecond',
+      rate,
       gbSeconds,
     );
   }

@@ -6,6 +6,7 @@ const PRICE_KEYS = [
   'apiGatewayHttpRequest',
   'lambdaRequest',
   'lambdaArmGbSecond',
+  'lambdaX86GbSecond',
   'snsPublish',
   'snsToSqsDelivery',
   'sqsStandardRequest',

@@ -15,10 +15,10 @@ const pct = (r: number): string => `${Math.round(r * 100)}%`;
 const qty = (v: number): string =>
   v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toLocaleString('en-US', { maximumFractionDigits: 2 });
 
-function renderCost(inputs: ModelInputs, prices: PriceTable, context: { templateNote: string }): string {
+function renderCost(inputs: ModelInputs, prices: PriceTable, context: { notes: readonly string[] }): string {
   const lines: string[] = [];
   lines.push(`Prices: ${prices.region}, ${prices.status} (bench/cost/prices-${prices.region}.json).`);
-  lines.push(`Template: ${context.templateNote}`);
+  for (const n of context.notes) lines.push(`${n}  `);
   lines.push('');
   lines.push('### Per million events (HTTP in → job → one webhook delivery)');
   lines.push('');

@@ -82,14 +82,16 @@ function readTemplateFacts(template: CfnTemplate): TemplateFacts {
   };
 }
 
-/** Memory of the function with a role; `fallbackMb` (and `fromTemplate: false`) when it is not there. */
+/** Memory and architecture of the function with a role; the fallback (`fromTemplate: false`) when absent. */
 function memoryOf(
   facts: TemplateFacts,
   role: FunctionRole,
   fallbackMb: number,
-): { memoryMb: number; fromTemplate: boolean } {
+): { memoryMb: number; architecture: 'arm64' | 'x86_64'; fromTemplate: boolean } {
   const fn = facts.functions.find((f) => f.role === role);
-  return fn ? { memoryMb: fn.memoryMb, fromTemplate: true } : { memoryMb: fallbackMb, fromTemplate: false };
+  return fn
+    ? { memoryMb: fn.memoryMb, architecture: fn.architecture, fromTemplate: true }
+    : { memoryMb: fallbackMb, architecture: 'arm64', fromTemplate: false };
 }
 
 export type { CfnTemplate, FunctionFacts, FunctionRole, TemplateFacts };

@@ -3,7 +3,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { resolveInputs } from '../../bench/cost/inputs.js';
+import { ASSUMED_DURATION_MS, resolveInputs } from '../../bench/cost/inputs.js';
 import { deliveryCost, eventCost, type ModelInputs, retryExpectation } from '../../bench/cost/model.js';
 import { loadPriceTable, PriceTableError, parsePriceTable, unitPrice } from '../../bench/cost/prices.js';
 import { type CfnTemplate, readTemplateFacts } from '../../bench/cost/template.js';
@@ -79,6 +79,22 @@ describe('deliveryCost', () => {
     const transitions = bill.items.find((i) => i.price === 'stepFunctionsStandardTransition');
     expect(transitions?.quantityPerMillion).toBeCloseTo(4_000_000, 3); // Wait, Attempt, Choice, Succeed
     expect(transitions?.usdPerMillion).toBeCloseTo(100, 6);
+  });
+
+  it('prices x86_64 duration at the x86 rate', () => {
+    const x86 = { ...profile, architecture: 'x86_64' as const };
+    const onX86 = { ...inputs, functions: { ...inputs.functions, dispatch: x86 } };
+    const arm = deliveryCost(inputs, prices, 'herald-fast-path', 0);
+    const intel = deliveryCost(onX86, prices, 'herald-fast-path', 0);
+    const gbSeconds = 100_000; // 1 GB × 0.1 s × 1 M deliveries
+    expect(intel.items.find((i) => i.price === 'lambdaX86GbSecond')?.quantityPerMillion).toBeCloseTo(
+      gbSeconds,
+      3,
+    );
+    expect(intel.totalUsdPerMillion - arm.totalUsdPerMillion).toBeCloseTo(
+      gbSeconds * (0.0000166667 - 0.0000133334),
+      6,
+    );
   });
 
   it('adds USD 75 per million when every delivery runs in a workflow', () => {
@@ -169,6 +185,18 @@ describe('readTemplateFacts on a template synthesized by CDK', () => {
     expect(resolved.inputs.functions.job.memoryMb).toBe(1024);
     expect(resolved.memoryFromTemplate).toEqual(['ingest', 'job', 'dispatch']);
     expect(resolved.inputs.functions.attempt.memoryMb).toBe(256);
+    expect(resolved.inputs.functions.ingest.architecture).toBe('arm64');
+  });
+
+  it('lets measured durations and the real schedule length replace assumptions', () => {
+    const resolved = resolveInputs(readTemplateFacts(template), {
+      durationsMs: { job: 77 },
+      retryAttempts: 5,
+    });
+    expect(resolved.inputs.functions.job.durationMs).toBe(77);
+    expect(resolved.inputs.functions.ingest.durationMs).toBe(ASSUMED_DURATION_MS.ingest);
+    expect(resolved.measuredDurations).toEqual(['job']);
+    expect(resolved.inputs.retryAttempts).toBe(5);
   });
 });
 
