@@ -58,7 +58,7 @@ async function step<T>(
 
 async function runBroker(adapter: BrokerAdapter): Promise<BrokerResult> {
   const errors: string[] = [];
-  await adapter.connect();
+  await withTimeout(adapter.connect(), 10_000, 'connect'); // a broker that is down must not hang the run
   const throughput = await step(
     errors,
     'throughput',
