@@ -134,7 +134,9 @@ async function main(): Promise<void> {
   console.log(table);
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `compare-${run.date}.json`);
+  // A partial run gets its own file so it never replaces the full run of the day.
+  const suffix = arg('only') === undefined ? '' : `-${only.join('-')}`;
+  const file = join(dir, `compare-${run.date}${suffix}.json`);
   writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
   // A partial run (--only) must not overwrite the full table in the doc.
   if (arg('only') === undefined)
