@@ -1,0 +1,146 @@
+/**
+ * A fault-injectable webhook receiver on node:http, independent of the demo receiver in local/receiver.
+ * Each endpoint under test gets its own path (`/hooks/<name>`); a path answers from a script of
+ * behaviours, one per request, then from its default (200). `stop()`/`start()` keep the same port, so
+ * "connection refused" and "it came back" are real.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What the receiver does with one request. */
+type Behaviour =
+  | { readonly kind: 'status'; readonly status: number; readonly retryAfter?: string }
+  /** Holds the request open until the sender gives up (its timeout), or `maxMs` passes. */
+  | { readonly kind: 'hang'; readonly maxMs?: number }
+  /** Destroys the socket without answering. */
+  | { readonly kind: 'close' };
+
+interface ReceivedWebhook {
+  readonly path: string;
+  /** Milliseconds since the epoch, when the request finished arriving. */
+  readonly at: number;
+  readonly headers: Record<string, string | undefined>;
+  readonly body: string;
+  readonly webhookId: string | undefined;
+  readonly answered: string;
+}
+
+const ok: Behaviour = { kind: 'status', status: 200 };
+const status = (code: number, retryAfter?: string): Behaviour =>
+  retryAfter === undefined ? { kind: 'status', status: code } : { kind: 'status', status: code, retryAfter };
+const hang = (maxMs?: number): Behaviour => (maxMs === undefined ? { kind: 'hang' } : { kind: 'hang', maxMs });
+const close: Behaviour = { kind: 'close' };
+
+const DEFAULT_HANG_MS = 120_000;
+
+function flatHeaders(request: IncomingMessage): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+class TestReceiver {
+  private server: Server | undefined;
+  private port = 0;
+  private readonly scripts = new Map<string, Behaviour[]>();
+  private readonly defaults = new Map<string, Behaviour>();
+  private readonly log: ReceivedWebhook[] = [];
+  private readonly hanging = new Set<ServerResponse>();
+
+  constructor(private readonly host = '127.0.0.1') {}
+
+  /** Listens (again) on the same port once one was chosen. */
+  async start(port = this.port): Promise<void> {
+    if (this.server !== undefined) return;
+    const server = createServer((request, response) => this.handle(request, response));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, this.host, () => resolve());
+    });
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  /** Stops listening and drops open connections: senders now see "connection refused". */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return;
+    this.server = undefined;
+    for (const response of this.hanging) response.destroy();
+    this.hanging.clear();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** The URL to register for `name`; `HERALD_E2E_RECEIVER_BASE` replaces the origin (e.g. a tunnel). */
+  url(name: string): string {
+    const base = process.env.HERALD_E2E_RECEIVER_BASE ?? `http://${this.host}:${this.port}`;
+    return `${base.replace(/\/$/, '')}/hooks/${name}`;
+  }
+
+  /** The next requests to `name` get these behaviours in order, then the default. */
+  script(name: string, behaviours: readonly Behaviour[]): void {
+    this.scripts.set(`/hooks/${name}`, [...behaviours]);
+  }
+
+  /** What `name` answers once its script is used up. */
+  setDefault(name: string, behaviour: Behaviour): void {
+    this.defaults.set(`/hooks/${name}`, behaviour);
+  }
+
+  received(name?: string): ReceivedWebhook[] {
+    return name === undefined ? [...this.log] : this.log.filter((r) => r.path === `/hooks/${name}`);
+  }
+
+  /** Requests answered 2xx, i.e. deliveries the sender saw succeed. */
+  accepted(name?: string): ReceivedWebhook[] {
+    return this.received(name).filter((r) => /^2\d\d$/.test(r.answered));
+  }
+
+  private handle(request: IncomingMessage, response: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const path = (request.url ?? '/').split('?')[0] ?? '/';
+      const behaviour = this.scripts.get(path)?.shift() ?? this.defaults.get(path) ?? ok;
+      const headers = flatHeaders(request);
+      this.log.push({
+        path,
+        at: Date.now(),
+        headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        webhookId: headers['webhook-id'],
+        answered: behaviour.kind === 'status' ? String(behaviour.status) : behaviour.kind,
+      });
+      this.respond(behaviour, response);
+    });
+  }
+
+  private respond(behaviour: Behaviour, response: ServerResponse): void {
+    switch (behaviour.kind) {
+      case 'status': {
+        const headers: Record<string, string> = { 'content-type': 'text/plain' };
+        if (behaviour.retryAfter !== undefined) headers['retry-after'] = behaviour.retryAfter;
+        response.writeHead(behaviour.status, headers).end(String(behaviour.status));
+        return;
+      }
+      case 'close':
+        response.socket?.destroy();
+        return;
+      case 'hang': {
+        this.hanging.add(response);
+        const timer = setTimeout(() => response.destroy(), behaviour.maxMs ?? DEFAULT_HANG_MS);
+        response.on('close', () => {
+          clearTimeout(timer);
+          this.hanging.delete(response);
+        });
+        return;
+      }
+    }
+  }
+}
+
+export { close, hang, ok, status, TestReceiver };
+export type { Behaviour, ReceivedWebhook };

@@ -1,0 +1,120 @@
+/**
+ * Which Herald the suite talks to. `HERALD_E2E_TARGET=local` (default) starts the Docker-free runtime
+ * in-process on free ports; `remote` uses `HERALD_E2E_URL` + `HERALD_E2E_API_KEY` (LocalStack or AWS).
+ * Scenarios that need the local fault-injection hooks call `requireLocal()` and are skipped on a
+ * remote target with the reason printed.
+ */
+import { SQSClient } from '@aws-sdk/client-sqs';
+
+/** The part of `local/runtime.ts`'s HeraldLocal the suite relies on; hooks are optional on purpose. */
+interface HeraldLocalLike {
+  readonly apiUrl: string;
+  readonly adminApiKey: string;
+  readonly sqsEndpoint: string;
+  readonly dynamodbEndpoint: string;
+  readonly metricsUrl?: string;
+  readonly queues: Readonly<Record<string, string>>;
+  stop(): Promise<void>;
+  killFunctionWorkers?: (name?: string) => unknown;
+  injectSqsMessage?: (queue: string, body: string) => unknown;
+}
+
+interface StartOptions {
+  readonly port?: number;
+  readonly timeScale?: number;
+  readonly quiet?: boolean;
+  readonly skipSynth?: boolean;
+  readonly outdir?: string;
+}
+
+type StartHerald = (options?: StartOptions) => Promise<HeraldLocalLike>;
+
+interface E2eTarget {
+  readonly kind: 'local' | 'remote';
+  readonly apiUrl: string;
+  readonly adminKey: string;
+  /** Only on the local target: the runtime with its hooks, and an SQS client for its emulator. */
+  readonly local?: { readonly runtime: HeraldLocalLike; readonly sqs: SQSClient; readonly timeScale: number };
+  stop(): Promise<void>;
+}
+
+class TargetConfigError extends Error {
+  readonly code = 'e2e_target_config';
+  readonly status = 500;
+  readonly retryable = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'TargetConfigError';
+  }
+}
+
+function targetKind(): 'local' | 'remote' {
+  const kind = process.env.HERALD_E2E_TARGET ?? 'local';
+  if (kind !== 'local' && kind !== 'remote') {
+    throw new TargetConfigError(`HERALD_E2E_TARGET must be "local" or "remote", not "${kind}"`);
+  }
+  return kind;
+}
+
+const isLocalTarget = (): boolean => targetKind() === 'local';
+
+/** Prints and returns why a scenario is skipped, for `it.skipIf(...)` call sites. */
+function skipReason(scenario: string, needs: string): string | undefined {
+  if (isLocalTarget()) return undefined;
+  const reason = `[e2e] skipped on remote target: "${scenario}" needs ${needs}`;
+  console.warn(reason);
+  return reason;
+}
+
+async function startLocal(timeScale: number): Promise<E2eTarget> {
+  // Imported lazily so a remote run needs none of the emulators.
+  const runtimeModule = (await import('../../../local/runtime.js')) as unknown as { startHerald: StartHerald };
+  const runtime = await runtimeModule.startHerald({
+    port: 0,
+    timeScale,
+    quiet: process.env.HERALD_E2E_VERBOSE !== '1',
+    ...(process.env.HERALD_E2E_SKIP_SYNTH === '1' ? { skipSynth: true } : {}),
+    ...(process.env.HERALD_E2E_OUTDIR ? { outdir: process.env.HERALD_E2E_OUTDIR } : {}),
+  });
+  const sqs = new SQSClient({
+    region: 'us-east-1',
+    endpoint: runtime.sqsEndpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  return {
+    kind: 'local',
+    apiUrl: runtime.apiUrl.replace(/\/$/, ''),
+    adminKey: runtime.adminApiKey,
+    local: { runtime, sqs, timeScale },
+    async stop() {
+      sqs.destroy();
+      await runtime.stop();
+    },
+  };
+}
+
+function remote(): E2eTarget {
+  const apiUrl = process.env.HERALD_E2E_URL;
+  const adminKey = process.env.HERALD_E2E_API_KEY;
+  if (!apiUrl || !adminKey) {
+    throw new TargetConfigError('HERALD_E2E_TARGET=remote needs HERALD_E2E_URL and HERALD_E2E_API_KEY (an admin key)');
+  }
+  return { kind: 'remote', apiUrl: apiUrl.replace(/\/$/, ''), adminKey, async stop() {} };
+}
+
+/**
+ * Starts (local) or connects to (remote) the target. `timeScale` multiplies retry waits on the local
+ * runtime; a remote deployment runs whatever it was deployed with.
+ */
+async function startTarget(options: { timeScale?: number } = {}): Promise<E2eTarget> {
+  return isLocalTarget() ? startLocal(options.timeScale ?? 0.001) : remote();
+}
+
+/** The local runtime, or a thrown error naming the scenario (callers skip on remote first). */
+function requireLocal(target: E2eTarget): NonNullable<E2eTarget['local']> {
+  if (target.local === undefined) throw new TargetConfigError('This scenario needs the local runtime');
+  return target.local;
+}
+
+export { isLocalTarget, requireLocal, skipReason, startTarget, TargetConfigError };
+export type { E2eTarget, HeraldLocalLike };
