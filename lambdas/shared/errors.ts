@@ -1,0 +1,113 @@
+/**
+ * Herald's error classes. Every error carries a stable machine-readable `code`, the HTTP `status` the
+ * API answers with, and whether it is `retryable` — so a queue consumer decides from the class alone
+ * whether to throw (let SQS redeliver) or to record the failure and move on.
+ */
+
+interface HeraldErrorOptions {
+  readonly cause?: unknown;
+  /** Extra, client-safe fields; problem documents spread them into the body. */
+  readonly detail?: Record<string, unknown>;
+}
+
+abstract class HeraldError extends Error {
+  abstract readonly code: string;
+  abstract readonly status: number;
+  readonly retryable: boolean = false;
+  readonly detail?: Record<string, unknown>;
+
+  constructor(message: string, options: HeraldErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    if (options.detail !== undefined) this.detail = options.detail;
+  }
+}
+
+class InvalidRequestError extends HeraldError {
+  readonly code = 'invalid_request';
+  readonly status = 400;
+}
+
+class UnauthorizedError extends HeraldError {
+  readonly code = 'unauthorized';
+  readonly status = 401;
+}
+
+class ForbiddenError extends HeraldError {
+  readonly code = 'forbidden';
+  readonly status = 403;
+}
+
+class NotFoundError extends HeraldError {
+  readonly code = 'not_found';
+  readonly status = 404;
+}
+
+class ConflictError extends HeraldError {
+  readonly code = 'conflict';
+  readonly status = 409;
+}
+
+class PayloadTooLargeError extends HeraldError {
+  readonly code = 'payload_too_large';
+  readonly status = 413;
+}
+
+class UnsupportedMediaTypeError extends HeraldError {
+  readonly code = 'unsupported_media_type';
+  readonly status = 415;
+}
+
+/** Not a URL, not https, credentials in it, or a bad port. */
+class InvalidUrlError extends HeraldError {
+  readonly code = 'invalid_url';
+  readonly status = 400;
+}
+
+/** The URL names or resolves to an address webhooks may not reach (SSRF guard). */
+class ForbiddenAddressError extends HeraldError {
+  readonly code = 'forbidden_address';
+  readonly status = 400;
+}
+
+/** The same Idempotency-Key was sent with a different body. */
+class IdempotencyKeyReusedError extends HeraldError {
+  readonly code = 'idempotency_key_reused';
+  readonly status = 422;
+}
+
+/** The first request with this Idempotency-Key is still running; the client should retry. */
+class IdempotencyKeyInFlightError extends HeraldError {
+  readonly code = 'idempotency_key_in_flight';
+  readonly status = 409;
+  override readonly retryable = true;
+}
+
+/** A dependency (DynamoDB, SNS, ...) failed in a way that may pass on retry. */
+class TransientError extends HeraldError {
+  readonly code = 'unavailable';
+  readonly status = 503;
+  override readonly retryable = true;
+}
+
+function isHeraldError(error: unknown): error is HeraldError {
+  return error instanceof HeraldError;
+}
+
+export type { HeraldErrorOptions };
+export {
+  ConflictError,
+  ForbiddenAddressError,
+  ForbiddenError,
+  HeraldError,
+  IdempotencyKeyInFlightError,
+  IdempotencyKeyReusedError,
+  InvalidRequestError,
+  InvalidUrlError,
+  isHeraldError,
+  NotFoundError,
+  PayloadTooLargeError,
+  TransientError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+};

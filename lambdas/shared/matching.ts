@@ -1,0 +1,33 @@
+/**
+ * Event-type patterns of endpoint subscriptions: dot-separated segments where `*` stands for exactly
+ * one segment (`order.*` matches `order.placed`, not `order` nor `order.placed.eu`); a lone `*` matches
+ * every type. No `**`: one rule is easier to reason about than two.
+ */
+
+const SEGMENT = /^[a-z0-9_]+$/;
+const MAX_PATTERN_LENGTH = 128;
+
+function isValidEventTypePattern(pattern: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.length === 0 || pattern.length > MAX_PATTERN_LENGTH) return false;
+  const segments = pattern.split('.');
+  if (segments.length < 2) return false;
+  // The first segment of a concrete type starts with a letter (EVENT_TYPE_PATTERN).
+  const first = segments[0]!;
+  if (first !== '*' && !/^[a-z]/.test(first)) return false;
+  return segments.every((segment) => segment === '*' || SEGMENT.test(segment));
+}
+
+function matchesEventType(pattern: string, type: string): boolean {
+  if (pattern === '*') return true;
+  const want = pattern.split('.');
+  const got = type.split('.');
+  if (want.length !== got.length) return false;
+  return want.every((segment, i) => segment === '*' || segment === got[i]);
+}
+
+function matchesAny(patterns: readonly string[], type: string): boolean {
+  return patterns.some((pattern) => matchesEventType(pattern, type));
+}
+
+export { isValidEventTypePattern, MAX_PATTERN_LENGTH, matchesAny, matchesEventType };
