@@ -1,0 +1,60 @@
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type FunctionSpec, FunctionInvocationError, FunctionTimeoutError, LambdaPool } from '../../local/lambda-pool.js';
+
+const assetDir = fileURLToPath(new URL('./fixtures/handlers', import.meta.url));
+const spec = (handler: string, extra: Partial<FunctionSpec> = {}): FunctionSpec => ({
+  logicalId: 'Fn',
+  name: 'fixture-fn',
+  arn: 'arn:aws:lambda:us-east-1:000000000000:function:fixture-fn',
+  assetDir,
+  handler,
+  environment: { FIXTURE_VALUE: 'from-env' },
+  timeoutSeconds: 1,
+  memoryMb: 128,
+  maxConcurrency: 2,
+  ...extra,
+});
+
+describe('LambdaPool', () => {
+  const pools: LambdaPool[] = [];
+  const lines: string[] = [];
+  const pool = (s: FunctionSpec) => {
+    const p = new LambdaPool(s, (name, _stream, line) => lines.push(`${name}|${line}`));
+    pools.push(p);
+    return p;
+  };
+  afterEach(async () => {
+    await Promise.all(pools.splice(0).map((p) => p.close()));
+  });
+
+  it('runs the handler in a worker with its own environment and a Lambda context', async () => {
+    const result = await pool(spec('index.echo')).invoke({ hello: 1 });
+    expect(result).toEqual({ event: { hello: 1 }, functionName: 'fixture-fn', env: 'from-env' });
+    expect(process.env.FIXTURE_VALUE).toBeUndefined();
+  });
+
+  it('terminates the worker when the timeout passes, and the next invocation gets a fresh one', async () => {
+    const p = pool(spec('index.slow'));
+    const started = Date.now();
+    await expect(p.invoke({ ms: 5000 })).rejects.toBeInstanceOf(FunctionTimeoutError);
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(p.size).toBe(0);
+    await expect(p.invoke({ ms: 10 })).resolves.toEqual({ slept: 10 });
+  });
+
+  it('reports handler errors with their type and prefixes the logged error with the function name', async () => {
+    const error = await pool(spec('index.fail')).invoke({}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FunctionInvocationError);
+    expect((error as FunctionInvocationError).errorType).toBe('TypeError');
+    expect(lines.some((l) => l.startsWith('fixture-fn|') && l.includes('fixture failure'))).toBe(true);
+  });
+
+  it('runs invocations concurrently up to the pool size', async () => {
+    const p = pool(spec('index.slow', { timeoutSeconds: 5, maxConcurrency: 3 }));
+    const started = Date.now();
+    await Promise.all([p.invoke({ ms: 400 }), p.invoke({ ms: 400 }), p.invoke({ ms: 400 })]);
+    expect(Date.now() - started).toBeLessThan(1200);
+    expect(p.size).toBe(3);
+  });
+});
