@@ -25,6 +25,9 @@ interface ReceivedWebhook {
   readonly answered: string;
 }
 
+/** Given the webhook id and how often this path saw it before; undefined falls back to script/default. */
+type Responder = (webhookId: string | undefined, seenBefore: number) => Behaviour | undefined;
+
 const ok: Behaviour = { kind: 'status', status: 200 };
 const status = (code: number, retryAfter?: string): Behaviour =>
   retryAfter === undefined ? { kind: 'status', status: code } : { kind: 'status', status: code, retryAfter };
@@ -46,7 +49,12 @@ class TestReceiver {
   private port = 0;
   private readonly scripts = new Map<string, Behaviour[]>();
   private readonly defaults = new Map<string, Behaviour>();
+  private readonly responders = new Map<string, Responder>();
+  /** Servers that stopped listening but still hold hanging requests. */
+  private readonly closing = new Set<Server>();
   private readonly log: ReceivedWebhook[] = [];
+  /** Requests per "path webhook-id", kept apart from the log so a load run stays O(1) per request. */
+  private readonly seen = new Map<string, number>();
   private readonly hanging = new Set<ServerResponse>();
 
   constructor(private readonly host = '127.0.0.1') {}
@@ -65,13 +73,29 @@ class TestReceiver {
 
   /** Stops listening and drops open connections: senders now see "connection refused". */
   async stop(): Promise<void> {
+    this.refuseNew();
+    for (const response of this.hanging) response.destroy();
+    this.hanging.clear();
+    const servers = [...this.closing];
+    this.closing.clear();
+    await Promise.all(
+      servers.map((server) => {
+        server.closeAllConnections();
+        return new Promise<void>((resolve) => server.close(() => resolve()));
+      }),
+    );
+  }
+
+  /**
+   * Stops accepting connections but leaves requests already hanging open, so their senders still
+   * time out (rather than see a reset) while new attempts are refused.
+   */
+  refuseNew(): void {
     const server = this.server;
     if (server === undefined) return;
     this.server = undefined;
-    for (const response of this.hanging) response.destroy();
-    this.hanging.clear();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.closing.add(server);
+    server.close();
   }
 
   /** The URL to register for `name`; `HERALD_E2E_RECEIVER_BASE` replaces the origin (e.g. a tunnel). */
@@ -90,6 +114,11 @@ class TestReceiver {
     this.defaults.set(`/hooks/${name}`, behaviour);
   }
 
+  /** Decides per request (e.g. fail the first attempt of some ids); overrides script and default. */
+  respondWith(name: string, responder: Responder): void {
+    this.responders.set(`/hooks/${name}`, responder);
+  }
+
   received(name?: string): ReceivedWebhook[] {
     return name === undefined ? [...this.log] : this.log.filter((r) => r.path === `/hooks/${name}`);
   }
@@ -104,14 +133,20 @@ class TestReceiver {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const path = (request.url ?? '/').split('?')[0] ?? '/';
-      const behaviour = this.scripts.get(path)?.shift() ?? this.defaults.get(path) ?? ok;
       const headers = flatHeaders(request);
+      const webhookId = headers['webhook-id'];
+      const responder = this.responders.get(path);
+      const seenKey = `${path} ${webhookId}`;
+      const seenBefore = this.seen.get(seenKey) ?? 0;
+      this.seen.set(seenKey, seenBefore + 1);
+      const behaviour =
+        responder?.(webhookId, seenBefore) ?? this.scripts.get(path)?.shift() ?? this.defaults.get(path) ?? ok;
       this.log.push({
         path,
         at: Date.now(),
         headers,
         body: Buffer.concat(chunks).toString('utf8'),
-        webhookId: headers['webhook-id'],
+        webhookId,
         answered: behaviour.kind === 'status' ? String(behaviour.status) : behaviour.kind,
       });
       this.respond(behaviour, response);
@@ -143,4 +178,4 @@ class TestReceiver {
 }
 
 export { close, hang, ok, status, TestReceiver };
-export type { Behaviour, ReceivedWebhook };
+export type { Behaviour, ReceivedWebhook, Responder };

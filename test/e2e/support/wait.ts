@@ -61,6 +61,22 @@ async function waitUntil<T>(
   }
 }
 
+/** Like waitUntil, but returns the last value seen at the deadline instead of throwing (for reports). */
+async function settle<T>(
+  probe: () => Promise<T> | T,
+  accept: (value: T) => boolean,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!accept(value) && Date.now() < deadline) {
+    await pause(intervalMs);
+    value = await probe();
+  }
+  return value;
+}
+
 /** Polls for `durationMs` and fails at once if `unexpected(value)` ever holds (e.g. "no duplicate"). */
 async function holdsFor<T>(
   probe: () => Promise<T> | T,
@@ -78,5 +94,5 @@ async function holdsFor<T>(
   return value;
 }
 
-export { holdsFor, pause, WaitTimeoutError, waitUntil };
+export { holdsFor, pause, settle, WaitTimeoutError, waitUntil };
 export type { WaitOptions };
