@@ -1,0 +1,110 @@
+/**
+ * Drill 5 — receiver outage: the receiver answers 503 with Retry-After, then hangs (the sender times
+ * out), then refuses connections, then recovers. Every delivery arrives, exactly once as a 2xx; the
+ * waits grow; Retry-After is honoured; repeats carry the same webhook-id.
+ */
+import { describe, expect, it } from 'vitest';
+import { type AttemptItem, createEndpoint, deliveriesOf, publishOk, uniqueTenant } from '../support/fixtures.js';
+import { hang, ok, status } from '../support/receiver.js';
+import { record } from '../support/report.js';
+import { useHerald } from '../support/suite.js';
+import { skipReason } from '../support/target.js';
+import { waitUntil } from '../support/wait.js';
+
+const TIME_SCALE = 0.0001;
+const ctx = useHerald({ timeScale: TIME_SCALE });
+const DRILL = '5 receiver outage';
+const skip =
+  process.env.HERALD_E2E_RECEIVER_BASE === undefined &&
+  skipReason(DRILL, 'a receiver the target can reach (set HERALD_E2E_RECEIVER_BASE)') !== undefined;
+const EVENTS = 5;
+const RETRY_AFTER_SECONDS = 3600;
+const NAME = 'outage';
+
+const waitOf = (a: AttemptItem): number | undefined =>
+  a.nextAttemptAt === undefined ? undefined : Date.parse(a.nextAttemptAt) - Date.parse(a.at);
+const isRefused = (a: AttemptItem): boolean =>
+  a.statusCode === undefined && /refus|connect/i.test(a.errorClass ?? '') && !/timeout/i.test(a.errorClass ?? '');
+
+describe.skipIf(skip)(DRILL, () => {
+  it('503 + Retry-After, then timeouts, then connection refused, then recovery: all delivered once', async () => {
+    const tenantId = uniqueTenant('outage');
+    await createEndpoint(ctx.api, { tenantId, url: ctx.receiver.url(NAME), eventTypes: ['ping.sent'] });
+    const perId = (min: number) => (ids: string[]) => (list: readonly { webhookId: string | undefined }[]) =>
+      ids.every((id) => list.filter((r) => r.webhookId === id).length >= min);
+
+    ctx.receiver.setDefault(NAME, status(503, String(RETRY_AFTER_SECONDS)));
+    const events = await Promise.all(
+      Array.from({ length: EVENTS }, (_, n) => publishOk(ctx.api, { type: 'ping.sent', tenantId, data: { n } })),
+    );
+    const ids = events.map((e) => e.id);
+    await waitUntil(() => ctx.receiver.received(NAME), perId(1)(ids), { timeoutMs: 60_000, description: 'first attempts (503)' });
+
+    ctx.receiver.setDefault(NAME, hang());
+    await waitUntil(() => ctx.receiver.received(NAME), perId(2)(ids), { timeoutMs: 60_000, description: 'second attempts (hang)' });
+
+    ctx.receiver.refuseNew();
+    const refusedSeen = await waitUntil(
+      () => Promise.all(ids.map((id) => deliveriesOf(ctx.api, id))),
+      (all) => all.every((h) => h.attempts.some(isRefused)),
+      { timeoutMs: 120_000, intervalMs: 200, description: 'an attempt refused for every event' },
+    );
+    expect(refusedSeen).toHaveLength(EVENTS);
+
+    ctx.receiver.setDefault(NAME, ok);
+    await ctx.receiver.start();
+    const histories = await waitUntil(
+      () => Promise.all(ids.map((id) => deliveriesOf(ctx.api, id))),
+      (all) => all.every((h) => h.deliveries[0]?.state === 'delivered'),
+      { timeoutMs: 120_000, intervalMs: 200, description: 'every delivery delivered' },
+    );
+
+    const received = ctx.receiver.received(NAME);
+    const accepted = ctx.receiver.accepted(NAME);
+    const retryAfterMs = RETRY_AFTER_SECONDS * TIME_SCALE * 1000;
+    const perEvent = ids.map((id, i) => {
+      const attempts = histories[i]!.attempts;
+      const mine = received.filter((r) => r.webhookId === id);
+      const waits = attempts.map(waitOf).filter((w): w is number => w !== undefined);
+      return {
+        attempts: attempts.length,
+        refused: attempts.filter(isRefused).length,
+        receivedByReceiver: mine.length,
+        accepted: accepted.filter((r) => r.webhookId === id).length,
+        firstGapMs: mine[1]!.at - mine[0]!.at,
+        waits,
+        errorClasses: attempts.map((a) => a.statusCode ?? a.errorClass ?? '?').join(' → '),
+      };
+    });
+    const strangers = received.filter((r) => r.webhookId === undefined || !ids.includes(r.webhookId)).length;
+    const counts = {
+      events: EVENTS,
+      delivered: histories.filter((h) => h.deliveries[0]?.state === 'delivered').length,
+      acceptedOncePerEvent: perEvent.filter((p) => p.accepted === 1).length,
+      totalAttempts: perEvent.reduce((n, p) => n + p.attempts, 0),
+      totalReceived: received.length,
+      totalRefused: perEvent.reduce((n, p) => n + p.refused, 0),
+      strangers,
+      minRetryAfterGapMs: Math.min(...perEvent.map((p) => p.firstGapMs)),
+      retryAfterMs,
+      sequence: perEvent[0]!.errorClasses,
+    };
+    record({
+      drill: DRILL,
+      case: '503 + Retry-After, then timeouts, then connection refused, then recovery: all delivered once',
+      injected: `${EVENTS} events; receiver: 503 Retry-After ${RETRY_AFTER_SECONDS} s, then hang, then refuse connections, then 200 (time scale ${TIME_SCALE})`,
+      expected: `${EVENTS} delivered, each accepted once; 2nd attempt ≥ Retry-After (${retryAfterMs} ms scaled) after the 1st; scheduled waits grow; received = attempts − refused`,
+      observed: `${counts.delivered} delivered, ${counts.acceptedOncePerEvent} accepted once; shortest Retry-After gap ${counts.minRetryAfterGapMs} ms; ${counts.totalAttempts} attempts, ${counts.totalReceived} received, ${counts.totalRefused} refused; e.g. ${counts.sequence}`,
+      counts,
+    });
+
+    expect(counts).toMatchObject({ delivered: EVENTS, acceptedOncePerEvent: EVENTS, strangers: 0 });
+    expect(counts.minRetryAfterGapMs).toBeGreaterThanOrEqual(retryAfterMs);
+    for (const p of perEvent) {
+      expect(p.receivedByReceiver).toBe(p.attempts - p.refused);
+      // After the Retry-After wait (attempt 1), the schedule's own waits must grow.
+      const scheduled = p.waits.slice(1);
+      for (let i = 1; i < scheduled.length; i++) expect(scheduled[i]!).toBeGreaterThan(scheduled[i - 1]!);
+    }
+  });
+});
