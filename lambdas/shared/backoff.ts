@@ -1,0 +1,80 @@
+/**
+ * When to try a failed webhook again. The schedule is data; `nextRetryDelaySeconds` is the one
+ * function that reads it (jitter, Retry-After, time scale).
+ */
+
+/**
+ * Wait before retry n (index n-1), after the inline first attempt fails:
+ * 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h — about 27.6 h in all, so a receiver that is down for a
+ * day still gets every event. Each wait is jittered ±20% so retries after an outage do not stampede.
+ */
+const RETRY_SCHEDULE_SECONDS: readonly number[] = Object.freeze([
+  5,
+  5 * 60,
+  30 * 60,
+  2 * 60 * 60,
+  5 * 60 * 60,
+  10 * 60 * 60,
+  10 * 60 * 60,
+]);
+
+/** One inline attempt by dispatch, then one per scheduled retry. */
+const MAX_ATTEMPTS = 1 + RETRY_SCHEDULE_SECONDS.length;
+
+/** ±20% around the scheduled wait. */
+const JITTER_RATIO = 0.2;
+
+/** A receiver's Retry-After is honoured up to a day; beyond that it would outlive the schedule. */
+const MAX_RETRY_AFTER_SECONDS = 24 * 60 * 60;
+
+interface BackoffOptions {
+  /** The receiver's Retry-After, in seconds; the wait is never shorter (capped at 24 h). */
+  readonly retryAfterSeconds?: number;
+  /** Uniform in [0, 1). @default Math.random */
+  readonly random?: () => number;
+  /** Multiplies the wait (tests run with 0.001). @default 1 */
+  readonly timeScale?: number;
+}
+
+/**
+ * Whole seconds to wait after attempt `failedAttempt` (1-based) failed, or undefined when no attempt
+ * is left. Whole seconds because a Step Functions Wait state's SecondsPath takes an integer.
+ */
+function nextRetryDelaySeconds(failedAttempt: number, options: BackoffOptions = {}): number | undefined {
+  if (!Number.isInteger(failedAttempt) || failedAttempt < 1) {
+    throw new RangeError(`failedAttempt must be a positive integer, got ${failedAttempt}`);
+  }
+  const scheduled = RETRY_SCHEDULE_SECONDS[failedAttempt - 1];
+  if (scheduled === undefined) return undefined;
+  const random = options.random ?? Math.random;
+  const jittered = scheduled * (1 - JITTER_RATIO + 2 * JITTER_RATIO * random());
+  const retryAfter = Math.min(Math.max(options.retryAfterSeconds ?? 0, 0), MAX_RETRY_AFTER_SECONDS);
+  const seconds = Math.ceil(Math.max(jittered, retryAfter));
+  return Math.round(seconds * (options.timeScale ?? 1));
+}
+
+/**
+ * A Retry-After header in seconds from `now`: delta-seconds (`120`) or an HTTP-date; a date in the
+ * past is 0; anything unparseable is undefined.
+ */
+function parseRetryAfter(value: string | undefined, now: Date = new Date()): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (trimmed === '') return undefined;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  // HTTP-dates always name a weekday and GMT; requiring letters keeps Date.parse from taking "-5" or "1.5".
+  if (!/^[A-Za-z]{3},? /.test(trimmed)) return undefined;
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - now.getTime()) / 1000));
+}
+
+export type { BackoffOptions };
+export {
+  JITTER_RATIO,
+  MAX_ATTEMPTS,
+  MAX_RETRY_AFTER_SECONDS,
+  nextRetryDelaySeconds,
+  parseRetryAfter,
+  RETRY_SCHEDULE_SECONDS,
+};
