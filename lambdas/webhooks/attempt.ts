@@ -1,4 +1,114 @@
-// Placeholder so the CDK stack can bundle while this handler is being written.
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+/**
+ * The retry workflow's task (docs/internals.md "Retry workflow"): one attempt for
+ * `{ eventId, endpointId, generation, attempt, waitSeconds }`, answering the same shape with `outcome`
+ * and the next `attempt` / `waitSeconds`. On `failed` the state machine sends `$.dlqMessage` to the
+ * webhook DLQ itself. Platform errors throw, so the state machine's Retry/Catch handles them.
+ *
+ * The Choice state knows three outcomes, so a workflow that has nothing left to do — its generation
+ * was superseded by a replay, or the endpoint was disabled or deleted meanwhile — ends as `delivered`
+ * with `stopped` saying why (the delivery item holds the real state).
+ */
+import { InvalidRequestError } from '../shared/errors.js';
+import { metrics } from '../shared/observability.js';
+import { getDelivery, markFailed, markSkipped } from '../shared/store/deliveries.js';
+import { getEndpoint } from '../shared/store/endpoints.js';
+import { getEvent } from '../shared/store/events.js';
+import { type WebhookDlqMessage, webhookDlqMessage } from './dead-letter.js';
+import { attemptDelivery, type Outcome } from './deliver.js';
+import type { RetryState } from './retry-workflow.js';
+
+type StopReason = 'superseded' | 'endpoint_disabled' | 'endpoint_deleted' | 'event_not_found';
+
+interface AttemptOutput extends RetryState {
+  readonly outcome: Outcome;
+  readonly stopped?: StopReason;
+  readonly statusCode?: number;
+  readonly errorClass?: string;
+  /** Present when `outcome` is `failed`: the webhook DLQ body. */
+  readonly dlqMessage?: WebhookDlqMessage;
+}
+
+function parseInput(input: unknown): RetryState {
+  const value = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  const { eventId, endpointId, generation, attempt, waitSeconds } = value;
+  if (typeof eventId !== 'string' || typeof endpointId !== 'string') {
+    throw new InvalidRequestError('attempt input needs eventId and endpointId');
+  }
+  if (!Number.isInteger(generation) || !Number.isInteger(attempt) || (attempt as number) < 1) {
+    throw new InvalidRequestError('attempt input needs integer generation and attempt');
+  }
+  return {
+    eventId,
+    endpointId,
+    generation: generation as number,
+    attempt: attempt as number,
+    waitSeconds: typeof waitSeconds === 'number' ? waitSeconds : 0,
+  };
+}
+
+function stop(state: RetryState, stopped: StopReason): AttemptOutput {
+  return { ...state, waitSeconds: 0, outcome: 'delivered', stopped };
+}
+
+async function runAttempt(state: RetryState): Promise<AttemptOutput> {
+  const [delivery, event, endpoint] = await Promise.all([
+    getDelivery(state.eventId, state.endpointId),
+    getEvent(state.eventId),
+    getEndpoint(state.endpointId),
+  ]);
+  // Checked before the POST, so a replayed delivery is not sent by the old workflow as well.
+  if (delivery === undefined || delivery.generation !== state.generation) return stop(state, 'superseded');
+  const now = new Date().toISOString();
+  if (event === undefined) {
+    await markFailed(state.eventId, state.endpointId, state.generation, now, 'event_not_found');
+    return stop(state, 'event_not_found');
+  }
+  if (endpoint === undefined) {
+    await markFailed(state.eventId, state.endpointId, state.generation, now, 'endpoint_deleted');
+    return stop(state, 'endpoint_deleted');
+  }
+  if (!endpoint.enabled) {
+    await markSkipped(state.eventId, state.endpointId, state.generation, now);
+    return stop(state, 'endpoint_disabled');
+  }
+
+  const result = await attemptDelivery({ event, endpoint, generation: state.generation, attempt: state.attempt });
+  if (result.superseded) return stop(state, 'superseded');
+  const base = {
+    eventId: state.eventId,
+    endpointId: state.endpointId,
+    generation: state.generation,
+    outcome: result.outcome,
+    ...(result.statusCode !== undefined ? { statusCode: result.statusCode } : {}),
+    ...(result.errorClass !== undefined ? { errorClass: result.errorClass } : {}),
+  };
+  if (result.outcome === 'retry') {
+    return { ...base, attempt: state.attempt + 1, waitSeconds: result.waitSeconds ?? 0 };
+  }
+  if (result.outcome === 'failed') {
+    return {
+      ...base,
+      attempt: state.attempt,
+      waitSeconds: 0,
+      dlqMessage: webhookDlqMessage({
+        eventId: state.eventId,
+        endpointId: state.endpointId,
+        failedAt: new Date().toISOString(),
+        attempts: state.attempt,
+        lastError: result.lastError,
+      }),
+    };
+  }
+  return { ...base, attempt: state.attempt, waitSeconds: 0 };
+}
+
+async function handler(input: unknown): Promise<AttemptOutput> {
+  try {
+    return await runAttempt(parseInput(input));
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}
+
+export type { AttemptOutput, StopReason };
+export { handler };

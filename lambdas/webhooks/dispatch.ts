@@ -1,4 +1,161 @@
-// Placeholder so the CDK stack can bundle while this handler is being written.
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+/**
+ * Dispatch consumer (SQS, partial batch responses). For each event: every endpoint of the tenant whose
+ * filter matches gets a delivery claimed with a conditional write, then the first attempt runs inline;
+ * a retryable failure starts the retry workflow, a permanent one goes to the webhook DLQ. Subscriber
+ * failures are delivery state; only platform failures (DynamoDB, Step Functions, SQS) fail the record.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { config } from '../shared/config.js';
+import { matchesAny } from '../shared/matching.js';
+import { logger, metrics } from '../shared/observability.js';
+import {
+  bumpGeneration,
+  claimDelivery,
+  type DeliveryRecord,
+  getDelivery,
+  markSkipped,
+} from '../shared/store/deliveries.js';
+import { type EndpointRecord, getEndpoint, listEndpoints } from '../shared/store/endpoints.js';
+import { getEvent, type HeraldEvent } from '../shared/store/events.js';
+import type { StoreKey } from '../shared/store/keys.js';
+import { sendToWebhookDlq, webhookDlqMessage } from './dead-letter.js';
+import { attemptDelivery } from './deliver.js';
+import { parseDispatchMessage, type RedeliverMessage } from './messages.js';
+import { startRetry } from './retry-workflow.js';
+
+/** Every endpoint of the tenant whose filter matches, enabled or not (disabled ones are recorded as skipped). */
+async function subscribedEndpoints(tenantId: string, type: string): Promise<EndpointRecord[]> {
+  const matches: EndpointRecord[] = [];
+  let startKey: StoreKey | undefined;
+  do {
+    const page = await listEndpoints(tenantId, { limit: 100, ...(startKey ? { startKey } : {}) });
+    matches.push(...page.items.filter((ep) => matchesAny(ep.eventTypes, type)));
+    startKey = page.lastEvaluatedKey;
+  } while (startKey !== undefined);
+  return matches;
+}
+
+/** Runs a delivery generation from its first attempt: inline POST, then workflow or DLQ. */
+async function deliverGeneration(event: HeraldEvent, endpoint: EndpointRecord, delivery: DeliveryRecord) {
+  const now = new Date().toISOString();
+  if (!endpoint.enabled) {
+    await markSkipped(event.id, endpoint.id, delivery.generation, now);
+    return;
+  }
+  const result = await attemptDelivery({ event, endpoint, generation: delivery.generation, attempt: 1 });
+  if (result.superseded) return;
+  if (result.outcome === 'retry') {
+    await startRetry({
+      eventId: event.id,
+      endpointId: endpoint.id,
+      generation: delivery.generation,
+      attempt: 2,
+      waitSeconds: result.waitSeconds ?? 0,
+    });
+  } else if (result.outcome === 'failed') {
+    await sendToWebhookDlq(
+      webhookDlqMessage({
+        eventId: event.id,
+        endpointId: endpoint.id,
+        failedAt: new Date().toISOString(),
+        attempts: 1,
+        lastError: result.lastError,
+      }),
+    );
+  }
+}
+
+/**
+ * A duplicate of a delivery already in `retrying`: the first run may have crashed between recording
+ * the attempt and starting the workflow, so start it again — the deterministic name makes this a no-op
+ * when it is running. No second POST.
+ */
+async function resumeRetrying(delivery: DeliveryRecord): Promise<void> {
+  const next = delivery.nextAttemptAt === undefined ? 0 : Date.parse(delivery.nextAttemptAt) - Date.now();
+  await startRetry({
+    eventId: delivery.eventId,
+    endpointId: delivery.endpointId,
+    generation: delivery.generation,
+    attempt: delivery.attempts + 1,
+    waitSeconds: Math.max(0, Math.ceil(next / 1000)),
+  });
+}
+
+async function dispatchToEndpoint(event: HeraldEvent, endpoint: EndpointRecord): Promise<void> {
+  const claim = await claimDelivery({
+    eventId: event.id,
+    endpointId: endpoint.id,
+    tenantId: event.tenantId,
+    now: new Date().toISOString(),
+  });
+  if (claim.status !== 'duplicate') return deliverGeneration(event, endpoint, claim.delivery);
+  if (claim.delivery.state === 'retrying') return resumeRetrying(claim.delivery);
+  logger.debug('duplicate delivery skipped', { eventId: event.id, endpointId: endpoint.id });
+}
+
+async function redeliverToEndpoint(event: HeraldEvent, endpoint: EndpointRecord): Promise<void> {
+  const existing = await getDelivery(event.id, endpoint.id);
+  if (existing === undefined) return dispatchToEndpoint(event, endpoint);
+  const bumped = await bumpGeneration(event.id, endpoint.id, existing.generation, new Date().toISOString());
+  // Undefined: a concurrent redelivery bumped it first and delivers that generation.
+  if (bumped !== undefined) await deliverGeneration(event, endpoint, bumped);
+}
+
+/** Runs `work` for every endpoint; one endpoint's platform failure does not starve the others. */
+async function forEachEndpoint(endpoints: readonly EndpointRecord[], work: (ep: EndpointRecord) => Promise<void>) {
+  const results = await Promise.allSettled(endpoints.map(work));
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
+}
+
+async function handleRedeliver(request: RedeliverMessage): Promise<void> {
+  const event = await getEvent(request.eventId);
+  if (event === undefined) {
+    // Expired (30-day retention) or never stored: nothing left to deliver, and retrying cannot help.
+    logger.warn('redelivery of an unknown event ignored', { eventId: request.eventId });
+    return;
+  }
+  let endpoints: EndpointRecord[];
+  if (request.endpointId !== undefined) {
+    const endpoint = await getEndpoint(request.endpointId);
+    endpoints = endpoint !== undefined && endpoint.tenantId === event.tenantId ? [endpoint] : [];
+  } else {
+    endpoints = await subscribedEndpoints(event.tenantId, event.type);
+  }
+  await forEachEndpoint(endpoints, (ep) => redeliverToEndpoint(event, ep));
+}
+
+async function handleRecord(record: SQSRecord): Promise<void> {
+  const message = parseDispatchMessage(record.body);
+  if (message.kind === 'redeliver') return handleRedeliver(message.request);
+  const { event } = message;
+  const endpoints = await subscribedEndpoints(event.tenantId, event.type);
+  await forEachEndpoint(endpoints, (ep) => dispatchToEndpoint(event, ep));
+}
+
+async function recordHandler(record: SQSRecord): Promise<void> {
+  try {
+    await handleRecord(record);
+  } catch (error) {
+    logger.error('dispatch record failed', {
+      messageId: record.messageId,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    throw error;
+  }
+}
+
+const processor = new BatchProcessor(EventType.SQS);
+
+async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  // Fail fast on a misconfigured deployment rather than per record.
+  config.table();
+  try {
+    return await processPartialResponse(event, recordHandler, processor, { context });
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}
+
+export { handler, handleRecord };

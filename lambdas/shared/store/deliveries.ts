@@ -1,0 +1,388 @@
+/**
+ * Delivery and attempt items (docs/internals.md "Main table"). A delivery (`EVT#<eventId>` /
+ * `DLV#<endpointId>`) is the state of one event → one endpoint; its attempts sit beside it under
+ * `ATT#<endpointId>#<gen:3>#<attempt:3>`, so one query per event reads both. Every state change is a
+ * conditional write: the claim makes dispatch idempotent, the generation check keeps a superseded
+ * retry workflow from overwriting a replay's state.
+ */
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../aws-clients.js';
+import { config } from '../config.js';
+import type { Page, StoreKey } from './keys.js';
+
+type DeliveryState = 'pending' | 'delivered' | 'retrying' | 'failed' | 'skipped';
+type AttemptOutcome = 'delivered' | 'retrying' | 'failed';
+
+interface DeliveryRecord {
+  readonly eventId: string;
+  readonly endpointId: string;
+  readonly tenantId: string;
+  readonly state: DeliveryState;
+  readonly generation: number;
+  /** Attempts made in the current generation. */
+  readonly attempts: number;
+  readonly lastStatusCode?: number;
+  readonly lastError?: string;
+  readonly nextAttemptAt?: string;
+  readonly deliveredAt?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+interface AttemptRecord {
+  readonly eventId: string;
+  readonly endpointId: string;
+  readonly generation: number;
+  readonly attempt: number;
+  readonly at: string;
+  readonly statusCode?: number;
+  readonly errorClass?: string;
+  readonly durationMs: number;
+  readonly outcome: AttemptOutcome;
+  readonly nextAttemptAt?: string;
+}
+
+/** `new`: this call created it; `pending`: claimed before but no attempt recorded (a crash) — proceed. */
+type ClaimResult =
+  | { readonly status: 'new' | 'pending'; readonly delivery: DeliveryRecord }
+  | { readonly status: 'duplicate'; readonly delivery: DeliveryRecord };
+
+const RETENTION_SECONDS = 30 * 24 * 60 * 60;
+
+function deliveryKey(eventId: string, endpointId: string): StoreKey {
+  return { pk: `EVT#${eventId}`, sk: `DLV#${endpointId}` };
+}
+
+function pad3(n: number): string {
+  return String(n).padStart(3, '0');
+}
+
+function attemptKey(eventId: string, endpointId: string, generation: number, attempt: number): StoreKey {
+  return { pk: `EVT#${eventId}`, sk: `ATT#${endpointId}#${pad3(generation)}#${pad3(attempt)}` };
+}
+
+function expiresAt(nowIso: string): number {
+  return Math.floor(Date.parse(nowIso) / 1000) + RETENTION_SECONDS;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+function optional<K extends string>(item: Record<string, unknown>, key: K, kind: 'string' | 'number') {
+  return typeof item[key] === kind ? { [key]: item[key] } : {};
+}
+
+function toDelivery(item: Record<string, unknown>): DeliveryRecord {
+  return {
+    eventId: String(item.eventId),
+    endpointId: String(item.endpointId),
+    tenantId: String(item.tenantId),
+    state: item.state as DeliveryState,
+    generation: Number(item.generation ?? 0),
+    attempts: Number(item.attempts ?? 0),
+    createdAt: String(item.createdAt),
+    updatedAt: String(item.updatedAt),
+    ...optional(item, 'lastStatusCode', 'number'),
+    ...optional(item, 'lastError', 'string'),
+    ...optional(item, 'nextAttemptAt', 'string'),
+    ...optional(item, 'deliveredAt', 'string'),
+  };
+}
+
+function toAttempt(item: Record<string, unknown>): AttemptRecord {
+  return {
+    eventId: String(item.eventId),
+    endpointId: String(item.endpointId),
+    generation: Number(item.generation),
+    attempt: Number(item.attempt),
+    at: String(item.at),
+    durationMs: Number(item.durationMs ?? 0),
+    outcome: item.outcome as AttemptOutcome,
+    ...optional(item, 'statusCode', 'number'),
+    ...optional(item, 'errorClass', 'string'),
+    ...optional(item, 'nextAttemptAt', 'string'),
+  };
+}
+
+async function getDelivery(eventId: string, endpointId: string): Promise<DeliveryRecord | undefined> {
+  const result = await documentClient().send(
+    new GetCommand({ TableName: config.table(), Key: deliveryKey(eventId, endpointId), ConsistentRead: true }),
+  );
+  return result.Item === undefined ? undefined : toDelivery(result.Item);
+}
+
+/**
+ * Claims event → endpoint for dispatch: creates the delivery in `pending`, generation 0. An existing
+ * `pending` delivery means an earlier run crashed before recording its attempt, so it is handed back
+ * to proceed (at-least-once); any other state is a duplicate.
+ */
+async function claimDelivery(input: {
+  eventId: string;
+  endpointId: string;
+  tenantId: string;
+  now: string;
+}): Promise<ClaimResult> {
+  const delivery: DeliveryRecord = {
+    eventId: input.eventId,
+    endpointId: input.endpointId,
+    tenantId: input.tenantId,
+    state: 'pending',
+    generation: 0,
+    attempts: 0,
+    createdAt: input.now,
+    updatedAt: input.now,
+  };
+  try {
+    await documentClient().send(
+      new PutCommand({
+        TableName: config.table(),
+        Item: {
+          ...deliveryKey(input.eventId, input.endpointId),
+          gsi1pk: `EP#${input.endpointId}#DLV`,
+          gsi1sk: `${input.now}#${input.eventId}`,
+          ...delivery,
+          expiresAt: expiresAt(input.now),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return { status: 'new', delivery };
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+  const existing = await getDelivery(input.eventId, input.endpointId);
+  if (existing === undefined) {
+    // Deleted between the two calls (TTL); the caller's SQS retry claims it afresh.
+    throw new Error(`Delivery ${input.eventId}/${input.endpointId} vanished during claim`);
+  }
+  return { status: existing.state === 'pending' ? 'pending' : 'duplicate', delivery: existing };
+}
+
+/**
+ * Starts a new generation (replay / redrive): `pending`, attempts 0, only if the generation is still
+ * `expectedGeneration`. Answers the new record, or undefined when someone else bumped it first.
+ */
+async function bumpGeneration(
+  eventId: string,
+  endpointId: string,
+  expectedGeneration: number,
+  now: string,
+): Promise<DeliveryRecord | undefined> {
+  try {
+    const result = await documentClient().send(
+      new UpdateCommand({
+        TableName: config.table(),
+        Key: deliveryKey(eventId, endpointId),
+        UpdateExpression:
+          'SET generation = :next, #state = :pending, attempts = :zero, updatedAt = :now, expiresAt = :exp ' +
+          'REMOVE nextAttemptAt, lastError, lastStatusCode, deliveredAt',
+        ConditionExpression: 'attribute_exists(pk) AND generation = :expected',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':next': expectedGeneration + 1,
+          ':expected': expectedGeneration,
+          ':pending': 'pending',
+          ':zero': 0,
+          ':now': now,
+          ':exp': expiresAt(now),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return result.Attributes === undefined ? undefined : toDelivery(result.Attributes);
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+interface AttemptInput {
+  readonly eventId: string;
+  readonly endpointId: string;
+  readonly generation: number;
+  readonly attempt: number;
+  readonly at: string;
+  readonly statusCode?: number;
+  readonly errorClass?: string;
+  readonly durationMs: number;
+  readonly outcome: AttemptOutcome;
+  readonly nextAttemptAt?: string;
+  /** Short, secret-free description for the delivery's `lastError`. */
+  readonly lastError?: string;
+}
+
+const STATE_OF: Record<AttemptOutcome, DeliveryState> = {
+  delivered: 'delivered',
+  retrying: 'retrying',
+  failed: 'failed',
+};
+
+/**
+ * Writes the attempt item (once: a re-run of the same attempt keeps the first record) and moves the
+ * delivery to the attempt's state, only while it is still on `generation`. Answers false when the
+ * delivery has moved to a newer generation (the caller's work is superseded).
+ */
+async function recordAttempt(input: AttemptInput): Promise<boolean> {
+  const { lastError, ...attempt } = input;
+  try {
+    await documentClient().send(
+      new PutCommand({
+        TableName: config.table(),
+        Item: {
+          ...attemptKey(input.eventId, input.endpointId, input.generation, input.attempt),
+          ...attempt,
+          expiresAt: expiresAt(input.at),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+  const sets = ['#state = :state', 'attempts = :attempt', 'updatedAt = :at'];
+  const removes: string[] = [];
+  const values: Record<string, unknown> = {
+    ':state': STATE_OF[input.outcome],
+    ':attempt': input.attempt,
+    ':at': input.at,
+    ':gen': input.generation,
+  };
+  const setOrRemove = (field: string, value: string | number | undefined) => {
+    if (value === undefined) removes.push(field);
+    else {
+      sets.push(`${field} = :${field}`);
+      values[`:${field}`] = value;
+    }
+  };
+  setOrRemove('lastStatusCode', input.statusCode);
+  setOrRemove('lastError', lastError);
+  setOrRemove('nextAttemptAt', input.nextAttemptAt);
+  if (input.outcome === 'delivered') setOrRemove('deliveredAt', input.at);
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: config.table(),
+        Key: deliveryKey(input.eventId, input.endpointId),
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: 'attribute_exists(pk) AND generation = :gen',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** Sets a terminal state without an attempt (disabled endpoint → `skipped`, or `failed`). */
+async function markState(
+  eventId: string,
+  endpointId: string,
+  generation: number,
+  state: 'skipped' | 'failed',
+  now: string,
+  lastError?: string,
+): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: config.table(),
+        Key: deliveryKey(eventId, endpointId),
+        UpdateExpression: `SET #state = :state, updatedAt = :now${lastError ? ', lastError = :err' : ''} REMOVE nextAttemptAt`,
+        ConditionExpression: 'attribute_exists(pk) AND generation = :gen',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':state': state,
+          ':now': now,
+          ':gen': generation,
+          ...(lastError ? { ':err': lastError } : {}),
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+function markSkipped(eventId: string, endpointId: string, generation: number, now: string): Promise<boolean> {
+  return markState(eventId, endpointId, generation, 'skipped', now, 'endpoint_disabled');
+}
+
+function markFailed(
+  eventId: string,
+  endpointId: string,
+  generation: number,
+  now: string,
+  lastError: string,
+): Promise<boolean> {
+  return markState(eventId, endpointId, generation, 'failed', now, lastError);
+}
+
+async function queryAll(eventId: string, prefix: 'DLV#' | 'ATT#'): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const result = await documentClient().send(
+      new QueryCommand({
+        TableName: config.table(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `EVT#${eventId}`, ':prefix': prefix },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(result.Items ?? []));
+    startKey = result.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return items;
+}
+
+/** Every delivery of the event (one per endpoint it went to). */
+async function getDeliveries(eventId: string): Promise<DeliveryRecord[]> {
+  return (await queryAll(eventId, 'DLV#')).map(toDelivery);
+}
+
+/** Every attempt of the event, ordered by endpoint, generation, attempt. */
+async function getAttempts(eventId: string): Promise<AttemptRecord[]> {
+  return (await queryAll(eventId, 'ATT#')).map(toAttempt);
+}
+
+/** An endpoint's deliveries, newest first, through gsi1 (`EP#<endpointId>#DLV`). */
+async function listDeliveriesByEndpoint(
+  endpointId: string,
+  options: { limit: number; startKey?: StoreKey },
+): Promise<Page<DeliveryRecord>> {
+  const result = await documentClient().send(
+    new QueryCommand({
+      TableName: config.table(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': `EP#${endpointId}#DLV` },
+      ScanIndexForward: false,
+      Limit: options.limit,
+      ExclusiveStartKey: options.startKey,
+    }),
+  );
+  return {
+    items: (result.Items ?? []).map(toDelivery),
+    ...(result.LastEvaluatedKey ? { lastEvaluatedKey: result.LastEvaluatedKey as StoreKey } : {}),
+  };
+}
+
+export type { AttemptInput, AttemptOutcome, AttemptRecord, ClaimResult, DeliveryRecord, DeliveryState };
+export {
+  bumpGeneration,
+  claimDelivery,
+  getAttempts,
+  getDeliveries,
+  getDelivery,
+  listDeliveriesByEndpoint,
+  markFailed,
+  markSkipped,
+  recordAttempt,
+};

@@ -1,0 +1,44 @@
+/**
+ * Starts the retry workflow for one delivery generation. The execution name is deterministic
+ * (`<eventId>-<endpointId>-g<generation>`, docs/internals.md), so a redelivered SQS message cannot
+ * start a second workflow: ExecutionAlreadyExists means the first one is running, which is success.
+ */
+import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { sfnClient } from '../shared/aws-clients.js';
+import { config } from '../shared/config.js';
+
+/** The workflow's input, and the attempt function's input and output (docs/internals.md). */
+interface RetryState {
+  readonly eventId: string;
+  readonly endpointId: string;
+  readonly generation: number;
+  /** Number of the next attempt. */
+  readonly attempt: number;
+  readonly waitSeconds: number;
+}
+
+function executionName(state: Pick<RetryState, 'eventId' | 'endpointId' | 'generation'>): string {
+  return `${state.eventId}-${state.endpointId}-g${state.generation}`;
+}
+
+/** Answers true when this call started the execution, false when it already existed. */
+async function startRetry(state: RetryState): Promise<boolean> {
+  try {
+    await sfnClient().send(
+      new StartExecutionCommand({
+        stateMachineArn: config.retryStateMachineArn(),
+        name: executionName(state),
+        input: JSON.stringify(state),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ExecutionAlreadyExists || (error as { name?: unknown }).name === 'ExecutionAlreadyExists') {
+      return false;
+    }
+    throw error;
+  }
+}
+
+export type { RetryState };
+export { executionName, startRetry };
