@@ -1,0 +1,141 @@
+/**
+ * Test doubles for the webhook handler tests that run over real sockets: a programmable receiver
+ * (node:http on 127.0.0.1) and a tiny fake Step Functions endpoint that implements StartExecution
+ * with the real service's name-uniqueness rule (a second start of a name → ExecutionAlreadyExists).
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { generateWebhookSecret } from '../../../lambdas/shared/signing.js';
+import { type EndpointRecord, putEndpoint } from '../../../lambdas/shared/store/endpoints.js';
+import { newId } from '../../../lambdas/shared/ids.js';
+
+interface Received {
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+interface Reply {
+  readonly status: number;
+  readonly headers?: Record<string, string>;
+  /** Never answer (for timeouts). */
+  readonly hang?: boolean;
+  readonly body?: string;
+}
+
+interface Receiver {
+  readonly base: string;
+  readonly received: Received[];
+  /** What `path` answers from now on (default 204). */
+  reply(path: string, reply: Reply | ((req: Received) => Reply)): void;
+  on(path: string): Received[];
+  close(): Promise<void>;
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  );
+}
+
+function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+async function startReceiver(): Promise<Receiver> {
+  const received: Received[] = [];
+  const replies = new Map<string, Reply | ((req: Received) => Reply)>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const entry: Received = { path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString() };
+      received.push(entry);
+      const configured = replies.get(entry.path) ?? { status: 204 };
+      const reply = typeof configured === 'function' ? configured(entry) : configured;
+      if (reply.hang) return;
+      res.writeHead(reply.status, reply.headers);
+      res.end(reply.body);
+    });
+  });
+  const base = await listen(server);
+  return {
+    base,
+    received,
+    reply: (path, reply) => replies.set(path, reply),
+    on: (path) => received.filter((r) => r.path === path),
+    close: () => close(server),
+  };
+}
+
+interface StartedExecution {
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly input: Record<string, unknown>;
+}
+
+interface FakeStepFunctions {
+  readonly endpoint: string;
+  /** Successful starts only, in order. */
+  readonly started: StartedExecution[];
+  /** Every StartExecution call, duplicates included. */
+  calls: number;
+  close(): Promise<void>;
+}
+
+async function startFakeStepFunctions(): Promise<FakeStepFunctions> {
+  const fake: { started: StartedExecution[]; calls: number } = { started: [], calls: 0 };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      res.setHeader('content-type', 'application/x-amz-json-1.0');
+      if (target !== 'AWSStepFunctions.StartExecution') {
+        res.writeHead(400).end(JSON.stringify({ __type: 'UnknownOperationException', message: target }));
+        return;
+      }
+      fake.calls += 1;
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as { stateMachineArn: string; name: string; input: string };
+      if (fake.started.some((e) => e.name === body.name)) {
+        res.writeHead(400).end(
+          JSON.stringify({ __type: 'com.amazonaws.states#ExecutionAlreadyExists', message: `Execution ${body.name} exists` }),
+        );
+        return;
+      }
+      fake.started.push({ stateMachineArn: body.stateMachineArn, name: body.name, input: JSON.parse(body.input) });
+      res.writeHead(200).end(
+        JSON.stringify({ executionArn: `${body.stateMachineArn.replace(':stateMachine:', ':execution:')}:${body.name}`, startDate: Date.now() / 1000 }),
+      );
+    });
+  });
+  const endpoint = await listen(server);
+  return Object.assign(fake, { endpoint, close: () => close(server) });
+}
+
+/** Stores an endpoint for `tenantId` pointing at `url`, with one fresh secret (answered alongside). */
+async function createEndpoint(input: {
+  tenantId: string;
+  url: string;
+  eventTypes?: string[];
+  enabled?: boolean;
+}): Promise<EndpointRecord & { secret: string }> {
+  const secret = generateWebhookSecret();
+  const now = new Date().toISOString();
+  const record: EndpointRecord = {
+    id: newId('ep'),
+    tenantId: input.tenantId,
+    url: input.url,
+    eventTypes: input.eventTypes ?? ['*'],
+    enabled: input.enabled ?? true,
+    secrets: [{ secret, createdAt: now }],
+    createdAt: now,
+    updatedAt: now,
+  };
+  await putEndpoint(record);
+  return { ...record, secret };
+}
+
+export type { FakeStepFunctions, Receiver, Received, Reply, StartedExecution };
+export { createEndpoint, startFakeStepFunctions, startReceiver };
