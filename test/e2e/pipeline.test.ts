@@ -50,9 +50,13 @@ describe('pipeline', () => {
     expect(payload).toMatchObject({ type: 'invoice.created', tenantId });
     expect(payload.data).toMatchObject({ orderId: '1001' });
     expect(webhook!.webhookId).toBe(payload.id);
-    expect(() => verifyWithLibrary('whsec_' + Buffer.alloc(24).toString('base64'), webhook!)).toThrow();
+    expect(() => verifyWithLibrary(`whsec_${Buffer.alloc(24).toString('base64')}`, webhook!)).toThrow();
 
-    const later = await holdsFor(() => ctx.receiver.received('pipe-invoice'), (r) => r.length > 1, QUIET_MS);
+    const later = await holdsFor(
+      () => ctx.receiver.received('pipe-invoice'),
+      (r) => r.length > 1,
+      QUIET_MS,
+    );
     expect(later).toHaveLength(1);
     const events = await tenantEvents(ctx.api, tenantId);
     expect(events.map((e) => e.type).sort()).toEqual(['invoice.created', 'order.placed']);
@@ -60,7 +64,11 @@ describe('pipeline', () => {
 
   it('the same Idempotency-Key twice gives one event, one job run and one webhook per endpoint', async () => {
     const tenantId = uniqueTenant('idem');
-    await createEndpoint(ctx.api, { tenantId, url: ctx.receiver.url('idem-orders'), eventTypes: ['order.placed'] });
+    await createEndpoint(ctx.api, {
+      tenantId,
+      url: ctx.receiver.url('idem-orders'),
+      eventTypes: ['order.placed'],
+    });
     await createEndpoint(ctx.api, { tenantId, url: ctx.receiver.url('idem-all'), eventTypes: ['*'] });
     const event = { type: 'order.placed', tenantId, data: orderPlaced('2002') };
 
@@ -72,9 +80,16 @@ describe('pipeline', () => {
     await waitUntil(
       () => [ctx.receiver.accepted('idem-orders').length, ctx.receiver.accepted('idem-all').length],
       ([orders, all]) => orders === 1 && all === 2,
-      { timeoutMs: DELIVERY_TIMEOUT_MS, description: 'one order.placed per endpoint and one invoice.created' },
+      {
+        timeoutMs: DELIVERY_TIMEOUT_MS,
+        description: 'one order.placed per endpoint and one invoice.created',
+      },
     );
-    await holdsFor(() => ctx.receiver.received('idem-all').length, (n) => n > 2, QUIET_MS);
+    await holdsFor(
+      () => ctx.receiver.received('idem-all').length,
+      (n) => n > 2,
+      QUIET_MS,
+    );
     expect(ctx.receiver.received('idem-orders')).toHaveLength(1);
     expect(ctx.receiver.received('idem-all')).toHaveLength(2);
     const events = await tenantEvents(ctx.api, tenantId);
@@ -127,7 +142,11 @@ describe('pipeline', () => {
       (h) => h.deliveries[0]?.state === 'failed',
       { timeoutMs: 120_000, intervalMs: 250, description: 'the delivery to end failed' },
     );
-    expect(history.deliveries[0]).toMatchObject({ endpointId: endpoint.id, state: 'failed', attempts: MAX_ATTEMPTS });
+    expect(history.deliveries[0]).toMatchObject({
+      endpointId: endpoint.id,
+      state: 'failed',
+      attempts: MAX_ATTEMPTS,
+    });
     expect(history.attempts).toHaveLength(MAX_ATTEMPTS);
     expect(history.attempts.at(-1)?.outcome).toBe('failed');
     expect(ctx.receiver.received('always-500')).toHaveLength(MAX_ATTEMPTS);
@@ -157,11 +176,14 @@ describe('pipeline', () => {
       const invoiceQueue = findQueue(local.runtime.queues, /invoice/i, false);
       await inject(local.sqs, invoiceQueue, '{"this is": not json', { type: 'order.placed', tenantId });
       const orders = await Promise.all(
-        ['p1', 'p2', 'p3'].map((id) => publishOk(ctx.api, { type: 'order.placed', tenantId, data: orderPlaced(id) })),
+        ['p1', 'p2', 'p3'].map((id) =>
+          publishOk(ctx.api, { type: 'order.placed', tenantId, data: orderPlaced(id) }),
+        ),
       );
 
       await waitUntil(
-        async () => (await tenantEvents(ctx.api, tenantId)).filter((e) => e.type === 'invoice.created').length,
+        async () =>
+          (await tenantEvents(ctx.api, tenantId)).filter((e) => e.type === 'invoice.created').length,
         (n) => n === orders.length,
         { timeoutMs: DELIVERY_TIMEOUT_MS, description: 'every valid order invoiced' },
       );

@@ -17,7 +17,11 @@ const CONCURRENCY = 50;
 describe(DRILL, () => {
   it('50 concurrent publishes with one key: one event, one job run, one webhook per endpoint', async () => {
     const tenantId = uniqueTenant('storm');
-    await createEndpoint(ctx.api, { tenantId, url: ctx.receiver.url('storm-orders'), eventTypes: ['order.placed'] });
+    await createEndpoint(ctx.api, {
+      tenantId,
+      url: ctx.receiver.url('storm-orders'),
+      eventTypes: ['order.placed'],
+    });
     await createEndpoint(ctx.api, { tenantId, url: ctx.receiver.url('storm-all'), eventTypes: ['*'] });
     const event = { type: 'order.placed', tenantId, data: orderPlaced('storm-1') };
 
@@ -39,7 +43,11 @@ describe(DRILL, () => {
       ([orders, all]) => orders === 1 && all === 2,
       { timeoutMs: 60_000, description: 'order.placed to both endpoints and invoice.created to one' },
     );
-    await holdsFor(() => ctx.receiver.received().length, (n) => n > 3, 1_500);
+    await holdsFor(
+      () => ctx.receiver.received().length,
+      (n) => n > 3,
+      1_500,
+    );
     const events = await tenantEvents(ctx.api, tenantId);
     const counts = {
       publishes: CONCURRENCY,
@@ -56,7 +64,8 @@ describe(DRILL, () => {
       drill: DRILL,
       case: '50 concurrent publishes with one key: one event, one job run, one webhook per endpoint',
       injected: `${CONCURRENCY} concurrent POST /v1/events, same key and body; 409s retried`,
-      expected: '1 event id, 1 order.placed, 1 invoice.created, 1 webhook to the order endpoint, 2 to the "*" one',
+      expected:
+        '1 event id, 1 order.placed, 1 invoice.created, 1 webhook to the order endpoint, 2 to the "*" one',
       observed: `${counts.distinctEventIds} id(s), ${counts.orderEvents} order.placed, ${counts.jobRuns} invoice.created, webhooks ${counts.webhooksOrdersEndpoint} + ${counts.webhooksAllEndpoint}`,
       counts,
     });
@@ -74,9 +83,17 @@ describe(DRILL, () => {
   it('the same key with another body → 422 idempotency_key_reused, nothing new', async () => {
     const tenantId = uniqueTenant('storm2');
     await createEndpoint(ctx.api, { tenantId, url: ctx.receiver.url('storm2'), eventTypes: ['*'] });
-    const first = await publish(ctx.api, { type: 'order.placed', tenantId, data: orderPlaced('a') }, 'reuse-key');
+    const first = await publish(
+      ctx.api,
+      { type: 'order.placed', tenantId, data: orderPlaced('a') },
+      'reuse-key',
+    );
     expect(first.status).toBe(202);
-    await waitUntil(() => ctx.receiver.accepted('storm2').length, (n) => n === 2, { timeoutMs: 60_000 });
+    await waitUntil(
+      () => ctx.receiver.accepted('storm2').length,
+      (n) => n === 2,
+      { timeoutMs: 60_000 },
+    );
 
     const reuse = await Promise.all(
       ['b', 'c', 'd'].map((orderId) =>
@@ -87,7 +104,11 @@ describe(DRILL, () => {
         ),
       ),
     );
-    await holdsFor(() => ctx.receiver.received('storm2').length, (n) => n > 2, 1_500);
+    await holdsFor(
+      () => ctx.receiver.received('storm2').length,
+      (n) => n > 2,
+      1_500,
+    );
     const events = await tenantEvents(ctx.api, tenantId);
     const counts = {
       reusedRequests: reuse.length,

@@ -4,7 +4,13 @@
  * (invoice job run, webhook) happens once. Needs direct queue access: local target only.
  */
 import { describe, expect, it } from 'vitest';
-import { createEndpoint, orderPlaced, type StoredEvent, tenantEvents, uniqueTenant } from '../support/fixtures.js';
+import {
+  createEndpoint,
+  orderPlaced,
+  type StoredEvent,
+  tenantEvents,
+  uniqueTenant,
+} from '../support/fixtures.js';
 import { eventMessage, findQueue, inject, injectBatch } from '../support/queues.js';
 import { record } from '../support/report.js';
 import { useHerald } from '../support/suite.js';
@@ -30,14 +36,26 @@ describe.skipIf(skip)(DRILL, () => {
   it('the same job message injected twice runs the job once', async () => {
     const local = requireLocal(ctx.target);
     const tenantId = uniqueTenant('redeliver');
-    await createEndpoint(ctx.api, { tenantId, url: ctx.receiver.url('redeliver-a'), eventTypes: ['invoice.created'] });
+    await createEndpoint(ctx.api, {
+      tenantId,
+      url: ctx.receiver.url('redeliver-a'),
+      eventTypes: ['invoice.created'],
+    });
     const queue = findQueue(local.runtime.queues, /invoice/i, false);
     const message = eventMessage('order.placed', tenantId, orderPlaced('twice-1'));
 
     await inject(local.sqs, queue, message.body, message.attributes);
     await inject(local.sqs, queue, message.body, message.attributes);
-    await waitUntil(() => ctx.receiver.accepted('redeliver-a').length, (n) => n >= 1, { timeoutMs: 60_000 });
-    await holdsFor(() => ctx.receiver.received('redeliver-a').length, (n) => n > 1, QUIET_MS);
+    await waitUntil(
+      () => ctx.receiver.accepted('redeliver-a').length,
+      (n) => n >= 1,
+      { timeoutMs: 60_000 },
+    );
+    await holdsFor(
+      () => ctx.receiver.received('redeliver-a').length,
+      (n) => n > 1,
+      QUIET_MS,
+    );
     const invoices = invoicesByOrder(await tenantEvents(ctx.api, tenantId));
     const counts = {
       injected: 2,
@@ -59,7 +77,9 @@ describe.skipIf(skip)(DRILL, () => {
     const local = requireLocal(ctx.target);
     const tenantId = uniqueTenant('batch');
     const queue = findQueue(local.runtime.queues, /invoice/i, false);
-    const good = ['b1', 'b2', 'b3', 'b4'].map((id) => eventMessage('order.placed', tenantId, orderPlaced(id)));
+    const good = ['b1', 'b2', 'b3', 'b4'].map((id) =>
+      eventMessage('order.placed', tenantId, orderPlaced(id)),
+    );
     const batch = [...good, { body: '{"poison": ', attributes: { type: 'order.placed', tenantId } }];
 
     await injectBatch(local.sqs, queue, batch);
@@ -95,7 +115,11 @@ describe.skipIf(skip)(DRILL, () => {
   it('the same event injected twice into the dispatch queue is delivered once per endpoint', async () => {
     const local = requireLocal(ctx.target);
     const tenantId = uniqueTenant('dispatch');
-    await createEndpoint(ctx.api, { tenantId, url: ctx.receiver.url('dispatch-1'), eventTypes: ['ping.sent'] });
+    await createEndpoint(ctx.api, {
+      tenantId,
+      url: ctx.receiver.url('dispatch-1'),
+      eventTypes: ['ping.sent'],
+    });
     await createEndpoint(ctx.api, { tenantId, url: ctx.receiver.url('dispatch-2'), eventTypes: ['ping.*'] });
     const queue = findQueue(local.runtime.queues, /dispatch/i, false);
     const message = eventMessage('ping.sent', tenantId, { n: 1 });

@@ -5,7 +5,14 @@
  * stuck in the queue or dead-lettered. Needs the runtime's kill hook: local target only.
  */
 import { describe, expect, it } from 'vitest';
-import { dlqs, orderPlaced, publishOk, type StoredEvent, tenantEvents, uniqueTenant } from '../support/fixtures.js';
+import {
+  dlqs,
+  orderPlaced,
+  publishOk,
+  type StoredEvent,
+  tenantEvents,
+  uniqueTenant,
+} from '../support/fixtures.js';
 import { depth, findQueue, queueSettings, total } from '../support/queues.js';
 import { record } from '../support/report.js';
 import { useHerald } from '../support/suite.js';
@@ -63,7 +70,11 @@ describe.skipIf(skip)(DRILL, () => {
       (m) => [...m.values()].some((n) => n > 1),
       2_000,
     );
-    const queueLeft = await settle(async () => total(await depth(local.sqs, queue)), (n) => n === 0, visibilityMs + 10_000);
+    const queueLeft = await settle(
+      async () => total(await depth(local.sqs, queue)),
+      (n) => n === 0,
+      visibilityMs + 10_000,
+    );
     const dlqDepth = (await dlqs(ctx.api)).find((q) => /invoice/i.test(q.sourceQueue))?.depth ?? -1;
     const observed = {
       orders: ORDERS,

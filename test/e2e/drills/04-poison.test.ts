@@ -6,7 +6,14 @@
  */
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { dlqs, expectStatus, orderPlaced, publishOk, tenantEvents, uniqueTenant } from '../support/fixtures.js';
+import {
+  dlqs,
+  expectStatus,
+  orderPlaced,
+  publishOk,
+  tenantEvents,
+  uniqueTenant,
+} from '../support/fixtures.js';
 import { depth, eventMessage, findQueue, inject, queueSettings, total } from '../support/queues.js';
 import { record } from '../support/report.js';
 import { type SuiteContext, useHerald } from '../support/suite.js';
@@ -35,11 +42,15 @@ describe.skipIf(skip)(DRILL, () => {
     await invoiceOrders(ctx, tenantId, 'behind');
     const ordersDoneMs = Date.now() - injectedAt;
 
-    await waitUntil(async () => total(await depth(local.sqs, dlqUrl)), (n) => n === 1, {
-      timeoutMs: (maxReceiveCount! + 2) * visibilityTimeoutSeconds * 1000 + 30_000,
-      intervalMs: 200,
-      description: 'the poison message on the invoice DLQ',
-    });
+    await waitUntil(
+      async () => total(await depth(local.sqs, dlqUrl)),
+      (n) => n === 1,
+      {
+        timeoutMs: (maxReceiveCount! + 2) * visibilityTimeoutSeconds * 1000 + 30_000,
+        intervalMs: 200,
+        description: 'the poison message on the invoice DLQ',
+      },
+    );
     const deadLetteredMs = Date.now() - injectedAt;
     // Receive it straight from the DLQ before anything else touches it: the count it carries is the
     // number of receives on the source queue, plus this one.
@@ -94,7 +105,10 @@ describe.skipIf(skip)(DRILL, () => {
 
     const redriven = expectStatus(
       'redrive',
-      await ctx.api.post<{ moved: number; failed: number }>(`/v1/dlq/${encodeURIComponent(dlq.name)}/redrive`, {}),
+      await ctx.api.post<{ moved: number; failed: number }>(
+        `/v1/dlq/${encodeURIComponent(dlq.name)}/redrive`,
+        {},
+      ),
       200,
     );
     await waitUntil(

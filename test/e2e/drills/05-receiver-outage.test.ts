@@ -4,7 +4,13 @@
  * waits grow; Retry-After is honoured; repeats carry the same webhook-id.
  */
 import { describe, expect, it } from 'vitest';
-import { type AttemptItem, createEndpoint, deliveriesOf, publishOk, uniqueTenant } from '../support/fixtures.js';
+import {
+  type AttemptItem,
+  createEndpoint,
+  deliveriesOf,
+  publishOk,
+  uniqueTenant,
+} from '../support/fixtures.js';
 import { hang, ok, status } from '../support/receiver.js';
 import { record } from '../support/report.js';
 import { useHerald } from '../support/suite.js';
@@ -24,7 +30,9 @@ const NAME = 'outage';
 const waitOf = (a: AttemptItem): number | undefined =>
   a.nextAttemptAt === undefined ? undefined : Date.parse(a.nextAttemptAt) - Date.parse(a.at);
 const isRefused = (a: AttemptItem): boolean =>
-  a.statusCode === undefined && /refus|connect/i.test(a.errorClass ?? '') && !/timeout/i.test(a.errorClass ?? '');
+  a.statusCode === undefined &&
+  /refus|connect/i.test(a.errorClass ?? '') &&
+  !/timeout/i.test(a.errorClass ?? '');
 
 describe.skipIf(skip)(DRILL, () => {
   it('503 + Retry-After, then timeouts, then connection refused, then recovery: all delivered once', async () => {
@@ -35,13 +43,21 @@ describe.skipIf(skip)(DRILL, () => {
 
     ctx.receiver.setDefault(NAME, status(503, String(RETRY_AFTER_SECONDS)));
     const events = await Promise.all(
-      Array.from({ length: EVENTS }, (_, n) => publishOk(ctx.api, { type: 'ping.sent', tenantId, data: { n } })),
+      Array.from({ length: EVENTS }, (_, n) =>
+        publishOk(ctx.api, { type: 'ping.sent', tenantId, data: { n } }),
+      ),
     );
     const ids = events.map((e) => e.id);
-    await waitUntil(() => ctx.receiver.received(NAME), perId(1)(ids), { timeoutMs: 60_000, description: 'first attempts (503)' });
+    await waitUntil(() => ctx.receiver.received(NAME), perId(1)(ids), {
+      timeoutMs: 60_000,
+      description: 'first attempts (503)',
+    });
 
     ctx.receiver.setDefault(NAME, hang());
-    await waitUntil(() => ctx.receiver.received(NAME), perId(2)(ids), { timeoutMs: 60_000, description: 'second attempts (hang)' });
+    await waitUntil(() => ctx.receiver.received(NAME), perId(2)(ids), {
+      timeoutMs: 60_000,
+      description: 'second attempts (hang)',
+    });
 
     ctx.receiver.refuseNew();
     const refusedSeen = await waitUntil(

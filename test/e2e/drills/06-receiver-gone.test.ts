@@ -32,11 +32,17 @@ const NAME = 'gone';
 describe.skipIf(skip)(DRILL, () => {
   it('exhausted → failed + webhook DLQ; after it returns, redrive delivers each once and replay again', async () => {
     const tenantId = uniqueTenant('gone');
-    const endpoint = await createEndpoint(ctx.api, { tenantId, url: ctx.receiver.url(NAME), eventTypes: ['ping.sent'] });
+    const endpoint = await createEndpoint(ctx.api, {
+      tenantId,
+      url: ctx.receiver.url(NAME),
+      eventTypes: ['ping.sent'],
+    });
     await ctx.receiver.stop();
 
     const events = await Promise.all(
-      Array.from({ length: EVENTS }, (_, n) => publishOk(ctx.api, { type: 'ping.sent', tenantId, data: { n } })),
+      Array.from({ length: EVENTS }, (_, n) =>
+        publishOk(ctx.api, { type: 'ping.sent', tenantId, data: { n } }),
+      ),
     );
     const ids = events.map((e) => e.id);
     const failed = await waitUntil(
@@ -55,7 +61,10 @@ describe.skipIf(skip)(DRILL, () => {
     await ctx.receiver.start();
     const redriven = expectStatus(
       'redrive',
-      await ctx.api.post<{ moved: number; failed: number }>(`/v1/dlq/${encodeURIComponent(dlq!.name)}/redrive`, {}),
+      await ctx.api.post<{ moved: number; failed: number }>(
+        `/v1/dlq/${encodeURIComponent(dlq!.name)}/redrive`,
+        {},
+      ),
       200,
     );
     await waitUntil(
@@ -68,14 +77,24 @@ describe.skipIf(skip)(DRILL, () => {
       await ctx.api.post<{ replayed: number }>(`/v1/events/${ids[0]}/replay`, { endpointId: endpoint.id }),
       202,
     );
-    await waitUntil(() => ctx.receiver.accepted(NAME).length, (n) => n === EVENTS + 1, {
-      timeoutMs: 60_000,
-      description: 'the replayed delivery',
-    });
-    const accepted = await settle(() => ctx.receiver.accepted(NAME), (a) => a.length > EVENTS + 1, 1_500);
+    await waitUntil(
+      () => ctx.receiver.accepted(NAME).length,
+      (n) => n === EVENTS + 1,
+      {
+        timeoutMs: 60_000,
+        description: 'the replayed delivery',
+      },
+    );
+    const accepted = await settle(
+      () => ctx.receiver.accepted(NAME),
+      (a) => a.length > EVENTS + 1,
+      1_500,
+    );
     const acceptedPerId = ids.map((id) => accepted.filter((r) => r.webhookId === id).length);
     const dlqAfter = (await dlqs(ctx.api)).find(isWebhookDlq)?.depth ?? -1;
-    const finalStates = await Promise.all(ids.map(async (id) => (await deliveriesOf(ctx.api, id)).deliveries[0]));
+    const finalStates = await Promise.all(
+      ids.map(async (id) => (await deliveriesOf(ctx.api, id)).deliveries[0]),
+    );
 
     const counts = {
       events: EVENTS,

@@ -6,7 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createEndpoint, orderPlaced, publishOk, tally, tenantEvents, uniqueTenant } from '../support/fixtures.js';
+import {
+  createEndpoint,
+  orderPlaced,
+  publishOk,
+  tally,
+  tenantEvents,
+  uniqueTenant,
+} from '../support/fixtures.js';
 import { status } from '../support/receiver.js';
 import { percentile, record } from '../support/report.js';
 import { useHerald } from '../support/suite.js';
@@ -46,7 +53,9 @@ describe.skipIf(skip)(DRILL, () => {
   it(
     `${EVENTS} orders with 5% first-attempt failures: zero lost, zero double side effects`,
     async () => {
-      console.info(`[drill 7] load run with ${EVENTS} events (HERALD_DRILL_LOAD_EVENTS), concurrency ${CONCURRENCY}`);
+      console.info(
+        `[drill 7] load run with ${EVENTS} events (HERALD_DRILL_LOAD_EVENTS), concurrency ${CONCURRENCY}`,
+      );
       const tenantId = uniqueTenant('load');
       await createEndpoint(ctx.api, { tenantId, url: ctx.receiver.url(NAME), eventTypes: ['order.placed'] });
       ctx.receiver.respondWith(NAME, (id, seenBefore) =>
@@ -55,7 +64,11 @@ describe.skipIf(skip)(DRILL, () => {
 
       const started = Date.now();
       const published = await inPool(EVENTS, CONCURRENCY, async (i) => {
-        const event = await publishOk(ctx.api, { type: 'order.placed', tenantId, data: orderPlaced(`L${i}`) });
+        const event = await publishOk(ctx.api, {
+          type: 'order.placed',
+          tenantId,
+          data: orderPlaced(`L${i}`),
+        });
         return { id: event.id, at: Date.now() };
       });
       const publishMs = Date.now() - started;
@@ -77,10 +90,14 @@ describe.skipIf(skip)(DRILL, () => {
       const received = ctx.receiver.received(NAME);
       const accepted = ctx.receiver.accepted(NAME);
       const acceptedTally = tally(accepted.map((r) => r.webhookId));
-      const invoiceTally = tally(events.filter((e) => e.type === 'invoice.created').map((e) => String(e.data.orderId)));
+      const invoiceTally = tally(
+        events.filter((e) => e.type === 'invoice.created').map((e) => String(e.data.orderId)),
+      );
       const firstAccept = new Map<string, number>();
       for (const r of accepted) if (!firstAccept.has(r.webhookId!)) firstAccept.set(r.webhookId!, r.at);
-      const latencies = [...firstAccept].map(([id, at]) => at - (publishedAt.get(id) ?? at)).sort((a, b) => a - b);
+      const latencies = [...firstAccept]
+        .map(([id, at]) => at - (publishedAt.get(id) ?? at))
+        .sort((a, b) => a - b);
       const attemptsPerEvent = tally(received.map((r) => r.webhookId));
       const expectedFailures = [...ids].filter(failsFirst).length;
 

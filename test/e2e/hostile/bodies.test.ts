@@ -34,37 +34,164 @@ interface Case {
 }
 
 const cases: readonly Case[] = [
-  { name: 'malformed JSON', request: { raw: '{"type": "order.placed",', headers: { 'content-type': 'application/json' } }, status: 400, code: 'invalid_request' },
+  {
+    name: 'malformed JSON',
+    request: { raw: '{"type": "order.placed",', headers: { 'content-type': 'application/json' } },
+    status: 400,
+    code: 'invalid_request',
+  },
   { name: 'JSON that is not an object', request: json([valid]), status: 400, code: 'invalid_request' },
   { name: 'JSON null', request: json(null), status: 400, code: 'invalid_request' },
-  { name: 'wrong content type (text/plain)', request: { raw: JSON.stringify(valid), headers: { 'content-type': 'text/plain' } }, status: 415, code: 'unsupported_media_type' },
-  { name: 'no content type', request: { raw: JSON.stringify(valid) }, status: 415, code: 'unsupported_media_type' },
-  { name: 'form content type', request: { raw: 'type=order.placed', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, status: 415, code: 'unsupported_media_type' },
-  { name: 'empty body', request: { raw: '', headers: { 'content-type': 'application/json' } }, status: 400, code: 'invalid_request' },
-  { name: 'nested 40 levels deep', request: json({ ...valid, data: nested(40) }), status: 400, code: 'invalid_request' },
-  { name: 'body over 256 KiB', request: json({ ...valid, data: { blob: 'x'.repeat(262_144) } }), status: 413, code: 'payload_too_large' },
-  { name: 'invalid UTF-8', request: { raw: Buffer.concat([Buffer.from('{"type":"order.placed","tenantId":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(`","data":{}}`)]), headers: { 'content-type': 'application/json' } }, status: 400, code: 'invalid_request' },
+  {
+    name: 'wrong content type (text/plain)',
+    request: { raw: JSON.stringify(valid), headers: { 'content-type': 'text/plain' } },
+    status: 415,
+    code: 'unsupported_media_type',
+  },
+  {
+    name: 'no content type',
+    request: { raw: JSON.stringify(valid) },
+    status: 415,
+    code: 'unsupported_media_type',
+  },
+  {
+    name: 'form content type',
+    request: { raw: 'type=order.placed', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+    status: 415,
+    code: 'unsupported_media_type',
+  },
+  {
+    name: 'empty body',
+    request: { raw: '', headers: { 'content-type': 'application/json' } },
+    status: 400,
+    code: 'invalid_request',
+  },
+  {
+    name: 'nested 40 levels deep',
+    request: json({ ...valid, data: nested(40) }),
+    status: 400,
+    code: 'invalid_request',
+  },
+  {
+    name: 'body over 256 KiB',
+    request: json({ ...valid, data: { blob: 'x'.repeat(262_144) } }),
+    status: 413,
+    code: 'payload_too_large',
+  },
+  {
+    name: 'invalid UTF-8',
+    request: {
+      raw: Buffer.concat([
+        Buffer.from('{"type":"order.placed","tenantId":"'),
+        Buffer.from([0xc3, 0x28, 0xff]),
+        Buffer.from(`","data":{}}`),
+      ]),
+      headers: { 'content-type': 'application/json' },
+    },
+    status: 400,
+    code: 'invalid_request',
+  },
   { name: 'type is a number', request: json({ ...valid, type: 5 }), status: 400, code: 'invalid_request' },
-  { name: 'tenantId is an object', request: json({ ...valid, tenantId: { id: 't' } }), status: 400, code: 'invalid_request' },
-  { name: 'data is an array', request: json({ ...valid, data: [1, 2] }), status: 400, code: 'invalid_request' },
+  {
+    name: 'tenantId is an object',
+    request: json({ ...valid, tenantId: { id: 't' } }),
+    status: 400,
+    code: 'invalid_request',
+  },
+  {
+    name: 'data is an array',
+    request: json({ ...valid, data: [1, 2] }),
+    status: 400,
+    code: 'invalid_request',
+  },
   { name: 'data is a string', request: json({ ...valid, data: 'x' }), status: 400, code: 'invalid_request' },
   { name: 'type missing', request: json({ tenantId, data: {} }), status: 400, code: 'invalid_request' },
-  { name: 'tenantId missing', request: json({ type: 'order.placed', data: {} }), status: 400, code: 'invalid_request' },
-  { name: 'unknown top-level field', request: json({ ...valid, priority: 'high' }), status: 400, code: 'invalid_request' },
-  { name: '__proto__ field', request: { raw: `{"type":"order.placed","tenantId":"${tenantId}","data":{},"__proto__":{"admin":true}}`, headers: { 'content-type': 'application/json' } }, status: 400, code: 'invalid_request' },
-  ...['Order.Placed', 'order', 'order..placed', '.order.placed', 'order.placed.', 'order placed', 'ordér.placed', '1order.placed', `order.${'a'.repeat(123)}`].map(
-    (type): Case => ({ name: `bad event type ${JSON.stringify(type.slice(0, 20))}`, request: json({ ...valid, type }), status: 400, code: 'invalid_request' }),
+  {
+    name: 'tenantId missing',
+    request: json({ type: 'order.placed', data: {} }),
+    status: 400,
+    code: 'invalid_request',
+  },
+  {
+    name: 'unknown top-level field',
+    request: json({ ...valid, priority: 'high' }),
+    status: 400,
+    code: 'invalid_request',
+  },
+  {
+    name: '__proto__ field',
+    request: {
+      raw: `{"type":"order.placed","tenantId":"${tenantId}","data":{},"__proto__":{"admin":true}}`,
+      headers: { 'content-type': 'application/json' },
+    },
+    status: 400,
+    code: 'invalid_request',
+  },
+  ...[
+    'Order.Placed',
+    'order',
+    'order..placed',
+    '.order.placed',
+    'order.placed.',
+    'order placed',
+    'ordér.placed',
+    '1order.placed',
+    `order.${'a'.repeat(123)}`,
+  ].map(
+    (type): Case => ({
+      name: `bad event type ${JSON.stringify(type.slice(0, 20))}`,
+      request: json({ ...valid, type }),
+      status: 400,
+      code: 'invalid_request',
+    }),
   ),
-  { name: 'tenantId of 65 characters', request: json({ ...valid, tenantId: 't'.repeat(65) }), status: 400, code: 'invalid_request' },
+  {
+    name: 'tenantId of 65 characters',
+    request: json({ ...valid, tenantId: 't'.repeat(65) }),
+    status: 400,
+    code: 'invalid_request',
+  },
   { name: 'empty tenantId', request: json({ ...valid, tenantId: '' }), status: 400, code: 'invalid_request' },
-  { name: 'Idempotency-Key of 256 characters', request: { ...json(valid), headers: { 'content-type': 'application/json', 'idempotency-key': 'k'.repeat(256) } }, status: 400, code: 'invalid_request' },
-  { name: 'Idempotency-Key of 8 KiB', request: { ...json(valid), headers: { 'content-type': 'application/json', 'idempotency-key': 'k'.repeat(8192) } }, status: 400, code: 'invalid_request' },
+  {
+    name: 'Idempotency-Key of 256 characters',
+    request: {
+      ...json(valid),
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'k'.repeat(256) },
+    },
+    status: 400,
+    code: 'invalid_request',
+  },
+  {
+    name: 'Idempotency-Key of 8 KiB',
+    request: {
+      ...json(valid),
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'k'.repeat(8192) },
+    },
+    status: 400,
+    code: 'invalid_request',
+  },
   // 64 KiB of headers exceeds both Node's and API Gateway's header limits: rejected before Herald runs.
-  { name: 'a 64 KiB header value', request: { ...json(valid), headers: { 'content-type': 'application/json', 'x-padding': 'p'.repeat(65_536) } }, status: 431, code: undefined },
+  {
+    name: 'a 64 KiB header value',
+    request: {
+      ...json(valid),
+      headers: { 'content-type': 'application/json', 'x-padding': 'p'.repeat(65_536) },
+    },
+    status: 431,
+    code: undefined,
+  },
 ];
 
-function problemOf(response: ApiResponse<Problem>): { status: number; code: string | undefined; contentType: string | null } {
-  return { status: response.status, code: response.body.code, contentType: response.headers.get('content-type') };
+function problemOf(response: ApiResponse<Problem>): {
+  status: number;
+  code: string | undefined;
+  contentType: string | null;
+} {
+  return {
+    status: response.status,
+    code: response.body.code,
+    contentType: response.headers.get('content-type'),
+  };
 }
 
 describe('hostile publish input', () => {
@@ -82,11 +209,19 @@ describe('hostile publish input', () => {
 
   it('nothing hostile reached the probe; a valid sentinel event afterwards does', async () => {
     const sentinel = await publishOk(ctx.api, { type: 'probe.sentinel', tenantId, data: {} });
-    await waitUntil(() => ctx.receiver.received(PROBE), (r) => r.length >= 1, {
-      timeoutMs: 60_000,
-      description: 'the sentinel webhook',
-    });
-    const all = await holdsFor(() => ctx.receiver.received(PROBE), (r) => r.length > 1, 1_000);
+    await waitUntil(
+      () => ctx.receiver.received(PROBE),
+      (r) => r.length >= 1,
+      {
+        timeoutMs: 60_000,
+        description: 'the sentinel webhook',
+      },
+    );
+    const all = await holdsFor(
+      () => ctx.receiver.received(PROBE),
+      (r) => r.length > 1,
+      1_000,
+    );
     expect(all.map((r) => r.webhookId)).toEqual([sentinel.id]);
     expect((await tenantEvents(ctx.api, tenantId)).map((e) => e.id)).toEqual([sentinel.id]);
   });

@@ -101,8 +101,13 @@ describe('SSRF: endpoint URLs', () => {
       }),
       201,
     );
-    const response = await ctx.api.request<Problem>('PATCH', `/v1/endpoints/${created.id}`, { json: { url } });
-    expect({ status: response.status, code: response.body.code }).toEqual({ status: 400, code: 'forbidden_address' });
+    const response = await ctx.api.request<Problem>('PATCH', `/v1/endpoints/${created.id}`, {
+      json: { url },
+    });
+    expect({ status: response.status, code: response.body.code }).toEqual({
+      status: 400,
+      code: 'forbidden_address',
+    });
     expect(await storedEndpointUrls()).toEqual([created.url]);
     expect((await ctx.api.request('DELETE', `/v1/endpoints/${created.id}`)).status).toBe(204);
   });

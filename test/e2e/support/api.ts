@@ -55,7 +55,11 @@ class HeraldApi {
       headers['content-type'] = 'application/json';
     }
     Object.assign(headers, options.headers);
-    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    });
     const text = await response.text();
     let parsed: unknown = {};
     if (text !== '') {
@@ -72,10 +76,14 @@ class HeraldApi {
     return this.request<T>('GET', path, options);
   }
 
-  post<T = Record<string, unknown>>(path: string, json?: unknown, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+  post<T = Record<string, unknown>>(
+    path: string,
+    json?: unknown,
+    options: RequestOptions = {},
+  ): Promise<ApiResponse<T>> {
     return this.request<T>('POST', path, json === undefined ? options : { ...options, json });
   }
 }
 
-export { HeraldApi };
 export type { ApiResponse, Problem, RequestOptions };
+export { HeraldApi };

@@ -169,7 +169,10 @@ function isWebhookDlq(dlq: DlqSummary): boolean {
   return /dispatch/i.test(dlq.sourceQueue);
 }
 
-async function peekDlq(api: HeraldApi, name: string): Promise<Array<{ body: unknown; receiveCount: number }>> {
+async function peekDlq(
+  api: HeraldApi,
+  name: string,
+): Promise<Array<{ body: unknown; receiveCount: number }>> {
   return expectStatus(
     'peek DLQ',
     await api.get<{ items: Array<{ body: unknown; receiveCount: number }> }>(
@@ -195,6 +198,7 @@ function tally(values: readonly (string | undefined)[]): { counts: Map<string, n
   return { counts, repeated: [...counts].filter(([, n]) => n > 1).map(([k]) => k) };
 }
 
+export type { AttemptItem, CreatedEndpoint, DeliverySummary, DlqSummary, PublishedEvent, StoredEvent };
 export {
   createEndpoint,
   createKey,
@@ -212,4 +216,3 @@ export {
   uniqueTenant,
   verifyWithLibrary,
 };
-export type { AttemptItem, CreatedEndpoint, DeliverySummary, DlqSummary, PublishedEvent, StoredEvent };

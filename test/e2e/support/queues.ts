@@ -98,7 +98,8 @@ async function injectBatch(
       })),
     }),
   );
-  if ((result.Failed ?? []).length > 0) throw new Error(`SendMessageBatch failed: ${JSON.stringify(result.Failed)}`);
+  if ((result.Failed ?? []).length > 0)
+    throw new Error(`SendMessageBatch failed: ${JSON.stringify(result.Failed)}`);
 }
 
 /** The queue's visibility timeout (s) and, when it has a DLQ, its maxReceiveCount. */
@@ -139,6 +140,7 @@ function eventMessage(
   return { id, body, attributes: { type, tenantId } };
 }
 
+export type { QueueDepth };
 export {
   depth,
   eventId,
@@ -151,4 +153,3 @@ export {
   queueSettings,
   total,
 };
-export type { QueueDepth };

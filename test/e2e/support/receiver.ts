@@ -31,7 +31,8 @@ type Responder = (webhookId: string | undefined, seenBefore: number) => Behaviou
 const ok: Behaviour = { kind: 'status', status: 200 };
 const status = (code: number, retryAfter?: string): Behaviour =>
   retryAfter === undefined ? { kind: 'status', status: code } : { kind: 'status', status: code, retryAfter };
-const hang = (maxMs?: number): Behaviour => (maxMs === undefined ? { kind: 'hang' } : { kind: 'hang', maxMs });
+const hang = (maxMs?: number): Behaviour =>
+  maxMs === undefined ? { kind: 'hang' } : { kind: 'hang', maxMs };
 const close: Behaviour = { kind: 'close' };
 
 const DEFAULT_HANG_MS = 120_000;
@@ -140,7 +141,10 @@ class TestReceiver {
       const seenBefore = this.seen.get(seenKey) ?? 0;
       this.seen.set(seenKey, seenBefore + 1);
       const behaviour =
-        responder?.(webhookId, seenBefore) ?? this.scripts.get(path)?.shift() ?? this.defaults.get(path) ?? ok;
+        responder?.(webhookId, seenBefore) ??
+        this.scripts.get(path)?.shift() ??
+        this.defaults.get(path) ??
+        ok;
       this.log.push({
         path,
         at: Date.now(),
@@ -177,5 +181,5 @@ class TestReceiver {
   }
 }
 
-export { close, hang, ok, status, TestReceiver };
 export type { Behaviour, ReceivedWebhook, Responder };
+export { close, hang, ok, status, TestReceiver };

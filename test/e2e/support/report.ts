@@ -19,7 +19,10 @@ interface Observation {
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 function record(observation: Observation): void {
@@ -39,5 +42,5 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[rank]!;
 }
 
-export { percentile, record, slug };
 export type { Observation };
+export { percentile, record, slug };

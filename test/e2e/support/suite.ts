@@ -29,5 +29,5 @@ function useHerald(options: { timeScale?: number } = {}): SuiteContext {
   return ctx;
 }
 
-export { useHerald };
 export type { SuiteContext };
+export { useHerald };

@@ -68,7 +68,9 @@ function skipReason(scenario: string, needs: string): string | undefined {
 
 async function startLocal(timeScale: number): Promise<E2eTarget> {
   // Imported lazily so a remote run needs none of the emulators.
-  const runtimeModule = (await import('../../../local/runtime.js')) as unknown as { startHerald: StartHerald };
+  const runtimeModule = (await import('../../../local/runtime.js')) as unknown as {
+    startHerald: StartHerald;
+  };
   const runtime = await runtimeModule.startHerald({
     port: 0,
     timeScale,
@@ -97,7 +99,9 @@ function remote(): E2eTarget {
   const apiUrl = process.env.HERALD_E2E_URL;
   const adminKey = process.env.HERALD_E2E_API_KEY;
   if (!apiUrl || !adminKey) {
-    throw new TargetConfigError('HERALD_E2E_TARGET=remote needs HERALD_E2E_URL and HERALD_E2E_API_KEY (an admin key)');
+    throw new TargetConfigError(
+      'HERALD_E2E_TARGET=remote needs HERALD_E2E_URL and HERALD_E2E_API_KEY (an admin key)',
+    );
   }
   return { kind: 'remote', apiUrl: apiUrl.replace(/\/$/, ''), adminKey, async stop() {} };
 }
@@ -116,5 +120,5 @@ function requireLocal(target: E2eTarget): NonNullable<E2eTarget['local']> {
   return target.local;
 }
 
-export { isLocalTarget, requireLocal, skipReason, startTarget, TargetConfigError };
 export type { E2eTarget, HeraldLocalLike };
+export { isLocalTarget, requireLocal, skipReason, startTarget, TargetConfigError };

@@ -94,5 +94,5 @@ async function holdsFor<T>(
   return value;
 }
 
-export { holdsFor, pause, settle, WaitTimeoutError, waitUntil };
 export type { WaitOptions };
+export { holdsFor, pause, settle, WaitTimeoutError, waitUntil };
