@@ -1,5 +1,5 @@
 // Reads a synthesized cloud assembly (cdk.out): the one source of truth for the local topology.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type CfnValue = unknown;
@@ -56,6 +56,12 @@ export function generatedName(stackName: string, logicalId: string, maxLength = 
 
 /** Directory of a Lambda function's staged asset (from the `aws:asset:path` metadata CDK writes). */
 export function functionAssetDir(assembly: CloudAssembly, logicalId: string): string | undefined {
-  const assetPath = assembly.resources[logicalId]?.Metadata?.['aws:asset:path'];
-  return typeof assetPath === 'string' ? join(assembly.outdir, assetPath) : undefined;
+  const resource = assembly.resources[logicalId];
+  const assetPath = resource?.Metadata?.['aws:asset:path'];
+  if (typeof assetPath === 'string') return join(assembly.outdir, assetPath);
+  // Without asset metadata (synth outside the CLI), the S3 key is the asset hash: cdk.out/asset.<hash>.
+  const key = (resource?.Properties?.Code as { S3Key?: unknown } | undefined)?.S3Key;
+  const hash = typeof key === 'string' ? /^([0-9a-f]{64})\.zip$/.exec(key)?.[1] : undefined;
+  const dir = hash === undefined ? undefined : join(assembly.outdir, `asset.${hash}`);
+  return dir !== undefined && existsSync(dir) ? dir : undefined;
 }

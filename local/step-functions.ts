@@ -1,0 +1,215 @@
+// Plays the template's state machines with aws-local-stepfunctions behind a minimal Step Functions
+// endpoint (AWS JSON 1.0: StartExecution, DescribeExecution, StopExecution), so Lambdas reach it via
+// AWS_ENDPOINT_URL_SFN. Lambda tasks run in the local worker pools; sqs:sendMessage / sns:publish are
+// played against fauxqs through taskResourceLocalHandlers.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type StateMachineDefinition, StateMachine } from 'aws-local-stepfunctions';
+
+type Json = Parameters<StateMachine['run']>[0];
+
+export interface TaskServices {
+  invokeFunction(functionNameOrArn: string, payload: unknown): Promise<unknown>;
+  sendMessage(input: Record<string, unknown>): Promise<Record<string, unknown>>;
+  publish(input: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+export interface LocalStateMachine {
+  readonly arn: string;
+  readonly name: string;
+  readonly definition: StateMachineDefinition;
+}
+
+export interface Execution {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly input: string;
+  readonly startDate: Date;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+  stopDate?: Date;
+  output?: string;
+  error?: string;
+  cause?: string;
+  abort?: () => void;
+}
+
+class SfnApiError extends Error {
+  readonly code: string;
+  readonly status = 400;
+  readonly retryable = false;
+  constructor(type: string, message: string) {
+    super(message);
+    this.code = type;
+  }
+}
+
+interface StateDef {
+  Type?: string;
+  Resource?: string;
+  Seconds?: number;
+  Retry?: Array<{ IntervalSeconds?: number }>;
+  States?: Record<string, StateDef>;
+  Branches?: Array<{ States: Record<string, StateDef> }>;
+  Iterator?: { States: Record<string, StateDef> };
+  ItemProcessor?: { States: Record<string, StateDef> };
+}
+
+function* allStates(states: Record<string, StateDef>): Generator<[string, StateDef]> {
+  for (const [name, state] of Object.entries(states)) {
+    yield [name, state];
+    for (const branch of state.Branches ?? []) yield* allStates(branch.States);
+    const nested = state.Iterator ?? state.ItemProcessor;
+    if (nested) yield* allStates(nested.States);
+  }
+}
+
+/** Local handlers for every Task state (service integrations included) and scaled retry/wait intervals. */
+export function buildOverrides(definition: StateMachineDefinition, services: TaskServices, timeScale: number) {
+  const taskResourceLocalHandlers: Record<string, (input: Json) => Promise<Json>> = {};
+  const retryIntervalOverrides: Record<string, number[]> = {};
+  const waitTimeOverrides: Record<string, number> = {};
+  for (const [name, state] of allStates(definition.States as Record<string, StateDef>)) {
+    if (state.Retry && timeScale !== 1) retryIntervalOverrides[name] = state.Retry.map((r) => (r.IntervalSeconds ?? 1) * 1000 * timeScale);
+    // Waits driven by the input (SecondsPath) are already scaled by the app (HERALD_RETRY_TIME_SCALE).
+    if (state.Type === 'Wait' && typeof state.Seconds === 'number' && timeScale !== 1) waitTimeOverrides[name] = state.Seconds * 1000 * timeScale;
+    if (state.Type !== 'Task' || state.Resource === undefined) continue;
+    taskResourceLocalHandlers[name] = taskHandler(state.Resource, services);
+  }
+  return { taskResourceLocalHandlers, retryIntervalOverrides, waitTimeOverrides };
+}
+
+function taskHandler(resource: string, services: TaskServices): (input: Json) => Promise<Json> {
+  const service = resource.replace(/\.(sync|waitForTaskToken)(:\d+)?$/, '');
+  if (resource.startsWith('arn:aws:lambda:')) return async (input) => (await services.invokeFunction(resource, input)) as Json;
+  if (service === 'arn:aws:states:::lambda:invoke') {
+    return async (input) => {
+      const { FunctionName, Payload } = input as { FunctionName: string; Payload?: unknown };
+      const result = await services.invokeFunction(FunctionName, Payload ?? {});
+      return { Payload: result, StatusCode: 200, ExecutedVersion: '$LATEST' } as Json;
+    };
+  }
+  if (service === 'arn:aws:states:::sqs:sendMessage') return async (input) => (await services.sendMessage(input as Record<string, unknown>)) as Json;
+  if (service === 'arn:aws:states:::sns:publish') return async (input) => (await services.publish(input as Record<string, unknown>)) as Json;
+  return async () => {
+    const error = new Error(`${resource} is not played by the local runtime`);
+    error.name = 'States.Runtime';
+    throw error;
+  };
+}
+
+export class LocalStepFunctions {
+  private readonly executions = new Map<string, Execution>();
+  private server: Server | undefined;
+  endpoint = '';
+
+  constructor(
+    private readonly machines: ReadonlyMap<string, LocalStateMachine>,
+    private readonly services: TaskServices,
+    private readonly timeScale: number,
+    private readonly onEvent: (line: string) => void = () => undefined,
+  ) {}
+
+  async listen(port: number): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
+    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.endpoint;
+  }
+
+  async close(): Promise<void> {
+    for (const e of this.executions.values()) e.abort?.();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  get all(): readonly Execution[] {
+    return [...this.executions.values()];
+  }
+
+  startExecution(stateMachineArn: string, name: string | undefined, input: string | undefined): Execution {
+    const machine = this.machines.get(stateMachineArn);
+    if (machine === undefined) throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    const execName = name ?? randomUUID();
+    const executionArn = `${machine.arn.replace(':stateMachine:', ':execution:')}:${execName}`;
+    // Names are unique per state machine (AWS keeps them for 90 days); dispatch relies on this.
+    if (this.executions.has(executionArn)) throw new SfnApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    let parsed: Json;
+    try {
+      parsed = JSON.parse(input ?? '{}') as Json;
+    } catch {
+      throw new SfnApiError('InvalidExecutionInput', 'Invalid execution input');
+    }
+    const execution: Execution = { executionArn, stateMachineArn, name: execName, input: input ?? '{}', startDate: new Date(), status: 'RUNNING' };
+    this.executions.set(executionArn, execution);
+    const sm = new StateMachine(machine.definition, { validationOptions: { checkArn: false, checkPaths: false } });
+    const run = sm.run(parsed, {
+      overrides: buildOverrides(machine.definition, this.services, this.timeScale),
+      context: { Execution: { Id: executionArn, Name: execName, Input: parsed, StartTime: execution.startDate.toISOString() }, StateMachine: { Id: machine.arn, Name: machine.name } },
+    });
+    execution.abort = run.abort;
+    run.result.then(
+      (output) => this.finish(execution, 'SUCCEEDED', { output: JSON.stringify(output) }),
+      (error: unknown) => {
+        const err = error as { name?: string; message?: string; cause?: { name?: string; message?: string } };
+        const aborted = err.name === 'ExecutionAbortedError';
+        const timedOut = err.name === 'ExecutionTimeoutError';
+        const inner = err.cause ?? err;
+        this.finish(execution, aborted ? 'ABORTED' : timedOut ? 'TIMED_OUT' : 'FAILED', { error: inner.name ?? 'Error', cause: inner.message ?? '' });
+      },
+    );
+    return execution;
+  }
+
+  private finish(execution: Execution, status: Execution['status'], fields: Partial<Execution>): void {
+    Object.assign(execution, fields, { status, stopDate: new Date() });
+    this.onEvent(`${execution.name}: ${status}${execution.error ? ` (${execution.error})` : ''}`);
+  }
+
+  private describe(executionArn: string): Record<string, unknown> {
+    const e = this.executions.get(executionArn);
+    if (e === undefined) throw new SfnApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    const seconds = (d: Date | undefined) => (d === undefined ? undefined : d.getTime() / 1000);
+    return {
+      executionArn: e.executionArn,
+      stateMachineArn: e.stateMachineArn,
+      name: e.name,
+      status: e.status,
+      startDate: seconds(e.startDate),
+      stopDate: seconds(e.stopDate),
+      input: e.input,
+      output: e.output,
+      error: e.error,
+      cause: e.cause,
+    };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const target = String(req.headers['x-amz-target'] ?? '').replace('AWSStepFunctions.', '');
+    let status = 200;
+    let body: unknown;
+    try {
+      const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, string | undefined>;
+      if (target === 'StartExecution') {
+        const e = this.startExecution(input.stateMachineArn ?? '', input.name, input.input);
+        body = { executionArn: e.executionArn, startDate: e.startDate.getTime() / 1000 };
+      } else if (target === 'DescribeExecution') {
+        body = this.describe(input.executionArn ?? '');
+      } else if (target === 'StopExecution') {
+        const e = this.executions.get(input.executionArn ?? '');
+        if (e === undefined) throw new SfnApiError('ExecutionDoesNotExist', 'Execution Does Not Exist');
+        e.abort?.();
+        body = { stopDate: Date.now() / 1000 };
+      } else {
+        throw new SfnApiError('UnknownOperationException', `${target} is not supported locally`);
+      }
+    } catch (error) {
+      status = 400;
+      const e = error instanceof SfnApiError ? error : new SfnApiError('InvalidParameterValue', error instanceof Error ? error.message : 'bad request');
+      body = { __type: e.code, message: e.message };
+    }
+    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(body));
+  }
+}
