@@ -1,0 +1,192 @@
+/**
+ * Dispatch against dynalite + fauxqs (in-process), a real loopback receiver, and a fake StartExecution
+ * HTTP endpoint (AWS_ENDPOINT_URL_SFN) that enforces execution-name uniqueness like the real service.
+ */
+import type { SQSBatchResponse } from 'aws-lambda';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../../lambdas/shared/ids.js';
+import { getAttempts, getDeliveries, getDelivery } from '../../../lambdas/shared/store/deliveries.js';
+import { type HeraldEvent, putEvent } from '../../../lambdas/shared/store/events.js';
+import { handler } from '../../../lambdas/webhooks/dispatch.js';
+import { lambdaContext, sqsEvent, sqsRecord } from '../../support/factories.js';
+import { type Harness, receiveAll, startHarness } from '../api/harness.js';
+import { createEndpoint, type FakeStepFunctions, type Receiver, startFakeStepFunctions, startReceiver } from './support.js';
+
+const STATE_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:herald-retry';
+
+let h: Harness;
+let receiver: Receiver;
+let sfn: FakeStepFunctions;
+
+beforeAll(async () => {
+  h = await startHarness();
+  receiver = await startReceiver();
+  sfn = await startFakeStepFunctions();
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SFN: sfn.endpoint,
+    HERALD_RETRY_STATE_MACHINE_ARN: STATE_MACHINE,
+    HERALD_WEBHOOK_TIMEOUT_MS: '1000',
+    HERALD_RETRY_TIME_SCALE: '1',
+  });
+});
+
+afterAll(async () => {
+  await receiver?.close();
+  await sfn?.close();
+  await h?.stop();
+});
+
+async function newEvent(tenantId: string, type = 'order.placed'): Promise<HeraldEvent> {
+  const event: HeraldEvent = {
+    id: newId('evt'),
+    type,
+    tenantId,
+    createdAt: new Date().toISOString(),
+    data: { orderId: 'o-1', amount: 42 },
+  };
+  await putEvent(event, 'api');
+  return event;
+}
+
+async function dispatch(...bodies: unknown[]): Promise<SQSBatchResponse> {
+  return handler(sqsEvent(bodies.map((body) => ({ body }))), lambdaContext());
+}
+
+describe('dispatch', () => {
+  it('delivers a signed POST that standardwebhooks verifies, and records it', async () => {
+    const endpoint = await createEndpoint({ tenantId: 't_sign', url: `${receiver.base}/sign` });
+    const event = await newEvent('t_sign');
+
+    expect(await dispatch(event)).toEqual({ batchItemFailures: [] });
+
+    const [request] = receiver.on('/sign');
+    expect(request).toBeDefined();
+    const headers = request?.headers as Record<string, string>;
+    const payload = new Webhook(endpoint.secret).verify(request?.body ?? '', headers);
+    expect(payload).toEqual(event);
+    expect(headers['webhook-id']).toBe(event.id);
+    const [delivery] = await getDeliveries(event.id);
+    expect(delivery).toMatchObject({ endpointId: endpoint.id, state: 'delivered', generation: 0, attempts: 1 });
+    expect(delivery?.deliveredAt).toBeDefined();
+    expect(await getAttempts(event.id)).toMatchObject([{ attempt: 1, statusCode: 204, outcome: 'delivered' }]);
+  });
+
+  it('sends one POST when the same SQS message is processed twice', async () => {
+    await createEndpoint({ tenantId: 't_dup', url: `${receiver.base}/dup` });
+    const event = await newEvent('t_dup');
+    const record = sqsRecord({ body: event });
+
+    await handler(sqsEvent([record]), lambdaContext());
+    await handler(sqsEvent([record]), lambdaContext());
+
+    expect(receiver.on('/dup')).toHaveLength(1);
+    expect(await getAttempts(event.id)).toHaveLength(1);
+  });
+
+  it('delivers only to matching endpoints, and records a disabled one as skipped without a POST', async () => {
+    const invoices = await createEndpoint({ tenantId: 't_match', url: `${receiver.base}/inv`, eventTypes: ['invoice.*'] });
+    const orders = await createEndpoint({ tenantId: 't_match', url: `${receiver.base}/ord`, eventTypes: ['order.*'] });
+    const off = await createEndpoint({ tenantId: 't_match', url: `${receiver.base}/off`, enabled: false });
+    const event = await newEvent('t_match');
+
+    await dispatch(event);
+
+    expect(receiver.on('/ord')).toHaveLength(1);
+    expect(receiver.on('/inv')).toHaveLength(0);
+    expect(receiver.on('/off')).toHaveLength(0);
+    expect(await getDelivery(event.id, invoices.id)).toBeUndefined();
+    expect(await getDelivery(event.id, orders.id)).toMatchObject({ state: 'delivered' });
+    expect(await getDelivery(event.id, off.id)).toMatchObject({ state: 'skipped' });
+  });
+
+  it('on 503 starts exactly one retry execution, even when the message is processed twice', async () => {
+    receiver.reply('/busy', { status: 503 });
+    const endpoint = await createEndpoint({ tenantId: 't_busy', url: `${receiver.base}/busy` });
+    const event = await newEvent('t_busy');
+    const record = sqsRecord({ body: event });
+    const startsBefore = sfn.started.length;
+
+    expect(await handler(sqsEvent([record]), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(await handler(sqsEvent([record]), lambdaContext())).toEqual({ batchItemFailures: [] });
+
+    expect(receiver.on('/busy')).toHaveLength(1);
+    const started = sfn.started.slice(startsBefore);
+    expect(started).toHaveLength(1);
+    expect(started[0]).toMatchObject({
+      stateMachineArn: STATE_MACHINE,
+      name: `${event.id}-${endpoint.id}-g0`,
+      input: { eventId: event.id, endpointId: endpoint.id, generation: 0, attempt: 2 },
+    });
+    // 5 s ± 20 % for the first retry.
+    const wait = started[0]?.input.waitSeconds as number;
+    expect(wait).toBeGreaterThanOrEqual(4);
+    expect(wait).toBeLessThanOrEqual(6);
+    expect(await getDelivery(event.id, endpoint.id)).toMatchObject({
+      state: 'retrying',
+      attempts: 1,
+      lastStatusCode: 503,
+      lastError: 'HTTP 503',
+    });
+  });
+
+  it('on 410 marks the delivery failed and sends a redeliver message to the webhook DLQ', async () => {
+    receiver.reply('/gone', { status: 410 });
+    const endpoint = await createEndpoint({ tenantId: 't_gone', url: `${receiver.base}/gone` });
+    const event = await newEvent('t_gone');
+    const startsBefore = sfn.calls;
+
+    await dispatch(event);
+
+    expect(sfn.calls).toBe(startsBefore);
+    expect(await getDelivery(event.id, endpoint.id)).toMatchObject({ state: 'failed', lastStatusCode: 410 });
+    const messages = (await receiveAll(h.sqs, h.queues.webhookDlq)).map((m) => JSON.parse(m.Body ?? '{}'));
+    expect(messages).toContainEqual(
+      expect.objectContaining({
+        kind: 'herald.redeliver',
+        eventId: event.id,
+        endpointId: endpoint.id,
+        reason: 'redrive',
+        attempts: 1,
+        lastError: 'HTTP 410',
+      }),
+    );
+  });
+
+  it('reports only the malformed record in batchItemFailures; its batch-mate is delivered', async () => {
+    await createEndpoint({ tenantId: 't_batch', url: `${receiver.base}/batch` });
+    const event = await newEvent('t_batch');
+    const good = sqsRecord({ body: event });
+    const poison = sqsRecord({ body: '{"this is": not json' });
+    const missingField = sqsRecord({ body: { id: 'evt_x', type: 'a.b' } });
+
+    const response = await handler(sqsEvent([poison, good, missingField]), lambdaContext());
+
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      [poison.messageId, missingField.messageId].sort(),
+    );
+    expect(receiver.on('/batch')).toHaveLength(1);
+  });
+
+  it('a redelivery request bumps the generation and delivers again with the same webhook-id', async () => {
+    const endpoint = await createEndpoint({ tenantId: 't_replay', url: `${receiver.base}/replay` });
+    const event = await newEvent('t_replay');
+    await dispatch(event);
+
+    await dispatch({ kind: 'herald.redeliver', eventId: event.id, endpointId: endpoint.id, reason: 'replay' });
+
+    const requests = receiver.on('/replay');
+    expect(requests).toHaveLength(2);
+    expect(requests[1]?.headers['webhook-id']).toBe(event.id);
+    expect(await getDelivery(event.id, endpoint.id)).toMatchObject({ state: 'delivered', generation: 1, attempts: 1 });
+    expect((await getAttempts(event.id)).map((a) => [a.generation, a.attempt])).toEqual([
+      [0, 1],
+      [1, 1],
+    ]);
+  });
+
+  it('ignores a redelivery of an unknown event without failing the record', async () => {
+    const response = await dispatch({ kind: 'herald.redeliver', eventId: 'evt_01JUNKNOWN0000000000000000', reason: 'replay' });
+    expect(response).toEqual({ batchItemFailures: [] });
+  });
+});
