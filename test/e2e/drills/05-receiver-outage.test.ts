@@ -14,15 +14,13 @@ import {
 import { hang, ok, status } from '../support/receiver.js';
 import { record } from '../support/report.js';
 import { useHerald } from '../support/suite.js';
-import { skipReason } from '../support/target.js';
+import { receiverUnreachable } from '../support/target.js';
 import { waitUntil } from '../support/wait.js';
 
 const TIME_SCALE = 0.0001;
 const ctx = useHerald({ timeScale: TIME_SCALE });
 const DRILL = '5 receiver outage';
-const skip =
-  process.env.HERALD_E2E_RECEIVER_BASE === undefined &&
-  skipReason(DRILL, 'a receiver the target can reach (set HERALD_E2E_RECEIVER_BASE)') !== undefined;
+const skip = receiverUnreachable(DRILL);
 const EVENTS = 5;
 const RETRY_AFTER_SECONDS = 3600;
 const NAME = 'outage';

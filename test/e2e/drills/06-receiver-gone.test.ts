@@ -17,15 +17,13 @@ import {
 } from '../support/fixtures.js';
 import { record } from '../support/report.js';
 import { useHerald } from '../support/suite.js';
-import { skipReason } from '../support/target.js';
+import { receiverUnreachable } from '../support/target.js';
 import { settle, waitUntil } from '../support/wait.js';
 
 // The whole ~28 h schedule in ~10 s.
 const ctx = useHerald({ timeScale: 0.0001 });
 const DRILL = '6 receiver gone for good';
-const skip =
-  process.env.HERALD_E2E_RECEIVER_BASE === undefined &&
-  skipReason(DRILL, 'a receiver the target can reach (set HERALD_E2E_RECEIVER_BASE)') !== undefined;
+const skip = receiverUnreachable(DRILL);
 const EVENTS = 3;
 const NAME = 'gone';
 

@@ -17,7 +17,7 @@ import {
 import { status } from '../support/receiver.js';
 import { percentile, record } from '../support/report.js';
 import { useHerald } from '../support/suite.js';
-import { skipReason } from '../support/target.js';
+import { receiverUnreachable } from '../support/target.js';
 import { settle, waitUntil } from '../support/wait.js';
 
 const ctx = useHerald();
@@ -27,9 +27,7 @@ const CONCURRENCY = Number(process.env.HERALD_DRILL_LOAD_CONCURRENCY ?? 32);
 /** One in twenty first attempts fails: 5%. */
 const FAIL_ONE_IN = 20;
 const NAME = 'load';
-const skip =
-  process.env.HERALD_E2E_RECEIVER_BASE === undefined &&
-  skipReason(DRILL, 'a receiver the target can reach (set HERALD_E2E_RECEIVER_BASE)') !== undefined;
+const skip = receiverUnreachable(DRILL);
 const TIMEOUT_MS = 300_000 + EVENTS * 60;
 
 /** Deterministic 5% choice by webhook-id, so the number of failures is known afterwards. */

@@ -101,7 +101,12 @@ class TestReceiver {
 
   /** The URL to register for `name`; `HERALD_E2E_RECEIVER_BASE` replaces the origin (e.g. a tunnel). */
   url(name: string): string {
-    const base = process.env.HERALD_E2E_RECEIVER_BASE ?? `http://${this.host}:${this.port}`;
+    // A remote target cannot reach this machine: without a tunnel, register a public placeholder
+    // (RFC 2606 example.com) so endpoint creation still passes the SSRF checks.
+    const remoteWithoutTunnel = process.env.HERALD_E2E_TARGET === 'remote';
+    const base =
+      process.env.HERALD_E2E_RECEIVER_BASE ??
+      (remoteWithoutTunnel ? 'https://example.com' : `http://${this.host}:${this.port}`);
     return `${base.replace(/\/$/, '')}/hooks/${name}`;
   }
 

@@ -66,6 +66,15 @@ function skipReason(scenario: string, needs: string): string | undefined {
   return reason;
 }
 
+/**
+ * Whether the target can reach this machine's test receiver: always locally; remotely only through
+ * `HERALD_E2E_RECEIVER_BASE` (e.g. a tunnel). Prints the skip reason when it cannot.
+ */
+function receiverUnreachable(scenario: string): boolean {
+  if (isLocalTarget() || process.env.HERALD_E2E_RECEIVER_BASE !== undefined) return false;
+  return skipReason(scenario, 'a receiver the target can reach (set HERALD_E2E_RECEIVER_BASE)') !== undefined;
+}
+
 async function startLocal(timeScale: number): Promise<E2eTarget> {
   // Imported lazily so a remote run needs none of the emulators.
   const runtimeModule = (await import('../../../local/runtime.js')) as unknown as {
@@ -121,4 +130,4 @@ function requireLocal(target: E2eTarget): NonNullable<E2eTarget['local']> {
 }
 
 export type { E2eTarget, HeraldLocalLike };
-export { isLocalTarget, requireLocal, skipReason, startTarget, TargetConfigError };
+export { isLocalTarget, receiverUnreachable, requireLocal, skipReason, startTarget, TargetConfigError };
