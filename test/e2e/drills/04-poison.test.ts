@@ -65,7 +65,7 @@ describe.skipIf(skip)(DRILL, () => {
     const message = received.Messages?.[0];
     const receiveCountSeen = Number(message?.Attributes?.ApproximateReceiveCount ?? -1);
     const apiDepth = (await dlqs(ctx.api)).find((q) => /invoice/i.test(q.sourceQueue))?.depth ?? -1;
-    const metricsMentionDepth = await metricsShowDlqDepth(local.runtime.metricsUrl);
+    const metricsDepth = await metricsDlqDepth(local.runtime.metricsUrl);
 
     const counts = {
       maxReceiveCount: maxReceiveCount!,
@@ -76,21 +76,21 @@ describe.skipIf(skip)(DRILL, () => {
       ordersDoneMs,
       visibilityTimeoutMs: visibilityTimeoutSeconds * 1000,
       deadLetteredMs,
-      metricsShowDlqDepth: metricsMentionDepth,
+      metricsDlqDepth: metricsDepth,
     };
     record({
       drill: DRILL,
       case: 'poison → DLQ after exactly maxReceiveCount receives; orders behind it flow; DLQ depth visible',
       injected: `1 unparsable message on the invoice queue, then ${ORDERS} good orders`,
       expected: `DLQ after ${maxReceiveCount} receives; the ${ORDERS} orders delayed by less than one visibility timeout (${visibilityTimeoutSeconds} s) over the no-poison baseline; DLQ depth 1`,
-      observed: `body intact: ${message?.Body === POISON}; ${counts.sourceReceives} receives before the DLQ; orders done after ${ordersDoneMs} ms (baseline ${baselineMs} ms); dead-lettered after ${deadLetteredMs} ms; API depth ${apiDepth}; metrics: ${metricsMentionDepth}`,
+      observed: `body intact: ${message?.Body === POISON}; ${counts.sourceReceives} receives before the DLQ; orders done after ${ordersDoneMs} ms (baseline ${baselineMs} ms); dead-lettered after ${deadLetteredMs} ms; API depth ${apiDepth}; metrics DLQ depth ${metricsDepth}`,
       counts,
     });
     expect(message?.Body).toBe(POISON);
     expect(counts.sourceReceives).toBe(maxReceiveCount);
     expect(apiDepth).toBe(1);
     expect(ordersDoneMs).toBeLessThan(baselineMs + visibilityTimeoutSeconds * 1000);
-    expect(metricsMentionDepth).not.toBe('no');
+    expect(metricsDepth).toBe(1);
   });
 
   it('a message dead-lettered during an outage is processed once after a redrive', async () => {
@@ -150,9 +150,28 @@ async function invoiceOrders(c: SuiteContext, tenantId: string, label: string): 
   return Date.now() - started;
 }
 
-/** 'yes' when the runtime's metrics page mentions a DLQ depth, 'no' when not, 'n/a' without a page. */
-async function metricsShowDlqDepth(url: string | undefined): Promise<'yes' | 'no' | 'n/a'> {
+/**
+ * The invoice DLQ's depth as the local metrics view (local/metrics.ts, JSON with `queues: [{ name,
+ * isDlq, visible, inFlight, delayed }]`) reports it; 'n/a' when the runtime serves no metrics.
+ */
+async function metricsDlqDepth(url: string | undefined): Promise<number | 'n/a'> {
   if (url === undefined) return 'n/a';
-  const text = await (await fetch(url)).text();
-  return /dlq|dead.?letter/i.test(text) && /depth|ApproximateNumberOfMessages/i.test(text) ? 'yes' : 'no';
+  for (const candidate of [url, `${url.replace(/\/$/, '')}/metrics`]) {
+    const response = await fetch(candidate).catch(() => undefined);
+    if (response === undefined || !response.ok) continue;
+    const doc = (await response.json().catch(() => undefined)) as
+      | {
+          queues?: Array<{
+            name?: string;
+            logicalId?: string;
+            isDlq?: boolean;
+            visible?: number;
+            inFlight?: number;
+          }>;
+        }
+      | undefined;
+    const queue = doc?.queues?.find((q) => q.isDlq === true && /invoice/i.test(`${q.name} ${q.logicalId}`));
+    if (queue !== undefined) return (queue.visible ?? 0) + (queue.inFlight ?? 0);
+  }
+  return -1;
 }
