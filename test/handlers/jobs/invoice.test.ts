@@ -1,0 +1,178 @@
+/**
+ * The job runner and the invoice job against dynalite (main + idempotency tables) and fauxqs (the
+ * events topic with a raw-delivery subscriber queue, to see what the job publishes).
+ */
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { FullBatchFailureError } from '@aws-lambda-powertools/batch';
+import type { SQSRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { derivedEventId } from '../../../lambdas/jobs/derived-id.js';
+import { handler as invoiceHandler } from '../../../lambdas/jobs/invoice.js';
+import { defineJob } from '../../../lambdas/jobs/runner.js';
+import { TransientError } from '../../../lambdas/shared/errors.js';
+import { newId } from '../../../lambdas/shared/ids.js';
+import { getEvent, type HeraldEvent } from '../../../lambdas/shared/store/events.js';
+import { getInvoice } from '../../../lambdas/shared/store/invoices.js';
+import { lambdaContext, sqsEvent, sqsRecord } from '../../support/factories.js';
+import { type Harness, MAIN_TABLE, receiveAll, startHarness } from '../api/harness.js';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+function orderEvent(tenantId: string, orderId: string, data: Record<string, unknown> = {}): HeraldEvent {
+  return {
+    id: newId('evt'),
+    type: 'order.placed',
+    tenantId,
+    createdAt: new Date().toISOString(),
+    data: { orderId, currency: 'EUR', lines: [{ sku: 'A', quantity: 2, unitPrice: 1250 }], ...data },
+  };
+}
+
+async function invoiceCount(): Promise<number> {
+  const result = await h.dynamo.send(
+    new ScanCommand({
+      TableName: MAIN_TABLE,
+      FilterExpression: 'sk = :sk',
+      ExpressionAttributeValues: { ':sk': { S: 'INVOICE' } },
+    }),
+  );
+  return result.Count ?? 0;
+}
+
+/** Bodies published to SNS since the last call (the subscriber queue is drained and deleted from). */
+async function published(): Promise<Record<string, unknown>[]> {
+  const messages = await receiveAll(h.sqs, h.queues.subscriber, 30);
+  return messages.map((m) => JSON.parse(m.Body ?? '{}'));
+}
+
+describe('invoice job', () => {
+  it('stores the invoice and emits invoice.created with a deterministic id and the tenant', async () => {
+    await published();
+    const order = orderEvent('t_inv', '1001');
+
+    const response = await invoiceHandler(sqsEvent([{ body: order }]), lambdaContext());
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(await getInvoice('t_inv', '1001')).toMatchObject({
+      eventId: order.id,
+      subtotal: 2500,
+      tax: 500,
+      total: 3000,
+      currency: 'EUR',
+    });
+    const expectedId = derivedEventId(order, 'invoice', 0);
+    const [emitted] = await published();
+    expect(emitted).toMatchObject({
+      id: expectedId,
+      type: 'invoice.created',
+      tenantId: 't_inv',
+      data: { orderId: '1001', total: 3000, eventId: order.id },
+    });
+    expect(await getEvent(expectedId)).toMatchObject({ source: 'job:invoice', type: 'invoice.created' });
+  });
+
+  it('a duplicate SQS message causes one invoice and one invoice.created', async () => {
+    await published();
+    const before = await invoiceCount();
+    const order = orderEvent('t_dup', 'o-dup');
+    const record = sqsRecord({ body: order });
+
+    await invoiceHandler(sqsEvent([record]), lambdaContext());
+    await invoiceHandler(sqsEvent([{ ...record, messageId: 'redelivered', receiptHandle: 'other' }]), lambdaContext());
+
+    expect(await invoiceCount()).toBe(before + 1);
+    expect((await published()).filter((e) => e.type === 'invoice.created')).toHaveLength(1);
+  });
+
+  it('the same order in a different event is not invoiced twice (and emits nothing)', async () => {
+    await published();
+    await invoiceHandler(sqsEvent([{ body: orderEvent('t_twice', 'o-1') }]), lambdaContext());
+    const second = orderEvent('t_twice', 'o-1', { lines: [{ sku: 'Z', quantity: 9, unitPrice: 9 }] });
+    await invoiceHandler(sqsEvent([{ body: second }]), lambdaContext());
+
+    expect((await getInvoice('t_twice', 'o-1'))?.total).toBe(3000);
+    expect(await published()).toHaveLength(1);
+  });
+
+  it('keeps two tenants’ orders with the same id apart', async () => {
+    await invoiceHandler(
+      sqsEvent([{ body: orderEvent('t_x', 'shared-id') }, { body: orderEvent('t_y', 'shared-id', { taxRate: 0 }) }]),
+      lambdaContext(),
+    );
+    expect((await getInvoice('t_x', 'shared-id'))?.total).toBe(3000);
+    expect((await getInvoice('t_y', 'shared-id'))?.total).toBe(2500);
+  });
+
+  it('fails only the malformed records; their batch-mate is invoiced and not reported', async () => {
+    const good = sqsRecord({ body: orderEvent('t_batch', 'ok-1') });
+    const notJson = sqsRecord({ body: '{"this is": not json' });
+    const badOrder = sqsRecord({ body: orderEvent('t_batch', 'bad-1', { lines: [] }) });
+
+    const response = await invoiceHandler(sqsEvent([notJson, good, badOrder]), lambdaContext());
+
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      [notJson.messageId, badOrder.messageId].sort(),
+    );
+    expect(await getInvoice('t_batch', 'ok-1')).toBeDefined();
+    expect(await getInvoice('t_batch', 'bad-1')).toBeUndefined();
+  });
+
+  it('throws FullBatchFailureError when every record fails, so the whole batch is retried', async () => {
+    await expect(invoiceHandler(sqsEvent([{ body: 'nope' }, { body: '[]' }]), lambdaContext())).rejects.toBeInstanceOf(
+      FullBatchFailureError,
+    );
+  });
+});
+
+describe('defineJob', () => {
+  it('runs the handler once per event id, counts a failed run as not done, and retries it', async () => {
+    const runs: string[] = [];
+    let failNext = true;
+    const job = defineJob({
+      name: 'flaky',
+      handle: async (event) => {
+        runs.push(event.id);
+        if (failNext) {
+          failNext = false;
+          throw new TransientError('downstream busy');
+        }
+        return { result: { ok: true } };
+      },
+    });
+    const event = orderEvent('t_job', 'j-1');
+    const record: SQSRecord = sqsRecord({ body: event });
+    const mate = sqsRecord({ body: orderEvent('t_job', 'j-2') });
+
+    const first = await job(sqsEvent([record, mate]), lambdaContext());
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+
+    const second = await job(sqsEvent([record]), lambdaContext());
+    expect(second).toEqual({ batchItemFailures: [] });
+    const third = await job(sqsEvent([record, mate]), lambdaContext());
+    expect(third).toEqual({ batchItemFailures: [] });
+
+    expect(runs.filter((id) => id === event.id)).toHaveLength(2);
+    expect(runs).toHaveLength(3);
+  });
+
+  it('keys idempotency on event id + job name: another job still runs the same event', async () => {
+    let runs = 0;
+    const handle = async () => {
+      runs += 1;
+      return {};
+    };
+    const event = orderEvent('t_names', 'n-1');
+    await defineJob({ name: 'one', handle })(sqsEvent([{ body: event }]), lambdaContext());
+    await defineJob({ name: 'two', handle })(sqsEvent([{ body: event }]), lambdaContext());
+    await defineJob({ name: 'one', handle })(sqsEvent([{ body: event }]), lambdaContext());
+    expect(runs).toBe(2);
+  });
+});
