@@ -29,7 +29,8 @@ function parseLine(value: unknown, index: number): Omit<InvoiceLine, 'amount'> {
   const field = `lines[${index}]`;
   if (!isRecord(value)) throw invalid(field, `${field} is not an object`);
   const { sku, description, quantity, unitPrice } = value;
-  if (typeof sku !== 'string' || sku === '') throw invalid(`${field}.sku`, `${field}.sku must be a non-empty string`);
+  if (typeof sku !== 'string' || sku === '')
+    throw invalid(`${field}.sku`, `${field}.sku must be a non-empty string`);
   if (!Number.isSafeInteger(quantity) || (quantity as number) < 1) {
     throw invalid(`${field}.quantity`, `${field}.quantity must be a positive integer`);
   }
@@ -109,7 +110,10 @@ async function invoiceOrder(event: HeraldEvent): Promise<JobOutput> {
     return { result: { orderId: invoice.orderId, duplicateOrderOf: invoice.eventId } };
   }
   const { tenantId: _tenantId, ...data } = invoice;
-  return { emit: [{ type: 'invoice.created', data }], result: { orderId: invoice.orderId, total: invoice.total } };
+  return {
+    emit: [{ type: 'invoice.created', data }],
+    result: { orderId: invoice.orderId, total: invoice.total },
+  };
 }
 
 const handler = defineJob({ name: 'invoice', handle: invoiceOrder });

@@ -82,11 +82,16 @@ function describeError(error: unknown): Record<string, unknown> {
   if (error instanceof HeraldError) {
     return { error: error.message, code: error.code, retryable: error.retryable };
   }
-  return { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error), retryable: true };
+  return {
+    error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    retryable: true,
+  };
 }
 
 /** Builds the SQS handler for `definition`. AWS resources are set up on first use, not at import. */
-function defineJob(definition: JobDefinition): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+function defineJob(
+  definition: JobDefinition,
+): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const processor = new BatchProcessor(EventType.SQS);
   const ran = new Set<string>();
   let idempotencyConfig: IdempotencyConfig | undefined;

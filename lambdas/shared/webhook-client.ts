@@ -84,7 +84,9 @@ function sendOnce(url: URL, input: PostWebhookInput, signal: AbortSignal): Promi
           resolve({
             statusCode: response.statusCode ?? 0,
             ...(response.headers.location ? { location: response.headers.location } : {}),
-            ...(response.headers['retry-after'] ? { retryAfter: headerValue(response.headers['retry-after']) } : {}),
+            ...(response.headers['retry-after']
+              ? { retryAfter: headerValue(response.headers['retry-after']) }
+              : {}),
           });
         response.on('data', (chunk: Buffer) => {
           received += chunk.length;
@@ -121,7 +123,10 @@ function classify(error: unknown, timedOut: boolean): WebhookErrorClass {
   if (code === 'ECONNREFUSED') return 'connection_refused';
   if (code === 'ETIMEDOUT') return 'timeout';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENODATA') return 'dns';
-  if (typeof code === 'string' && (TLS_CODES.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL'))) {
+  if (
+    typeof code === 'string' &&
+    (TLS_CODES.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL'))
+  ) {
     return 'tls';
   }
   return 'network';

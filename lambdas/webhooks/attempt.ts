@@ -72,7 +72,12 @@ async function runAttempt(state: RetryState): Promise<AttemptOutput> {
     return stop(state, 'endpoint_disabled');
   }
 
-  const result = await attemptDelivery({ event, endpoint, generation: state.generation, attempt: state.attempt });
+  const result = await attemptDelivery({
+    event,
+    endpoint,
+    generation: state.generation,
+    attempt: state.attempt,
+  });
   if (result.superseded) return stop(state, 'superseded');
   const base = {
     eventId: state.eventId,

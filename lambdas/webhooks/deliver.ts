@@ -69,7 +69,8 @@ function countOutcome(outcome: Outcome, event: HeraldEvent, at: Date): void {
   if (outcome === 'delivered') {
     metrics.addMetric(MetricName.WebhookDelivered, MetricUnit.Count, 1);
     const latency = at.getTime() - Date.parse(event.createdAt);
-    if (Number.isFinite(latency)) metrics.addMetric(MetricName.DeliveryLatency, MetricUnit.Milliseconds, latency);
+    if (Number.isFinite(latency))
+      metrics.addMetric(MetricName.DeliveryLatency, MetricUnit.Milliseconds, latency);
   } else if (outcome === 'retry') {
     metrics.addMetric(MetricName.WebhookRetriesScheduled, MetricUnit.Count, 1);
   } else {

@@ -103,7 +103,10 @@ async function redeliverToEndpoint(event: HeraldEvent, endpoint: EndpointRecord)
 }
 
 /** Runs `work` for every endpoint; one endpoint's platform failure does not starve the others. */
-async function forEachEndpoint(endpoints: readonly EndpointRecord[], work: (ep: EndpointRecord) => Promise<void>) {
+async function forEachEndpoint(
+  endpoints: readonly EndpointRecord[],
+  work: (ep: EndpointRecord) => Promise<void>,
+) {
   const results = await Promise.allSettled(endpoints.map(work));
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure !== undefined) throw failure.reason;
@@ -158,4 +161,4 @@ async function handler(event: SQSEvent, context: Context): Promise<SQSBatchRespo
   }
 }
 
-export { handler, handleRecord };
+export { handleRecord, handler };

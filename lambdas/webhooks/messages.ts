@@ -30,7 +30,9 @@ function parseEvent(value: unknown): HeraldEvent {
   if (!isRecord(value)) throw new InvalidRequestError('event body is not a JSON object');
   for (const field of ['id', 'type', 'tenantId', 'createdAt'] as const) {
     if (!nonEmptyString(value[field])) {
-      throw new InvalidRequestError(`event field "${field}" is missing or not a string`, { detail: { field } });
+      throw new InvalidRequestError(`event field "${field}" is missing or not a string`, {
+        detail: { field },
+      });
     }
   }
   if (!isRecord(value.data)) {

@@ -33,7 +33,10 @@ async function startRetry(state: RetryState): Promise<boolean> {
     );
     return true;
   } catch (error) {
-    if (error instanceof ExecutionAlreadyExists || (error as { name?: unknown }).name === 'ExecutionAlreadyExists') {
+    if (
+      error instanceof ExecutionAlreadyExists ||
+      (error as { name?: unknown }).name === 'ExecutionAlreadyExists'
+    ) {
       return false;
     }
     throw error;

@@ -107,7 +107,11 @@ function toAttempt(item: Record<string, unknown>): AttemptRecord {
 
 async function getDelivery(eventId: string, endpointId: string): Promise<DeliveryRecord | undefined> {
   const result = await documentClient().send(
-    new GetCommand({ TableName: config.table(), Key: deliveryKey(eventId, endpointId), ConsistentRead: true }),
+    new GetCommand({
+      TableName: config.table(),
+      Key: deliveryKey(eventId, endpointId),
+      ConsistentRead: true,
+    }),
   );
   return result.Item === undefined ? undefined : toDelivery(result.Item);
 }

@@ -68,7 +68,8 @@ async function putInvoiceOnce(invoice: Invoice): Promise<{ created: boolean; inv
     if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
   }
   const existing = await getInvoice(invoice.tenantId, invoice.orderId);
-  if (existing === undefined) throw new Error(`Invoice ${invoice.orderId} vanished after a conditional write`);
+  if (existing === undefined)
+    throw new Error(`Invoice ${invoice.orderId} vanished after a conditional write`);
   return { created: false, invoice: existing };
 }
 

@@ -2,8 +2,9 @@
  * The job runner and the invoice job against dynalite (main + idempotency tables) and fauxqs (the
  * events topic with a raw-delivery subscriber queue, to see what the job publishes).
  */
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+
 import { FullBatchFailureError } from '@aws-lambda-powertools/batch';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { derivedEventId } from '../../../lambdas/jobs/derived-id.js';
@@ -86,7 +87,10 @@ describe('invoice job', () => {
     const record = sqsRecord({ body: order });
 
     await invoiceHandler(sqsEvent([record]), lambdaContext());
-    await invoiceHandler(sqsEvent([{ ...record, messageId: 'redelivered', receiptHandle: 'other' }]), lambdaContext());
+    await invoiceHandler(
+      sqsEvent([{ ...record, messageId: 'redelivered', receiptHandle: 'other' }]),
+      lambdaContext(),
+    );
 
     expect(await invoiceCount()).toBe(before + 1);
     expect((await published()).filter((e) => e.type === 'invoice.created')).toHaveLength(1);
@@ -104,7 +108,10 @@ describe('invoice job', () => {
 
   it('keeps two tenants’ orders with the same id apart', async () => {
     await invoiceHandler(
-      sqsEvent([{ body: orderEvent('t_x', 'shared-id') }, { body: orderEvent('t_y', 'shared-id', { taxRate: 0 }) }]),
+      sqsEvent([
+        { body: orderEvent('t_x', 'shared-id') },
+        { body: orderEvent('t_y', 'shared-id', { taxRate: 0 }) },
+      ]),
       lambdaContext(),
     );
     expect((await getInvoice('t_x', 'shared-id'))?.total).toBe(3000);
@@ -126,9 +133,9 @@ describe('invoice job', () => {
   });
 
   it('throws FullBatchFailureError when every record fails, so the whole batch is retried', async () => {
-    await expect(invoiceHandler(sqsEvent([{ body: 'nope' }, { body: '[]' }]), lambdaContext())).rejects.toBeInstanceOf(
-      FullBatchFailureError,
-    );
+    await expect(
+      invoiceHandler(sqsEvent([{ body: 'nope' }, { body: '[]' }]), lambdaContext()),
+    ).rejects.toBeInstanceOf(FullBatchFailureError);
   });
 });
 

@@ -13,7 +13,13 @@ import { handler as dispatch } from '../../../lambdas/webhooks/dispatch.js';
 import type { RetryState } from '../../../lambdas/webhooks/retry-workflow.js';
 import { lambdaContext, sqsEvent } from '../../support/factories.js';
 import { type Harness, startHarness } from '../api/harness.js';
-import { createEndpoint, type FakeStepFunctions, type Receiver, startFakeStepFunctions, startReceiver } from './support.js';
+import {
+  createEndpoint,
+  type FakeStepFunctions,
+  type Receiver,
+  startFakeStepFunctions,
+  startReceiver,
+} from './support.js';
 
 let h: Harness;
 let receiver: Receiver;
@@ -65,7 +71,12 @@ describe('attempt task', () => {
 
     const output = await attempt(input);
 
-    expect(output).toMatchObject({ eventId: event.id, endpointId: endpoint.id, generation: 0, outcome: 'delivered' });
+    expect(output).toMatchObject({
+      eventId: event.id,
+      endpointId: endpoint.id,
+      generation: 0,
+      outcome: 'delivered',
+    });
     expect(output.dlqMessage).toBeUndefined();
     expect(await getDelivery(event.id, endpoint.id)).toMatchObject({ state: 'delivered', attempts: 2 });
     expect((await getAttempts(event.id)).map((a) => a.outcome)).toEqual(['retrying', 'delivered']);

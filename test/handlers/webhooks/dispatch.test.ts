@@ -11,7 +11,13 @@ import { type HeraldEvent, putEvent } from '../../../lambdas/shared/store/events
 import { handler } from '../../../lambdas/webhooks/dispatch.js';
 import { lambdaContext, sqsEvent, sqsRecord } from '../../support/factories.js';
 import { type Harness, receiveAll, startHarness } from '../api/harness.js';
-import { createEndpoint, type FakeStepFunctions, type Receiver, startFakeStepFunctions, startReceiver } from './support.js';
+import {
+  createEndpoint,
+  type FakeStepFunctions,
+  type Receiver,
+  startFakeStepFunctions,
+  startReceiver,
+} from './support.js';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:herald-retry';
 
@@ -67,9 +73,16 @@ describe('dispatch', () => {
     expect(payload).toEqual(event);
     expect(headers['webhook-id']).toBe(event.id);
     const [delivery] = await getDeliveries(event.id);
-    expect(delivery).toMatchObject({ endpointId: endpoint.id, state: 'delivered', generation: 0, attempts: 1 });
+    expect(delivery).toMatchObject({
+      endpointId: endpoint.id,
+      state: 'delivered',
+      generation: 0,
+      attempts: 1,
+    });
     expect(delivery?.deliveredAt).toBeDefined();
-    expect(await getAttempts(event.id)).toMatchObject([{ attempt: 1, statusCode: 204, outcome: 'delivered' }]);
+    expect(await getAttempts(event.id)).toMatchObject([
+      { attempt: 1, statusCode: 204, outcome: 'delivered' },
+    ]);
   });
 
   it('sends one POST when the same SQS message is processed twice', async () => {
@@ -85,8 +98,16 @@ describe('dispatch', () => {
   });
 
   it('delivers only to matching endpoints, and records a disabled one as skipped without a POST', async () => {
-    const invoices = await createEndpoint({ tenantId: 't_match', url: `${receiver.base}/inv`, eventTypes: ['invoice.*'] });
-    const orders = await createEndpoint({ tenantId: 't_match', url: `${receiver.base}/ord`, eventTypes: ['order.*'] });
+    const invoices = await createEndpoint({
+      tenantId: 't_match',
+      url: `${receiver.base}/inv`,
+      eventTypes: ['invoice.*'],
+    });
+    const orders = await createEndpoint({
+      tenantId: 't_match',
+      url: `${receiver.base}/ord`,
+      eventTypes: ['order.*'],
+    });
     const off = await createEndpoint({ tenantId: 't_match', url: `${receiver.base}/off`, enabled: false });
     const event = await newEvent('t_match');
 
@@ -173,12 +194,21 @@ describe('dispatch', () => {
     const event = await newEvent('t_replay');
     await dispatch(event);
 
-    await dispatch({ kind: 'herald.redeliver', eventId: event.id, endpointId: endpoint.id, reason: 'replay' });
+    await dispatch({
+      kind: 'herald.redeliver',
+      eventId: event.id,
+      endpointId: endpoint.id,
+      reason: 'replay',
+    });
 
     const requests = receiver.on('/replay');
     expect(requests).toHaveLength(2);
     expect(requests[1]?.headers['webhook-id']).toBe(event.id);
-    expect(await getDelivery(event.id, endpoint.id)).toMatchObject({ state: 'delivered', generation: 1, attempts: 1 });
+    expect(await getDelivery(event.id, endpoint.id)).toMatchObject({
+      state: 'delivered',
+      generation: 1,
+      attempts: 1,
+    });
     expect((await getAttempts(event.id)).map((a) => [a.generation, a.attempt])).toEqual([
       [0, 1],
       [1, 1],
@@ -186,7 +216,11 @@ describe('dispatch', () => {
   });
 
   it('ignores a redelivery of an unknown event without failing the record', async () => {
-    const response = await dispatch({ kind: 'herald.redeliver', eventId: 'evt_01JUNKNOWN0000000000000000', reason: 'replay' });
+    const response = await dispatch({
+      kind: 'herald.redeliver',
+      eventId: 'evt_01JUNKNOWN0000000000000000',
+      reason: 'replay',
+    });
     expect(response).toEqual({ batchItemFailures: [] });
   });
 });

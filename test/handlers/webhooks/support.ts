@@ -5,9 +5,9 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { newId } from '../../../lambdas/shared/ids.js';
 import { generateWebhookSecret } from '../../../lambdas/shared/signing.js';
 import { type EndpointRecord, putEndpoint } from '../../../lambdas/shared/store/endpoints.js';
-import { newId } from '../../../lambdas/shared/ids.js';
 
 interface Received {
   readonly path: string;
@@ -34,7 +34,9 @@ interface Receiver {
 
 function listen(server: Server): Promise<string> {
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+    server.listen(0, '127.0.0.1', () =>
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+    ),
   );
 }
 
@@ -50,7 +52,11 @@ async function startReceiver(): Promise<Receiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const entry: Received = { path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString() };
+      const entry: Received = {
+        path: req.url ?? '/',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+      };
       received.push(entry);
       const configured = replies.get(entry.path) ?? { status: 204 };
       const reply = typeof configured === 'function' ? configured(entry) : configured;
@@ -97,16 +103,30 @@ async function startFakeStepFunctions(): Promise<FakeStepFunctions> {
         return;
       }
       fake.calls += 1;
-      const body = JSON.parse(Buffer.concat(chunks).toString()) as { stateMachineArn: string; name: string; input: string };
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as {
+        stateMachineArn: string;
+        name: string;
+        input: string;
+      };
       if (fake.started.some((e) => e.name === body.name)) {
         res.writeHead(400).end(
-          JSON.stringify({ __type: 'com.amazonaws.states#ExecutionAlreadyExists', message: `Execution ${body.name} exists` }),
+          JSON.stringify({
+            __type: 'com.amazonaws.states#ExecutionAlreadyExists',
+            message: `Execution ${body.name} exists`,
+          }),
         );
         return;
       }
-      fake.started.push({ stateMachineArn: body.stateMachineArn, name: body.name, input: JSON.parse(body.input) });
+      fake.started.push({
+        stateMachineArn: body.stateMachineArn,
+        name: body.name,
+        input: JSON.parse(body.input),
+      });
       res.writeHead(200).end(
-        JSON.stringify({ executionArn: `${body.stateMachineArn.replace(':stateMachine:', ':execution:')}:${body.name}`, startDate: Date.now() / 1000 }),
+        JSON.stringify({
+          executionArn: `${body.stateMachineArn.replace(':stateMachine:', ':execution:')}:${body.name}`,
+          startDate: Date.now() / 1000,
+        }),
       );
     });
   });
@@ -137,5 +157,5 @@ async function createEndpoint(input: {
   return { ...record, secret };
 }
 
-export type { FakeStepFunctions, Receiver, Received, Reply, StartedExecution };
+export type { FakeStepFunctions, Received, Receiver, Reply, StartedExecution };
 export { createEndpoint, startFakeStepFunctions, startReceiver };

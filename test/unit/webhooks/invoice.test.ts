@@ -28,7 +28,9 @@ describe('computeInvoice', () => {
   });
 
   it('uses the order taxRate, rounding half up to a minor unit', () => {
-    const invoice = computeInvoice(order({ taxRate: 0.07, lines: [{ sku: 'A', quantity: 1, unitPrice: 150 }] }));
+    const invoice = computeInvoice(
+      order({ taxRate: 0.07, lines: [{ sku: 'A', quantity: 1, unitPrice: 150 }] }),
+    );
     // 150 × 0.07 = 10.5 → 11
     expect(invoice).toMatchObject({ subtotal: 150, tax: 11, total: 161, taxRate: 0.07 });
   });
@@ -40,7 +42,11 @@ describe('computeInvoice', () => {
 
   it('stays exact where floating point would not (0.1 + 0.2 style sums)', () => {
     const lines = Array.from({ length: 3 }, () => ({ sku: 'X', quantity: 1, unitPrice: 10 }));
-    expect(computeInvoice(order({ lines, taxRate: 0.15 }))).toMatchObject({ subtotal: 30, tax: 5, total: 35 });
+    expect(computeInvoice(order({ lines, taxRate: 0.15 }))).toMatchObject({
+      subtotal: 30,
+      tax: 5,
+      total: 35,
+    });
   });
 
   it.each([
@@ -48,7 +54,11 @@ describe('computeInvoice', () => {
     ['missing orderId', order({ orderId: undefined }), 'orderId'],
     ['bad currency', order({ currency: 'euro' }), 'currency'],
     ['no lines', order({ lines: [] }), 'lines'],
-    ['fractional quantity', order({ lines: [{ sku: 'A', quantity: 1.5, unitPrice: 1 }] }), 'lines[0].quantity'],
+    [
+      'fractional quantity',
+      order({ lines: [{ sku: 'A', quantity: 1.5, unitPrice: 1 }] }),
+      'lines[0].quantity',
+    ],
     ['zero quantity', order({ lines: [{ sku: 'A', quantity: 0, unitPrice: 1 }] }), 'lines[0].quantity'],
     ['float price', order({ lines: [{ sku: 'A', quantity: 1, unitPrice: 12.5 }] }), 'lines[0].unitPrice'],
     ['negative price', order({ lines: [{ sku: 'A', quantity: 1, unitPrice: -1 }] }), 'lines[0].unitPrice'],
@@ -67,7 +77,12 @@ describe('computeInvoice', () => {
     } catch (error) {
       thrown = error;
     }
-    expect(thrown).toMatchObject({ code: 'invalid_request', status: 400, retryable: false, detail: { field } });
+    expect(thrown).toMatchObject({
+      code: 'invalid_request',
+      status: 400,
+      retryable: false,
+      detail: { field },
+    });
   });
 });
 
