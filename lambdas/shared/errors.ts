@@ -24,69 +24,69 @@ abstract class HeraldError extends Error {
 }
 
 class InvalidRequestError extends HeraldError {
-  readonly code = 'invalid_request';
-  readonly status = 400;
+  readonly code: string = 'invalid_request';
+  readonly status: number = 400;
 }
 
 class UnauthorizedError extends HeraldError {
-  readonly code = 'unauthorized';
-  readonly status = 401;
+  readonly code: string = 'unauthorized';
+  readonly status: number = 401;
 }
 
 class ForbiddenError extends HeraldError {
-  readonly code = 'forbidden';
-  readonly status = 403;
+  readonly code: string = 'forbidden';
+  readonly status: number = 403;
 }
 
 class NotFoundError extends HeraldError {
-  readonly code = 'not_found';
-  readonly status = 404;
+  readonly code: string = 'not_found';
+  readonly status: number = 404;
 }
 
 class ConflictError extends HeraldError {
-  readonly code = 'conflict';
-  readonly status = 409;
+  readonly code: string = 'conflict';
+  readonly status: number = 409;
 }
 
 class PayloadTooLargeError extends HeraldError {
-  readonly code = 'payload_too_large';
-  readonly status = 413;
+  readonly code: string = 'payload_too_large';
+  readonly status: number = 413;
 }
 
 class UnsupportedMediaTypeError extends HeraldError {
-  readonly code = 'unsupported_media_type';
-  readonly status = 415;
+  readonly code: string = 'unsupported_media_type';
+  readonly status: number = 415;
 }
 
 /** Not a URL, not https, credentials in it, or a bad port. */
 class InvalidUrlError extends HeraldError {
-  readonly code = 'invalid_url';
-  readonly status = 400;
+  readonly code: string = 'invalid_url';
+  readonly status: number = 400;
 }
 
 /** The URL names or resolves to an address webhooks may not reach (SSRF guard). */
 class ForbiddenAddressError extends HeraldError {
-  readonly code = 'forbidden_address';
-  readonly status = 400;
+  readonly code: string = 'forbidden_address';
+  readonly status: number = 400;
 }
 
 /** The same Idempotency-Key was sent with a different body. */
 class IdempotencyKeyReusedError extends HeraldError {
-  readonly code = 'idempotency_key_reused';
-  readonly status = 422;
+  readonly code: string = 'idempotency_key_reused';
+  readonly status: number = 422;
 }
 
 /** The first request with this Idempotency-Key is still running; the client should retry. */
 class IdempotencyKeyInFlightError extends HeraldError {
-  readonly code = 'idempotency_key_in_flight';
-  readonly status = 409;
+  readonly code: string = 'idempotency_key_in_flight';
+  readonly status: number = 409;
   override readonly retryable = true;
 }
 
 /** A dependency (DynamoDB, SNS, ...) failed in a way that may pass on retry. */
 class TransientError extends HeraldError {
-  readonly code = 'unavailable';
-  readonly status = 503;
+  readonly code: string = 'unavailable';
+  readonly status: number = 503;
   override readonly retryable = true;
 }
 

@@ -18,8 +18,8 @@ type WebhookHeaderName = 'webhook-id' | 'webhook-timestamp' | 'webhook-signature
 
 /** A webhook that does not verify. Never says which secret was tried. */
 class WebhookVerificationError extends HeraldError {
-  readonly code = 'invalid_signature';
-  readonly status = 401;
+  readonly code: string = 'invalid_signature';
+  readonly status: number = 401;
 }
 
 function generateWebhookSecret(): string {
