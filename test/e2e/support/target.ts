@@ -4,23 +4,28 @@
  * Scenarios that need the local fault-injection hooks call `requireLocal()` and are skipped on a
  * remote target with the reason printed.
  */
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
 /** The part of `local/runtime.ts`'s HeraldLocal the suite relies on; hooks are optional on purpose. */
 interface HeraldLocalLike {
   readonly apiUrl: string;
+  /** Function logical id → local function name. */
+  readonly functions: Readonly<Record<string, string>>;
   readonly adminApiKey: string;
   readonly sqsEndpoint: string;
   readonly dynamodbEndpoint: string;
   readonly metricsUrl?: string;
   readonly queues: Readonly<Record<string, string>>;
   stop(): Promise<void>;
-  killFunctionWorkers?: (name?: string) => unknown;
+  killFunctionWorkers?: (name: string) => Promise<void>;
   injectSqsMessage?: (queue: string, body: string) => unknown;
 }
 
 interface StartOptions {
   readonly port?: number;
+  readonly stateFile?: string | null;
   readonly timeScale?: number;
   readonly quiet?: boolean;
   readonly skipSynth?: boolean;
@@ -75,17 +80,57 @@ function receiverUnreachable(scenario: string): boolean {
   return skipReason(scenario, 'a receiver the target can reach (set HERALD_E2E_RECEIVER_BASE)') !== undefined;
 }
 
+/**
+ * One synthesized assembly per time scale per vitest run, shared by the test files (each in its own
+ * fork): the first file synthesizes under a directory lock, the others reuse it. The run is the vitest
+ * main process (every fork's parent) unless HERALD_E2E_RUN_ID says otherwise.
+ */
+async function sharedAssembly(timeScale: number): Promise<string> {
+  const outdir = resolve(`cdk.out.e2e-${timeScale}`);
+  if (process.env.HERALD_E2E_SKIP_SYNTH === '1') return outdir;
+  const runId = process.env.HERALD_E2E_RUN_ID ?? String(process.ppid);
+  const marker = join(outdir, '.e2e-run');
+  const lock = `${outdir}.lock`;
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // Another file is synthesizing; a lock older than 10 minutes is from a crashed run.
+      if (Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 600_000)
+        rmSync(lock, { force: true, recursive: true });
+      if (Date.now() > deadline) throw new TargetConfigError(`timed out waiting for ${lock}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    if (!existsSync(marker) || readFileSync(marker, 'utf8') !== runId) {
+      const { synthesize } = (await import('../../../local/synth.js')) as unknown as {
+        synthesize: (options: { outdir: string; timeScale: number }) => Promise<number>;
+      };
+      await synthesize({ outdir, timeScale });
+      writeFileSync(marker, runId);
+    }
+  } finally {
+    rmSync(lock, { force: true, recursive: true });
+  }
+  return outdir;
+}
+
 async function startLocal(timeScale: number): Promise<E2eTarget> {
   // Imported lazily so a remote run needs none of the emulators.
   const runtimeModule = (await import('../../../local/runtime.js')) as unknown as {
     startHerald: StartHerald;
   };
+  const outdir = process.env.HERALD_E2E_OUTDIR ?? (await sharedAssembly(timeScale));
   const runtime = await runtimeModule.startHerald({
     port: 0,
     timeScale,
     quiet: process.env.HERALD_E2E_VERBOSE !== '1',
-    ...(process.env.HERALD_E2E_SKIP_SYNTH === '1' ? { skipSynth: true } : {}),
-    ...(process.env.HERALD_E2E_OUTDIR ? { outdir: process.env.HERALD_E2E_OUTDIR } : {}),
+    skipSynth: true,
+    outdir,
+    stateFile: null,
   });
   const sqs = new SQSClient({
     region: 'us-east-1',
@@ -102,6 +147,19 @@ async function startLocal(timeScale: number): Promise<E2eTarget> {
       await runtime.stop();
     },
   };
+}
+
+/** The local name of the one function whose logical id matches `pattern` (e.g. /invoice/i). */
+function findFunction(runtime: HeraldLocalLike, pattern: RegExp): string {
+  const matches = Object.entries(runtime.functions).filter(
+    ([id, name]) => pattern.test(id) || pattern.test(name),
+  );
+  if (matches.length !== 1) {
+    throw new TargetConfigError(
+      `expected one function matching ${pattern}, found: ${matches.map(([id]) => id).join(', ') || 'none'}`,
+    );
+  }
+  return matches[0]![1];
 }
 
 function remote(): E2eTarget {
@@ -130,4 +188,12 @@ function requireLocal(target: E2eTarget): NonNullable<E2eTarget['local']> {
 }
 
 export type { E2eTarget, HeraldLocalLike };
-export { isLocalTarget, receiverUnreachable, requireLocal, skipReason, startTarget, TargetConfigError };
+export {
+  findFunction,
+  isLocalTarget,
+  receiverUnreachable,
+  requireLocal,
+  skipReason,
+  startTarget,
+  TargetConfigError,
+};
