@@ -14,6 +14,7 @@ import {
   claimDelivery,
   type DeliveryRecord,
   getDelivery,
+  markDeadLettered,
   markSkipped,
 } from '../shared/store/deliveries.js';
 import { type EndpointRecord, getEndpoint, listEndpoints } from '../shared/store/endpoints.js';
@@ -54,16 +55,30 @@ async function deliverGeneration(event: HeraldEvent, endpoint: EndpointRecord, d
       waitSeconds: result.waitSeconds ?? 0,
     });
   } else if (result.outcome === 'failed') {
-    await sendToWebhookDlq(
-      webhookDlqMessage({
-        eventId: event.id,
-        endpointId: endpoint.id,
-        failedAt: new Date().toISOString(),
-        attempts: 1,
-        lastError: result.lastError,
-      }),
-    );
+    await deadLetter({
+      ...delivery,
+      attempts: 1,
+      ...(result.lastError ? { lastError: result.lastError } : {}),
+    });
   }
+}
+
+/**
+ * Sends a failed first attempt to the webhook DLQ and notes it. If the send fails, the record is
+ * retried and the duplicate (state `failed`, not yet dead-lettered) sends it then.
+ */
+async function deadLetter(delivery: DeliveryRecord): Promise<void> {
+  const now = new Date().toISOString();
+  await sendToWebhookDlq(
+    webhookDlqMessage({
+      eventId: delivery.eventId,
+      endpointId: delivery.endpointId,
+      failedAt: now,
+      attempts: delivery.attempts,
+      lastError: delivery.lastError,
+    }),
+  );
+  await markDeadLettered(delivery.eventId, delivery.endpointId, delivery.generation, now);
 }
 
 /**
@@ -91,6 +106,9 @@ async function dispatchToEndpoint(event: HeraldEvent, endpoint: EndpointRecord):
   });
   if (claim.status !== 'duplicate') return deliverGeneration(event, endpoint, claim.delivery);
   if (claim.delivery.state === 'retrying') return resumeRetrying(claim.delivery);
+  // Failed on the inline attempt but the DLQ send never happened (the workflow's failures are its own).
+  const { state, attempts, deadLetteredAt } = claim.delivery;
+  if (state === 'failed' && attempts === 1 && deadLetteredAt === undefined) return deadLetter(claim.delivery);
   logger.debug('duplicate delivery skipped', { eventId: event.id, endpointId: endpoint.id });
 }
 

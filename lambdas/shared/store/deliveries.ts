@@ -25,6 +25,8 @@ interface DeliveryRecord {
   readonly lastError?: string;
   readonly nextAttemptAt?: string;
   readonly deliveredAt?: string;
+  /** When dispatch sent the failed delivery to the webhook DLQ (the workflow's sends are not tracked). */
+  readonly deadLetteredAt?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -87,6 +89,7 @@ function toDelivery(item: Record<string, unknown>): DeliveryRecord {
     ...optional(item, 'lastError', 'string'),
     ...optional(item, 'nextAttemptAt', 'string'),
     ...optional(item, 'deliveredAt', 'string'),
+    ...optional(item, 'deadLetteredAt', 'string'),
   };
 }
 
@@ -180,7 +183,7 @@ async function bumpGeneration(
         Key: deliveryKey(eventId, endpointId),
         UpdateExpression:
           'SET generation = :next, #state = :pending, attempts = :zero, updatedAt = :now, expiresAt = :exp ' +
-          'REMOVE nextAttemptAt, lastError, lastStatusCode, deliveredAt',
+          'REMOVE nextAttemptAt, lastError, lastStatusCode, deliveredAt, deadLetteredAt',
         ConditionExpression: 'attribute_exists(pk) AND generation = :expected',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
@@ -327,6 +330,28 @@ function markFailed(
   return markState(eventId, endpointId, generation, 'failed', now, lastError);
 }
 
+/** Notes that the generation's failure reached the webhook DLQ, so a duplicate message does not resend it. */
+async function markDeadLettered(
+  eventId: string,
+  endpointId: string,
+  generation: number,
+  now: string,
+): Promise<void> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: config.table(),
+        Key: deliveryKey(eventId, endpointId),
+        UpdateExpression: 'SET deadLetteredAt = :now',
+        ConditionExpression: 'attribute_exists(pk) AND generation = :gen',
+        ExpressionAttributeValues: { ':now': now, ':gen': generation },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
 async function queryAll(eventId: string, prefix: 'DLV#' | 'ATT#'): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
@@ -386,6 +411,7 @@ export {
   getDeliveries,
   getDelivery,
   listDeliveriesByEndpoint,
+  markDeadLettered,
   markFailed,
   markSkipped,
   recordAttempt,

@@ -174,6 +174,32 @@ describe('dispatch', () => {
     );
   });
 
+  it('a failed DLQ send fails the record; the retry dead-letters it once, later duplicates do not', async () => {
+    receiver.reply('/gone-dlq', { status: 410 });
+    const endpoint = await createEndpoint({ tenantId: 't_gone_dlq', url: `${receiver.base}/gone-dlq` });
+    const event = await newEvent('t_gone_dlq');
+    const record = sqsRecord({ body: event });
+    await receiveAll(h.sqs, h.queues.webhookDlq, 60);
+    const dlqUrl = process.env.HERALD_WEBHOOK_DLQ_URL;
+    process.env.HERALD_WEBHOOK_DLQ_URL = `${dlqUrl}-missing`;
+    try {
+      await expect(handler(sqsEvent([record]), lambdaContext())).rejects.toThrow();
+    } finally {
+      process.env.HERALD_WEBHOOK_DLQ_URL = dlqUrl;
+    }
+    expect(await getDelivery(event.id, endpoint.id)).toMatchObject({ state: 'failed' });
+
+    await handler(sqsEvent([record]), lambdaContext());
+    await handler(sqsEvent([record]), lambdaContext());
+
+    expect(receiver.on('/gone-dlq')).toHaveLength(1);
+    const messages = (await receiveAll(h.sqs, h.queues.webhookDlq, 60)).map((m) =>
+      JSON.parse(m.Body ?? '{}'),
+    );
+    expect(messages.filter((m) => m.eventId === event.id)).toHaveLength(1);
+    expect((await getDelivery(event.id, endpoint.id))?.deadLetteredAt).toBeDefined();
+  });
+
   it('reports only the malformed record in batchItemFailures; its batch-mate is delivered', async () => {
     await createEndpoint({ tenantId: 't_batch', url: `${receiver.base}/batch` });
     const event = await newEvent('t_batch');
