@@ -155,7 +155,7 @@ function defineJob(
       return await processPartialResponse(event, recordHandler, processor, { context });
     } finally {
       ran.clear();
-      metrics.publishStoredMetrics();
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
   };
 }

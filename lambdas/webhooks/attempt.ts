@@ -111,7 +111,7 @@ async function handler(input: unknown): Promise<AttemptOutput> {
   try {
     return await runAttempt(parseInput(input));
   } finally {
-    metrics.publishStoredMetrics();
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
 }
 

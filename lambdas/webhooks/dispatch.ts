@@ -175,7 +175,7 @@ async function handler(event: SQSEvent, context: Context): Promise<SQSBatchRespo
   try {
     return await processPartialResponse(event, recordHandler, processor, { context });
   } finally {
-    metrics.publishStoredMetrics();
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
 }
 
