@@ -146,7 +146,12 @@ function render(
       const failure = result?.failureMessages?.[0]?.split('\n')[0];
       lines.push(
         `| ${cell(drill)} | ${cell(title)} | ${cell(o?.injected ?? '—')} | ${cell(o?.expected ?? '—')} | ${cell(
-          o?.observed ?? (failure ? `failed before measuring: ${failure}` : 'no observation recorded'),
+          o?.observed ??
+            (failure
+              ? `failed before measuring: ${failure}`
+              : result?.status === 'skipped'
+                ? 'not run on this target (see the skip reason in the run log)'
+                : 'no observation recorded'),
         )} | ${cell(o ? countsCell(o.counts) : '—')} | ${statusOf(result)} |`,
       );
     }
