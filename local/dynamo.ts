@@ -69,7 +69,7 @@ export async function createTables(
       } catch (error) {
         if (!(error instanceof ResourceInUseException)) throw error;
       }
-      await waitUntilTableExists({ client, maxWaitTime: 10 }, { TableName: name });
+      await waitUntilTableExists({ client, minDelay: 1, maxDelay: 1, maxWaitTime: 10 }, { TableName: name });
       const arn = `arn:aws:dynamodb:${region}:${ctx.accountId}:table/${name}`;
       tables.set(id, name);
       ctx.resources.set(id, { ref: name, attrs: { Arn: arn, StreamArn: `${arn}/stream/local` } });

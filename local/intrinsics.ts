@@ -16,7 +16,7 @@ export interface ResolveContext {
 }
 
 export class UnresolvableError extends AssemblyError {
-  override readonly code = 'local_unresolvable';
+  override readonly code: string = 'local_unresolvable';
 }
 
 function pseudo(name: string, ctx: ResolveContext): string | undefined {

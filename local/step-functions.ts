@@ -16,6 +16,7 @@ export interface TaskServices {
 }
 
 export interface LocalStateMachine {
+  readonly logicalId: string;
   readonly arn: string;
   readonly name: string;
   readonly definition: StateMachineDefinition;

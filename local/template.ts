@@ -22,7 +22,7 @@ interface ManifestArtifact {
 }
 
 export class AssemblyError extends Error {
-  readonly code = 'local_assembly_invalid';
+  readonly code: string = 'local_assembly_invalid';
   readonly status = 500;
   readonly retryable = false;
 }

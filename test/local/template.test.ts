@@ -10,7 +10,7 @@ describe('template resolution', () => {
   let assembly: CloudAssembly;
   let ctx: ResolveContext;
   beforeAll(() => {
-    outdir = mkdtempSync(join(process.cwd(), '.tmp-local-template-'));
+    outdir = mkdtempSync(join(process.cwd(), 'cdk.out.test-template-'));
     synthFixture(outdir);
     assembly = loadAssembly(outdir);
     const resources = new Map<string, LocalResource>();

@@ -1,0 +1,217 @@
+// startHerald(): runs a synthesized Herald cloud assembly on this machine (see docs/local-runtime.md).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createLocalAdminKey } from './admin-key.js';
+import { startDynamo, createTables } from './dynamo.js';
+import { FAKE_CREDENTIALS, LOCAL_ACCOUNT_ID, LOCAL_REGION } from './env.js';
+import { EventSourcePoller } from './event-source-poller.js';
+import { functionSpecs, registerFunctions } from './functions.js';
+import { LocalHttpApi } from './http-api.js';
+import type { LocalResource, ResolveContext } from './intrinsics.js';
+import { LambdaPool } from './lambda-pool.js';
+import { MetricsView } from './metrics.js';
+import { apiRoutes, eventSourceMappings, registerGenericResources, stateMachines } from './wiring.js';
+import { createQueues, createTopicsAndSubscriptions, startMessaging } from './sqs-sns.js';
+import { type LocalStateMachine, LocalStepFunctions } from './step-functions.js';
+import { synthesize } from './synth.js';
+import { loadAssembly } from './template.js';
+
+export interface StartOptions {
+  /** HTTP API port (0 = a free port). The other endpoints always use free ports. */
+  readonly port?: number;
+  /** Scales retry waits, ASL retry intervals and SQS visibility timeouts (e.g. 0.01). */
+  readonly timeScale?: number;
+  /** Keep DynamoDB (LevelDB) and SQS/SNS (SQLite) state in this directory. */
+  readonly dataDir?: string;
+  /** No function logs and no metrics line on the terminal. */
+  readonly quiet?: boolean;
+  /** Use the assembly already in `outdir` instead of running `cdk synth`. */
+  readonly skipSynth?: boolean;
+  readonly outdir?: string;
+  /** Where `.herald/local.json` goes (default: the current directory; null = do not write it). */
+  readonly stateFile?: string | null;
+  /** Receives every output line (function logs, runtime messages); default: stdout unless quiet. */
+  readonly log?: (line: string) => void;
+}
+
+export interface HeraldLocal {
+  readonly apiUrl: string;
+  readonly adminApiKey: string;
+  readonly sqsEndpoint: string;
+  readonly snsEndpoint: string;
+  readonly dynamodbEndpoint: string;
+  readonly sfnEndpoint: string;
+  readonly metricsUrl: string;
+  /** Queue logical id → URL. */
+  readonly queues: Readonly<Record<string, string>>;
+  /** Function logical id → local function name. */
+  readonly functions: Readonly<Record<string, string>>;
+  readonly tables: Readonly<Record<string, string>>;
+  /** State machine logical id → ARN. */
+  readonly stateMachines: Readonly<Record<string, string>>;
+  readonly startupMs: number;
+  readonly synthMs: number | undefined;
+  /** Fault injection: puts a raw message on a queue (by logical id or name). */
+  injectSqsMessage(queue: string, body: string): Promise<string>;
+  /** Fault injection: terminates a function's workers (by logical id or name); in-flight invocations fail. */
+  killFunctionWorkers(fn: string): Promise<void>;
+  /** Invokes a function directly (by logical id or name). */
+  invokeFunction(fn: string, event: unknown): Promise<unknown>;
+  metrics(): Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+export async function startHerald(options: StartOptions = {}): Promise<HeraldLocal> {
+  const started = Date.now();
+  const timeScale = options.timeScale ?? Number(process.env.HERALD_LOCAL_TIME_SCALE ?? 1);
+  const outdir = resolve(options.outdir ?? 'cdk.out.local');
+  const say = options.log ?? ((line: string) => (options.quiet ? undefined : process.stdout.write(`${line}\n`)));
+  const synthMs = options.skipSynth ? undefined : await synthesize({ outdir, timeScale });
+  const assembly = loadAssembly(outdir);
+  const resources = new Map<string, LocalResource>();
+  const ctx: ResolveContext & { resources: Map<string, LocalResource> } = { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, stackName: assembly.stackName, resources };
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
+  };
+
+  try {
+    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+    const fauxqs = await startMessaging({ port: 0, region: LOCAL_REGION, ...(options.dataDir ? { dataDir: join(options.dataDir, 'fauxqs') } : {}) });
+    stops.push(() => fauxqs.stop());
+    const dynamo = await startDynamo({ port: 0, ...(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {}) });
+    stops.push(() => new Promise<void>((r) => dynamo.server.close(() => r())));
+    const clientConfig = { endpoint: fauxqs.address, region: LOCAL_REGION, credentials: FAKE_CREDENTIALS };
+    const sqs = new SQSClient({ ...clientConfig, useQueueUrlAsEndpoint: false });
+    const sns = new SNSClient(clientConfig);
+    stops.push(async () => (sqs.destroy(), sns.destroy()));
+
+    const queues = createQueues(fauxqs, assembly, ctx, timeScale);
+    createTopicsAndSubscriptions(fauxqs, assembly, ctx, queues);
+    const tables = await createTables(dynamo.endpoint, LOCAL_REGION, assembly, ctx);
+    registerFunctions(assembly, ctx);
+
+    // Servers listen before environments are resolved: functions need their URLs.
+    const pools = new Map<string, LambdaPool>();
+    const poolFor = (nameOrArnOrId: string): LambdaPool => {
+      const name = nameOrArnOrId.replace(/^arn:aws:lambda:[^:]*:[^:]*:function:/, '').replace(/:\$LATEST$/, '');
+      const pool = pools.get(name) ?? [...pools.values()].find((p) => p.spec.logicalId === name);
+      if (pool === undefined) throw new Error(`no local function ${nameOrArnOrId}`);
+      return pool;
+    };
+    const invoke = (fn: string, event: unknown) => poolFor(fn).invoke(event);
+    const machines = new Map<string, LocalStateMachine>();
+    const sfn = new LocalStepFunctions(
+      machines,
+      {
+        invokeFunction: invoke,
+        sendMessage: async (input) => {
+          const body = typeof input.MessageBody === 'string' ? input.MessageBody : JSON.stringify(input.MessageBody);
+          const r = await sqs.send(new SendMessageCommand({ QueueUrl: String(input.QueueUrl), MessageBody: body }));
+          return { MessageId: r.MessageId, MD5OfMessageBody: r.MD5OfMessageBody };
+        },
+        publish: async (input) => {
+          const message = typeof input.Message === 'string' ? input.Message : JSON.stringify(input.Message);
+          const r = await sns.send(new PublishCommand({ TopicArn: String(input.TopicArn), Message: message }));
+          return { MessageId: r.MessageId };
+        },
+      },
+      timeScale,
+      (line) => say(`[states] ${line}`),
+    );
+    const sfnEndpoint = await sfn.listen(0);
+    stops.push(() => sfn.close());
+    const http = new LocalHttpApi([], invoke, 'local', (e) => say(`[http] ${e instanceof Error ? e.message : String(e)}`));
+    const apiUrl = await http.listen(options.port ?? 0);
+    stops.push(() => http.close());
+    registerGenericResources(assembly, ctx, apiUrl);
+
+    const metrics = new MetricsView({
+      queues: () =>
+        [...queues.values()].map((q) => {
+          const inspected = fauxqs.inspectQueue(q.name);
+          const isDlq = [...queues.values()].some((other) => inspected !== undefined && (fauxqs.inspectQueue(other.name)?.attributes.RedrivePolicy ?? '').includes(q.arn));
+          return { logicalId: q.logicalId, name: q.name, isDlq, visible: inspected?.messages.ready.length ?? 0, inFlight: inspected?.messages.inflight.length ?? 0, delayed: inspected?.messages.delayed.length ?? 0 };
+        }),
+      functions: () => [...pools.values()].map((p) => ({ name: p.spec.name, invocations: p.invocations, errors: p.errors, workers: p.size })),
+      executions: () => {
+        const counts: Record<string, number> = {};
+        for (const e of sfn.all) counts[e.status] = (counts[e.status] ?? 0) + 1;
+        return counts;
+      },
+    });
+    const metricsUrl = await metrics.listen(0);
+    stops.push(() => metrics.close());
+
+    const endpoints = { sqs: fauxqs.address, sns: fauxqs.address, dynamodb: dynamo.endpoint, sfn: sfnEndpoint };
+    const { specs, skipped } = functionSpecs(assembly, ctx, endpoints, {});
+    const onLine = (fn: string, _stream: string, line: string) => {
+      metrics.record(line);
+      if (!options.quiet || options.log) say(`[${fn}] ${line}`);
+    };
+    for (const spec of specs) pools.set(spec.name, new LambdaPool(spec, onLine));
+    stops.push(async () => void (await Promise.all([...pools.values()].map((p) => p.close()))));
+    if (skipped.length) say(`[herald] not run locally (no bundled asset): ${skipped.join(', ')}`);
+
+    for (const machine of stateMachines(assembly, ctx)) machines.set(machine.arn, machine);
+    http.routes = apiRoutes(assembly, ctx);
+
+    const pollers = eventSourceMappings(assembly, ctx, queues).map(
+      (spec) => new EventSourcePoller(spec, sqs, (event) => invoke(spec.functionName, event), (e) => say(`[poller ${spec.functionName}] ${e instanceof Error ? e.message : String(e)}`)),
+    );
+    for (const p of pollers) p.start();
+    stops.push(async () => void (await Promise.all(pollers.map((p) => p.stop()))));
+
+    const mainTable = pickMainTable(specs, tables);
+    const admin = mainTable === undefined ? undefined : await createLocalAdminKey(mainTable, dynamo.endpoint, LOCAL_REGION);
+    if (!options.quiet) {
+      const timer = setInterval(() => say(metrics.line()), 5000);
+      timer.unref();
+      stops.push(async () => clearInterval(timer));
+    }
+
+    const local: HeraldLocal = {
+      apiUrl,
+      adminApiKey: admin?.key ?? '',
+      sqsEndpoint: fauxqs.address,
+      snsEndpoint: fauxqs.address,
+      dynamodbEndpoint: dynamo.endpoint,
+      sfnEndpoint,
+      metricsUrl,
+      queues: Object.fromEntries([...queues].map(([id, q]) => [id, q.url])),
+      functions: Object.fromEntries(specs.map((s) => [s.logicalId, s.name])),
+      tables: Object.fromEntries(tables),
+      stateMachines: Object.fromEntries([...machines.values()].map((m) => [m.logicalId, m.arn])),
+      startupMs: Date.now() - started,
+      synthMs,
+      injectSqsMessage: async (queue, body) => {
+        const q = queues.get(queue) ?? [...queues.values()].find((x) => x.name === queue);
+        if (q === undefined) throw new Error(`no local queue ${queue}`);
+        return fauxqs.sendMessage(q.name, body).messageId;
+      },
+      killFunctionWorkers: (fn) => poolFor(fn).killWorkers(),
+      invokeFunction: invoke,
+      metrics: () => metrics.snapshot(),
+      stop,
+    };
+    if (options.stateFile !== null) writeStateFile(options.stateFile ?? '.herald/local.json', local);
+    return local;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** The main table is the one the functions know as HERALD_TABLE (else the only pk/sk table). */
+function pickMainTable(specs: ReadonlyArray<{ environment: Readonly<Record<string, string>> }>, tables: ReadonlyMap<string, string>): string | undefined {
+  const fromEnv = specs.map((s) => s.environment.HERALD_TABLE).find((t) => t !== undefined && [...tables.values()].includes(t));
+  return fromEnv ?? (tables.size === 1 ? [...tables.values()][0] : undefined);
+}
+
+function writeStateFile(path: string, local: HeraldLocal): void {
+  mkdirSync(resolve(path, '..'), { recursive: true });
+  const { apiUrl, adminApiKey, sqsEndpoint, snsEndpoint, dynamodbEndpoint, sfnEndpoint, metricsUrl, queues, functions, tables } = local;
+  writeFileSync(path, `${JSON.stringify({ apiUrl, adminApiKey, sqsEndpoint, snsEndpoint, dynamodbEndpoint, sfnEndpoint, metricsUrl, queues, functions, tables, region: LOCAL_REGION, pid: process.pid }, null, 2)}\n`, { mode: 0o600 });
+}
