@@ -1,0 +1,66 @@
+// `npm start`: synthesizes Herald and runs it locally until Ctrl-C.
+//   npm start -- [--port 3000] [--time-scale 0.01] [--data DIR] [--quiet] [--skip-synth] [--outdir DIR]
+import { parseArgs } from 'node:util';
+import { startHerald } from './runtime.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '3000' },
+    'time-scale': { type: 'string' },
+    data: { type: 'string' },
+    quiet: { type: 'boolean', default: false },
+    'skip-synth': { type: 'boolean', default: false },
+    outdir: { type: 'string', default: 'cdk.out.local' },
+  },
+});
+
+const timeScale = Number(values['time-scale'] ?? process.env.HERALD_LOCAL_TIME_SCALE ?? 1);
+if (!Number.isFinite(timeScale) || timeScale <= 0) {
+  process.stderr.write('--time-scale must be a positive number\n');
+  process.exit(2);
+}
+
+process.stdout.write(`herald local: ${values['skip-synth'] ? 'loading' : 'synthesizing'} ${values.outdir} ...\n`);
+const herald = await startHerald({
+  port: Number(values.port),
+  timeScale,
+  quiet: values.quiet,
+  skipSynth: values['skip-synth'],
+  outdir: values.outdir,
+  ...(values.data ? { dataDir: values.data } : {}),
+  // Function logs and the metrics line still show unless --quiet.
+  log: (line) => {
+    if (!values.quiet) process.stdout.write(`${line}\n`);
+  },
+});
+
+const rows: Array<[string, string]> = [
+  ['HTTP API', herald.apiUrl],
+  ['admin API key', herald.adminApiKey ? `${herald.adminApiKey.slice(0, 22)}… (full key in .herald/local.json)` : '(no main table found)'],
+  ['metrics', herald.metricsUrl],
+  ['SQS/SNS (fauxqs)', herald.sqsEndpoint],
+  ['DynamoDB (dynalite)', herald.dynamodbEndpoint],
+  ['Step Functions', herald.sfnEndpoint],
+  ['functions', String(Object.keys(herald.functions).length)],
+  ['queues', Object.keys(herald.queues).join(', ')],
+  ['time scale', String(timeScale)],
+  ['ready in', `${(herald.startupMs / 1000).toFixed(1)} s${herald.synthMs === undefined ? '' : ` (synth ${(herald.synthMs / 1000).toFixed(1)} s)`}`],
+];
+const width = Math.max(...rows.map(([k]) => k.length));
+process.stdout.write(`\nHerald is running locally (state in .herald/local.json):\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n\nCtrl-C stops it.\n`);
+
+let stopping = false;
+const shutdown = (signal: string) => {
+  if (stopping) process.exit(130); // a second Ctrl-C does not wait
+  stopping = true;
+  process.stdout.write(`\n${signal}: stopping ...\n`);
+  herald.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`stop failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));
