@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+import { App } from 'aws-cdk-lib';
+import { HeraldStack } from '../lib/herald-stack.js';
+
+const app = new App();
+const context = (key: string): unknown => app.node.tryGetContext(key);
+const asBoolean = (value: unknown): boolean => value === true || value === 'true';
+
+const retryTimeScale = Number(context('herald:retryTimeScale') ?? 1);
+if (!Number.isFinite(retryTimeScale) || retryTimeScale <= 0) {
+  throw new Error(
+    `Context herald:retryTimeScale must be a positive number, got ${String(context('herald:retryTimeScale'))}`,
+  );
+}
+const alarmEmail = context('herald:alarmEmail');
+
+new HeraldStack(app, String(context('herald:stackName') ?? 'Herald'), {
+  description: 'Herald: events in, idempotent background jobs, signed webhooks out',
+  allowLoopbackWebhooks: asBoolean(context('herald:allowLoopbackWebhooks')),
+  retryTimeScale,
+  ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}),
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+});

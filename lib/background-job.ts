@@ -1,0 +1,79 @@
+import { Duration } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { SubscriptionFilter, type Topic } from 'aws-cdk-lib/aws-sns';
+import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { HeraldFunction } from './herald-function.js';
+import type { JobDeclaration } from './jobs.js';
+import { WorkQueue } from './work-queue.js';
+
+interface BackgroundJobProps {
+  readonly job: JobDeclaration;
+  readonly eventsTopic: Topic;
+  readonly mainTable: Table;
+  readonly idempotencyTable: Table;
+}
+
+const JOB_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+
+/**
+ * One declared job: SNS subscription filtered on the event type → WorkQueue (+DLQ) → function, with
+ * partial batch responses so one bad record does not send its batch-mates round again.
+ */
+class BackgroundJob extends Construct {
+  readonly workQueue: WorkQueue;
+  readonly function: HeraldFunction;
+
+  constructor(scope: Construct, id: string, props: BackgroundJobProps) {
+    super(scope, id);
+    const { job } = props;
+    if (!JOB_NAME.test(job.name)) throw new Error(`Job name "${job.name}" must match ${JOB_NAME}`);
+    if (job.eventTypes.length === 0) throw new Error(`Job "${job.name}" must take at least one event type`);
+    const batchSize = job.batchSize ?? 10;
+    if (batchSize < 1 || batchSize > 10_000) throw new Error(`Job "${job.name}": batchSize must be 1–10000`);
+    const maxConcurrency = job.maxConcurrency ?? 10;
+    if (maxConcurrency < 2 || maxConcurrency > 1000) {
+      throw new Error(`Job "${job.name}": maxConcurrency must be 2–1000 (an SQS event source limit)`);
+    }
+    const timeout = Duration.seconds(job.timeoutSeconds ?? 30);
+    const maxBatchingWindow = batchSize > 10 ? Duration.seconds(1) : undefined;
+
+    this.workQueue = new WorkQueue(this, 'Work', {
+      consumerTimeout: timeout,
+      ...(maxBatchingWindow ? { maxBatchingWindow } : {}),
+      maxReceiveCount: job.maxReceiveCount ?? 5,
+    });
+    props.eventsTopic.addSubscription(
+      new SqsSubscription(this.workQueue.queue, {
+        rawMessageDelivery: true,
+        filterPolicy: { type: SubscriptionFilter.stringFilter({ allowlist: [...job.eventTypes] }) },
+      }),
+    );
+
+    this.function = new HeraldFunction(this, 'Handler', {
+      entry: job.entry,
+      timeout,
+      environment: {
+        HERALD_JOB_NAME: job.name,
+        HERALD_TABLE: props.mainTable.tableName,
+        HERALD_IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
+        HERALD_EVENTS_TOPIC_ARN: props.eventsTopic.topicArn,
+      },
+    });
+    props.mainTable.grantReadWriteData(this.function);
+    props.idempotencyTable.grantReadWriteData(this.function);
+    props.eventsTopic.grantPublish(this.function);
+    this.function.addEventSource(
+      new SqsEventSource(this.workQueue.queue, {
+        batchSize,
+        ...(maxBatchingWindow ? { maxBatchingWindow } : {}),
+        maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+  }
+}
+
+export type { BackgroundJobProps };
+export { BackgroundJob };

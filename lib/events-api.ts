@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration } from 'aws-cdk-lib';
+import { type CfnStage, HttpApi, HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { HeraldFunction } from './herald-function.js';
+
+const openApiPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../openapi/openapi.json');
+
+/** (method, path) of every operation in the OpenAPI document — the one list of routes. */
+function apiOperations(): { method: HttpMethod; path: string }[] {
+  const document = JSON.parse(readFileSync(openApiPath, 'utf8')) as { paths: Record<string, object> };
+  return Object.entries(document.paths).flatMap(([route, item]) =>
+    Object.keys(item)
+      .filter((key) => ['get', 'post', 'put', 'patch', 'delete'].includes(key))
+      .map((key) => ({ method: key.toUpperCase() as HttpMethod, path: route })),
+  );
+}
+
+interface EventsApiProps {
+  readonly mainTable: Table;
+  readonly idempotencyTable: Table;
+  readonly eventsTopic: Topic;
+  readonly dispatchQueue: IQueue;
+  readonly webhookDlq: IQueue;
+  /** Work queues and DLQs the DLQ routes may inspect and redrive, as HERALD_QUEUES JSON. */
+  readonly queuesJson: string;
+  /** Every queue the DLQ routes read from or redrive into. */
+  readonly inspectableQueues: readonly IQueue[];
+  readonly allowLoopbackWebhooks: boolean;
+  /** Steady-state requests per second across the API. @default 1000 */
+  readonly throttleRateLimit?: number;
+  /** @default 2000 */
+  readonly throttleBurstLimit?: number;
+}
+
+/**
+ * The HTTP API: every route of the OpenAPI document, a Lambda authorizer on all but health, the
+ * ingest function for POST /v1/events and the management function for the rest.
+ */
+class EventsApi extends Construct {
+  readonly api: HttpApi;
+  readonly authorizerFunction: HeraldFunction;
+  readonly ingestFunction: HeraldFunction;
+  readonly managementFunction: HeraldFunction;
+
+  constructor(scope: Construct, id: string, props: EventsApiProps) {
+    super(scope, id);
+    const table = { HERALD_TABLE: props.mainTable.tableName };
+
+    this.authorizerFunction = new HeraldFunction(this, 'Authorizer', {
+      entry: 'lambdas/api/authorizer.ts',
+      timeout: Duration.seconds(5),
+      environment: table,
+    });
+    props.mainTable.grantReadData(this.authorizerFunction);
+
+    this.ingestFunction = new HeraldFunction(this, 'Ingest', {
+      entry: 'lambdas/api/ingest.ts',
+      timeout: Duration.seconds(10),
+      environment: {
+        ...table,
+        HERALD_IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
+        HERALD_EVENTS_TOPIC_ARN: props.eventsTopic.topicArn,
+      },
+    });
+    props.mainTable.grantReadWriteData(this.ingestFunction);
+    props.idempotencyTable.grantReadWriteData(this.ingestFunction);
+    props.eventsTopic.grantPublish(this.ingestFunction);
+
+    this.managementFunction = new HeraldFunction(this, 'Management', {
+      entry: 'lambdas/api/management.ts',
+      timeout: Duration.seconds(29),
+      environment: {
+        ...table,
+        HERALD_DISPATCH_QUEUE_URL: props.dispatchQueue.queueUrl,
+        HERALD_WEBHOOK_DLQ_URL: props.webhookDlq.queueUrl,
+        HERALD_QUEUES: props.queuesJson,
+        HERALD_ALLOW_LOOPBACK_WEBHOOKS: String(props.allowLoopbackWebhooks),
+      },
+    });
+    props.mainTable.grantReadWriteData(this.managementFunction);
+    for (const queue of props.inspectableQueues) queue.grantConsumeMessages(this.managementFunction);
+    for (const queue of props.inspectableQueues) queue.grantSendMessages(this.managementFunction);
+
+    // Never denies (docs/internals.md "Auth in the HTTP API"): HTTP APIs cannot shape gateway
+    // responses, so the handlers answer 401/403 as problem documents. No identity source and no cache,
+    // so it runs on every request and a revoked key stops working at once.
+    const authorizer = new HttpLambdaAuthorizer('ApiKeyAuthorizer', this.authorizerFunction, {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: [],
+      resultsCacheTtl: Duration.seconds(0),
+    });
+
+    this.api = new HttpApi(this, 'Api', {
+      description: 'Herald events, endpoints, deliveries and DLQ API',
+      createDefaultStage: true,
+    });
+    const stage = this.api.defaultStage?.node.defaultChild as CfnStage | undefined;
+    stage?.addPropertyOverride('DefaultRouteSettings', {
+      ThrottlingRateLimit: props.throttleRateLimit ?? 1000,
+      ThrottlingBurstLimit: props.throttleBurstLimit ?? 2000,
+    });
+
+    const ingest = new HttpLambdaIntegration('IngestIntegration', this.ingestFunction);
+    const management = new HttpLambdaIntegration('ManagementIntegration', this.managementFunction);
+    for (const { method, path: route } of apiOperations()) {
+      const isIngest = method === HttpMethod.POST && route === '/v1/events';
+      const isHealth = route === '/v1/health';
+      this.api.addRoutes({
+        path: route,
+        methods: [method],
+        integration: isIngest ? ingest : management,
+        authorizer: isHealth ? new HttpNoneAuthorizer() : authorizer,
+      });
+    }
+
+    new CfnOutput(scope, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Herald HTTP API base URL' });
+  }
+}
+
+export type { EventsApiProps };
+export { apiOperations, EventsApi };

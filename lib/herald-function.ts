@@ -1,0 +1,67 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+interface HeraldFunctionProps {
+  /** Handler file, relative to the project root (e.g. `lambdas/api/ingest.ts`); it exports `handler`. */
+  readonly entry: string;
+  /** Environment variables beyond the Powertools defaults. @default {} */
+  readonly environment?: Record<string, string>;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default 'herald' */
+  readonly serviceName?: string;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * A Herald Lambda function: Node.js 24 on arm64, bundled by the local esbuild (no Docker) with every
+ * dependency inside, the AWS SDK included, so the asset the local runtime runs is the one that deploys
+ * and SDK versions are pinned by the lockfile, not by the Lambda runtime.
+ */
+class HeraldFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: HeraldFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    super(scope, id, {
+      entry: path.join(projectRoot, props.entry),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      projectRoot,
+      depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'herald',
+        POWERTOOLS_METRICS_NAMESPACE: 'Herald',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        forceDockerBundling: false,
+        minify: true,
+        sourceMap: true,
+        target: 'node24',
+        format: OutputFormat.CJS,
+        externalModules: [],
+      },
+    });
+  }
+}
+
+export type { HeraldFunctionProps };
+export { HeraldFunction };

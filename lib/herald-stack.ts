@@ -1,0 +1,98 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { BackgroundJob } from './background-job.js';
+import { EventsApi } from './events-api.js';
+import { jobs as declaredJobs, type JobDeclaration } from './jobs.js';
+import { Observability } from './observability.js';
+import { HeraldTables } from './tables.js';
+import { Webhooks } from './webhooks.js';
+import type { WorkQueue } from './work-queue.js';
+
+interface HeraldStackProps extends StackProps {
+  /** @default the declarations in lib/jobs.ts */
+  readonly jobs?: readonly JobDeclaration[];
+  /** Accept http://127.0.0.1:<port> and http://localhost:<port> webhooks (local runtime only). @default false */
+  readonly allowLoopbackWebhooks?: boolean;
+  /** Multiplies retry waits (tests, demos). @default 1 */
+  readonly retryTimeScale?: number;
+  /** @default no email subscription on the alarm topic */
+  readonly alarmEmail?: string;
+}
+
+/** Herald: events API → SNS → job and dispatch queues → jobs and signed webhooks, with alarms. */
+class HeraldStack extends Stack {
+  constructor(scope: Construct, id: string, props: HeraldStackProps = {}) {
+    super(scope, id, props);
+    const allowLoopbackWebhooks = props.allowLoopbackWebhooks ?? false;
+
+    const tables = new HeraldTables(this, 'Tables');
+    const eventsTopic = new Topic(this, 'EventsTopic', { displayName: 'Herald events' });
+
+    const jobs = (props.jobs ?? declaredJobs).map(
+      (job) =>
+        new BackgroundJob(this, `Job-${job.name}`, {
+          job,
+          eventsTopic,
+          mainTable: tables.main,
+          idempotencyTable: tables.idempotency,
+        }),
+    );
+    const webhooks = new Webhooks(this, 'Webhooks', {
+      eventsTopic,
+      mainTable: tables.main,
+      allowLoopbackWebhooks,
+      retryTimeScale: props.retryTimeScale ?? 1,
+    });
+
+    const workQueues: Record<string, WorkQueue> = { dispatch: webhooks.dispatchQueue };
+    for (const [index, job] of jobs.entries())
+      workQueues[`job-${(props.jobs ?? declaredJobs)[index]!.name}`] = job.workQueue;
+    const queuesJson = Stack.of(this).toJsonString(
+      Object.entries(workQueues).map(([name, wq]) => ({
+        name,
+        url: wq.queue.queueUrl,
+        arn: wq.queue.queueArn,
+        dlqName: `${name}-dlq`,
+        dlqUrl: wq.deadLetterQueue.queueUrl,
+        dlqArn: wq.deadLetterQueue.queueArn,
+      })),
+    );
+
+    new EventsApi(this, 'EventsApi', {
+      mainTable: tables.main,
+      idempotencyTable: tables.idempotency,
+      eventsTopic,
+      dispatchQueue: webhooks.dispatchQueue.queue,
+      webhookDlq: webhooks.webhookDlq,
+      queuesJson,
+      inspectableQueues: [
+        webhooks.webhookDlq,
+        ...Object.values(workQueues).flatMap((wq) => [wq.queue, wq.deadLetterQueue]),
+      ],
+      allowLoopbackWebhooks,
+    });
+
+    const observability = new Observability(this, 'Observability', {
+      workQueues,
+      webhookDlq: webhooks.webhookDlq,
+      retryStateMachine: webhooks.retryStateMachine,
+      ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+    });
+
+    const outputs: Record<string, string> = {
+      MainTableName: tables.main.tableName,
+      IdempotencyTableName: tables.idempotency.tableName,
+      EventsTopicArn: eventsTopic.topicArn,
+      DispatchQueueUrl: webhooks.dispatchQueue.queue.queueUrl,
+      WebhookDlqUrl: webhooks.webhookDlq.queueUrl,
+      RetryStateMachineArn: webhooks.retryStateMachine.stateMachineArn,
+      AlarmTopicArn: observability.alarmTopic.topicArn,
+      DashboardName: observability.dashboard.dashboardName,
+    };
+    for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
+  }
+}
+
+export type { HeraldStackProps };
+export { HeraldStack };

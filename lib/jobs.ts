@@ -1,0 +1,33 @@
+/**
+ * The background jobs, declared once each. Adding a job = one handler file in lambdas/jobs/ (built with
+ * `defineJob`) + one entry here; the stack makes its subscription, queue, DLQ, function and alarms.
+ */
+interface JobDeclaration {
+  /** Unique, part of the idempotency key: renaming a job makes old messages run again. */
+  readonly name: string;
+  /** Event types the job takes (exact types; SNS filters on the `type` attribute). */
+  readonly eventTypes: readonly string[];
+  /** Handler file relative to the project root. */
+  readonly entry: string;
+  /** @default 10 */
+  readonly batchSize?: number;
+  /** Concurrent invocations the event source may use (2–1000). @default 10 */
+  readonly maxConcurrency?: number;
+  /** @default 30 seconds */
+  readonly timeoutSeconds?: number;
+  /** @default 5 */
+  readonly maxReceiveCount?: number;
+}
+
+const jobs: readonly JobDeclaration[] = [
+  {
+    name: 'invoice',
+    eventTypes: ['order.placed'],
+    entry: 'lambdas/jobs/invoice.ts',
+    batchSize: 10,
+    maxConcurrency: 10,
+  },
+];
+
+export type { JobDeclaration };
+export { jobs };

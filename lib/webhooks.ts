@@ -1,0 +1,179 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
+import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  Fail,
+  JitterType,
+  LogLevel,
+  Pass,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+  Wait,
+  WaitTime,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { HeraldFunction } from './herald-function.js';
+import { WorkQueue } from './work-queue.js';
+
+interface WebhooksProps {
+  readonly eventsTopic: Topic;
+  readonly mainTable: Table;
+  readonly allowLoopbackWebhooks: boolean;
+  /** Multiplies every retry wait (tests and demos only). @default 1 */
+  readonly retryTimeScale?: number;
+  /** Per-attempt HTTP timeout. @default Duration.seconds(15) */
+  readonly attemptTimeout?: Duration;
+}
+
+/**
+ * Outbound webhooks: every event reaches the dispatch queue; dispatch makes the first signed POST
+ * inline and only a retryable failure starts the Standard retry workflow, which waits with backoff
+ * between attempts and ends on the webhook DLQ when the schedule is exhausted.
+ */
+class Webhooks extends Construct {
+  readonly dispatchQueue: WorkQueue;
+  readonly webhookDlq: Queue;
+  readonly dispatchFunction: HeraldFunction;
+  readonly attemptFunction: HeraldFunction;
+  readonly retryStateMachine: StateMachine;
+
+  constructor(scope: Construct, id: string, props: WebhooksProps) {
+    super(scope, id);
+    const attemptTimeout = props.attemptTimeout ?? Duration.seconds(15);
+    const deliveryEnv = {
+      HERALD_TABLE: props.mainTable.tableName,
+      HERALD_ALLOW_LOOPBACK_WEBHOOKS: String(props.allowLoopbackWebhooks),
+      HERALD_RETRY_TIME_SCALE: String(props.retryTimeScale ?? 1),
+      HERALD_WEBHOOK_TIMEOUT_MS: String(attemptTimeout.toMilliseconds()),
+    };
+
+    this.webhookDlq = new Queue(this, 'WebhookDlq', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    this.attemptFunction = new HeraldFunction(this, 'Attempt', {
+      entry: 'lambdas/webhooks/attempt.ts',
+      timeout: attemptTimeout.plus(Duration.seconds(15)),
+      environment: { ...deliveryEnv, HERALD_WEBHOOK_DLQ_URL: this.webhookDlq.queueUrl },
+    });
+    props.mainTable.grantReadWriteData(this.attemptFunction);
+    this.webhookDlq.grantSendMessages(this.attemptFunction);
+
+    this.retryStateMachine = this.buildRetryWorkflow();
+
+    // Batches of events, each fanned out to its endpoints with inline first attempts: allow for
+    // several slow receivers in one invocation.
+    const dispatchTimeout = Duration.seconds(120);
+    this.dispatchQueue = new WorkQueue(this, 'DispatchQueue', {
+      consumerTimeout: dispatchTimeout,
+      maxReceiveCount: 5,
+    });
+    props.eventsTopic.addSubscription(
+      new SqsSubscription(this.dispatchQueue.queue, { rawMessageDelivery: true }),
+    );
+
+    this.dispatchFunction = new HeraldFunction(this, 'Dispatch', {
+      entry: 'lambdas/webhooks/dispatch.ts',
+      timeout: dispatchTimeout,
+      environment: {
+        ...deliveryEnv,
+        HERALD_RETRY_STATE_MACHINE_ARN: this.retryStateMachine.stateMachineArn,
+        HERALD_WEBHOOK_DLQ_URL: this.webhookDlq.queueUrl,
+      },
+    });
+    props.mainTable.grantReadWriteData(this.dispatchFunction);
+    this.webhookDlq.grantSendMessages(this.dispatchFunction);
+    this.retryStateMachine.grantStartExecution(this.dispatchFunction);
+    this.dispatchFunction.addEventSource(
+      new SqsEventSource(this.dispatchQueue.queue, {
+        batchSize: 10,
+        maxConcurrency: 20,
+        reportBatchItemFailures: true,
+      }),
+    );
+  }
+
+  /** The state machine docs/internals.md "Retry workflow" describes. */
+  private buildRetryWorkflow(): StateMachine {
+    const wait = new Wait(this, 'WaitForNextAttempt', { time: WaitTime.secondsPath('$.waitSeconds') });
+    const attempt = new LambdaInvoke(this, 'AttemptDelivery', {
+      lambdaFunction: this.attemptFunction,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+    });
+    // Platform failures (Lambda throttles, service errors) are retried here with their own backoff;
+    // subscriber failures never reach this Retry: the function reports them as outcome "retry".
+    attempt.addRetry({
+      errors: [
+        'Lambda.ServiceException',
+        'Lambda.AWSLambdaException',
+        'Lambda.SdkClientException',
+        'Lambda.TooManyRequestsException',
+        'States.Timeout',
+      ],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 6,
+      maxDelay: Duration.minutes(5),
+      jitterStrategy: JitterType.FULL,
+    });
+    const recordPlatformFailure = new Pass(this, 'RecordPlatformFailure', {
+      parameters: {
+        dlqMessage: {
+          kind: 'herald.redeliver',
+          'eventId.$': '$.eventId',
+          'endpointId.$': '$.endpointId',
+          reason: 'redrive',
+          'failedAt.$': '$$.State.EnteredTime',
+          'lastError.$': '$.error.Error',
+        },
+      },
+    });
+    attempt.addCatch(recordPlatformFailure, { errors: ['States.ALL'], resultPath: '$.error' });
+
+    const sendToDlq = new SqsSendMessage(this, 'SendToWebhookDlq', {
+      queue: this.webhookDlq,
+      messageBody: TaskInput.fromJsonPathAt('$.dlqMessage'),
+    });
+    const exhausted = new Fail(this, 'Exhausted', {
+      error: 'WebhookDeliveryFailed',
+      cause: 'Retry schedule exhausted or permanent failure; the delivery is on the webhook DLQ',
+    });
+    sendToDlq.next(exhausted);
+    recordPlatformFailure.next(sendToDlq);
+
+    const isDelivered = new Choice(this, 'IsDelivered')
+      .when(Condition.stringEquals('$.outcome', 'delivered'), new Succeed(this, 'Delivered'))
+      .when(Condition.stringEquals('$.outcome', 'retry'), wait)
+      .otherwise(sendToDlq);
+    const definition = wait.next(attempt).next(isDelivered);
+
+    return new StateMachine(this, 'RetryWorkflow', {
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromChainable(definition),
+      timeout: Duration.days(3),
+      logs: {
+        destination: new LogGroup(this, 'RetryWorkflowLogs', {
+          retention: RetentionDays.ONE_MONTH,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+        level: LogLevel.ERROR,
+      },
+    });
+  }
+}
+
+export type { WebhooksProps };
+export { Webhooks };
