@@ -1,21 +1,26 @@
 // Plays the template's DynamoDB tables in dynalite (in memory, or LevelDB on disk with a data dir).
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import {
   type AttributeDefinition,
-  type CreateTableCommandInput,
   CreateTableCommand,
+  type CreateTableCommandInput,
   DynamoDBClient,
   ResourceInUseException,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
+import { FAKE_CREDENTIALS } from './env.js';
 import type { LocalResource, ResolveContext } from './intrinsics.js';
 import { resolveString, resolveValue } from './intrinsics.js';
 import { type CloudAssembly, generatedName, resourcesOfType } from './template.js';
-import { FAKE_CREDENTIALS } from './env.js';
 
-type DynaliteFactory = (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
+type DynaliteFactory = (options: {
+  path?: string;
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}) => Server;
 const dynalite = createRequire(import.meta.url)('dynalite') as DynaliteFactory;
 
 export interface LocalDynamo {
@@ -24,8 +29,16 @@ export interface LocalDynamo {
   stop(): Promise<void>;
 }
 
-export async function startDynamo(options: { port: number; path?: string }): Promise<{ server: Server; endpoint: string }> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
+export async function startDynamo(options: {
+  port: number;
+  path?: string;
+}): Promise<{ server: Server; endpoint: string }> {
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path ? { path: options.path } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve());
@@ -35,11 +48,16 @@ export async function startDynamo(options: { port: number; path?: string }): Pro
 }
 
 /** Builds CreateTable input from an AWS::DynamoDB::Table (or GlobalTable) resource: keys and indexes only. */
-export function createTableInput(props: Record<string, unknown>, name: string, ctx: ResolveContext): CreateTableCommandInput {
+export function createTableInput(
+  props: Record<string, unknown>,
+  name: string,
+  ctx: ResolveContext,
+): CreateTableCommandInput {
   const p = resolveValue(props, ctx) as Record<string, unknown>;
   const gsis = p.GlobalSecondaryIndexes as Array<Record<string, unknown>> | undefined;
   const lsis = p.LocalSecondaryIndexes as Array<Record<string, unknown>> | undefined;
-  const strip = (i: Record<string, unknown>) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: i.Projection }) as never;
+  const strip = (i: Record<string, unknown>) =>
+    ({ IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: i.Projection }) as never;
   return {
     TableName: name,
     AttributeDefinitions: p.AttributeDefinitions as AttributeDefinition[],
@@ -60,10 +78,16 @@ export async function createTables(
   const client = new DynamoDBClient({ endpoint, region, credentials: FAKE_CREDENTIALS });
   const tables = new Map<string, string>();
   try {
-    const defs = [...resourcesOfType(assembly, 'AWS::DynamoDB::Table'), ...resourcesOfType(assembly, 'AWS::DynamoDB::GlobalTable')];
+    const defs = [
+      ...resourcesOfType(assembly, 'AWS::DynamoDB::Table'),
+      ...resourcesOfType(assembly, 'AWS::DynamoDB::GlobalTable'),
+    ];
     for (const [id, res] of defs) {
       const props = res.Properties ?? {};
-      const name = props.TableName === undefined ? generatedName(assembly.stackName, id, 255) : resolveString(props.TableName, ctx);
+      const name =
+        props.TableName === undefined
+          ? generatedName(assembly.stackName, id, 255)
+          : resolveString(props.TableName, ctx);
       try {
         await client.send(new CreateTableCommand(createTableInput(props, name, ctx)));
       } catch (error) {

@@ -11,7 +11,10 @@ export interface EmulatorEndpoints {
 }
 
 /** SDK v3 reads AWS_ENDPOINT_URL_<SERVICE>, so handlers reach the emulators without knowing it. */
-export function emulatorEnvironment(endpoints: EmulatorEndpoints, region = LOCAL_REGION): Record<string, string> {
+export function emulatorEnvironment(
+  endpoints: EmulatorEndpoints,
+  region = LOCAL_REGION,
+): Record<string, string> {
   return {
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,

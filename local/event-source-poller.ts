@@ -40,7 +40,8 @@ export function toSqsRecord(message: Message, queueArn: string, region: string):
     messageAttributes[name] = {
       dataType: value.DataType ?? 'String',
       stringValue: value.StringValue,
-      binaryValue: value.BinaryValue === undefined ? undefined : Buffer.from(value.BinaryValue).toString('base64'),
+      binaryValue:
+        value.BinaryValue === undefined ? undefined : Buffer.from(value.BinaryValue).toString('base64'),
       stringListValues: [],
       binaryListValues: [],
     };
@@ -67,7 +68,11 @@ export function toSqsRecord(message: Message, queueArn: string, region: string):
  * Which message ids succeeded, given the function's outcome. An invalid response (a failure without an id)
  * fails the whole batch, as Lambda does.
  */
-export function succeededIds(records: readonly SQSRecord[], outcome: { ok: true; result: unknown } | { ok: false }, reportBatchItemFailures: boolean): string[] {
+export function succeededIds(
+  records: readonly SQSRecord[],
+  outcome: { ok: true; result: unknown } | { ok: false },
+  reportBatchItemFailures: boolean,
+): string[] {
   if (!outcome.ok) return [];
   const all = records.map((r) => r.messageId);
   if (!reportBatchItemFailures) return all;
@@ -128,14 +133,22 @@ export class EventSourcePoller {
         new ReceiveMessageCommand({
           QueueUrl: this.spec.queueUrl,
           MaxNumberOfMessages: Math.min(10, this.spec.batchSize - batch.length),
-          WaitTimeSeconds: batch.length === 0 ? RECEIVE_WAIT_SECONDS : Math.max(0, Math.min(RECEIVE_WAIT_SECONDS, remainingWindow)),
+          WaitTimeSeconds:
+            batch.length === 0
+              ? RECEIVE_WAIT_SECONDS
+              : Math.max(0, Math.min(RECEIVE_WAIT_SECONDS, remainingWindow)),
           MessageSystemAttributeNames: [MessageSystemAttributeName.All],
           MessageAttributeNames: ['All'],
         }),
       );
       batch.push(...Messages);
       if (batch.length === 0 && this.spec.batchingWindowSeconds === 0) break;
-    } while (this.running && batch.length > 0 && batch.length < this.spec.batchSize && Date.now() < windowEnds);
+    } while (
+      this.running &&
+      batch.length > 0 &&
+      batch.length < this.spec.batchSize &&
+      Date.now() < windowEnds
+    );
     return batch;
   }
 
@@ -158,7 +171,9 @@ export class EventSourcePoller {
       await this.sqs.send(
         new DeleteMessageBatchCommand({
           QueueUrl: this.spec.queueUrl,
-          Entries: toDelete.slice(i, i + 10).map((r, n) => ({ Id: String(n), ReceiptHandle: r.receiptHandle })),
+          Entries: toDelete
+            .slice(i, i + 10)
+            .map((r, n) => ({ Id: String(n), ReceiptHandle: r.receiptHandle })),
         }),
       );
     }

@@ -7,10 +7,16 @@ import { type CloudAssembly, functionAssetDir, generatedName, resourcesOfType } 
 const DEFAULT_POOL_SIZE = 4; // a small pool per function; a reserved concurrency below that wins
 
 /** Registers every function's name and ARN for intrinsic resolution (before environments are resolved). */
-export function registerFunctions(assembly: CloudAssembly, ctx: ResolveContext & { resources: Map<string, LocalResource> }): void {
+export function registerFunctions(
+  assembly: CloudAssembly,
+  ctx: ResolveContext & { resources: Map<string, LocalResource> },
+): void {
   for (const [id, res] of resourcesOfType(assembly, 'AWS::Lambda::Function')) {
     const props = res.Properties ?? {};
-    const name = props.FunctionName === undefined ? generatedName(assembly.stackName, id, 64) : resolveString(props.FunctionName, ctx);
+    const name =
+      props.FunctionName === undefined
+        ? generatedName(assembly.stackName, id, 64)
+        : resolveString(props.FunctionName, ctx);
     const arn = `arn:aws:lambda:${ctx.region}:${ctx.accountId}:function:${name}`;
     ctx.resources.set(id, { ref: name, attrs: { Arn: arn } });
   }
@@ -33,8 +39,14 @@ export function functionSpecs(
       skipped.push(id);
       continue;
     }
-    const own = resolveEnvironment((props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables, ctx);
-    const reserved = typeof props.ReservedConcurrentExecutions === 'number' ? props.ReservedConcurrentExecutions : DEFAULT_POOL_SIZE;
+    const own = resolveEnvironment(
+      (props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables,
+      ctx,
+    );
+    const reserved =
+      typeof props.ReservedConcurrentExecutions === 'number'
+        ? props.ReservedConcurrentExecutions
+        : DEFAULT_POOL_SIZE;
     specs.push({
       logicalId: id,
       name: local.ref,

@@ -75,7 +75,13 @@ function headerMap(req: IncomingMessage): { headers: Record<string, string>; coo
 }
 
 /** Builds the payload-format-2.0 event API Gateway sends to a Lambda proxy integration. */
-export function buildEvent(req: IncomingMessage, body: Buffer, routeKey: string, pathParameters: Record<string, string>, apiId: string): APIGatewayProxyEventV2 {
+export function buildEvent(
+  req: IncomingMessage,
+  body: Buffer,
+  routeKey: string,
+  pathParameters: Record<string, string>,
+  apiId: string,
+): APIGatewayProxyEventV2 {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const { headers, cookies } = headerMap(req);
   const query: Record<string, string> = {};
@@ -96,7 +102,13 @@ export function buildEvent(req: IncomingMessage, body: Buffer, routeKey: string,
       apiId,
       domainName: headers.host ?? 'localhost',
       domainPrefix: (headers.host ?? 'localhost').split('.')[0] ?? 'localhost',
-      http: { method: req.method ?? 'GET', path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey,
       stage: '$default',
@@ -109,20 +121,40 @@ export function buildEvent(req: IncomingMessage, body: Buffer, routeKey: string,
 }
 
 /** Reads an authorizer's answer: simple `{ isAuthorized, context }` or an IAM policy. */
-export function authorizerDecision(result: unknown, simple: boolean): { allowed: boolean; context: Record<string, unknown> } {
-  const r = (result ?? {}) as { isAuthorized?: unknown; context?: Record<string, unknown>; policyDocument?: { Statement?: Array<{ Effect?: string }> } };
+export function authorizerDecision(
+  result: unknown,
+  simple: boolean,
+): { allowed: boolean; context: Record<string, unknown> } {
+  const r = (result ?? {}) as {
+    isAuthorized?: unknown;
+    context?: Record<string, unknown>;
+    policyDocument?: { Statement?: Array<{ Effect?: string }> };
+  };
   if (simple) return { allowed: r.isAuthorized === true, context: r.context ?? {} };
-  const allowed = (r.policyDocument?.Statement ?? []).some((s) => s.Effect === 'Allow') && !(r.policyDocument?.Statement ?? []).some((s) => s.Effect === 'Deny');
+  const allowed =
+    (r.policyDocument?.Statement ?? []).some((s) => s.Effect === 'Allow') &&
+    !(r.policyDocument?.Statement ?? []).some((s) => s.Effect === 'Deny');
   return { allowed, context: r.context ?? {} };
 }
 
-function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+): void {
   res.writeHead(status, headers).end(body);
 }
 
 /** Writes a Lambda's v2 response: structured ({ statusCode, ... }) or any other value as JSON 200. */
 function writeResult(res: ServerResponse, result: unknown): void {
-  const r = result as { statusCode?: number; headers?: Record<string, string | number | boolean>; cookies?: string[]; body?: string; isBase64Encoded?: boolean } | null;
+  const r = result as {
+    statusCode?: number;
+    headers?: Record<string, string | number | boolean>;
+    cookies?: string[];
+    body?: string;
+    isBase64Encoded?: boolean;
+  } | null;
   if (r === null || typeof r !== 'object' || typeof r.statusCode !== 'number') {
     send(res, 200, typeof result === 'string' ? result : JSON.stringify(result));
     return;
@@ -131,7 +163,9 @@ function writeResult(res: ServerResponse, result: unknown): void {
   for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = String(v);
   if (r.cookies?.length) headers['set-cookie'] = r.cookies;
   headers['content-type'] ??= 'application/json';
-  res.writeHead(r.statusCode, headers).end(r.body === undefined ? '' : Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8'));
+  res
+    .writeHead(r.statusCode, headers)
+    .end(r.body === undefined ? '' : Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8'));
 }
 
 export class LocalHttpApi {
@@ -147,10 +181,13 @@ export class LocalHttpApi {
   ) {}
 
   async listen(port: number): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res).catch((error: unknown) => {
-      this.onError(error);
-      if (!res.headersSent) send(res, 500, JSON.stringify({ message: 'Internal Server Error' }));
-    }));
+    this.server = createServer(
+      (req, res) =>
+        void this.handle(req, res).catch((error: unknown) => {
+          this.onError(error);
+          if (!res.headersSent) send(res, 500, JSON.stringify({ message: 'Internal Server Error' }));
+        }),
+    );
     await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.url;
@@ -175,14 +212,27 @@ export class LocalHttpApi {
       const identity = authorizer.identitySource.map((source) => {
         const header = /^\$request\.header\.(.+)$/i.exec(source)?.[1];
         const q = /^\$request\.querystring\.(.+)$/i.exec(source)?.[1];
-        return header ? event.headers[header.toLowerCase()] : q ? event.queryStringParameters?.[q] : undefined;
+        return header
+          ? event.headers[header.toLowerCase()]
+          : q
+            ? event.queryStringParameters?.[q]
+            : undefined;
       });
       // API Gateway answers 401 itself when an identity source is missing, without calling the authorizer.
-      if (identity.some((v) => v === undefined || v === '')) return send(res, 401, JSON.stringify({ message: 'Unauthorized' }));
+      if (identity.some((v) => v === undefined || v === ''))
+        return send(res, 401, JSON.stringify({ message: 'Unauthorized' }));
       let decision: { allowed: boolean; context: Record<string, unknown> };
       try {
-        const authEvent = { ...event, type: 'REQUEST', routeArn: `arn:aws:execute-api:us-east-1:000000000000:${this.apiId}/$default/${method}${path}`, identitySource: identity };
-        decision = authorizerDecision(await this.invoke(authorizer.functionArn, authEvent), authorizer.simpleResponses);
+        const authEvent = {
+          ...event,
+          type: 'REQUEST',
+          routeArn: `arn:aws:execute-api:us-east-1:000000000000:${this.apiId}/$default/${method}${path}`,
+          identitySource: identity,
+        };
+        decision = authorizerDecision(
+          await this.invoke(authorizer.functionArn, authEvent),
+          authorizer.simpleResponses,
+        );
       } catch (error) {
         this.onError(error);
         return send(res, 500, JSON.stringify({ message: 'Internal Server Error' }));
@@ -196,7 +246,11 @@ export class LocalHttpApi {
     } catch (error) {
       this.onError(error);
       const timedOut = (error as { errorType?: string }).errorType === 'Sandbox.Timedout';
-      return send(res, timedOut ? 503 : 500, JSON.stringify({ message: timedOut ? 'Service Unavailable' : 'Internal Server Error' }));
+      return send(
+        res,
+        timedOut ? 503 : 500,
+        JSON.stringify({ message: timedOut ? 'Service Unavailable' : 'Internal Server Error' }),
+      );
     }
     writeResult(res, result);
   }

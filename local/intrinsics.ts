@@ -89,7 +89,9 @@ export function resolveValue(value: unknown, ctx: ResolveContext): unknown {
         return resolved.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(sep);
       }
       case 'Fn::Sub': {
-        const [tpl, vars] = Array.isArray(arg) ? (arg as [string, Record<string, unknown>]) : [arg as string, {}];
+        const [tpl, vars] = Array.isArray(arg)
+          ? (arg as [string, Record<string, unknown>])
+          : [arg as string, {}];
         return sub(tpl, resolveValue(vars, ctx) as Record<string, unknown>, ctx);
       }
       case 'Fn::Select': {
@@ -117,7 +119,10 @@ export function resolveString(value: unknown, ctx: ResolveContext): string {
 }
 
 /** Resolves a map of environment variables; one unresolvable value becomes a marker instead of failing them all. */
-export function resolveEnvironment(vars: Record<string, unknown> | undefined, ctx: ResolveContext): Record<string, string> {
+export function resolveEnvironment(
+  vars: Record<string, unknown> | undefined,
+  ctx: ResolveContext,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(vars ?? {})) {
     try {

@@ -147,7 +147,13 @@ export class LambdaPool {
   private spawn(): Slot {
     const { entryFile, exportName } = resolveHandler(this.spec.assetDir, this.spec.handler);
     const worker = new Worker(WORKER_FILE, {
-      workerData: { entryFile, exportName, functionName: this.spec.name, functionArn: this.spec.arn, memoryMb: this.spec.memoryMb },
+      workerData: {
+        entryFile,
+        exportName,
+        functionName: this.spec.name,
+        functionArn: this.spec.arn,
+        memoryMb: this.spec.memoryMb,
+      },
       env: { ...this.spec.environment },
       stdout: true,
       stderr: true,
@@ -162,7 +168,10 @@ export class LambdaPool {
       if (p === undefined || p.id !== reply.id) return;
       clearTimeout(p.timer);
       if (reply.ok) p.resolve(reply.result);
-      else p.reject(new FunctionInvocationError(reply.errorType ?? 'Error', reply.errorMessage ?? 'function error'));
+      else
+        p.reject(
+          new FunctionInvocationError(reply.errorType ?? 'Error', reply.errorMessage ?? 'function error'),
+        );
     });
     const fail = (reason: string) => {
       this.slots.delete(slot);
@@ -184,6 +193,8 @@ export class LambdaPool {
   }
 
   private pipe(stream: Readable, name: 'stdout' | 'stderr'): void {
-    createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => this.onLine(this.spec.name, name, line));
+    createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) =>
+      this.onLine(this.spec.name, name, line),
+    );
   }
 }

@@ -1,8 +1,8 @@
 // Worker-thread entry: loads one function's bundle and runs invocations sent by the pool.
 // Self-contained (node: imports only, erasable types) so Node can load it directly as TypeScript.
 import { randomUUID } from 'node:crypto';
-import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
+import { parentPort, workerData } from 'node:worker_threads';
 
 interface WorkerConfig {
   readonly entryFile: string;
@@ -18,13 +18,19 @@ interface InvokeMessage {
   readonly deadline: number;
 }
 
-type Handler = (event: unknown, context: Record<string, unknown>, callback?: (err: unknown, result?: unknown) => void) => unknown;
+type Handler = (
+  event: unknown,
+  context: Record<string, unknown>,
+  callback?: (err: unknown, result?: unknown) => void,
+) => unknown;
 
 const config = workerData as WorkerConfig;
 let handlerPromise: Promise<Handler> | undefined;
 
 async function loadHandler(): Promise<Handler> {
-  const mod = (await import(pathToFileURL(config.entryFile).href)) as Record<string, unknown> & { default?: Record<string, unknown> };
+  const mod = (await import(pathToFileURL(config.entryFile).href)) as Record<string, unknown> & {
+    default?: Record<string, unknown>;
+  };
   const fn = mod[config.exportName] ?? mod.default?.[config.exportName];
   if (typeof fn !== 'function') throw new Error(`${config.entryFile} does not export ${config.exportName}`);
   return fn as Handler;
@@ -67,11 +73,20 @@ async function invoke(message: InvokeMessage): Promise<unknown> {
 
 parentPort?.on('message', (message: InvokeMessage) => {
   invoke(message).then(
-    (result) => parentPort?.postMessage({ id: message.id, ok: true, result: result === undefined ? null : result }),
+    (result) =>
+      parentPort?.postMessage({ id: message.id, ok: true, result: result === undefined ? null : result }),
     (error: unknown) => {
       const err = error instanceof Error ? error : new Error(String(error));
       // Like the Lambda runtime: the error is logged, and the caller sees errorType/errorMessage.
-      console.error(JSON.stringify({ level: 'ERROR', message: 'Invoke Error', errorType: err.name, errorMessage: err.message, stack: err.stack }));
+      console.error(
+        JSON.stringify({
+          level: 'ERROR',
+          message: 'Invoke Error',
+          errorType: err.name,
+          errorMessage: err.message,
+          stack: err.stack,
+        }),
+      );
       parentPort?.postMessage({ id: message.id, ok: false, errorType: err.name, errorMessage: err.message });
     },
   );

@@ -20,7 +20,9 @@ if (!Number.isFinite(timeScale) || timeScale <= 0) {
   process.exit(2);
 }
 
-process.stdout.write(`herald local: ${values['skip-synth'] ? 'loading' : 'synthesizing'} ${values.outdir} ...\n`);
+process.stdout.write(
+  `herald local: ${values['skip-synth'] ? 'loading' : 'synthesizing'} ${values.outdir} ...\n`,
+);
 const herald = await startHerald({
   port: Number(values.port),
   timeScale,
@@ -36,7 +38,12 @@ const herald = await startHerald({
 
 const rows: Array<[string, string]> = [
   ['HTTP API', herald.apiUrl],
-  ['admin API key', herald.adminApiKey ? `${herald.adminApiKey.slice(0, 22)}… (full key in .herald/local.json)` : '(no main table found)'],
+  [
+    'admin API key',
+    herald.adminApiKey
+      ? `${herald.adminApiKey.slice(0, 22)}… (full key in .herald/local.json)`
+      : '(no main table found)',
+  ],
   ['metrics', herald.metricsUrl],
   ['SQS/SNS (fauxqs)', herald.sqsEndpoint],
   ['DynamoDB (dynalite)', herald.dynamodbEndpoint],
@@ -44,10 +51,15 @@ const rows: Array<[string, string]> = [
   ['functions', String(Object.keys(herald.functions).length)],
   ['queues', Object.keys(herald.queues).join(', ')],
   ['time scale', String(timeScale)],
-  ['ready in', `${(herald.startupMs / 1000).toFixed(1)} s${herald.synthMs === undefined ? '' : ` (synth ${(herald.synthMs / 1000).toFixed(1)} s)`}`],
+  [
+    'ready in',
+    `${(herald.startupMs / 1000).toFixed(1)} s${herald.synthMs === undefined ? '' : ` (synth ${(herald.synthMs / 1000).toFixed(1)} s)`}`,
+  ],
 ];
 const width = Math.max(...rows.map(([k]) => k.length));
-process.stdout.write(`\nHerald is running locally (state in .herald/local.json):\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n\nCtrl-C stops it.\n`);
+process.stdout.write(
+  `\nHerald is running locally (state in .herald/local.json):\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n\nCtrl-C stops it.\n`,
+);
 
 let stopping = false;
 const shutdown = (signal: string) => {

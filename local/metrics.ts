@@ -42,13 +42,16 @@ export function parseEmfLine(line: string): Array<{ name: string; value: number 
   } catch {
     return [];
   }
-  const directives = (doc._aws as { CloudWatchMetrics?: Array<{ Metrics?: Array<{ Name?: string }> }> } | undefined)?.CloudWatchMetrics ?? [];
+  const directives =
+    (doc._aws as { CloudWatchMetrics?: Array<{ Metrics?: Array<{ Name?: string }> }> } | undefined)
+      ?.CloudWatchMetrics ?? [];
   const out: Array<{ name: string; value: number }> = [];
   for (const directive of directives) {
     for (const metric of directive.Metrics ?? []) {
       if (metric.Name === undefined) continue;
       const raw = doc[metric.Name];
-      for (const v of Array.isArray(raw) ? raw : [raw]) if (typeof v === 'number') out.push({ name: metric.Name, value: v });
+      for (const v of Array.isArray(raw) ? raw : [raw])
+        if (typeof v === 'number') out.push({ name: metric.Name, value: v });
     }
   }
   return out;
@@ -87,18 +90,30 @@ export class MetricsView {
 
   /** One compact line for the terminal. */
   line(now = Date.now()): string {
-    const snap = this.snapshot(now) as { metrics: Record<string, number>; perSecond: Record<string, number>; queues: QueueDepth[] };
+    const snap = this.snapshot(now) as {
+      metrics: Record<string, number>;
+      perSecond: Record<string, number>;
+      queues: QueueDepth[];
+    };
     const rate = (n: string) => (snap.perSecond[n] ?? 0).toFixed(1);
     const depth = (q: QueueDepth) => `${q.name.replace(/^.*?-/, '')}=${q.visible}+${q.inFlight}`;
-    const work = snap.queues.filter((q) => !q.isDlq).map(depth).join(' ');
-    const dlqs = snap.queues.filter((q) => q.isDlq).map(depth).join(' ');
+    const work = snap.queues
+      .filter((q) => !q.isDlq)
+      .map(depth)
+      .join(' ');
+    const dlqs = snap.queues
+      .filter((q) => q.isDlq)
+      .map(depth)
+      .join(' ');
     return `[metrics] events ${rate('EventsPublished')}/s jobs ${rate('JobsProcessed')}/s deliveries ${rate('WebhookDelivered')}/s retries ${snap.metrics.WebhookRetriesScheduled ?? 0} failed ${snap.metrics.WebhookFailed ?? 0} | queues ${work || '-'} | dlq ${dlqs || '-'}`;
   }
 
   async listen(port: number): Promise<string> {
     this.server = createServer((req, res) => {
       if (req.method === 'GET' && (req.url === '/metrics' || req.url === '/metrics/')) {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.snapshot(), null, 2));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify(this.snapshot(), null, 2));
       } else res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
     });
     await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));

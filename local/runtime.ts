@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createLocalAdminKey } from './admin-key.js';
-import { startDynamo, createTables } from './dynamo.js';
+import { createTables, startDynamo } from './dynamo.js';
 import { FAKE_CREDENTIALS, LOCAL_ACCOUNT_ID, LOCAL_REGION } from './env.js';
 import { EventSourcePoller } from './event-source-poller.js';
 import { functionSpecs, registerFunctions } from './functions.js';
@@ -12,11 +12,11 @@ import { LocalHttpApi } from './http-api.js';
 import type { LocalResource, ResolveContext } from './intrinsics.js';
 import { LambdaPool } from './lambda-pool.js';
 import { MetricsView } from './metrics.js';
-import { apiRoutes, eventSourceMappings, registerGenericResources, stateMachines } from './wiring.js';
 import { createQueues, createTopicsAndSubscriptions, startMessaging } from './sqs-sns.js';
 import { type LocalStateMachine, LocalStepFunctions } from './step-functions.js';
 import { synthesize } from './synth.js';
 import { loadAssembly } from './template.js';
+import { apiRoutes, eventSourceMappings, registerGenericResources, stateMachines } from './wiring.js';
 
 export interface StartOptions {
   /** HTTP API port (0 = a free port). The other endpoints always use free ports. */
@@ -67,11 +67,17 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
   const started = Date.now();
   const timeScale = options.timeScale ?? Number(process.env.HERALD_LOCAL_TIME_SCALE ?? 1);
   const outdir = resolve(options.outdir ?? 'cdk.out.local');
-  const say = options.log ?? ((line: string) => (options.quiet ? undefined : process.stdout.write(`${line}\n`)));
+  const say =
+    options.log ?? ((line: string) => (options.quiet ? undefined : process.stdout.write(`${line}\n`)));
   const synthMs = options.skipSynth ? undefined : await synthesize({ outdir, timeScale });
   const assembly = loadAssembly(outdir);
   const resources = new Map<string, LocalResource>();
-  const ctx: ResolveContext & { resources: Map<string, LocalResource> } = { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, stackName: assembly.stackName, resources };
+  const ctx: ResolveContext & { resources: Map<string, LocalResource> } = {
+    region: LOCAL_REGION,
+    accountId: LOCAL_ACCOUNT_ID,
+    stackName: assembly.stackName,
+    resources,
+  };
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
@@ -79,14 +85,24 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
 
   try {
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-    const fauxqs = await startMessaging({ port: 0, region: LOCAL_REGION, ...(options.dataDir ? { dataDir: join(options.dataDir, 'fauxqs') } : {}) });
+    const fauxqs = await startMessaging({
+      port: 0,
+      region: LOCAL_REGION,
+      ...(options.dataDir ? { dataDir: join(options.dataDir, 'fauxqs') } : {}),
+    });
     stops.push(() => fauxqs.stop());
-    const dynamo = await startDynamo({ port: 0, ...(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {}) });
+    const dynamo = await startDynamo({
+      port: 0,
+      ...(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {}),
+    });
     stops.push(() => new Promise<void>((r) => dynamo.server.close(() => r())));
     const clientConfig = { endpoint: fauxqs.address, region: LOCAL_REGION, credentials: FAKE_CREDENTIALS };
     const sqs = new SQSClient({ ...clientConfig, useQueueUrlAsEndpoint: false });
     const sns = new SNSClient(clientConfig);
-    stops.push(async () => (sqs.destroy(), sns.destroy()));
+    stops.push(async () => {
+      sqs.destroy();
+      sns.destroy();
+    });
 
     const queues = createQueues(fauxqs, assembly, ctx, timeScale);
     createTopicsAndSubscriptions(fauxqs, assembly, ctx, queues);
@@ -96,7 +112,9 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
     // Servers listen before environments are resolved: functions need their URLs.
     const pools = new Map<string, LambdaPool>();
     const poolFor = (nameOrArnOrId: string): LambdaPool => {
-      const name = nameOrArnOrId.replace(/^arn:aws:lambda:[^:]*:[^:]*:function:/, '').replace(/:\$LATEST$/, '');
+      const name = nameOrArnOrId
+        .replace(/^arn:aws:lambda:[^:]*:[^:]*:function:/, '')
+        .replace(/:\$LATEST$/, '');
       const pool = pools.get(name) ?? [...pools.values()].find((p) => p.spec.logicalId === name);
       if (pool === undefined) throw new Error(`no local function ${nameOrArnOrId}`);
       return pool;
@@ -108,13 +126,18 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
       {
         invokeFunction: invoke,
         sendMessage: async (input) => {
-          const body = typeof input.MessageBody === 'string' ? input.MessageBody : JSON.stringify(input.MessageBody);
-          const r = await sqs.send(new SendMessageCommand({ QueueUrl: String(input.QueueUrl), MessageBody: body }));
+          const body =
+            typeof input.MessageBody === 'string' ? input.MessageBody : JSON.stringify(input.MessageBody);
+          const r = await sqs.send(
+            new SendMessageCommand({ QueueUrl: String(input.QueueUrl), MessageBody: body }),
+          );
           return { MessageId: r.MessageId, MD5OfMessageBody: r.MD5OfMessageBody };
         },
         publish: async (input) => {
           const message = typeof input.Message === 'string' ? input.Message : JSON.stringify(input.Message);
-          const r = await sns.send(new PublishCommand({ TopicArn: String(input.TopicArn), Message: message }));
+          const r = await sns.send(
+            new PublishCommand({ TopicArn: String(input.TopicArn), Message: message }),
+          );
           return { MessageId: r.MessageId };
         },
       },
@@ -123,7 +146,9 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
     );
     const sfnEndpoint = await sfn.listen(0);
     stops.push(() => sfn.close());
-    const http = new LocalHttpApi([], invoke, 'local', (e) => say(`[http] ${e instanceof Error ? e.message : String(e)}`));
+    const http = new LocalHttpApi([], invoke, 'local', (e) =>
+      say(`[http] ${e instanceof Error ? e.message : String(e)}`),
+    );
     const apiUrl = await http.listen(options.port ?? 0);
     stops.push(() => http.close());
     registerGenericResources(assembly, ctx, apiUrl);
@@ -132,10 +157,27 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
       queues: () =>
         [...queues.values()].map((q) => {
           const inspected = fauxqs.inspectQueue(q.name);
-          const isDlq = [...queues.values()].some((other) => inspected !== undefined && (fauxqs.inspectQueue(other.name)?.attributes.RedrivePolicy ?? '').includes(q.arn));
-          return { logicalId: q.logicalId, name: q.name, isDlq, visible: inspected?.messages.ready.length ?? 0, inFlight: inspected?.messages.inflight.length ?? 0, delayed: inspected?.messages.delayed.length ?? 0 };
+          const isDlq = [...queues.values()].some(
+            (other) =>
+              inspected !== undefined &&
+              (fauxqs.inspectQueue(other.name)?.attributes.RedrivePolicy ?? '').includes(q.arn),
+          );
+          return {
+            logicalId: q.logicalId,
+            name: q.name,
+            isDlq,
+            visible: inspected?.messages.ready.length ?? 0,
+            inFlight: inspected?.messages.inflight.length ?? 0,
+            delayed: inspected?.messages.delayed.length ?? 0,
+          };
         }),
-      functions: () => [...pools.values()].map((p) => ({ name: p.spec.name, invocations: p.invocations, errors: p.errors, workers: p.size })),
+      functions: () =>
+        [...pools.values()].map((p) => ({
+          name: p.spec.name,
+          invocations: p.invocations,
+          errors: p.errors,
+          workers: p.size,
+        })),
       executions: () => {
         const counts: Record<string, number> = {};
         for (const e of sfn.all) counts[e.status] = (counts[e.status] ?? 0) + 1;
@@ -145,7 +187,12 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
     const metricsUrl = await metrics.listen(0);
     stops.push(() => metrics.close());
 
-    const endpoints = { sqs: fauxqs.address, sns: fauxqs.address, dynamodb: dynamo.endpoint, sfn: sfnEndpoint };
+    const endpoints = {
+      sqs: fauxqs.address,
+      sns: fauxqs.address,
+      dynamodb: dynamo.endpoint,
+      sfn: sfnEndpoint,
+    };
     const { specs, skipped } = functionSpecs(assembly, ctx, endpoints, {});
     const onLine = (fn: string, _stream: string, line: string) => {
       metrics.record(line);
@@ -159,13 +206,22 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
     http.routes = apiRoutes(assembly, ctx);
 
     const pollers = eventSourceMappings(assembly, ctx, queues).map(
-      (spec) => new EventSourcePoller(spec, sqs, (event) => invoke(spec.functionName, event), (e) => say(`[poller ${spec.functionName}] ${e instanceof Error ? e.message : String(e)}`)),
+      (spec) =>
+        new EventSourcePoller(
+          spec,
+          sqs,
+          (event) => invoke(spec.functionName, event),
+          (e) => say(`[poller ${spec.functionName}] ${e instanceof Error ? e.message : String(e)}`),
+        ),
     );
     for (const p of pollers) p.start();
     stops.push(async () => void (await Promise.all(pollers.map((p) => p.stop()))));
 
     const mainTable = pickMainTable(specs, tables);
-    const admin = mainTable === undefined ? undefined : await createLocalAdminKey(mainTable, dynamo.endpoint, LOCAL_REGION);
+    const admin =
+      mainTable === undefined
+        ? undefined
+        : await createLocalAdminKey(mainTable, dynamo.endpoint, LOCAL_REGION);
     if (!options.quiet) {
       const timer = setInterval(() => say(metrics.line()), 5000);
       timer.unref();
@@ -205,13 +261,33 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
 }
 
 /** The main table is the one the functions know as HERALD_TABLE (else the only pk/sk table). */
-function pickMainTable(specs: ReadonlyArray<{ environment: Readonly<Record<string, string>> }>, tables: ReadonlyMap<string, string>): string | undefined {
-  const fromEnv = specs.map((s) => s.environment.HERALD_TABLE).find((t) => t !== undefined && [...tables.values()].includes(t));
+function pickMainTable(
+  specs: ReadonlyArray<{ environment: Readonly<Record<string, string>> }>,
+  tables: ReadonlyMap<string, string>,
+): string | undefined {
+  const fromEnv = specs
+    .map((s) => s.environment.HERALD_TABLE)
+    .find((t) => t !== undefined && [...tables.values()].includes(t));
   return fromEnv ?? (tables.size === 1 ? [...tables.values()][0] : undefined);
 }
 
 function writeStateFile(path: string, local: HeraldLocal): void {
   mkdirSync(resolve(path, '..'), { recursive: true });
-  const { apiUrl, adminApiKey, sqsEndpoint, snsEndpoint, dynamodbEndpoint, sfnEndpoint, metricsUrl, queues, functions, tables } = local;
-  writeFileSync(path, `${JSON.stringify({ apiUrl, adminApiKey, sqsEndpoint, snsEndpoint, dynamodbEndpoint, sfnEndpoint, metricsUrl, queues, functions, tables, region: LOCAL_REGION, pid: process.pid }, null, 2)}\n`, { mode: 0o600 });
+  const {
+    apiUrl,
+    adminApiKey,
+    sqsEndpoint,
+    snsEndpoint,
+    dynamodbEndpoint,
+    sfnEndpoint,
+    metricsUrl,
+    queues,
+    functions,
+    tables,
+  } = local;
+  writeFileSync(
+    path,
+    `${JSON.stringify({ apiUrl, adminApiKey, sqsEndpoint, snsEndpoint, dynamodbEndpoint, sfnEndpoint, metricsUrl, queues, functions, tables, region: LOCAL_REGION, pid: process.pid }, null, 2)}\n`,
+    { mode: 0o600 },
+  );
 }

@@ -26,7 +26,11 @@ const QUEUE_ATTRIBUTES: Readonly<Record<string, string>> = {
   ContentBasedDeduplication: 'ContentBasedDeduplication',
 };
 
-export async function startMessaging(options: { port: number; region: string; dataDir?: string }): Promise<FauxqsServer> {
+export async function startMessaging(options: {
+  port: number;
+  region: string;
+  dataDir?: string;
+}): Promise<FauxqsServer> {
   return startFauxqs({
     port: options.port,
     logger: false,
@@ -58,11 +62,17 @@ export function createQueues(
       const props = res.Properties ?? {};
       let redrive: string | undefined;
       try {
-        redrive = props.RedrivePolicy === undefined ? undefined : JSON.stringify(resolveValue(props.RedrivePolicy, ctx));
+        redrive =
+          props.RedrivePolicy === undefined
+            ? undefined
+            : JSON.stringify(resolveValue(props.RedrivePolicy, ctx));
       } catch {
         continue; // its DLQ is not created yet
       }
-      const name = props.QueueName === undefined ? generatedName(assembly.stackName, id) : resolveString(props.QueueName, ctx);
+      const name =
+        props.QueueName === undefined
+          ? generatedName(assembly.stackName, id)
+          : resolveString(props.QueueName, ctx);
       const attributes: Record<string, string> = {};
       for (const [prop, attr] of Object.entries(QUEUE_ATTRIBUTES)) {
         if (props[prop] !== undefined) attributes[attr] = resolveString(props[prop], ctx);
@@ -71,12 +81,22 @@ export function createQueues(
       attributes.VisibilityTimeout = String(visibility);
       if (redrive !== undefined) attributes.RedrivePolicy = redrive;
       const created = server.createQueue(name, { attributes });
-      queues.set(id, { logicalId: id, name, url: created.queueUrl, arn: created.queueArn, visibilityTimeoutSeconds: visibility });
-      ctx.resources.set(id, { ref: created.queueUrl, attrs: { Arn: created.queueArn, QueueName: name, QueueUrl: created.queueUrl } });
+      queues.set(id, {
+        logicalId: id,
+        name,
+        url: created.queueUrl,
+        arn: created.queueArn,
+        visibilityTimeoutSeconds: visibility,
+      });
+      ctx.resources.set(id, {
+        ref: created.queueUrl,
+        attrs: { Arn: created.queueArn, QueueName: name, QueueUrl: created.queueUrl },
+      });
       pending.delete(id);
       progressed = true;
     }
-    if (!progressed) throw new Error(`queues with unresolvable redrive policies: ${[...pending.keys()].join(', ')}`);
+    if (!progressed)
+      throw new Error(`queues with unresolvable redrive policies: ${[...pending.keys()].join(', ')}`);
   }
   return queues;
 }
@@ -91,7 +111,10 @@ export function createTopicsAndSubscriptions(
   const topicNames = new Map<string, string>(); // topic ARN → name
   for (const [id, res] of resourcesOfType(assembly, 'AWS::SNS::Topic')) {
     const props = res.Properties ?? {};
-    const name = props.TopicName === undefined ? generatedName(assembly.stackName, id, 256) : resolveString(props.TopicName, ctx);
+    const name =
+      props.TopicName === undefined
+        ? generatedName(assembly.stackName, id, 256)
+        : resolveString(props.TopicName, ctx);
     const { topicArn } = server.createTopic(name);
     topicNames.set(topicArn, name);
     ctx.resources.set(id, { ref: topicArn, attrs: { TopicArn: topicArn, TopicName: name } });
@@ -104,9 +127,12 @@ export function createTopicsAndSubscriptions(
     const queue = [...queues.values()].find((q) => q.arn === queueArn);
     if (topicName === undefined || queue === undefined) continue;
     const attributes: Record<string, string> = {};
-    if (props.FilterPolicy !== undefined) attributes.FilterPolicy = JSON.stringify(resolveValue(props.FilterPolicy, ctx));
-    if (props.FilterPolicyScope !== undefined) attributes.FilterPolicyScope = resolveString(props.FilterPolicyScope, ctx);
-    if (props.RawMessageDelivery !== undefined) attributes.RawMessageDelivery = String(resolveValue(props.RawMessageDelivery, ctx));
+    if (props.FilterPolicy !== undefined)
+      attributes.FilterPolicy = JSON.stringify(resolveValue(props.FilterPolicy, ctx));
+    if (props.FilterPolicyScope !== undefined)
+      attributes.FilterPolicyScope = resolveString(props.FilterPolicyScope, ctx);
+    if (props.RawMessageDelivery !== undefined)
+      attributes.RawMessageDelivery = String(resolveValue(props.RawMessageDelivery, ctx));
     server.subscribe({ topic: topicName, queue: queue.name, attributes });
   }
 }

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type StateMachineDefinition, StateMachine } from 'aws-local-stepfunctions';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 
 type Json = Parameters<StateMachine['run']>[0];
 
@@ -67,14 +67,20 @@ function* allStates(states: Record<string, StateDef>): Generator<[string, StateD
 }
 
 /** Local handlers for every Task state (service integrations included) and scaled retry/wait intervals. */
-export function buildOverrides(definition: StateMachineDefinition, services: TaskServices, timeScale: number) {
+export function buildOverrides(
+  definition: StateMachineDefinition,
+  services: TaskServices,
+  timeScale: number,
+) {
   const taskResourceLocalHandlers: Record<string, (input: Json) => Promise<Json>> = {};
   const retryIntervalOverrides: Record<string, number[]> = {};
   const waitTimeOverrides: Record<string, number> = {};
   for (const [name, state] of allStates(definition.States as Record<string, StateDef>)) {
-    if (state.Retry && timeScale !== 1) retryIntervalOverrides[name] = state.Retry.map((r) => (r.IntervalSeconds ?? 1) * 1000 * timeScale);
+    if (state.Retry && timeScale !== 1)
+      retryIntervalOverrides[name] = state.Retry.map((r) => (r.IntervalSeconds ?? 1) * 1000 * timeScale);
     // Waits driven by the input (SecondsPath) are already scaled by the app (HERALD_RETRY_TIME_SCALE).
-    if (state.Type === 'Wait' && typeof state.Seconds === 'number' && timeScale !== 1) waitTimeOverrides[name] = state.Seconds * 1000 * timeScale;
+    if (state.Type === 'Wait' && typeof state.Seconds === 'number' && timeScale !== 1)
+      waitTimeOverrides[name] = state.Seconds * 1000 * timeScale;
     if (state.Type !== 'Task' || state.Resource === undefined) continue;
     taskResourceLocalHandlers[name] = taskHandler(state.Resource, services);
   }
@@ -83,7 +89,8 @@ export function buildOverrides(definition: StateMachineDefinition, services: Tas
 
 function taskHandler(resource: string, services: TaskServices): (input: Json) => Promise<Json> {
   const service = resource.replace(/\.(sync|waitForTaskToken)(:\d+)?$/, '');
-  if (resource.startsWith('arn:aws:lambda:')) return async (input) => (await services.invokeFunction(resource, input)) as Json;
+  if (resource.startsWith('arn:aws:lambda:'))
+    return async (input) => (await services.invokeFunction(resource, input)) as Json;
   if (service === 'arn:aws:states:::lambda:invoke') {
     return async (input) => {
       const { FunctionName, Payload } = input as { FunctionName: string; Payload?: unknown };
@@ -91,8 +98,10 @@ function taskHandler(resource: string, services: TaskServices): (input: Json) =>
       return { Payload: result, StatusCode: 200, ExecutedVersion: '$LATEST' } as Json;
     };
   }
-  if (service === 'arn:aws:states:::sqs:sendMessage') return async (input) => (await services.sendMessage(input as Record<string, unknown>)) as Json;
-  if (service === 'arn:aws:states:::sns:publish') return async (input) => (await services.publish(input as Record<string, unknown>)) as Json;
+  if (service === 'arn:aws:states:::sqs:sendMessage')
+    return async (input) => (await services.sendMessage(input as Record<string, unknown>)) as Json;
+  if (service === 'arn:aws:states:::sns:publish')
+    return async (input) => (await services.publish(input as Record<string, unknown>)) as Json;
   return async () => {
     const error = new Error(`${resource} is not played by the local runtime`);
     error.name = 'States.Runtime';
@@ -130,23 +139,42 @@ export class LocalStepFunctions {
 
   startExecution(stateMachineArn: string, name: string | undefined, input: string | undefined): Execution {
     const machine = this.machines.get(stateMachineArn);
-    if (machine === undefined) throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    if (machine === undefined)
+      throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
     const execName = name ?? randomUUID();
     const executionArn = `${machine.arn.replace(':stateMachine:', ':execution:')}:${execName}`;
     // Names are unique per state machine (AWS keeps them for 90 days); dispatch relies on this.
-    if (this.executions.has(executionArn)) throw new SfnApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    if (this.executions.has(executionArn))
+      throw new SfnApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     let parsed: Json;
     try {
       parsed = JSON.parse(input ?? '{}') as Json;
     } catch {
       throw new SfnApiError('InvalidExecutionInput', 'Invalid execution input');
     }
-    const execution: Execution = { executionArn, stateMachineArn, name: execName, input: input ?? '{}', startDate: new Date(), status: 'RUNNING' };
+    const execution: Execution = {
+      executionArn,
+      stateMachineArn,
+      name: execName,
+      input: input ?? '{}',
+      startDate: new Date(),
+      status: 'RUNNING',
+    };
     this.executions.set(executionArn, execution);
-    const sm = new StateMachine(machine.definition, { validationOptions: { checkArn: false, checkPaths: false } });
+    const sm = new StateMachine(machine.definition, {
+      validationOptions: { checkArn: false, checkPaths: false },
+    });
     const run = sm.run(parsed, {
       overrides: buildOverrides(machine.definition, this.services, this.timeScale),
-      context: { Execution: { Id: executionArn, Name: execName, Input: parsed, StartTime: execution.startDate.toISOString() }, StateMachine: { Id: machine.arn, Name: machine.name } },
+      context: {
+        Execution: {
+          Id: executionArn,
+          Name: execName,
+          Input: parsed,
+          StartTime: execution.startDate.toISOString(),
+        },
+        StateMachine: { Id: machine.arn, Name: machine.name },
+      },
     });
     execution.abort = run.abort;
     run.result.then(
@@ -156,7 +184,10 @@ export class LocalStepFunctions {
         const aborted = err.name === 'ExecutionAbortedError';
         const timedOut = err.name === 'ExecutionTimeoutError';
         const inner = err.cause ?? err;
-        this.finish(execution, aborted ? 'ABORTED' : timedOut ? 'TIMED_OUT' : 'FAILED', { error: inner.name ?? 'Error', cause: inner.message ?? '' });
+        this.finish(execution, aborted ? 'ABORTED' : timedOut ? 'TIMED_OUT' : 'FAILED', {
+          error: inner.name ?? 'Error',
+          cause: inner.message ?? '',
+        });
       },
     );
     return execution;
@@ -169,7 +200,8 @@ export class LocalStepFunctions {
 
   private describe(executionArn: string): Record<string, unknown> {
     const e = this.executions.get(executionArn);
-    if (e === undefined) throw new SfnApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    if (e === undefined)
+      throw new SfnApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
     const seconds = (d: Date | undefined) => (d === undefined ? undefined : d.getTime() / 1000);
     return {
       executionArn: e.executionArn,
@@ -192,7 +224,10 @@ export class LocalStepFunctions {
     let status = 200;
     let body: unknown;
     try {
-      const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, string | undefined>;
+      const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<
+        string,
+        string | undefined
+      >;
       if (target === 'StartExecution') {
         const e = this.startExecution(input.stateMachineArn ?? '', input.name, input.input);
         body = { executionArn: e.executionArn, startDate: e.startDate.getTime() / 1000 };
@@ -208,7 +243,10 @@ export class LocalStepFunctions {
       }
     } catch (error) {
       status = 400;
-      const e = error instanceof SfnApiError ? error : new SfnApiError('InvalidParameterValue', error instanceof Error ? error.message : 'bad request');
+      const e =
+        error instanceof SfnApiError
+          ? error
+          : new SfnApiError('InvalidParameterValue', error instanceof Error ? error.message : 'bad request');
       body = { __type: e.code, message: e.message };
     }
     res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(body));

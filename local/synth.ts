@@ -8,7 +8,12 @@ export class SynthError extends Error {
   readonly retryable = false;
 }
 
-export async function synthesize(options: { outdir: string; timeScale: number; cwd?: string; quiet?: boolean }): Promise<number> {
+export async function synthesize(options: {
+  outdir: string;
+  timeScale: number;
+  cwd?: string;
+  quiet?: boolean;
+}): Promise<number> {
   const cdk = createRequire(import.meta.url).resolve('aws-cdk/bin/cdk');
   const args = [
     cdk,
@@ -35,6 +40,9 @@ export async function synthesize(options: { outdir: string; timeScale: number; c
     child.on('error', reject);
     child.on('exit', resolve);
   });
-  if (code !== 0) throw new SynthError(`cdk synth failed (exit ${code}):\n${Buffer.concat(output).toString('utf8').slice(-4000)}`);
+  if (code !== 0)
+    throw new SynthError(
+      `cdk synth failed (exit ${code}):\n${Buffer.concat(output).toString('utf8').slice(-4000)}`,
+    );
   return Date.now() - started;
 }

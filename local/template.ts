@@ -35,13 +35,23 @@ export function loadAssembly(outdir: string, stackName?: string): CloudAssembly 
   const stacks = Object.entries(manifest.artifacts ?? {}).filter(
     ([, a]) => a.type === 'aws:cloudformation:stack' && a.properties?.templateFile !== undefined,
   );
-  const chosen = stackName === undefined ? stacks[0] : stacks.find(([id, a]) => id === stackName || a.properties?.stackName === stackName);
-  if (chosen === undefined) throw new AssemblyError(`no CloudFormation stack${stackName ? ` named ${stackName}` : ''} in ${outdir}`);
+  const chosen =
+    stackName === undefined
+      ? stacks[0]
+      : stacks.find(([id, a]) => id === stackName || a.properties?.stackName === stackName);
+  if (chosen === undefined)
+    throw new AssemblyError(`no CloudFormation stack${stackName ? ` named ${stackName}` : ''} in ${outdir}`);
   const [artifactId, artifact] = chosen;
-  const template = JSON.parse(readFileSync(join(outdir, artifact.properties?.templateFile ?? ''), 'utf8')) as {
+  const template = JSON.parse(
+    readFileSync(join(outdir, artifact.properties?.templateFile ?? ''), 'utf8'),
+  ) as {
     Resources?: Record<string, CfnResource>;
   };
-  return { outdir, stackName: artifact.properties?.stackName ?? artifactId, resources: template.Resources ?? {} };
+  return {
+    outdir,
+    stackName: artifact.properties?.stackName ?? artifactId,
+    resources: template.Resources ?? {},
+  };
 }
 
 /** The resources of one CloudFormation type, as [logicalId, resource] pairs. */

@@ -12,7 +12,8 @@ type Ctx = ResolveContext & { resources: Map<string, LocalResource> };
 /** Any attribute of a resource the runtime does not play resolves to a recognisable placeholder. */
 function placeholderAttrs(id: string, ctx: ResolveContext): Record<string, string> {
   return new Proxy({} as Record<string, string>, {
-    get: (_t, attr) => (typeof attr === 'string' ? `arn:aws:local:${ctx.region}:${ctx.accountId}:${id}/${attr}` : undefined),
+    get: (_t, attr) =>
+      typeof attr === 'string' ? `arn:aws:local:${ctx.region}:${ctx.accountId}:${id}/${attr}` : undefined,
   });
 }
 
@@ -22,7 +23,10 @@ export function registerGenericResources(assembly: CloudAssembly, ctx: Ctx, apiU
     if (ctx.resources.has(id)) continue;
     const props = res.Properties ?? {};
     if (res.Type === 'AWS::StepFunctions::StateMachine') {
-      const name = props.StateMachineName === undefined ? generatedName(assembly.stackName, id) : resolveString(props.StateMachineName, ctx);
+      const name =
+        props.StateMachineName === undefined
+          ? generatedName(assembly.stackName, id)
+          : resolveString(props.StateMachineName, ctx);
       const arn = `arn:aws:states:${ctx.region}:${ctx.accountId}:stateMachine:${name}`;
       ctx.resources.set(id, { ref: arn, attrs: { Arn: arn, Name: name } });
     } else if (res.Type === 'AWS::ApiGatewayV2::Api') {
@@ -39,11 +43,20 @@ export function registerGenericResources(assembly: CloudAssembly, ctx: Ctx, apiU
 export function stateMachines(assembly: CloudAssembly, ctx: Ctx): LocalStateMachine[] {
   return resourcesOfType(assembly, 'AWS::StepFunctions::StateMachine').map(([id, res]) => {
     const props = res.Properties ?? {};
-    let text = props.DefinitionString !== undefined ? resolveString(props.DefinitionString, ctx) : JSON.stringify(resolveValue(props.Definition, ctx));
+    let text =
+      props.DefinitionString !== undefined
+        ? resolveString(props.DefinitionString, ctx)
+        : JSON.stringify(resolveValue(props.Definition, ctx));
     const substitutions = resolveValue(props.DefinitionSubstitutions ?? {}, ctx) as Record<string, unknown>;
-    for (const [key, value] of Object.entries(substitutions)) text = text.split(`\${${key}}`).join(String(value));
+    for (const [key, value] of Object.entries(substitutions))
+      text = text.split(`\${${key}}`).join(String(value));
     const local = ctx.resources.get(id);
-    return { logicalId: id, arn: local?.ref ?? '', name: local?.attrs.Name ?? id, definition: JSON.parse(text) as LocalStateMachine['definition'] };
+    return {
+      logicalId: id,
+      arn: local?.ref ?? '',
+      name: local?.attrs.Name ?? id,
+      definition: JSON.parse(text) as LocalStateMachine['definition'],
+    };
   });
 }
 
@@ -63,7 +76,9 @@ export function apiRoutes(assembly: CloudAssembly, ctx: Ctx): RouteSpec[] {
     if (p.AuthorizerType !== 'REQUEST') continue;
     authorizers.set(id, {
       functionArn: functionArnFromUri(resolveString(p.AuthorizerUri, ctx)),
-      identitySource: (resolveValue(p.IdentitySource ?? [], ctx) as string[]).flatMap((s) => s.split(',').map((x) => x.trim())),
+      identitySource: (resolveValue(p.IdentitySource ?? [], ctx) as string[]).flatMap((s) =>
+        s.split(',').map((x) => x.trim()),
+      ),
       simpleResponses: p.EnableSimpleResponses === true,
     });
   }
@@ -73,13 +88,24 @@ export function apiRoutes(assembly: CloudAssembly, ctx: Ctx): RouteSpec[] {
     const target = resolveString(p.Target, ctx).replace(/^integrations\//, '');
     const functionArn = integrations.get(target);
     if (functionArn === undefined) continue;
-    const authorizer = p.AuthorizationType === 'CUSTOM' && p.AuthorizerId !== undefined ? authorizers.get(resolveString(p.AuthorizerId, ctx)) : undefined;
-    routes.push({ routeKey: resolveString(p.RouteKey, ctx), functionArn, ...(authorizer ? { authorizer } : {}) });
+    const authorizer =
+      p.AuthorizationType === 'CUSTOM' && p.AuthorizerId !== undefined
+        ? authorizers.get(resolveString(p.AuthorizerId, ctx))
+        : undefined;
+    routes.push({
+      routeKey: resolveString(p.RouteKey, ctx),
+      functionArn,
+      ...(authorizer ? { authorizer } : {}),
+    });
   }
   return routes;
 }
 
-export function eventSourceMappings(assembly: CloudAssembly, ctx: Ctx, queues: ReadonlyMap<string, LocalQueue>): EventSourceMappingSpec[] {
+export function eventSourceMappings(
+  assembly: CloudAssembly,
+  ctx: Ctx,
+  queues: ReadonlyMap<string, LocalQueue>,
+): EventSourceMappingSpec[] {
   const specs: EventSourceMappingSpec[] = [];
   for (const [, res] of resourcesOfType(assembly, 'AWS::Lambda::EventSourceMapping')) {
     const p = res.Properties ?? {};
@@ -87,16 +113,19 @@ export function eventSourceMappings(assembly: CloudAssembly, ctx: Ctx, queues: R
     const arn = resolveString(p.EventSourceArn, ctx);
     const queue = [...queues.values()].find((q) => q.arn === arn);
     if (queue === undefined) continue;
-    const maxConcurrency = (p.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency;
+    const maxConcurrency = (p.ScalingConfig as { MaximumConcurrency?: number } | undefined)
+      ?.MaximumConcurrency;
     specs.push({
       queueUrl: queue.url,
       queueArn: queue.arn,
       functionName: resolveString(p.FunctionName, ctx),
       batchSize: typeof p.BatchSize === 'number' ? p.BatchSize : 10,
-      batchingWindowSeconds: typeof p.MaximumBatchingWindowInSeconds === 'number' ? p.MaximumBatchingWindowInSeconds : 0,
+      batchingWindowSeconds:
+        typeof p.MaximumBatchingWindowInSeconds === 'number' ? p.MaximumBatchingWindowInSeconds : 0,
       // Lambda starts with 5 pollers; locally 2 are plenty unless the mapping caps lower.
       maxConcurrency: Math.min(maxConcurrency ?? 2, 2),
-      reportBatchItemFailures: Array.isArray(p.FunctionResponseTypes) && p.FunctionResponseTypes.includes('ReportBatchItemFailures'),
+      reportBatchItemFailures:
+        Array.isArray(p.FunctionResponseTypes) && p.FunctionResponseTypes.includes('ReportBatchItemFailures'),
       region: ctx.region,
     });
   }

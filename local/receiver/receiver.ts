@@ -53,7 +53,12 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 }
 
@@ -62,17 +67,33 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   let secrets = [...(options.secrets ?? [])];
   const byId = new Map<string, ReceivedWebhook>();
   const order: ReceivedWebhook[] = [];
-  const state: State = { failStatus: 200, failRemaining: 0, delayMs: 0, retryAfter: undefined, duplicates: 0, rejected: 0 };
+  const state: State = {
+    failStatus: 200,
+    failRemaining: 0,
+    delayMs: 0,
+    retryAfter: undefined,
+    duplicates: 0,
+    rejected: 0,
+  };
 
   const apply = (c: ReceiverControl) => {
     if (c.reset) {
       byId.clear();
       order.length = 0;
-      Object.assign(state, { failStatus: 200, failRemaining: 0, delayMs: 0, retryAfter: undefined, duplicates: 0, rejected: 0 });
+      Object.assign(state, {
+        failStatus: 200,
+        failRemaining: 0,
+        delayMs: 0,
+        retryAfter: undefined,
+        duplicates: 0,
+        rejected: 0,
+      });
     }
     if (c.status !== undefined) state.failStatus = c.status;
-    if (c.times !== undefined) state.failRemaining = c.times === 'always' ? Number.POSITIVE_INFINITY : c.times;
-    else if (c.status !== undefined) state.failRemaining = c.status >= 200 && c.status < 300 ? 0 : Number.POSITIVE_INFINITY;
+    if (c.times !== undefined)
+      state.failRemaining = c.times === 'always' ? Number.POSITIVE_INFINITY : c.times;
+    else if (c.status !== undefined)
+      state.failRemaining = c.status >= 200 && c.status < 300 ? 0 : Number.POSITIVE_INFINITY;
     if (c.delayMs !== undefined) state.delayMs = c.delayMs;
     if (c.retryAfter !== undefined) state.retryAfter = c.retryAfter || undefined;
   };
@@ -102,7 +123,12 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       state.failRemaining--;
       if (existing) existing.attempts++;
       log(`[receiver] ${id}: answering ${state.failStatus} (as told)`);
-      return json(res, state.failStatus, { error: 'told to fail' }, state.retryAfter ? { 'retry-after': state.retryAfter } : {});
+      return json(
+        res,
+        state.failStatus,
+        { error: 'told to fail' },
+        state.retryAfter ? { 'retry-after': state.retryAfter } : {},
+      );
     }
     if (existing?.receivedAt) {
       // Already acknowledged once: acknowledge again, do not process again.
@@ -116,7 +142,14 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     } catch {
       // not JSON: keep the text
     }
-    const record: ReceivedWebhook = { id, timestamp: headers['webhook-timestamp'] ?? '', path: req.url ?? '/', receivedAt: new Date().toISOString(), attempts: 1, body: parsed };
+    const record: ReceivedWebhook = {
+      id,
+      timestamp: headers['webhook-timestamp'] ?? '',
+      path: req.url ?? '/',
+      receivedAt: new Date().toISOString(),
+      attempts: 1,
+      body: parsed,
+    };
     byId.set(id, record);
     order.push(record);
     log(`[receiver] ${id} ${(parsed as { type?: string }).type ?? ''} received`);
@@ -127,15 +160,27 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     readBody(req)
       .then(async (body) => {
         const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-        if (req.method === 'GET' && path === '/received') return json(res, 200, { count: order.length, duplicates: state.duplicates, rejected: state.rejected, received: order });
+        if (req.method === 'GET' && path === '/received')
+          return json(res, 200, {
+            count: order.length,
+            duplicates: state.duplicates,
+            rejected: state.rejected,
+            received: order,
+          });
         if (req.method === 'POST' && path === '/control') {
           apply(JSON.parse(body || '{}') as ReceiverControl);
-          return json(res, 200, { failStatus: state.failStatus, failRemaining: Number.isFinite(state.failRemaining) ? state.failRemaining : 'always', delayMs: state.delayMs });
+          return json(res, 200, {
+            failStatus: state.failStatus,
+            failRemaining: Number.isFinite(state.failRemaining) ? state.failRemaining : 'always',
+            delayMs: state.delayMs,
+          });
         }
         if (req.method === 'POST') return handleWebhook(req, res, body);
         json(res, 404, { error: 'not found' });
       })
-      .catch((error: unknown) => json(res, 400, { error: error instanceof Error ? error.message : 'bad request' }));
+      .catch((error: unknown) =>
+        json(res, 400, { error: error instanceof Error ? error.message : 'bad request' }),
+      );
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

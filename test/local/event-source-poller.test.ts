@@ -10,19 +10,31 @@ const record = (messageId: string) => ({ messageId }) as SQSRecord;
 describe('succeededIds', () => {
   const records = [record('a'), record('b'), record('c')];
   it('deletes all but the reported failures', () => {
-    expect(succeededIds(records, { ok: true, result: { batchItemFailures: [{ itemIdentifier: 'b' }] } }, true)).toEqual(['a', 'c']);
+    expect(
+      succeededIds(records, { ok: true, result: { batchItemFailures: [{ itemIdentifier: 'b' }] } }, true),
+    ).toEqual(['a', 'c']);
   });
   it('treats an empty or missing batchItemFailures as full success', () => {
-    expect(succeededIds(records, { ok: true, result: { batchItemFailures: [] } }, true)).toEqual(['a', 'b', 'c']);
+    expect(succeededIds(records, { ok: true, result: { batchItemFailures: [] } }, true)).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
     expect(succeededIds(records, { ok: true, result: null }, true)).toEqual(['a', 'b', 'c']);
   });
   it('fails the whole batch on an invalid response or an error', () => {
-    expect(succeededIds(records, { ok: true, result: { batchItemFailures: [{ itemIdentifier: '' }] } }, true)).toEqual([]);
-    expect(succeededIds(records, { ok: true, result: { batchItemFailures: [{ itemIdentifier: 'zz' }] } }, true)).toEqual([]);
+    expect(
+      succeededIds(records, { ok: true, result: { batchItemFailures: [{ itemIdentifier: '' }] } }, true),
+    ).toEqual([]);
+    expect(
+      succeededIds(records, { ok: true, result: { batchItemFailures: [{ itemIdentifier: 'zz' }] } }, true),
+    ).toEqual([]);
     expect(succeededIds(records, { ok: false }, true)).toEqual([]);
   });
   it('ignores batchItemFailures when the mapping does not report them', () => {
-    expect(succeededIds(records, { ok: true, result: { batchItemFailures: [{ itemIdentifier: 'b' }] } }, false)).toEqual(['a', 'b', 'c']);
+    expect(
+      succeededIds(records, { ok: true, result: { batchItemFailures: [{ itemIdentifier: 'b' }] } }, false),
+    ).toEqual(['a', 'b', 'c']);
   });
 });
 
@@ -31,7 +43,12 @@ describe('EventSourcePoller against fauxqs', () => {
   let sqs: SQSClient;
   beforeAll(async () => {
     server = await startFauxqs({ port: 0, logger: false });
-    sqs = new SQSClient({ endpoint: server.address, region, credentials: { accessKeyId: 'l', secretAccessKey: 'l' }, useQueueUrlAsEndpoint: false });
+    sqs = new SQSClient({
+      endpoint: server.address,
+      region,
+      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+      useQueueUrlAsEndpoint: false,
+    });
   });
   afterAll(async () => {
     sqs.destroy();
@@ -41,21 +58,38 @@ describe('EventSourcePoller against fauxqs', () => {
   it('deletes successes only; failures come back after the visibility timeout and reach the DLQ', async () => {
     const dlq = server.createQueue('poller-dlq');
     const queue = server.createQueue('poller-q', {
-      attributes: { VisibilityTimeout: '1', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: 2 }) },
+      attributes: {
+        VisibilityTimeout: '1',
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: 2 }),
+      },
     });
     const seen: string[] = [];
     const batchSizes: number[] = [];
     const poller = new EventSourcePoller(
-      { queueUrl: queue.queueUrl, queueArn: queue.queueArn, functionName: 'fn', batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 1, reportBatchItemFailures: true, region },
+      {
+        queueUrl: queue.queueUrl,
+        queueArn: queue.queueArn,
+        functionName: 'fn',
+        batchSize: 10,
+        batchingWindowSeconds: 0,
+        maxConcurrency: 1,
+        reportBatchItemFailures: true,
+        region,
+      },
       sqs,
       async (event) => {
         batchSizes.push(event.Records.length);
         seen.push(...event.Records.map((r) => r.body));
         expect(event.Records[0]?.eventSourceARN).toBe(queue.queueArn);
-        return { batchItemFailures: event.Records.filter((r) => r.body.startsWith('bad')).map((r) => ({ itemIdentifier: r.messageId })) };
+        return {
+          batchItemFailures: event.Records.filter((r) => r.body.startsWith('bad')).map((r) => ({
+            itemIdentifier: r.messageId,
+          })),
+        };
       },
     );
-    for (const body of ['good-1', 'bad-1', 'good-2']) await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: body }));
+    for (const body of ['good-1', 'bad-1', 'good-2'])
+      await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: body }));
     poller.start();
     const deadline = Date.now() + 8000;
     while (Date.now() < deadline && (server.inspectQueue('poller-dlq')?.messages.ready.length ?? 0) === 0) {

@@ -1,6 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FunctionSpec, FunctionInvocationError, FunctionTimeoutError, LambdaPool } from '../../local/lambda-pool.js';
+import {
+  FunctionInvocationError,
+  type FunctionSpec,
+  FunctionTimeoutError,
+  LambdaPool,
+} from '../../local/lambda-pool.js';
 
 const assetDir = fileURLToPath(new URL('./fixtures/handlers', import.meta.url));
 const spec = (handler: string, extra: Partial<FunctionSpec> = {}): FunctionSpec => ({
@@ -44,7 +49,9 @@ describe('LambdaPool', () => {
   });
 
   it('reports handler errors with their type and prefixes the logged error with the function name', async () => {
-    const error = await pool(spec('index.fail')).invoke({}).catch((e: unknown) => e);
+    const error = await pool(spec('index.fail'))
+      .invoke({})
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FunctionInvocationError);
     expect((error as FunctionInvocationError).errorType).toBe('TypeError');
     expect(lines.some((l) => l.startsWith('fixture-fn|') && l.includes('fixture failure'))).toBe(true);

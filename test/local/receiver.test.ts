@@ -8,9 +8,24 @@ describe('demo receiver', () => {
     await receiver?.close();
   });
 
-  const send = (r: Receiver, secret: string, msgId: string, body = '{"type":"order.placed"}', tamper = false) => {
-    const headers = webhookHeaders({ msgId, timestampSeconds: Math.floor(Date.now() / 1000), body, secrets: [secret] });
-    return fetch(`${r.url}/hook`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: tamper ? `${body} ` : body });
+  const send = (
+    r: Receiver,
+    secret: string,
+    msgId: string,
+    body = '{"type":"order.placed"}',
+    tamper = false,
+  ) => {
+    const headers = webhookHeaders({
+      msgId,
+      timestampSeconds: Math.floor(Date.now() / 1000),
+      body,
+      secrets: [secret],
+    });
+    return fetch(`${r.url}/hook`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: tamper ? `${body} ` : body,
+    });
   };
 
   it('verifies signatures, acks with 200 and dedupes by webhook-id', async () => {
@@ -20,7 +35,12 @@ describe('demo receiver', () => {
     expect((await send(receiver, secret, 'msg_1')).status).toBe(200);
     expect((await send(receiver, secret, 'msg_2', '{"a":1}', true)).status).toBe(401);
     expect((await send(receiver, generateWebhookSecret(), 'msg_3')).status).toBe(401);
-    const listed = (await (await fetch(`${receiver.url}/received`)).json()) as { count: number; duplicates: number; rejected: number; received: Array<{ id: string; attempts: number }> };
+    const listed = (await (await fetch(`${receiver.url}/received`)).json()) as {
+      count: number;
+      duplicates: number;
+      rejected: number;
+      received: Array<{ id: string; attempts: number }>;
+    };
     expect(listed).toMatchObject({ count: 1, duplicates: 1, rejected: 2 });
     expect(listed.received[0]).toMatchObject({ id: 'msg_1', attempts: 2, body: { type: 'order.placed' } });
   });
@@ -28,7 +48,10 @@ describe('demo receiver', () => {
   it('fails N times with the status it is told, with Retry-After, then recovers', async () => {
     const secret = generateWebhookSecret();
     receiver = await startReceiver({ secrets: [secret] });
-    const ctl = await fetch(`${receiver.url}/control`, { method: 'POST', body: JSON.stringify({ status: 503, times: 2, retryAfter: '1' }) });
+    const ctl = await fetch(`${receiver.url}/control`, {
+      method: 'POST',
+      body: JSON.stringify({ status: 503, times: 2, retryAfter: '1' }),
+    });
     expect(await ctl.json()).toMatchObject({ failStatus: 503, failRemaining: 2 });
     const first = await send(receiver, secret, 'msg_9');
     expect(first.status).toBe(503);

@@ -1,0 +1,142 @@
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  SFNClient,
+  StartExecutionCommand,
+  StateMachineDoesNotExist,
+} from '@aws-sdk/client-sfn';
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildOverrides, LocalStepFunctions, type TaskServices } from '../../local/step-functions.js';
+
+const ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:retry';
+const FN = 'arn:aws:lambda:us-east-1:000000000000:function:attempt';
+
+// Shaped like Herald's retry workflow: Lambda task with a Retry, Choice, sqs:sendMessage, Fail.
+const definition = {
+  StartAt: 'AttemptDelivery',
+  States: {
+    AttemptDelivery: {
+      Type: 'Task',
+      Resource: FN,
+      Retry: [{ ErrorEquals: ['Lambda.ServiceException'], IntervalSeconds: 2, MaxAttempts: 2 }],
+      Next: 'IsDelivered',
+    },
+    IsDelivered: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.outcome', StringEquals: 'delivered', Next: 'Delivered' }],
+      Default: 'SendToWebhookDlq',
+    },
+    Delivered: { Type: 'Succeed' },
+    SendToWebhookDlq: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::sqs:sendMessage',
+      Parameters: { QueueUrl: 'http://q/dlq', 'MessageBody.$': '$' },
+      Next: 'Exhausted',
+    },
+    Exhausted: { Type: 'Fail', Error: 'DeliveryExhausted', Cause: 'retries exhausted' },
+  },
+} as unknown as StateMachineDefinition;
+
+describe('local Step Functions endpoint', () => {
+  let sfn: LocalStepFunctions | undefined;
+  let client: SFNClient | undefined;
+  afterEach(async () => {
+    client?.destroy();
+    await sfn?.close();
+  });
+
+  const start = async (services: TaskServices) => {
+    sfn = new LocalStepFunctions(
+      new Map([[ARN, { logicalId: 'Retry', arn: ARN, name: 'retry', definition }]]),
+      services,
+      0.01,
+    );
+    client = new SFNClient({
+      endpoint: await sfn.listen(0),
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+    });
+    return client;
+  };
+  const finished = async (c: SFNClient, executionArn: string) => {
+    for (;;) {
+      const d = await c.send(new DescribeExecutionCommand({ executionArn }));
+      if (d.status !== 'RUNNING') return d;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  it('StartExecution twice with one name → ExecutionAlreadyExists; the Lambda task runs locally', async () => {
+    const invoked: unknown[] = [];
+    const c = await start({
+      invokeFunction: async (arn, payload) => {
+        invoked.push([arn, payload]);
+        return { outcome: 'delivered' };
+      },
+      sendMessage: async () => ({}),
+      publish: async () => ({}),
+    });
+    const { executionArn } = await c.send(
+      new StartExecutionCommand({ stateMachineArn: ARN, name: 'evt-ep-g1', input: '{"eventId":"e"}' }),
+    );
+    expect(executionArn).toBe('arn:aws:states:us-east-1:000000000000:execution:retry:evt-ep-g1');
+    await expect(
+      c.send(new StartExecutionCommand({ stateMachineArn: ARN, name: 'evt-ep-g1', input: '{}' })),
+    ).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+    await expect(
+      c.send(new StartExecutionCommand({ stateMachineArn: `${ARN}x`, input: '{}' })),
+    ).rejects.toBeInstanceOf(StateMachineDoesNotExist);
+    expect((await finished(c, executionArn ?? '')).status).toBe('SUCCEEDED');
+    expect(invoked).toEqual([[FN, { eventId: 'e' }]]);
+  });
+
+  it('retries Lambda errors with scaled intervals, plays sqs:sendMessage and reports the Fail state', async () => {
+    let calls = 0;
+    const sent: unknown[] = [];
+    const c = await start({
+      invokeFunction: async () => {
+        calls++;
+        if (calls === 1) throw Object.assign(new Error('throttled'), { name: 'Lambda.ServiceException' });
+        return { outcome: 'failed' };
+      },
+      sendMessage: async (input) => {
+        sent.push(input);
+        return { MessageId: 'm1' };
+      },
+      publish: async () => ({}),
+    });
+    const startedAt = Date.now();
+    const { executionArn } = await c.send(
+      new StartExecutionCommand({ stateMachineArn: ARN, input: '{"eventId":"e2"}' }),
+    );
+    const d = await finished(c, executionArn ?? '');
+    expect(Date.now() - startedAt).toBeLessThan(1500); // IntervalSeconds 2 × 0.01
+    expect(calls).toBe(2);
+    expect(d).toMatchObject({ status: 'FAILED', error: 'DeliveryExhausted', cause: 'retries exhausted' });
+    expect(sent).toEqual([{ QueueUrl: 'http://q/dlq', MessageBody: { outcome: 'failed' } }]);
+  });
+
+  it('scales retry intervals and static waits, and leaves SecondsPath waits to the app', () => {
+    const o = buildOverrides(
+      {
+        StartAt: 'A',
+        States: {
+          A: { Type: 'Wait', Seconds: 10, Next: 'B' },
+          B: { Type: 'Wait', SecondsPath: '$.w', Next: 'C' },
+          C: {
+            Type: 'Task',
+            Resource: FN,
+            Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 3 }],
+            End: true,
+          },
+        },
+      } as unknown as StateMachineDefinition,
+      { invokeFunction: async () => ({}), sendMessage: async () => ({}), publish: async () => ({}) },
+      0.1,
+    );
+    expect(o.waitTimeOverrides).toEqual({ A: 1000 });
+    expect(o.retryIntervalOverrides).toEqual({ C: [300] });
+    expect(Object.keys(o.taskResourceLocalHandlers)).toEqual(['C']);
+  });
+});
