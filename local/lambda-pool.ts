@@ -1,5 +1,5 @@
 // Runs a function's invocations in a small pool of worker threads, enforcing its timeout.
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -71,6 +71,16 @@ export function resolveHandler(assetDir: string, handler: string): { entryFile: 
     if (existsSync(file)) return { entryFile: file, exportName };
   }
   throw new Error(`handler ${handler}: no ${base}.mjs/.js/.cjs in ${assetDir}`);
+}
+
+/**
+ * On Lambda, /var/task has no package.json, so a bundle's .js file is CommonJS. Locally the asset sits
+ * under the project, whose package.json says "type": "module"; a package.json in the asset directory
+ * restores Lambda's reading.
+ */
+export function ensureLambdaModuleScope(assetDir: string, entryFile: string): void {
+  const marker = join(assetDir, 'package.json');
+  if (entryFile.endsWith('.js') && !existsSync(marker)) writeFileSync(marker, '{ "type": "commonjs" }\n');
 }
 
 export class LambdaPool {
@@ -146,6 +156,7 @@ export class LambdaPool {
 
   private spawn(): Slot {
     const { entryFile, exportName } = resolveHandler(this.spec.assetDir, this.spec.handler);
+    ensureLambdaModuleScope(this.spec.assetDir, entryFile);
     const worker = new Worker(WORKER_FILE, {
       workerData: {
         entryFile,

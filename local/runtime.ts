@@ -16,7 +16,7 @@ import { createQueues, createTopicsAndSubscriptions, startMessaging } from './sq
 import { type LocalStateMachine, LocalStepFunctions } from './step-functions.js';
 import { synthesize } from './synth.js';
 import { loadAssembly } from './template.js';
-import { apiRoutes, eventSourceMappings, registerGenericResources, stateMachines } from './wiring.js';
+import { apiRoutes, eventSourceMappings, registerApiAndStateMachines, registerPlaceholders, stateMachines } from './wiring.js';
 
 export interface StartOptions {
   /** HTTP API port (0 = a free port). The other endpoints always use free ports. */
@@ -104,6 +104,7 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
       sns.destroy();
     });
 
+    registerPlaceholders(assembly, ctx);
     const queues = createQueues(fauxqs, assembly, ctx, timeScale);
     createTopicsAndSubscriptions(fauxqs, assembly, ctx, queues);
     const tables = await createTables(dynamo.endpoint, LOCAL_REGION, assembly, ctx);
@@ -151,7 +152,7 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
     );
     const apiUrl = await http.listen(options.port ?? 0);
     stops.push(() => http.close());
-    registerGenericResources(assembly, ctx, apiUrl);
+    registerApiAndStateMachines(assembly, ctx, apiUrl);
 
     const metrics = new MetricsView({
       queues: () =>

@@ -17,24 +17,35 @@ function placeholderAttrs(id: string, ctx: ResolveContext): Record<string, strin
   });
 }
 
-/** Registers state machines, the HTTP API (its URL) and placeholders for every other resource. */
-export function registerGenericResources(assembly: CloudAssembly, ctx: Ctx, apiUrl: string): void {
+const PLAYED = new Set([
+  'AWS::SQS::Queue',
+  'AWS::SNS::Topic',
+  'AWS::DynamoDB::Table',
+  'AWS::DynamoDB::GlobalTable',
+  'AWS::Lambda::Function',
+  'AWS::StepFunctions::StateMachine',
+  'AWS::ApiGatewayV2::Api',
+]);
+
+/** Placeholders for every resource the runtime does not play (KMS keys, roles, alarms...), registered first. */
+export function registerPlaceholders(assembly: CloudAssembly, ctx: Ctx): void {
   for (const [id, res] of Object.entries(assembly.resources)) {
-    if (ctx.resources.has(id)) continue;
+    if (PLAYED.has(res.Type)) continue;
+    const ref = res.Type.startsWith('AWS::ApiGatewayV2::') ? id : generatedName(assembly.stackName, id);
+    ctx.resources.set(id, { ref, attrs: placeholderAttrs(id, ctx) });
+  }
+}
+
+/** Registers the state machines (names, ARNs) and the HTTP API (its local URL). */
+export function registerApiAndStateMachines(assembly: CloudAssembly, ctx: Ctx, apiUrl: string): void {
+  for (const [id, res] of Object.entries(assembly.resources)) {
     const props = res.Properties ?? {};
     if (res.Type === 'AWS::StepFunctions::StateMachine') {
-      const name =
-        props.StateMachineName === undefined
-          ? generatedName(assembly.stackName, id)
-          : resolveString(props.StateMachineName, ctx);
+      const name = props.StateMachineName === undefined ? generatedName(assembly.stackName, id) : resolveString(props.StateMachineName, ctx);
       const arn = `arn:aws:states:${ctx.region}:${ctx.accountId}:stateMachine:${name}`;
       ctx.resources.set(id, { ref: arn, attrs: { Arn: arn, Name: name } });
     } else if (res.Type === 'AWS::ApiGatewayV2::Api') {
       ctx.resources.set(id, { ref: 'local', attrs: { ApiEndpoint: apiUrl, ApiId: 'local' } });
-    } else if (res.Type.startsWith('AWS::ApiGatewayV2::')) {
-      ctx.resources.set(id, { ref: id, attrs: placeholderAttrs(id, ctx) });
-    } else {
-      ctx.resources.set(id, { ref: generatedName(assembly.stackName, id), attrs: placeholderAttrs(id, ctx) });
     }
   }
 }
