@@ -1,0 +1,152 @@
+/**
+ * `herald dlq list|peek|redrive`. Redrive runs in batches (one API call each, at most 1000 messages)
+ * and by default moves no more than the depth seen at the start, so messages that fail again and come
+ * back to the DLQ are not redriven in a loop.
+ */
+import { type Command, intOption, positional } from '../context.js';
+import { MissingResourceError } from '../errors.js';
+import { Progress } from '../progress.js';
+import { renderFields, renderTable } from '../table.js';
+
+interface DlqView {
+  readonly name: string;
+  readonly sourceQueue: string;
+  readonly depth: number;
+  readonly inFlight?: number;
+  readonly oldestMessageAgeSeconds?: number;
+}
+
+interface PeekedMessage {
+  readonly messageId: string;
+  readonly body: unknown;
+  readonly receiveCount?: number;
+  readonly sentAt?: string;
+}
+
+interface RedriveSummary {
+  readonly queue: string;
+  readonly sourceQueue?: string;
+  readonly depthBefore: number;
+  readonly moved: number;
+  readonly failed: number;
+  readonly batches: number;
+}
+
+const MAX_BATCH = 1000;
+
+const age = (seconds: number | undefined): string | undefined => {
+  if (seconds === undefined) return undefined;
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
+  return `${(seconds / 3600).toFixed(1)}h`;
+};
+
+const list: Command = {
+  name: 'dlq list',
+  summary: 'Every dead-letter queue with its depth and oldest message age',
+  usage: '',
+  async run(context) {
+    const page = await context.client().request<{ items: DlqView[] }>('GET', '/v1/dlq');
+    context.print(page, (p) =>
+      renderTable(
+        [
+          { header: 'name', value: (q: DlqView) => q.name },
+          { header: 'source queue', value: (q) => q.sourceQueue },
+          { header: 'depth', value: (q) => String(q.depth) },
+          { header: 'oldest', value: (q) => age(q.oldestMessageAgeSeconds) },
+        ],
+        p.items,
+      ),
+    );
+  },
+};
+
+const peek: Command = {
+  name: 'dlq peek',
+  summary: 'Show messages in a DLQ without removing them',
+  usage: '<name> [--limit N]',
+  options: { limit: { type: 'string' } },
+  async run(context) {
+    const name = positional(context, 0, 'name');
+    const page = await context
+      .client()
+      .request<{ items: PeekedMessage[] }>('GET', `/v1/dlq/${encodeURIComponent(name)}/messages`, {
+        query: { limit: intOption(context, 'limit', 10, 100) },
+      });
+    context.print(page, (p) =>
+      renderTable(
+        [
+          { header: 'message id', value: (m: PeekedMessage) => m.messageId },
+          { header: 'receives', value: (m) => m.receiveCount },
+          { header: 'sent', value: (m) => m.sentAt },
+          { header: 'body', value: (m) => m.body },
+        ],
+        p.items,
+      ),
+    );
+  },
+};
+
+const redrive: Command = {
+  name: 'dlq redrive',
+  summary: 'Move messages back to the source queue, in batches, with progress',
+  usage: '<name> [--max N (default: the depth now)] [--batch N (default 100, at most 1000)]',
+  options: { max: { type: 'string' }, batch: { type: 'string' } },
+  async run(context) {
+    const name = positional(context, 0, 'name');
+    const client = context.client();
+    const queues = await client.request<{ items: DlqView[] }>('GET', '/v1/dlq');
+    const queue = queues.items.find((q) => q.name === name);
+    if (queue === undefined) {
+      throw new MissingResourceError(`No dead-letter queue named ${name}`, {
+        hint: 'Run `herald dlq list` for the names.',
+      });
+    }
+    const total = intOption(context, 'max', Math.max(queue.depth, 1), Number.MAX_SAFE_INTEGER);
+    const batch = intOption(context, 'batch', 100, MAX_BATCH);
+    const progress = new Progress(context.io.stderr, `redrive ${name}`);
+    let moved = 0;
+    let failed = 0;
+    let batches = 0;
+    let sourceQueue: string | undefined;
+    try {
+      while (moved + failed < total) {
+        const result = await client.request<{ moved: number; failed: number; sourceQueue?: string }>(
+          'POST',
+          `/v1/dlq/${encodeURIComponent(name)}/redrive`,
+          { body: { limit: Math.min(batch, total - moved - failed) } },
+        );
+        batches += 1;
+        moved += result.moved;
+        failed += result.failed;
+        sourceQueue = result.sourceQueue ?? sourceQueue;
+        progress.update(moved + failed, total, failed > 0 ? `(${failed} failed)` : '');
+        if (result.moved + result.failed === 0) break; // empty: nothing more to move
+      }
+    } finally {
+      progress.finish();
+    }
+    const summary: RedriveSummary = {
+      queue: name,
+      ...(sourceQueue !== undefined ? { sourceQueue } : {}),
+      depthBefore: queue.depth,
+      moved,
+      failed,
+      batches,
+    };
+    context.print(summary, (s) =>
+      renderFields([
+        ['queue', s.queue],
+        ['moved to', s.sourceQueue],
+        ['depth before', String(s.depthBefore)],
+        ['moved', String(s.moved)],
+        ['failed', String(s.failed)],
+        ['batches', String(s.batches)],
+      ]),
+    );
+  },
+};
+
+const dlqCommands: readonly Command[] = [list, peek, redrive];
+
+export { dlqCommands };

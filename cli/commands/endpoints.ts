@@ -1,0 +1,149 @@
+/** `herald endpoints create|list|disable|enable|rotate-secret`. */
+import {
+  type Command,
+  type CommandContext,
+  intOption,
+  positional,
+  requiredOption,
+  stringOption,
+} from '../context.js';
+import { UsageError } from '../errors.js';
+import { renderFields, renderTable } from '../table.js';
+
+interface EndpointView {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly url: string;
+  readonly eventTypes: readonly string[];
+  readonly enabled: boolean;
+  readonly description?: string;
+  readonly createdAt?: string;
+  readonly secret?: string;
+}
+
+interface RotateView {
+  readonly id: string;
+  readonly secret: string;
+  readonly previousSecretExpiresAt?: string;
+}
+
+const endpointFields = (e: EndpointView): string =>
+  renderFields([
+    ['id', e.id],
+    ['tenant', e.tenantId],
+    ['url', e.url],
+    ['event types', e.eventTypes],
+    ['enabled', String(e.enabled)],
+    ['description', e.description],
+    ...(e.secret !== undefined ? ([['secret', e.secret]] as const) : []),
+  ]) +
+  (e.secret !== undefined ? 'The secret is shown only now: store it where the receiver can read it.\n' : '');
+
+/** `--types 'order.*,invoice.created'` → ['order.*', 'invoice.created']. */
+function eventTypes(context: CommandContext): string[] {
+  const types = requiredOption(context, 'types')
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  if (types.length === 0) throw new UsageError('--types needs at least one event type pattern');
+  return types;
+}
+
+const create: Command = {
+  name: 'endpoints create',
+  summary: 'Subscribe a webhook URL to event types (prints the signing secret once)',
+  usage: '<https://webhook-url> --tenant <tenantId> --types <pattern,...> [--description <text>]',
+  options: {
+    tenant: { type: 'string' },
+    types: { type: 'string' },
+    description: { type: 'string' },
+    'endpoint-url': { type: 'string' },
+  },
+  async run(context) {
+    // --url is the API's URL (a global flag), so the webhook URL is --endpoint-url or the positional.
+    const url = stringOption(context, 'endpoint-url') ?? context.positionals[0];
+    if (url === undefined)
+      throw new UsageError('Missing the webhook URL: herald endpoints create <https://...> ...');
+    const description = stringOption(context, 'description');
+    const body = {
+      tenantId: requiredOption(context, 'tenant'),
+      url,
+      eventTypes: eventTypes(context),
+      ...(description !== undefined ? { description } : {}),
+    };
+    const endpoint = await context.client().request<EndpointView>('POST', '/v1/endpoints', { body });
+    context.print(endpoint, endpointFields);
+  },
+};
+
+const list: Command = {
+  name: 'endpoints list',
+  summary: "List a tenant's endpoints",
+  usage: '--tenant <tenantId> [--limit N] [--cursor C]',
+  options: { tenant: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' } },
+  async run(context) {
+    const page = await context
+      .client()
+      .request<{ items: EndpointView[]; nextCursor?: string }>('GET', '/v1/endpoints', {
+        query: {
+          tenantId: stringOption(context, 'tenant'),
+          limit: intOption(context, 'limit', 50, 100),
+          cursor: stringOption(context, 'cursor'),
+        },
+      });
+    context.print(page, (p) => {
+      const table = renderTable(
+        [
+          { header: 'id', value: (e: EndpointView) => e.id },
+          { header: 'enabled', value: (e) => (e.enabled ? 'yes' : 'no') },
+          { header: 'event types', value: (e) => e.eventTypes },
+          { header: 'url', value: (e) => e.url },
+        ],
+        p.items,
+      );
+      return p.nextCursor === undefined ? table : `${table}More: --cursor ${p.nextCursor}\n`;
+    });
+  },
+};
+
+function toggle(enabled: boolean): Command {
+  return {
+    name: enabled ? 'endpoints enable' : 'endpoints disable',
+    summary: enabled
+      ? 'Resume deliveries to an endpoint'
+      : 'Stop deliveries to an endpoint (new ones are skipped)',
+    usage: '<endpointId>',
+    async run(context) {
+      const id = positional(context, 0, 'endpointId');
+      const endpoint = await context
+        .client()
+        .request<EndpointView>('PATCH', `/v1/endpoints/${encodeURIComponent(id)}`, { body: { enabled } });
+      context.print(endpoint, endpointFields);
+    },
+  };
+}
+
+const rotate: Command = {
+  name: 'endpoints rotate-secret',
+  summary: 'Issue a new signing secret; the old one keeps signing for a grace period',
+  usage: '<endpointId>',
+  async run(context) {
+    const id = positional(context, 0, 'endpointId');
+    const result = await context
+      .client()
+      .request<RotateView>('POST', `/v1/endpoints/${encodeURIComponent(id)}/rotate-secret`);
+    context.print(
+      result,
+      (r) =>
+        `${renderFields([
+          ['id', r.id],
+          ['secret', r.secret],
+          ['old secret valid until', r.previousSecretExpiresAt],
+        ])}Deploy the new secret to the receiver before the old one expires.\n`,
+    );
+  },
+};
+
+const endpointCommands: readonly Command[] = [create, list, toggle(false), toggle(true), rotate];
+
+export { endpointCommands };

@@ -1,0 +1,19 @@
+/** Every command, in the order `herald --help` lists them. */
+import type { Command } from '../context.js';
+import { dlqCommands } from './dlq.js';
+import { endpointCommands } from './endpoints.js';
+import { eventCommands } from './events.js';
+import { keyCommands } from './keys.js';
+import { metricsCommands } from './metrics.js';
+import { replayCommands } from './replay.js';
+
+const COMMANDS: readonly Command[] = [
+  ...eventCommands,
+  ...endpointCommands,
+  ...dlqCommands,
+  ...replayCommands,
+  ...metricsCommands,
+  ...keyCommands,
+];
+
+export { COMMANDS };
