@@ -55,7 +55,10 @@ export function createTableInput(
 ): CreateTableCommandInput {
   // Only keys and indexes matter locally (encryption, streams, PITR, TTL are not played).
   const wanted = ['AttributeDefinitions', 'KeySchema', 'GlobalSecondaryIndexes', 'LocalSecondaryIndexes'];
-  const p = resolveValue(Object.fromEntries(wanted.map((k) => [k, props[k]])), ctx) as Record<string, unknown>;
+  const p = resolveValue(Object.fromEntries(wanted.map((k) => [k, props[k]])), ctx) as Record<
+    string,
+    unknown
+  >;
   const gsis = p.GlobalSecondaryIndexes as Array<Record<string, unknown>> | undefined;
   const lsis = p.LocalSecondaryIndexes as Array<Record<string, unknown>> | undefined;
   const strip = (i: Record<string, unknown>) =>

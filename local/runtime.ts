@@ -16,7 +16,13 @@ import { createQueues, createTopicsAndSubscriptions, startMessaging } from './sq
 import { type LocalStateMachine, LocalStepFunctions } from './step-functions.js';
 import { synthesize } from './synth.js';
 import { loadAssembly } from './template.js';
-import { apiRoutes, eventSourceMappings, registerApiAndStateMachines, registerPlaceholders, stateMachines } from './wiring.js';
+import {
+  apiRoutes,
+  eventSourceMappings,
+  registerApiAndStateMachines,
+  registerPlaceholders,
+  stateMachines,
+} from './wiring.js';
 
 export interface StartOptions {
   /** HTTP API port (0 = a free port). The other endpoints always use free ports. */
@@ -158,11 +164,12 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
       queues: () =>
         [...queues.values()].map((q) => {
           const inspected = fauxqs.inspectQueue(q.name);
-          const isDlq = [...queues.values()].some(
-            (other) =>
-              inspected !== undefined &&
-              (fauxqs.inspectQueue(other.name)?.attributes.RedrivePolicy ?? '').includes(q.arn),
-          );
+          // A DLQ is a redrive target, or named as one (the webhook DLQ is fed by the workflow).
+          const isDlq =
+            /dlq|deadletter/i.test(q.logicalId) ||
+            [...queues.values()].some((o) =>
+              (fauxqs.inspectQueue(o.name)?.attributes.RedrivePolicy ?? '').includes(q.arn),
+            );
           return {
             logicalId: q.logicalId,
             name: q.name,

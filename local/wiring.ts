@@ -41,7 +41,10 @@ export function registerApiAndStateMachines(assembly: CloudAssembly, ctx: Ctx, a
   for (const [id, res] of Object.entries(assembly.resources)) {
     const props = res.Properties ?? {};
     if (res.Type === 'AWS::StepFunctions::StateMachine') {
-      const name = props.StateMachineName === undefined ? generatedName(assembly.stackName, id) : resolveString(props.StateMachineName, ctx);
+      const name =
+        props.StateMachineName === undefined
+          ? generatedName(assembly.stackName, id)
+          : resolveString(props.StateMachineName, ctx);
       const arn = `arn:aws:states:${ctx.region}:${ctx.accountId}:stateMachine:${name}`;
       ctx.resources.set(id, { ref: arn, attrs: { Arn: arn, Name: name } });
     } else if (res.Type === 'AWS::ApiGatewayV2::Api') {

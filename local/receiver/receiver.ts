@@ -67,6 +67,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   let secrets = [...(options.secrets ?? [])];
   const byId = new Map<string, ReceivedWebhook>();
   const order: ReceivedWebhook[] = [];
+  const attemptsById = new Map<string, number>(); // failed answers count too
   const state: State = {
     failStatus: 200,
     failRemaining: 0,
@@ -79,6 +80,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   const apply = (c: ReceiverControl) => {
     if (c.reset) {
       byId.clear();
+      attemptsById.clear();
       order.length = 0;
       Object.assign(state, {
         failStatus: 200,
@@ -119,9 +121,10 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     const id = headers['webhook-id'] ?? '';
     if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));
     const existing = byId.get(id);
+    const attempts = (attemptsById.get(id) ?? 0) + 1;
+    attemptsById.set(id, attempts);
     if (state.failRemaining > 0) {
       state.failRemaining--;
-      if (existing) existing.attempts++;
       log(`[receiver] ${id}: answering ${state.failStatus} (as told)`);
       return json(
         res,
@@ -132,7 +135,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     }
     if (existing?.receivedAt) {
       // Already acknowledged once: acknowledge again, do not process again.
-      existing.attempts++;
+      existing.attempts = attempts;
       state.duplicates++;
       return json(res, 200, { duplicate: true });
     }
@@ -147,7 +150,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       timestamp: headers['webhook-timestamp'] ?? '',
       path: req.url ?? '/',
       receivedAt: new Date().toISOString(),
-      attempts: 1,
+      attempts,
       body: parsed,
     };
     byId.set(id, record);

@@ -58,7 +58,7 @@ describe('demo receiver', () => {
     expect(first.headers.get('retry-after')).toBe('1');
     expect((await send(receiver, secret, 'msg_9')).status).toBe(503);
     expect((await send(receiver, secret, 'msg_9')).status).toBe(200);
-    expect(receiver.received().map((r) => r.id)).toEqual(['msg_9']);
+    expect(receiver.received().map((r) => [r.id, r.attempts])).toEqual([['msg_9', 3]]);
   });
 
   it('can be slow and can fail always', async () => {
