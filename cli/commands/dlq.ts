@@ -111,17 +111,19 @@ const redrive: Command = {
     let sourceQueue: string | undefined;
     try {
       while (moved + failed < total) {
+        const limit = Math.min(batch, total - moved - failed);
         const result = await client.request<{ moved: number; failed: number; sourceQueue?: string }>(
           'POST',
           `/v1/dlq/${encodeURIComponent(name)}/redrive`,
-          { body: { limit: Math.min(batch, total - moved - failed) } },
+          { body: { limit } },
         );
         batches += 1;
         moved += result.moved;
         failed += result.failed;
         sourceQueue = result.sourceQueue ?? sourceQueue;
         progress.update(moved + failed, total, failed > 0 ? `(${failed} failed)` : '');
-        if (result.moved + result.failed === 0) break; // empty: nothing more to move
+        // The API keeps receiving until `limit` or an empty receive: fewer means the DLQ is drained.
+        if (result.moved + result.failed < limit) break;
       }
     } finally {
       progress.finish();

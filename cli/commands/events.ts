@@ -109,12 +109,10 @@ const publish: Command = {
       data: eventData(context),
     };
     const key = stringOption(context, 'idempotency-key');
-    const event = await context
-      .client()
-      .request<EventView>('POST', '/v1/events', {
-        body,
-        ...(key !== undefined ? { headers: { 'idempotency-key': key } } : {}),
-      });
+    const event = await context.client().request<EventView>('POST', '/v1/events', {
+      body,
+      ...(key !== undefined ? { headers: { 'idempotency-key': key } } : {}),
+    });
     context.print(event, (e) =>
       renderFields([
         ['id', e.id],
