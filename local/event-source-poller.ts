@@ -2,6 +2,7 @@
 // only what succeeded (partial batch responses); the rest reappear after the visibility timeout and
 // reach the DLQ through the queue's redrive policy, as on AWS.
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   type Message,
   MessageSystemAttributeName,
@@ -19,6 +20,12 @@ export interface EventSourceMappingSpec {
   readonly maxConcurrency: number;
   readonly reportBatchItemFailures: boolean;
   readonly region: string;
+  /**
+   * When visibility timeouts are scaled down (HERALD_LOCAL_TIME_SCALE), keep a batch invisible while its
+   * invocation runs, so a scaled timeout never falls below the function's run time (the invariant CDK
+   * and AWS ask for). Undefined: no heartbeat, as on AWS.
+   */
+  readonly heartbeatVisibilitySeconds?: number;
 }
 
 export type Invoke = (event: { Records: SQSRecord[] }) => Promise<unknown>;
@@ -157,11 +164,14 @@ export class EventSourcePoller {
     this.stats.received += records.length;
     this.stats.invocations++;
     let outcome: { ok: true; result: unknown } | { ok: false };
+    const heartbeat = this.startHeartbeat(records);
     try {
       outcome = { ok: true, result: await this.invoke({ Records: records }) };
     } catch (error) {
       this.onError(error);
       outcome = { ok: false };
+    } finally {
+      if (heartbeat) clearInterval(heartbeat);
     }
     const ok = new Set(succeededIds(records, outcome, this.spec.reportBatchItemFailures));
     this.stats.succeeded += ok.size;
@@ -177,5 +187,22 @@ export class EventSourcePoller {
         }),
       );
     }
+  }
+
+  private startHeartbeat(records: readonly SQSRecord[]): NodeJS.Timeout | undefined {
+    const seconds = this.spec.heartbeatVisibilitySeconds;
+    if (seconds === undefined) return undefined;
+    const timer = setInterval(
+      () => {
+        const entries = records
+          .slice(0, 10)
+          .map((r, n) => ({ Id: String(n), ReceiptHandle: r.receiptHandle, VisibilityTimeout: seconds }));
+        this.sqs
+          .send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: this.spec.queueUrl, Entries: entries }))
+          .catch((e: unknown) => this.onError(e));
+      },
+      Math.max(200, (seconds * 1000) / 2),
+    );
+    return timer;
   }
 }

@@ -213,7 +213,7 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
     for (const machine of stateMachines(assembly, ctx)) machines.set(machine.arn, machine);
     http.routes = apiRoutes(assembly, ctx);
 
-    const pollers = eventSourceMappings(assembly, ctx, queues).map(
+    const pollers = eventSourceMappings(assembly, ctx, queues, timeScale).map(
       (spec) =>
         new EventSourcePoller(
           spec,

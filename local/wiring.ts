@@ -119,6 +119,7 @@ export function eventSourceMappings(
   assembly: CloudAssembly,
   ctx: Ctx,
   queues: ReadonlyMap<string, LocalQueue>,
+  timeScale: number,
 ): EventSourceMappingSpec[] {
   const specs: EventSourceMappingSpec[] = [];
   for (const [, res] of resourcesOfType(assembly, 'AWS::Lambda::EventSourceMapping')) {
@@ -141,6 +142,7 @@ export function eventSourceMappings(
       reportBatchItemFailures:
         Array.isArray(p.FunctionResponseTypes) && p.FunctionResponseTypes.includes('ReportBatchItemFailures'),
       region: ctx.region,
+      ...(timeScale === 1 ? {} : { heartbeatVisibilitySeconds: queue.visibilityTimeoutSeconds }),
     });
   }
   return specs;

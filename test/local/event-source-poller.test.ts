@@ -104,4 +104,34 @@ describe('EventSourcePoller against fauxqs', () => {
     expect((main?.messages.ready.length ?? 0) + (main?.messages.inflight.length ?? 0)).toBe(0);
     expect(poller.stats).toMatchObject({ succeeded: 2, failed: 2 });
   });
+
+  it('with a heartbeat, a slow invocation keeps its batch invisible past a (scaled) 1 s visibility timeout', async () => {
+    const queue = server.createQueue('poller-heartbeat', { attributes: { VisibilityTimeout: '1' } });
+    const bodies: string[] = [];
+    const poller = new EventSourcePoller(
+      {
+        queueUrl: queue.queueUrl,
+        queueArn: queue.queueArn,
+        functionName: 'fn',
+        batchSize: 10,
+        batchingWindowSeconds: 0,
+        maxConcurrency: 2,
+        reportBatchItemFailures: true,
+        region,
+        heartbeatVisibilitySeconds: 1,
+      },
+      sqs,
+      async (event) => {
+        bodies.push(...event.Records.map((r) => r.body));
+        await new Promise((r) => setTimeout(r, 2500));
+        return { batchItemFailures: [] };
+      },
+    );
+    await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: 'slow' }));
+    poller.start();
+    await new Promise((r) => setTimeout(r, 3500));
+    await poller.stop();
+    expect(bodies).toEqual(['slow']);
+    expect(server.inspectQueue('poller-heartbeat')?.messages.ready.length).toBe(0);
+  }, 10_000);
 });
