@@ -13,6 +13,7 @@ import {
   orderPlaced,
   peekDlq,
   publishOk,
+  scheduledWaitMs,
   tenantEvents,
   uniqueTenant,
   verifyWithLibrary,
@@ -123,8 +124,13 @@ describe.skipIf(receiverUnreachable('pipeline'))('pipeline', () => {
     const received = ctx.receiver.received('retry-twice');
     expect(received.map((r) => r.answered)).toEqual(['500', '502', '200']);
     expect(new Set(received.map((r) => r.webhookId))).toEqual(new Set([event.id]));
+    // Growing intervals: the scheduled waits (5 s then 5 min, ±20%, × time scale) grow, and the
+    // receiver never saw an attempt before its scheduled time.
+    const waits = history.attempts.slice(0, 2).map((a) => scheduledWaitMs(a)!);
+    expect(waits[1]).toBeGreaterThan(waits[0]!);
     const gaps = [received[1]!.at - received[0]!.at, received[2]!.at - received[1]!.at];
-    expect(gaps[1]).toBeGreaterThan(gaps[0]!);
+    expect(gaps[0]).toBeGreaterThanOrEqual(waits[0]!);
+    expect(gaps[1]).toBeGreaterThanOrEqual(waits[1]!);
   });
 
   it('a receiver that always fails ends `failed`, with every attempt recorded and the message on the webhook DLQ', async () => {
@@ -150,6 +156,10 @@ describe.skipIf(receiverUnreachable('pipeline'))('pipeline', () => {
     expect(history.attempts).toHaveLength(MAX_ATTEMPTS);
     expect(history.attempts.at(-1)?.outcome).toBe('failed');
     expect(ctx.receiver.received('always-500')).toHaveLength(MAX_ATTEMPTS);
+    // The schedule grows step by step until its last two (equal, 10 h) steps.
+    const waits = history.attempts.map(scheduledWaitMs).filter((w): w is number => w !== undefined);
+    expect(waits).toHaveLength(MAX_ATTEMPTS - 1);
+    for (let i = 1; i < waits.length - 1; i++) expect(waits[i]).toBeGreaterThan(waits[i - 1]!);
 
     const webhookDlq = await waitUntil(
       async () => (await dlqs(ctx.api)).find(isWebhookDlq),

@@ -9,6 +9,7 @@ import {
   createEndpoint,
   deliveriesOf,
   publishOk,
+  scheduledWaitMs,
   uniqueTenant,
 } from '../support/fixtures.js';
 import { hang, ok, status } from '../support/receiver.js';
@@ -25,8 +26,6 @@ const EVENTS = 5;
 const RETRY_AFTER_SECONDS = 3600;
 const NAME = 'outage';
 
-const waitOf = (a: AttemptItem): number | undefined =>
-  a.nextAttemptAt === undefined ? undefined : Date.parse(a.nextAttemptAt) - Date.parse(a.at);
 const isRefused = (a: AttemptItem): boolean =>
   a.statusCode === undefined &&
   /refus|connect/i.test(a.errorClass ?? '') &&
@@ -79,7 +78,7 @@ describe.skipIf(skip)(DRILL, () => {
     const perEvent = ids.map((id, i) => {
       const attempts = histories[i]!.attempts;
       const mine = received.filter((r) => r.webhookId === id);
-      const waits = attempts.map(waitOf).filter((w): w is number => w !== undefined);
+      const waits = attempts.map(scheduledWaitMs).filter((w): w is number => w !== undefined);
       return {
         attempts: attempts.length,
         refused: attempts.filter(isRefused).length,

@@ -83,9 +83,9 @@ const cases: readonly Case[] = [
     name: 'invalid UTF-8',
     request: {
       raw: Buffer.concat([
-        Buffer.from('{"type":"order.placed","tenantId":"'),
+        Buffer.from(`{"type":"order.placed","tenantId":"${tenantId}","data":{"note":"`),
         Buffer.from([0xc3, 0x28, 0xff]),
-        Buffer.from(`","data":{}}`),
+        Buffer.from('"}}'),
       ]),
       headers: { 'content-type': 'application/json' },
     },

@@ -153,6 +153,15 @@ async function deliveriesOf(
   return { attempts, deliveries };
 }
 
+/**
+ * The wait the sender scheduled after this attempt: `nextAttemptAt` is set when the attempt finished
+ * (`at` is when it started), so the attempt's own duration is taken off.
+ */
+function scheduledWaitMs(attempt: AttemptItem): number | undefined {
+  if (attempt.nextAttemptAt === undefined) return undefined;
+  return Date.parse(attempt.nextAttemptAt) - (Date.parse(attempt.at) + attempt.durationMs);
+}
+
 interface DlqSummary {
   readonly name: string;
   readonly sourceQueue: string;
@@ -166,7 +175,7 @@ async function dlqs(api: HeraldApi): Promise<DlqSummary[]> {
 
 /** The webhook DLQ is the one whose source is the dispatch queue. */
 function isWebhookDlq(dlq: DlqSummary): boolean {
-  return /dispatch/i.test(dlq.sourceQueue);
+  return /webhook/i.test(dlq.name);
 }
 
 async function peekDlq(
@@ -210,6 +219,7 @@ export {
   peekDlq,
   publish,
   publishOk,
+  scheduledWaitMs,
   tally,
   tenantEvents,
   UnexpectedResponseError,
