@@ -202,9 +202,11 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
       sfn: sfnEndpoint,
     };
     const { specs, skipped } = functionSpecs(assembly, ctx, endpoints, {});
+    // Log prefix: the logical id without CDK's hash suffix (Herald-EventsApiIngestB2300353 → EventsApiIngest).
+    const labels = new Map(specs.map((s) => [s.name, s.logicalId.replace(/[0-9A-F]{8}$/, '')]));
     const onLine = (fn: string, _stream: string, line: string) => {
       metrics.record(line);
-      if (!options.quiet || options.log) say(`[${fn}] ${line}`);
+      if (!options.quiet || options.log) say(`[${labels.get(fn) ?? fn}] ${line}`);
     };
     for (const spec of specs) pools.set(spec.name, new LambdaPool(spec, onLine));
     stops.push(async () => void (await Promise.all([...pools.values()].map((p) => p.close()))));

@@ -80,7 +80,11 @@ export function createQueues(
       const visibility = scaledSeconds(Number(attributes.VisibilityTimeout ?? 30), timeScale);
       attributes.VisibilityTimeout = String(visibility);
       if (redrive !== undefined) attributes.RedrivePolicy = redrive;
-      const created = server.createQueue(name, { attributes });
+      // With a data dir the queue (and its messages) may already be loaded: keep it.
+      const existing = server.inspectQueue(name);
+      const created = existing
+        ? { queueUrl: existing.url, queueArn: existing.arn }
+        : server.createQueue(name, { attributes });
       queues.set(id, {
         logicalId: id,
         name,
