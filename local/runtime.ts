@@ -225,7 +225,12 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
         ),
     );
     for (const p of pollers) p.start();
-    stops.push(async () => void (await Promise.all(pollers.map((p) => p.stop()))));
+    stops.push(async () => {
+      // Stop polling, then end the pools so in-flight invocations fail now instead of running to their timeout.
+      const stopped = Promise.all(pollers.map((p) => p.stop()));
+      await Promise.all([...pools.values()].map((p) => p.close()));
+      await stopped;
+    });
 
     const mainTable = pickMainTable(specs, tables);
     const admin =
