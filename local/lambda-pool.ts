@@ -108,7 +108,7 @@ export class LambdaPool {
       return await new Promise<unknown>((resolve, reject) => {
         const timer = setTimeout(() => {
           // A timed-out Lambda's sandbox is gone: terminate the worker, the next invocation starts a fresh one.
-          this.discard(slot);
+          void this.discard(slot);
           reject(new FunctionTimeoutError(this.spec.name, this.spec.timeoutSeconds));
         }, this.spec.timeoutSeconds * 1000);
         slot.pending = { id, resolve, reject, timer };
@@ -130,6 +130,7 @@ export class LambdaPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const wake of this.waiting.splice(0)) wake();
     await this.killWorkers();
   }
 
@@ -139,6 +140,7 @@ export class LambdaPool {
 
   private async acquire(): Promise<Slot> {
     for (;;) {
+      if (this.closed) throw new FunctionInvocationError('Local.PoolClosed', `${this.spec.name} is stopped`);
       const idle = [...this.slots].find((s) => !this.busy.has(s));
       const slot = idle ?? (this.slots.size < this.spec.maxConcurrency ? this.spawn() : undefined);
       if (slot !== undefined) {

@@ -64,4 +64,19 @@ describe('LambdaPool', () => {
     expect(Date.now() - started).toBeLessThan(1200);
     expect(p.size).toBe(3);
   });
+
+  it('killWorkers fails in-flight invocations like a crashed sandbox; close fails queued ones', async () => {
+    const p = pool(spec('index.slow', { timeoutSeconds: 5, maxConcurrency: 1 }));
+    const inFlight = p.invoke({ ms: 2000 }).catch((e: unknown) => e);
+    const queued = p.invoke({ ms: 10 }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 300));
+    await p.killWorkers();
+    expect(((await inFlight) as FunctionInvocationError).errorType).toBe('Runtime.ExitError');
+    await expect(queued).resolves.toEqual({ slept: 10 }); // the queued one gets a fresh worker
+    const blocker = p.invoke({ ms: 2000 }).catch((e: unknown) => e);
+    const waiting = p.invoke({ ms: 10 }).catch((e: unknown) => e);
+    await p.close();
+    expect(((await waiting) as FunctionInvocationError).errorType).toBe('Local.PoolClosed');
+    expect(((await blocker) as FunctionInvocationError).errorType).toBe('Runtime.ExitError');
+  });
 });
