@@ -33,6 +33,9 @@ const SQS_BATCH_SIZE = 10;
 /** Long enough for one API call to finish; messages come back at once via ChangeMessageVisibility 0. */
 const PEEK_VISIBILITY_SECONDS = 30;
 
+/** Failed deliveries; redriving them sends redelivery requests to the dispatch queue. */
+const WEBHOOK_DLQ_NAME = 'webhook-dlq';
+
 function queueName(url: string): string {
   return url.split('/').pop() ?? url;
 }
@@ -45,10 +48,11 @@ function deadLetterQueues(): DeadLetterQueue[] {
   const webhookDlqUrl = config.webhookDlqUrl();
   if (!queues.some((q) => q.url === webhookDlqUrl)) {
     const dispatchUrl = config.dispatchQueueUrl();
+    const dispatch = queues.find((q) => q.sourceUrl === dispatchUrl);
     queues.push({
-      name: queueName(webhookDlqUrl),
+      name: WEBHOOK_DLQ_NAME,
       url: webhookDlqUrl,
-      sourceQueue: queueName(dispatchUrl),
+      sourceQueue: dispatch?.sourceQueue ?? queueName(dispatchUrl),
       sourceUrl: dispatchUrl,
     });
   }
