@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildHerald, referencedId, resourceNamed, resourcesOf } from './support/template.js';
+
+const HEALTH = 'GET /v1/health';
+
+/** Route keys of the OpenAPI document, read here independently of lib/events-api.ts. */
+function openApiRouteKeys(): string[] {
+  const document = JSON.parse(readFileSync('openapi/openapi.json', 'utf8')) as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  const methods = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
+  return Object.entries(document.paths).flatMap(([path, item]) =>
+    Object.keys(item)
+      .filter((key) => methods.has(key))
+      .map((method) => `${method.toUpperCase()} ${path}`),
+  );
+}
+
+describe('HTTP API', () => {
+  let template: Template;
+  let routes: [string, Record<string, unknown>][];
+  let authorizerId: string;
+
+  beforeAll(() => {
+    template = buildHerald();
+    routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route');
+    const authorizers = resourcesOf(template, 'AWS::ApiGatewayV2::Authorizer');
+    expect(authorizers).toHaveLength(1);
+    authorizerId = authorizers[0]![0];
+  });
+
+  const routeKeys = (): string[] => routes.map(([, r]) => r.RouteKey as string);
+  const integrationFunction = (route: Record<string, unknown>): string => {
+    const target = (route.Target as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    const integrationId = target.map(referencedId).find((id) => id !== undefined);
+    const integration = resourcesOf(template, 'AWS::ApiGatewayV2::Integration').find(
+      ([id]) => id === integrationId,
+    );
+    return referencedId(integration?.[1].IntegrationUri) ?? '';
+  };
+
+  it('has exactly one route per OpenAPI operation', () => {
+    const expected = openApiRouteKeys();
+    expect(expected).toContain(HEALTH);
+    expect(expected.length).toBeGreaterThan(10);
+    expect([...routeKeys()].sort()).toEqual([...expected].sort());
+  });
+
+  it('puts the API key authorizer on every route but health', () => {
+    for (const [id, route] of routes) {
+      if (route.RouteKey === HEALTH) continue;
+      expect(route.AuthorizationType, id).toBe('CUSTOM');
+      expect(route.AuthorizerId, id).toEqual({ Ref: authorizerId });
+    }
+  });
+
+  it('leaves health open', () => {
+    const health = routes.find(([, r]) => r.RouteKey === HEALTH)![1];
+    expect(health.AuthorizationType).toBe('NONE');
+    expect(health.AuthorizerId).toBeUndefined();
+  });
+
+  it('sends POST /v1/events to ingest and every other route to management', () => {
+    for (const [id, route] of routes) {
+      const fn = integrationFunction(route);
+      const expected = route.RouteKey === 'POST /v1/events' ? /^EventsApiIngest/ : /^EventsApiManagement/;
+      expect(fn, id).toMatch(expected);
+    }
+  });
+
+  it('runs the authorizer on every request: no identity source, no cache, simple responses', () => {
+    const authorizer = resourcesOf(template, 'AWS::ApiGatewayV2::Authorizer')[0]![1];
+    expect(authorizer).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      AuthorizerResultTtlInSeconds: 0,
+      EnableSimpleResponses: true,
+    });
+    expect(authorizer.IdentitySource ?? []).toEqual([]);
+    const uri = JSON.stringify(authorizer.AuthorizerUri);
+    expect(uri).toMatch(/EventsApiAuthorizer[0-9A-F]{8}/);
+  });
+
+  it('lets API Gateway invoke the authorizer function', () => {
+    const permissions = resourcesOf(template, 'AWS::Lambda::Permission').filter(
+      ([, p]) => /^EventsApiAuthorizer/.test(referencedId(p.FunctionName) ?? ''),
+    );
+    expect(permissions).toHaveLength(1);
+    expect(permissions[0]![1]).toMatchObject({
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+    });
+  });
+
+  it('throttles the default stage', () => {
+    const stage = resourcesOf(template, 'AWS::ApiGatewayV2::Stage');
+    expect(stage).toHaveLength(1);
+    expect(stage[0]![1]).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
+    });
+  });
+
+  it('exports the API URL', () => {
+    expect(Object.keys(template.findOutputs('ApiUrl'))).toHaveLength(1);
+    expect(resourceNamed(template, 'AWS::ApiGatewayV2::Api', 'EventsApi')).toMatchObject({
+      ProtocolType: 'HTTP',
+    });
+  });
+});

@@ -1,0 +1,133 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildHerald, joinWithPlaceholders, resourcesOf } from './support/template.js';
+
+interface State {
+  readonly Type: string;
+  readonly Next?: string;
+  readonly End?: boolean;
+  readonly Resource?: string;
+  readonly [key: string]: unknown;
+}
+
+interface Definition {
+  readonly StartAt: string;
+  readonly States: Record<string, State>;
+}
+
+describe('retry workflow', () => {
+  let machine: Record<string, unknown>;
+  let definition: Definition;
+  const state = (name: string): State => {
+    const found = definition.States[name];
+    if (!found) throw new Error(`No state ${name}`);
+    return found;
+  };
+
+  beforeAll(() => {
+    const machines = resourcesOf(buildHerald(), 'AWS::StepFunctions::StateMachine');
+    expect(machines).toHaveLength(1);
+    machine = machines[0]![1];
+    definition = JSON.parse(joinWithPlaceholders(machine.DefinitionString)) as Definition;
+  });
+
+  it('is a Standard workflow (waits of hours need it) with a bounded lifetime', () => {
+    expect(machine.StateMachineType).toBe('STANDARD');
+    expect(definition).toMatchObject({ TimeoutSeconds: 3 * 24 * 3600 });
+  });
+
+  it('has exactly the states docs/internals.md names, starting with the wait', () => {
+    expect(Object.keys(definition.States).sort()).toEqual(
+      [
+        'AttemptDelivery',
+        'Delivered',
+        'Exhausted',
+        'IsDelivered',
+        'RecordPlatformFailure',
+        'SendToWebhookDlq',
+        'WaitForNextAttempt',
+      ].sort(),
+    );
+    expect(definition.StartAt).toBe('WaitForNextAttempt');
+  });
+
+  it('waits for the number of seconds the attempt function computed', () => {
+    expect(state('WaitForNextAttempt')).toEqual({
+      Type: 'Wait',
+      SecondsPath: '$.waitSeconds',
+      Next: 'AttemptDelivery',
+    });
+  });
+
+  it('invokes the attempt function directly, so its output is the payload alone', () => {
+    const attempt = state('AttemptDelivery');
+    expect(attempt.Type).toBe('Task');
+    // payloadResponseOnly: the Resource is the function ARN itself, not the lambda:invoke integration.
+    expect(attempt.Resource).toMatch(/^TOKEN\(WebhooksAttempt[0-9A-F]{8}\)$/);
+    expect(attempt.Parameters).toBeUndefined();
+    expect(attempt.OutputPath).toBeUndefined();
+    expect(attempt.Next).toBe('IsDelivered');
+  });
+
+  it('retries platform failures with jittered exponential backoff', () => {
+    const retries = state('AttemptDelivery').Retry as Record<string, unknown>[];
+    expect(retries.length).toBeGreaterThan(0);
+    for (const retry of retries) {
+      expect(retry.BackoffRate as number).toBeGreaterThan(1);
+      expect(retry.IntervalSeconds as number).toBeGreaterThan(0);
+      expect(retry.MaxAttempts as number).toBeGreaterThan(0);
+      expect(retry.JitterStrategy).toBe('FULL');
+      // Subscriber failures come back as outcome "retry"; a blanket States.ALL here would retry them twice.
+      expect(retry.ErrorEquals).not.toContain('States.ALL');
+    }
+    expect(retries.flatMap((r) => r.ErrorEquals as string[])).toContain('Lambda.TooManyRequestsException');
+  });
+
+  it('catches anything else into RecordPlatformFailure, keeping the input', () => {
+    expect(state('AttemptDelivery').Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordPlatformFailure' },
+    ]);
+    const record = state('RecordPlatformFailure');
+    expect(record.Type).toBe('Pass');
+    expect(record.Next).toBe('SendToWebhookDlq');
+    expect(record.Parameters).toMatchObject({
+      dlqMessage: { kind: 'herald.redeliver', reason: 'redrive', 'eventId.$': '$.eventId' },
+    });
+  });
+
+  it('chooses on the outcome: delivered succeeds, retry waits again, anything else goes to the DLQ', () => {
+    const choice = state('IsDelivered');
+    expect(choice.Type).toBe('Choice');
+    expect(choice.Choices).toEqual([
+      { Variable: '$.outcome', StringEquals: 'delivered', Next: 'Delivered' },
+      { Variable: '$.outcome', StringEquals: 'retry', Next: 'WaitForNextAttempt' },
+    ]);
+    expect(choice.Default).toBe('SendToWebhookDlq');
+    expect(state('Delivered').Type).toBe('Succeed');
+  });
+
+  it('sends the attempt’s dlqMessage to the webhook DLQ, then fails', () => {
+    const send = state('SendToWebhookDlq');
+    expect(send.Type).toBe('Task');
+    expect(send.Resource).toMatch(/:states:::sqs:sendMessage$/);
+    expect(send.Parameters).toEqual({
+      QueueUrl: expect.stringMatching(/^TOKEN\(WebhooksWebhookDlq[0-9A-F]{8}\)$/),
+      'MessageBody.$': '$.dlqMessage',
+    });
+    expect(send.Next).toBe('Exhausted');
+    expect(state('Exhausted')).toMatchObject({ Type: 'Fail', Error: 'WebhookDeliveryFailed' });
+  });
+
+  it('logs errors to its own log group', () => {
+    const logging = machine.LoggingConfiguration as Record<string, unknown>;
+    expect(logging.Level).toBe('ERROR');
+    // Execution data holds event payloads (tenant data): it stays out of the logs.
+    expect(logging.IncludeExecutionData ?? false).toBe(false);
+    expect(logging.Destinations).toEqual([
+      {
+        CloudWatchLogsLogGroup: {
+          LogGroupArn: { 'Fn::GetAtt': [expect.stringMatching(/^WebhooksRetryWorkflowLogs/), 'Arn'] },
+        },
+      },
+    ]);
+  });
+});
