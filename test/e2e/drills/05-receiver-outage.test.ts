@@ -18,13 +18,16 @@ import { useHerald } from '../support/suite.js';
 import { receiverUnreachable } from '../support/target.js';
 import { waitUntil } from '../support/wait.js';
 
-const TIME_SCALE = 0.0001;
+// 0.001: after the refused attempt the next one is ~1.8 s away (30 min scaled), time enough to bring
+// the receiver back before the schedule runs out.
+const TIME_SCALE = 0.001;
 const ctx = useHerald({ timeScale: TIME_SCALE });
 const DRILL = '5 receiver outage';
 const skip = receiverUnreachable(DRILL);
-const EVENTS = 5;
-/** 30,000 s × the time scale = 3 s: far above the platform's own overhead, so honouring it shows. */
-const RETRY_AFTER_SECONDS = 30_000;
+/** Few enough that every hanging attempt runs at once on the local function pool. */
+const EVENTS = 3;
+/** 3,000 s × the time scale = 3 s: far above the platform's own overhead, so honouring it shows. */
+const RETRY_AFTER_SECONDS = 3_000;
 const NAME = 'outage';
 
 const isRefused = (a: AttemptItem): boolean =>
@@ -33,7 +36,9 @@ const isRefused = (a: AttemptItem): boolean =>
   !/timeout/i.test(a.errorClass ?? '');
 
 describe.skipIf(skip)(DRILL, () => {
-  it('503 + Retry-After, then timeouts, then connection refused, then recovery: all delivered once', async () => {
+  it('503 + Retry-After, then timeouts, then connection refused, then recovery: all delivered once', {
+    timeout: 300_000,
+  }, async () => {
     const tenantId = uniqueTenant('outage');
     await createEndpoint(ctx.api, { tenantId, url: ctx.receiver.url(NAME), eventTypes: ['ping.sent'] });
     const perId = (min: number) => (ids: string[]) => (list: readonly { webhookId: string | undefined }[]) =>
@@ -46,10 +51,12 @@ describe.skipIf(skip)(DRILL, () => {
       ),
     );
     const ids = events.map((e) => e.id);
+    const phase = (name: string) => console.info(`[drill 5] ${new Date().toISOString()} ${name}`);
     await waitUntil(() => ctx.receiver.received(NAME), perId(1)(ids), {
       timeoutMs: 60_000,
       description: 'first attempts (503)',
     });
+    phase('first attempts answered 503 + Retry-After; now hanging');
 
     ctx.receiver.setDefault(NAME, hang());
     await waitUntil(() => ctx.receiver.received(NAME), perId(2)(ids), {
@@ -57,6 +64,7 @@ describe.skipIf(skip)(DRILL, () => {
       description: 'second attempts (hang)',
     });
 
+    phase('second attempts hanging; now refusing connections');
     ctx.receiver.refuseNew();
     const refusedSeen = await waitUntil(
       () => Promise.all(ids.map((id) => deliveriesOf(ctx.api, id))),
@@ -65,6 +73,7 @@ describe.skipIf(skip)(DRILL, () => {
     );
     expect(refusedSeen).toHaveLength(EVENTS);
 
+    phase('an attempt refused for every event; receiver back');
     ctx.receiver.setDefault(NAME, ok);
     await ctx.receiver.start();
     const histories = await waitUntil(
@@ -72,6 +81,7 @@ describe.skipIf(skip)(DRILL, () => {
       (all) => all.every((h) => h.deliveries[0]?.state === 'delivered'),
       { timeoutMs: 120_000, intervalMs: 200, description: 'every delivery delivered' },
     );
+    phase('all delivered');
 
     const received = ctx.receiver.received(NAME);
     const accepted = ctx.receiver.accepted(NAME);
