@@ -13,6 +13,7 @@ import { waitFor } from '../lib/time.js';
 import { apiClient, createEndpoint, pointEndpoint } from './api.js';
 import { BASE_OUTDIR, baseAssemblyExists, dispatchSettings } from './assembly.js';
 import { type StageBreakdown, stageBreakdown } from './breakdown.js';
+import { injectEvents } from './injector.js';
 import { publishEvents } from './publisher.js';
 import { observeReceipts } from './receipts.js';
 import { type ResourceSample, sampleResources } from './resources.js';
@@ -37,11 +38,19 @@ interface HeraldBenchOptions {
   readonly maxInFlight?: number;
   /** Events whose attempts are read back for the breakdown. @default 100 */
   readonly breakdownSample?: number;
+  /** Stop publishing after this many seconds even if `count` is not reached. @default timeoutMs */
+  readonly publishSeconds?: number;
+  /**
+   * `api`: POST /v1/events (the whole pipeline). `dispatch-queue`: straight onto the dispatch queue,
+   * to measure the delivery side alone. @default 'api'
+   */
+  readonly source?: 'api' | 'dispatch-queue';
 }
 
 interface HeraldBenchResult {
   readonly system: 'herald';
   readonly mode: string;
+  readonly source: 'api' | 'dispatch-queue';
   readonly count: number;
   readonly delivered: number;
   readonly seconds: number;
@@ -116,15 +125,22 @@ async function runHeraldBenchmark(options: HeraldBenchOptions): Promise<HeraldBe
     const timeoutMs = options.timeoutMs ?? 60_000;
     const started = Date.now();
     const sampler = sampleResources();
-    const published = await publishEvents({
-      apiUrl: local.apiUrl,
-      apiKey: local.adminApiKey,
+    const source = options.source ?? 'api';
+    const publishWindow = {
       count: options.count,
       ...(options.offeredPerSecond === undefined ? {} : { offeredPerSecond: options.offeredPerSecond }),
-      maxInFlight: options.maxInFlight ?? 128,
-      deadlineAt: started + timeoutMs,
+      deadlineAt: started + Math.min(timeoutMs, (options.publishSeconds ?? Number.POSITIVE_INFINITY) * 1000),
       event: event('measure'),
-    });
+    };
+    const published =
+      source === 'api'
+        ? await publishEvents({
+            ...publishWindow,
+            apiUrl: local.apiUrl,
+            apiKey: local.adminApiKey,
+            maxInFlight: options.maxInFlight ?? 128,
+          })
+        : await injectEvents(local, run, publishWindow);
     const ids = published.records.flatMap((r) => (r.id ? [r.id] : []));
     const completed = await waitFor(() => ids.every((id) => receivedAt.has(id)), {
       timeoutMs: Math.max(0, started + timeoutMs - Date.now()),
@@ -151,6 +167,7 @@ async function runHeraldBenchmark(options: HeraldBenchOptions): Promise<HeraldBe
     return {
       system: 'herald',
       mode: mode(options),
+      source,
       count: options.count,
       delivered,
       seconds: Math.round(seconds * 100) / 100,
