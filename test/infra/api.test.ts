@@ -84,8 +84,8 @@ describe('HTTP API', () => {
   });
 
   it('lets API Gateway invoke the authorizer function', () => {
-    const permissions = resourcesOf(template, 'AWS::Lambda::Permission').filter(
-      ([, p]) => /^EventsApiAuthorizer/.test(referencedId(p.FunctionName) ?? ''),
+    const permissions = resourcesOf(template, 'AWS::Lambda::Permission').filter(([, p]) =>
+      /^EventsApiAuthorizer/.test(referencedId(p.FunctionName) ?? ''),
     );
     expect(permissions).toHaveLength(1);
     expect(permissions[0]![1]).toMatchObject({

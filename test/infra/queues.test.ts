@@ -198,7 +198,8 @@ describe('queues, event sources and alarms', () => {
         ([, s]) => s.Protocol === 'sqs',
       );
       expect(sqsSubscriptions).toHaveLength(workQueues.length);
-      for (const [id, s] of sqsSubscriptions) expect(workIds.has(referencedId(s.Endpoint) ?? ''), id).toBe(true);
+      for (const [id, s] of sqsSubscriptions)
+        expect(workIds.has(referencedId(s.Endpoint) ?? ''), id).toBe(true);
     });
   });
 });

@@ -1,0 +1,88 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+
+interface Synth {
+  readonly code: number;
+  readonly stderr: string;
+  readonly environments: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * Runs bin/app.ts the way the CDK CLI does — context in CDK_CONTEXT_JSON, output dir in CDK_OUTDIR —
+ * so the test covers the app's own context parsing, not just the stack props. Bundling is skipped.
+ */
+async function synthApp(outdir: string, context: Record<string, unknown>): Promise<Synth> {
+  const env = {
+    ...process.env,
+    CDK_OUTDIR: outdir,
+    CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [], ...context }),
+  };
+  try {
+    await run(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'bin/app.ts'], { env });
+  } catch (error) {
+    const failure = error as { code?: number; stderr?: string };
+    return { code: failure.code ?? 1, stderr: failure.stderr ?? '', environments: {} };
+  }
+  const template = JSON.parse(readFileSync(join(outdir, 'Herald.template.json'), 'utf8')) as {
+    Resources: Record<string, { Type: string; Properties?: { Environment?: { Variables?: object } } }>;
+  };
+  const environments = Object.fromEntries(
+    Object.entries(template.Resources)
+      .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+      .map(([id, r]) => [id, (r.Properties?.Environment?.Variables ?? {}) as Record<string, unknown>]),
+  );
+  return { code: 0, stderr: '', environments };
+}
+
+const valuesOf = (synth: Synth, name: string): unknown[] =>
+  Object.values(synth.environments)
+    .filter((env) => name in env)
+    .map((env) => env[name]);
+
+describe('bin/app.ts context', () => {
+  let root: string;
+  let defaults: Synth;
+  let local: Synth;
+  let invalid: Synth;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'herald-infra-context-'));
+    [defaults, local, invalid] = await Promise.all([
+      synthApp(join(root, 'defaults'), {}),
+      // The CLI passes `-c key=value` through as strings: the app must accept "true".
+      synthApp(join(root, 'local'), {
+        'herald:allowLoopbackWebhooks': 'true',
+        'herald:retryTimeScale': '0.001',
+      }),
+      synthApp(join(root, 'invalid'), { 'herald:retryTimeScale': '-1' }),
+    ]);
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('by default denies loopback webhooks and keeps real retry waits', () => {
+    expect(defaults.code).toBe(0);
+    const loopback = valuesOf(defaults, 'HERALD_ALLOW_LOOPBACK_WEBHOOKS');
+    expect(loopback).toHaveLength(3);
+    expect(new Set(loopback)).toEqual(new Set(['false']));
+    const scale = valuesOf(defaults, 'HERALD_RETRY_TIME_SCALE');
+    expect(scale).toHaveLength(2);
+    expect(new Set(scale)).toEqual(new Set(['1']));
+  });
+
+  it('passes herald:allowLoopbackWebhooks and herald:retryTimeScale to the functions', () => {
+    expect(local.code).toBe(0);
+    expect(new Set(valuesOf(local, 'HERALD_ALLOW_LOOPBACK_WEBHOOKS'))).toEqual(new Set(['true']));
+    expect(new Set(valuesOf(local, 'HERALD_RETRY_TIME_SCALE'))).toEqual(new Set(['0.001']));
+  });
+
+  it('refuses a retry time scale that is not a positive number', () => {
+    expect(invalid.code).not.toBe(0);
+    expect(invalid.stderr).toMatch(/herald:retryTimeScale must be a positive number/);
+  });
+});
