@@ -7,18 +7,34 @@
  *   runHeraldBenchmark(options: WebhookBenchOptions): Promise<WebhookBenchResult>
  * that starts the local runtime, creates an endpoint pointing at a receiver from bench/baseline/receiver.ts
  * (same signature check, same failure injection), POSTs `count` events at the offered rate and measures
- * publish → 2xx. Nothing else here needs to change.
+ * publish → 2xx. Herald's runs here are bounded (10 s of publishing, 30 s in all), because the local
+ * runtime takes far fewer events per second than the baseline; then bench/herald/suite.ts runs the
+ * rate × consumers sweep, start-up and bundle sizes, writing bench/results/herald-<date>.json and the
+ * generated section of docs/benchmarks.md.
  */
 
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { type BaselineOptions, type BaselineResult, runBullmqBaseline } from './baseline/bullmq.js';
+import type { Comparison } from './herald/report.js';
+import type { HeraldSuiteResult } from './herald/suite.js';
 import { updateGeneratedSection } from './lib/markers.js';
 
 type WebhookBenchOptions = Omit<BaselineOptions, 'concurrency' | 'backoffBaseMs'>;
 type WebhookBenchResult = Omit<BaselineResult, 'system' | 'concurrency' | 'signer'> & { system: string };
-type WebhookBench = (options: WebhookBenchOptions) => Promise<WebhookBenchResult>;
+type WebhookBench = (
+  options: WebhookBenchOptions & { publishSeconds?: number },
+) => Promise<WebhookBenchResult>;
+type HeraldSuite = {
+  runHeraldSuite: () => Promise<HeraldSuiteResult>;
+  renderHeraldSection: (
+    suite: HeraldSuiteResult,
+    comparisons: readonly Comparison[],
+    machine: string,
+    date: string,
+  ) => string;
+};
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -33,6 +49,17 @@ async function loadHerald(): Promise<WebhookBench | undefined> {
   if (!existsSync(path)) return undefined;
   const mod = (await import(path)) as { runHeraldBenchmark?: WebhookBench };
   return mod.runHeraldBenchmark;
+}
+
+async function loadHeraldSuite(): Promise<HeraldSuite | undefined> {
+  const path = join(ROOT, 'bench', 'herald', 'suite.ts');
+  if (!existsSync(path)) return undefined;
+  const suite = (await import(path)) as Pick<HeraldSuite, 'runHeraldSuite'>;
+  const report = (await import(join(ROOT, 'bench', 'herald', 'report.ts'))) as Pick<
+    HeraldSuite,
+    'renderHeraldSection'
+  >;
+  return { ...suite, ...report };
 }
 
 const label = (o: WebhookBenchOptions): string =>
@@ -56,7 +83,10 @@ async function main(): Promise<void> {
     console.error(`bench: BullMQ baseline, ${scenario} ...`);
     const baseline = await runBullmqBaseline({ ...options, concurrency: 32 });
     lines.push(row(baseline, scenario));
-    const heraldResult = herald ? await herald(options) : undefined;
+    if (herald) console.error(`bench: Herald (local runtime), ${scenario} ...`);
+    const heraldResult = herald
+      ? await herald({ ...options, publishSeconds: 10, timeoutMs: 30_000 })
+      : undefined;
     if (heraldResult) {
       lines.push(row(heraldResult, scenario));
       ratios.push(
@@ -86,6 +116,18 @@ async function main(): Promise<void> {
     `${JSON.stringify({ date, machine, results }, null, 2)}\n`,
   );
   updateGeneratedSection(join(ROOT, 'docs', 'compare.md'), 'baseline-results', markdown);
+
+  const suite = herald ? await loadHeraldSuite() : undefined;
+  if (suite) {
+    const heraldSuite = await suite.runHeraldSuite();
+    const section = suite.renderHeraldSection(heraldSuite, results, machine, date);
+    console.log(section);
+    writeFileSync(
+      join(ROOT, 'bench', 'results', `herald-${date}.json`),
+      `${JSON.stringify({ date, machine, comparisons: results, suite: heraldSuite }, null, 2)}\n`,
+    );
+    updateGeneratedSection(join(ROOT, 'docs', 'benchmarks.md'), 'herald-results', section);
+  }
 }
 
 await main();

@@ -57,7 +57,11 @@ interface CreatedEndpoint {
  * The endpoint's secret exists only after it is created, and the receiver needs it to verify; so the
  * endpoint is created on a placeholder URL and pointed at the receiver with PATCH.
  */
-async function createEndpoint(client: ApiClient, tenantId: string, eventTypes: string[]): Promise<CreatedEndpoint> {
+async function createEndpoint(
+  client: ApiClient,
+  tenantId: string,
+  eventTypes: string[],
+): Promise<CreatedEndpoint> {
   return expectStatus<CreatedEndpoint>(client, 201, 'POST', '/v1/endpoints', {
     tenantId,
     url: 'http://127.0.0.1:9/placeholder',

@@ -90,8 +90,9 @@ function dispatchSettings(outdir: string): { batchSize: number; maxConcurrency: 
   };
 }
 
-function removeVariants(tags: readonly string[]): void {
-  for (const tag of tags) rmSync(`${BASE_OUTDIR}-${tag}`, { recursive: true, force: true });
+/** Deletes a variant made by dispatchVariant (never the base assembly). */
+function removeVariant(outdir: string): void {
+  if (outdir.startsWith(`${BASE_OUTDIR}-`)) rmSync(outdir, { recursive: true, force: true });
 }
 
 const baseAssemblyExists = (): boolean => existsSync(join(BASE_OUTDIR, 'manifest.json'));
@@ -104,8 +105,8 @@ export {
   dispatchMapping,
   dispatchSettings,
   dispatchVariant,
-  readTemplate,
-  removeVariants,
   ROOT,
+  readTemplate,
+  removeVariant,
   templatePath,
 };

@@ -25,7 +25,10 @@ interface BundleSize {
   readonly withinBudget: boolean;
 }
 
-function assetDirOf(outdir: string, props: Record<string, unknown>, metadata: Record<string, unknown> | undefined): string | undefined {
+function assetDirOf(
+  props: Record<string, unknown>,
+  metadata: Record<string, unknown> | undefined,
+): string | undefined {
   const path = metadata?.['aws:asset:path'];
   if (typeof path === 'string') return path;
   const key = (props.Code as { S3Key?: unknown } | undefined)?.S3Key;
@@ -34,12 +37,17 @@ function assetDirOf(outdir: string, props: Record<string, unknown>, metadata: Re
 }
 
 function bundleSizes(outdir: string): BundleSize[] {
-  const template = readTemplate(outdir) as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }> };
+  const template = readTemplate(outdir) as {
+    Resources: Record<
+      string,
+      { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }
+    >;
+  };
   const out: BundleSize[] = [];
   for (const [id, res] of Object.entries(template.Resources)) {
     if (res.Type !== 'AWS::Lambda::Function') continue;
     const props = res.Properties ?? {};
-    const asset = assetDirOf(outdir, props, res.Metadata);
+    const asset = assetDirOf(props, res.Metadata);
     if (asset === undefined || typeof props.Handler !== 'string') continue;
     const dir = join(outdir, asset);
     const files = readdirSync(dir).filter((f) => statSync(join(dir, f)).isFile());

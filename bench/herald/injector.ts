@@ -22,7 +22,11 @@ function dispatchQueueId(local: HeraldLocal): string {
   return id;
 }
 
-async function injectEvents(local: HeraldLocal, run: string, options: InjectOptions): Promise<PublishOutcome> {
+async function injectEvents(
+  local: HeraldLocal,
+  run: string,
+  options: InjectOptions,
+): Promise<PublishOutcome> {
   const queue = dispatchQueueId(local);
   const records: PublishRecord[] = [];
   const startedAt = Date.now();

@@ -36,7 +36,21 @@ function componentOf(url: string, functionName: string): string {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
   if (pkg !== undefined) {
     if (pkg === 'fauxqs' || pkg === 'better-sqlite3') return 'fauxqs (SNS/SQS emulator)';
-    if (['dynalite', 'level', 'leveldown', 'memdown', 'levelup', 'abstract-leveldown', 'classic-level', 'memory-level', 'lazy', 'big.js'].includes(pkg) || pkg.includes('level'))
+    if (
+      [
+        'dynalite',
+        'level',
+        'leveldown',
+        'memdown',
+        'levelup',
+        'abstract-leveldown',
+        'classic-level',
+        'memory-level',
+        'lazy',
+        'big.js',
+      ].includes(pkg) ||
+      pkg.includes('level')
+    )
       return 'dynalite (DynamoDB emulator)';
     if (pkg === 'aws-local-stepfunctions') return 'aws-local-stepfunctions';
     if (pkg.startsWith('@aws-sdk/') || pkg.startsWith('@smithy/')) return 'AWS SDK (pollers, SFN tasks)';
@@ -97,7 +111,9 @@ function summariseProfile(profile: CpuProfile, top = 10): ComponentShare[] {
 }
 
 /** Profiles the main thread while `work` runs. */
-async function profileMainThread<T>(work: () => Promise<T>): Promise<{ result: T; components: ComponentShare[] }> {
+async function profileMainThread<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; components: ComponentShare[] }> {
   const session = new Session();
   session.connect();
   try {

@@ -41,7 +41,12 @@ interface PublishOutcome {
   readonly finishedAt: number;
 }
 
-function postJson(agent: Agent, url: URL, apiKey: string, body: string): Promise<{ status: number; text: string }> {
+function postJson(
+  agent: Agent,
+  url: URL,
+  apiKey: string,
+  body: string,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve) => {
     const req = request(
       url,
@@ -58,7 +63,9 @@ function postJson(agent: Agent, url: URL, apiKey: string, body: string): Promise
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', () => resolve({ status: 0, text: '' }));
       },
     );

@@ -44,8 +44,7 @@ function sampleResources(intervalMs = 100): ResourceSampler {
         // ru_maxrss is in KiB on Linux.
         maxRssLifetimeMiB: Math.round(process.resourceUsage().maxRSS / 1024),
         cpuCores: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100) / 100,
-        mainLoopUtilization:
-          Math.round(performance.eventLoopUtilization(eluStart).utilization * 100) / 100,
+        mainLoopUtilization: Math.round(performance.eventLoopUtilization(eluStart).utilization * 100) / 100,
       };
     },
   };

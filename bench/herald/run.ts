@@ -59,7 +59,12 @@ interface HeraldBenchResult {
   readonly retries: number;
   readonly completed: boolean;
   readonly consumers: number | undefined;
-  readonly dispatch: { batchSize: number; maxConcurrency: number | undefined; pollers: number; poolSize: number };
+  readonly dispatch: {
+    batchSize: number;
+    maxConcurrency: number | undefined;
+    pollers: number;
+    poolSize: number;
+  };
   readonly published: {
     readonly accepted: number;
     readonly rejected: number;
@@ -162,7 +167,12 @@ async function runHeraldBenchmark(options: HeraldBenchOptions): Promise<HeraldBe
     const accepted = ids.length;
     const lastResponse = Math.max(...published.records.map((r) => r.respondedAt));
     const invocations = dispatchInvocations(metricsAfter) - dispatchInvocations(metricsBefore);
-    const breakdownMs = await stageBreakdown(client, published.records, receivedAt, options.breakdownSample ?? 100);
+    const breakdownMs = await stageBreakdown(
+      client,
+      published.records,
+      receivedAt,
+      options.breakdownSample ?? 100,
+    );
     const settings = dispatchSettings(outdir);
     return {
       system: 'herald',
@@ -174,7 +184,8 @@ async function runHeraldBenchmark(options: HeraldBenchOptions): Promise<HeraldBe
       deliveriesPerSecond: seconds > 0 ? Math.round(delivered / seconds) : 0,
       latencyMs: summarize(latencies),
       retries:
-        metricTotal(metricsAfter, 'WebhookRetriesScheduled') - metricTotal(metricsBefore, 'WebhookRetriesScheduled'),
+        metricTotal(metricsAfter, 'WebhookRetriesScheduled') -
+        metricTotal(metricsBefore, 'WebhookRetriesScheduled'),
       completed: completed && accepted === options.count,
       consumers: options.consumers,
       dispatch: {
