@@ -8,6 +8,7 @@ import {
   MathExpression,
   Metric,
   TextWidget,
+  TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -64,11 +65,13 @@ class Observability extends Construct {
           alarmDescription: 'Webhook deliveries failed for good: see runbooks/webhook-delivery-failing.md',
           threshold: 1,
           evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
         }),
       props.retryStateMachine.metricFailed({ period }).createAlarm(this, 'RetryWorkflowFailedAlarm', {
         alarmDescription: 'Retry workflows ended in failure: see runbooks/webhook-delivery-failing.md',
         threshold: 1,
         evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     );
     for (const alarm of this.alarms) alarm.addAlarmAction(action);
