@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -21,6 +21,8 @@ interface HeraldFunctionProps {
   readonly serviceName?: string;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
+  /** X-Ray tracing; off because it costs per trace and Herald's metrics and logs carry event ids. @default Tracing.DISABLED */
+  readonly tracing?: Tracing;
 }
 
 /**
@@ -42,6 +44,7 @@ class HeraldFunction extends NodejsFunction {
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
       logGroup,
+      tracing: props.tracing ?? Tracing.DISABLED,
       loggingFormat: LoggingFormat.JSON,
       projectRoot,
       depsLockFilePath: path.join(projectRoot, 'package-lock.json'),

@@ -55,9 +55,7 @@ class Observability extends Construct {
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     const action = new SnsAction(this.alarmTopic);
 
-    for (const workQueue of Object.values(props.workQueues)) {
-      this.alarms.push(workQueue.dlqDepthAlarm, workQueue.messageAgeAlarm);
-    }
+    for (const workQueue of Object.values(props.workQueues)) this.alarms.push(...workQueue.alarms);
     this.alarms.push(
       props.webhookDlq
         .metricApproximateNumberOfMessagesVisible({ period })

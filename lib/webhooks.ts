@@ -121,7 +121,6 @@ class Webhooks extends Construct {
         'Lambda.AWSLambdaException',
         'Lambda.SdkClientException',
         'Lambda.TooManyRequestsException',
-        'States.Timeout',
       ],
       interval: Duration.seconds(2),
       backoffRate: 2,
@@ -137,6 +136,8 @@ class Webhooks extends Construct {
           'endpointId.$': '$.endpointId',
           reason: 'redrive',
           'failedAt.$': '$$.State.EnteredTime',
+          // The attempt that hit the platform failure counts, as the attempt function counts a failed one.
+          'attempts.$': '$.attempt',
           'lastError.$': '$.error.Error',
         },
       },

@@ -26,6 +26,8 @@ class WorkQueue extends Construct {
   readonly maxReceiveCount: number;
   readonly dlqDepthAlarm: Alarm;
   readonly messageAgeAlarm: Alarm;
+  /** Both alarms, for wiring actions. */
+  readonly alarms: readonly Alarm[];
 
   constructor(scope: Construct, id: string, props: WorkQueueProps) {
     super(scope, id);
@@ -75,6 +77,7 @@ class WorkQueue extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+    this.alarms = [this.dlqDepthAlarm, this.messageAgeAlarm];
   }
 }
 

@@ -18,6 +18,28 @@ function openApiRouteKeys(): string[] {
   );
 }
 
+/** Every route ../shared/API.md names, written out here so the OpenAPI document cannot drop one unseen. */
+const API_MD_ROUTES = [
+  'GET /v1/health',
+  'POST /v1/keys',
+  'GET /v1/keys',
+  'DELETE /v1/keys/{id}',
+  'POST /v1/events',
+  'GET /v1/events/{id}',
+  'GET /v1/events/{id}/deliveries',
+  'POST /v1/events/{id}/replay',
+  'POST /v1/replay',
+  'POST /v1/endpoints',
+  'GET /v1/endpoints',
+  'GET /v1/endpoints/{id}',
+  'PATCH /v1/endpoints/{id}',
+  'DELETE /v1/endpoints/{id}',
+  'POST /v1/endpoints/{id}/rotate-secret',
+  'GET /v1/dlq',
+  'GET /v1/dlq/{name}/messages',
+  'POST /v1/dlq/{name}/redrive',
+];
+
 describe('HTTP API', () => {
   let template: Template;
   let routes: [string, Record<string, unknown>][];
@@ -46,6 +68,11 @@ describe('HTTP API', () => {
     expect(expected).toContain(HEALTH);
     expect(expected.length).toBeGreaterThan(10);
     expect([...routeKeys()].sort()).toEqual([...expected].sort());
+  });
+
+  it('serves every route of API.md', () => {
+    const keys = new Set(routeKeys());
+    for (const route of API_MD_ROUTES) expect(keys.has(route), route).toBe(true);
   });
 
   it('puts the API key authorizer on every route but health', () => {

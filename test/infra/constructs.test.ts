@@ -56,6 +56,17 @@ describe('WorkQueue props', () => {
     expect(queue.RedrivePolicy).toMatchObject({ maxReceiveCount: 3 });
   });
 
+  it('exposes its queue, DLQ and both alarms', () => {
+    const stack = emptyStack();
+    const wq = new WorkQueue(stack, 'Q', { consumerTimeout: Duration.seconds(10), maxReceiveCount: 4 });
+    expect(wq.maxReceiveCount).toBe(4);
+    expect(wq.alarms).toEqual([wq.dlqDepthAlarm, wq.messageAgeAlarm]);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SQS::Queue', 2);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    expect(resourceNamed(template, 'AWS::SQS::Queue', 'QDlq').MessageRetentionPeriod).toBe(14 * 24 * 3600);
+  });
+
   it('caps the visibility timeout at the SQS maximum of 12 hours', () => {
     const stack = emptyStack();
     new WorkQueue(stack, 'Q', {

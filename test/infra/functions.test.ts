@@ -52,6 +52,8 @@ describe('Lambda functions', () => {
       expect(props.Architectures, id).toEqual(['arm64']);
       expect(props.Handler, id).toBe('index.handler');
       expect(props.LoggingConfig, id).toMatchObject({ LogFormat: 'JSON' });
+      // Tracing is off unless asked for: X-Ray costs per trace.
+      expect(props.TracingConfig, id).toBeUndefined();
     }
     const logGroups = resourcesOf(template, 'AWS::Logs::LogGroup');
     for (const [, group] of logGroups) expect(group.RetentionInDays).toBe(30);

@@ -79,7 +79,15 @@ describe('retry workflow', () => {
       // Subscriber failures come back as outcome "retry"; a blanket States.ALL here would retry them twice.
       expect(retry.ErrorEquals).not.toContain('States.ALL');
     }
-    expect(retries.flatMap((r) => r.ErrorEquals as string[])).toContain('Lambda.TooManyRequestsException');
+    expect(retries.flatMap((r) => r.ErrorEquals as string[]).sort()).toEqual(
+      [
+        'Lambda.AWSLambdaException',
+        'Lambda.SdkClientException',
+        'Lambda.ServiceException',
+        'Lambda.TooManyRequestsException',
+      ].sort(),
+    );
+    expect(retries[0]).toMatchObject({ IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 6 });
   });
 
   it('catches anything else into RecordPlatformFailure, keeping the input', () => {
@@ -90,7 +98,15 @@ describe('retry workflow', () => {
     expect(record.Type).toBe('Pass');
     expect(record.Next).toBe('SendToWebhookDlq');
     expect(record.Parameters).toMatchObject({
-      dlqMessage: { kind: 'herald.redeliver', reason: 'redrive', 'eventId.$': '$.eventId' },
+      dlqMessage: {
+        kind: 'herald.redeliver',
+        reason: 'redrive',
+        'eventId.$': '$.eventId',
+        'endpointId.$': '$.endpointId',
+        'failedAt.$': '$$.State.EnteredTime',
+        'attempts.$': '$.attempt',
+        'lastError.$': '$.error.Error',
+      },
     });
   });
 
