@@ -22,6 +22,8 @@ const JOB_NAME = /^[a-z][a-z0-9-]{0,39}$/;
  * partial batch responses so one bad record does not send its batch-mates round again.
  */
 class BackgroundJob extends Construct {
+  /** The declared job name (HERALD_JOB_NAME, and `job-<name>` in HERALD_QUEUES). */
+  readonly name: string;
   readonly workQueue: WorkQueue;
   readonly function: HeraldFunction;
 
@@ -29,6 +31,7 @@ class BackgroundJob extends Construct {
     super(scope, id);
     const { job } = props;
     if (!JOB_NAME.test(job.name)) throw new Error(`Job name "${job.name}" must match ${JOB_NAME}`);
+    this.name = job.name;
     if (job.eventTypes.length === 0) throw new Error(`Job "${job.name}" must take at least one event type`);
     const batchSize = job.batchSize ?? 10;
     if (batchSize < 1 || batchSize > 10_000) throw new Error(`Job "${job.name}": batchSize must be 1–10000`);

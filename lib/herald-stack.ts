@@ -46,8 +46,7 @@ class HeraldStack extends Stack {
     });
 
     const workQueues: Record<string, WorkQueue> = { dispatch: webhooks.dispatchQueue };
-    for (const [index, job] of jobs.entries())
-      workQueues[`job-${(props.jobs ?? declaredJobs)[index]!.name}`] = job.workQueue;
+    for (const job of jobs) workQueues[`job-${job.name}`] = job.workQueue;
     const queuesJson = Stack.of(this).toJsonString(
       Object.entries(workQueues).map(([name, wq]) => ({
         name,
