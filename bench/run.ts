@@ -7,7 +7,7 @@
  *   runHeraldBenchmark(options: WebhookBenchOptions): Promise<WebhookBenchResult>
  * that starts the local runtime, creates an endpoint pointing at a receiver from bench/baseline/receiver.ts
  * (same signature check, same failure injection), POSTs `count` events at the offered rate and measures
- * publish → 2xx. Herald's runs here are bounded (10 s of publishing, 30 s in all), because the local
+ * publish → 2xx. Herald's runs here are bounded (8 s of publishing, 25 s in all), because the local
  * runtime takes far fewer events per second than the baseline; then bench/herald/suite.ts runs the
  * rate × consumers sweep, start-up and bundle sizes, writing bench/results/herald-<date>.json and the
  * generated section of docs/benchmarks.md.
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     lines.push(row(baseline, scenario));
     if (herald) console.error(`bench: Herald (local runtime), ${scenario} ...`);
     const heraldResult = herald
-      ? await herald({ ...options, publishSeconds: 10, timeoutMs: 30_000 })
+      ? await herald({ ...options, publishSeconds: 8, timeoutMs: 25_000 })
       : undefined;
     if (heraldResult) {
       lines.push(row(heraldResult, scenario));

@@ -95,14 +95,17 @@ function bottleneck(suite: HeraldSuiteResult): string[] {
   const top = suite.profile.components.filter((c) => c.component !== 'idle').slice(0, 4);
   const unbatched = suite.dispatchOnly.find((r) => r.batchSize === 1);
   const batched = suite.dispatchOnly.find((r) => r.consumers === unbatched?.consumers && r.batchSize !== 1);
+  const one = suite.dispatchOnly.find((r) => r.consumers === 1 && r.batchSize !== 1);
+  const dispatchRates = suite.dispatchOnly.filter((r) => r.batchSize !== 1);
   const lines = [
-    `- **Bottleneck: the runtime's main thread.** At max rate its event loop was busy ${busy.join(' / ')} % of the time (1, 2, 4 consumers) while the process used ${cores.join(' / ')} CPU cores of 2: the function workers wait on emulators that all share that one loop. Main-thread profile of ${suite.profile.run}: ${top.map((c) => `${c.component} ${c.percent} %`).join(', ')}.`,
-    '- Consumers barely matter through the API: ingest (authorizer + ingest functions, DynamoDB put and SNS publish per event) saturates the shared loop before dispatch does. The local runtime also caps pollers at 2 per mapping, so "4 consumers" is 2 pollers with a pool of 4.',
+    `- **Bottleneck: the emulators on the runtime's main thread, DynamoDB (dynalite) first.** At max rate through the API the main event loop was busy ${busy.join(' / ')} % of the time (1, 2, 4 consumers) while the process used ${cores.join(' / ')} CPU cores of 2: the function workers mostly wait for emulators that share that one loop. Main-thread profile of ${suite.profile.run}: ${top.map((c) => `${c.component} ${c.percent} %`).join(', ')}. Every event costs several DynamoDB calls (authorizer read, event put, endpoint query, delivery claim, attempt record).`,
+    `- The API side saturates first: publish sent → event created is most of the latency (see the breakdown), because the authorizer and ingest workers queue behind the loop. Consumers barely matter there. The local runtime also caps pollers at 2 per mapping, so "4 consumers" is 2 pollers with a pool of 4.`,
+    `- The delivery side alone did not scale with consumers either (${dispatchRates.map((r) => `${r.consumers}: ${r.result.deliveriesPerSecond}/s`).join(', ')})${one === undefined ? '' : `, although with 1 consumer the loop was only ${Math.round(one.result.resources.mainLoopUtilization * 100)} % busy`}: concurrent dispatchers contend inside the emulators rather than adding throughput.`,
   ];
   if (unbatched !== undefined && batched !== undefined) {
     const ratio = batched.result.deliveriesPerSecond / Math.max(1, unbatched.result.deliveriesPerSecond);
     lines.push(
-      `- Batching (delivery side alone, ${batched.consumers} consumers): batch size ${batched.batchSize} gave ${batched.result.deliveriesPerSecond}/s with ${batched.result.recordsPerDispatchInvocation} records per invocation, batch size 1 gave ${unbatched.result.deliveriesPerSecond}/s: ${ratio.toFixed(2)}×. Each record still costs its own DynamoDB writes, which is where the time is.`,
+      `- Batching (delivery side alone, ${batched.consumers} consumers): batch size ${batched.batchSize} gave ${batched.result.deliveriesPerSecond}/s with ${batched.result.recordsPerDispatchInvocation} records per invocation, batch size 1 gave ${unbatched.result.deliveriesPerSecond}/s: ${ratio.toFixed(2)}×. Each record still costs its own DynamoDB calls and POST, so batching buys little here.`,
     );
   }
   return lines;
@@ -119,7 +122,7 @@ function renderHeraldSection(
   const breakdownRuns = [...byRate('100/s'), ...byRate('max')];
   const withHerald = comparisons.filter((c) => c.herald !== undefined);
   return [
-    `Measured ${date} on ${machine} — 2 cores shared with other work; the local runtime's emulators (fauxqs, dynalite, Step Functions), the HTTP API, the function worker threads, the publisher and the receiver all run in one Node process on loopback. Retry waits × 0.01. Events of type \`bench.webhook\` (no job subscribes), one endpoint, receiver \`bench/baseline/receiver.ts\`. Each run publishes for at most 8 s after a warm-up.`,
+    `Measured ${date} on ${machine} — 2 cores shared with other work; the local runtime's emulators (fauxqs, dynalite, Step Functions), the HTTP API, the function worker threads, the publisher and the receiver all run in one Node process on loopback. Retry waits × 0.01. Events of type \`bench.webhook\` (no job subscribes), one endpoint, receiver \`bench/baseline/receiver.ts\`. Each sweep run publishes for at most 6 s after a warm-up; \`complete\` means every accepted event reached the receiver before the run's deadline.`,
     '',
     '### Against the targets',
     '',

@@ -186,7 +186,8 @@ async function runHeraldBenchmark(options: HeraldBenchOptions): Promise<HeraldBe
       retries:
         metricTotal(metricsAfter, 'WebhookRetriesScheduled') -
         metricTotal(metricsBefore, 'WebhookRetriesScheduled'),
-      completed: completed && accepted === options.count,
+      // Every accepted event delivered before the deadline (the publish window may end before `count`).
+      completed,
       consumers: options.consumers,
       dispatch: {
         ...settings,

@@ -15,8 +15,8 @@ import { measureStartup, type StartupTimes } from './startup.js';
 
 const CONSUMERS = [1, 2, 4] as const;
 const RATES: ReadonlyArray<number | undefined> = [100, 250, 500, undefined];
-const PUBLISH_SECONDS = 8;
-const RUN_TIMEOUT_MS = 22_000;
+const PUBLISH_SECONDS = 6;
+const RUN_TIMEOUT_MS = 18_000;
 
 interface SuiteRun {
   readonly consumers: number;
@@ -89,7 +89,7 @@ async function runHeraldSuite(): Promise<HeraldSuiteResult> {
     ];
     for (const shape of shapes) {
       const result = await runHeraldBenchmark({
-        count: 2_000,
+        count: 1_500,
         publishSeconds: PUBLISH_SECONDS,
         timeoutMs: RUN_TIMEOUT_MS,
         outdir: shape.outdir,
