@@ -201,11 +201,13 @@ describe('hostile publish input', () => {
   });
 
   it.each(cases)('$name → $status $code, nothing stored', async ({ request, status, code }) => {
+    // Compared with the count before, so one accepted hostile body fails its own case only.
+    const before = (await tenantEvents(ctx.api, tenantId)).length;
     const response = await ctx.api.request<Problem>('POST', '/v1/events', request);
     const problem = problemOf(response);
     expect({ status: problem.status, code: problem.code }).toEqual({ status, code });
     if (code !== undefined) expect(problem.contentType).toMatch(/^application\/problem\+json/);
-    expect(await tenantEvents(ctx.api, tenantId)).toEqual([]);
+    expect(await tenantEvents(ctx.api, tenantId)).toHaveLength(before);
   });
 
   it.skipIf(receiverUnreachable('hostile bodies: probe receiver'))(
