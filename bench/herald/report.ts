@@ -88,6 +88,13 @@ function targets(suite: HeraldSuiteResult): string[] {
   return lines;
 }
 
+/** True when the most consumers delivered at least 20 % more than one consumer. */
+function scales(runs: readonly SuiteRun[]): boolean {
+  const one = runs.find((r) => r.consumers === 1)?.result.deliveriesPerSecond ?? 0;
+  const most = [...runs].sort((a, b) => b.consumers - a.consumers)[0]?.result.deliveriesPerSecond ?? 0;
+  return one > 0 && most >= one * 1.2;
+}
+
 function bottleneck(suite: HeraldSuiteResult): string[] {
   const maxRuns = suite.api.filter((r) => r.result.mode === 'max');
   const busy = maxRuns.map((r) => Math.round(r.result.resources.mainLoopUtilization * 100));
@@ -100,12 +107,12 @@ function bottleneck(suite: HeraldSuiteResult): string[] {
   const lines = [
     `- **Bottleneck: the emulators on the runtime's main thread, DynamoDB (dynalite) first.** At max rate through the API the main event loop was busy ${busy.join(' / ')} % of the time (1, 2, 4 consumers) while the process used ${cores.join(' / ')} CPU cores of 2: the function workers mostly wait for emulators that share that one loop. Main-thread profile of ${suite.profile.run}: ${top.map((c) => `${c.component} ${c.percent} %`).join(', ')}. Every event costs several DynamoDB calls (authorizer read, event put, endpoint query, delivery claim, attempt record).`,
     `- The API side saturates first: publish sent → event created is most of the latency (see the breakdown), because the authorizer and ingest workers queue behind the loop. Consumers barely matter there. The local runtime also caps pollers at 2 per mapping, so "4 consumers" is 2 pollers with a pool of 4.`,
-    `- The delivery side alone did not scale with consumers either (${dispatchRates.map((r) => `${r.consumers}: ${r.result.deliveriesPerSecond}/s`).join(', ')})${one === undefined ? '' : `, although with 1 consumer the loop was only ${Math.round(one.result.resources.mainLoopUtilization * 100)} % busy`}: concurrent dispatchers contend inside the emulators rather than adding throughput.`,
+    `- The delivery side alone, by consumers: ${dispatchRates.map((r) => `${r.consumers}: ${r.result.deliveriesPerSecond}/s`).join(', ')}${one === undefined ? '' : ` (with 1 consumer the loop was ${Math.round(one.result.resources.mainLoopUtilization * 100)} % busy)`}. ${scales(dispatchRates) ? 'More consumers helped.' : 'More consumers did not help: concurrent dispatchers contend inside the emulators rather than adding throughput.'}`,
   ];
   if (unbatched !== undefined && batched !== undefined) {
     const ratio = batched.result.deliveriesPerSecond / Math.max(1, unbatched.result.deliveriesPerSecond);
     lines.push(
-      `- Batching (delivery side alone, ${batched.consumers} consumers): batch size ${batched.batchSize} gave ${batched.result.deliveriesPerSecond}/s with ${batched.result.recordsPerDispatchInvocation} records per invocation, batch size 1 gave ${unbatched.result.deliveriesPerSecond}/s: ${ratio.toFixed(2)}×. Each record still costs its own DynamoDB calls and POST, so batching buys little here.`,
+      `- Batching (delivery side alone, ${batched.consumers} consumers): batch size ${batched.batchSize} gave ${batched.result.deliveriesPerSecond}/s with ${batched.result.recordsPerDispatchInvocation} records per invocation, batch size 1 gave ${unbatched.result.deliveriesPerSecond}/s: ${ratio.toFixed(2)}×. ${ratio >= 1.2 ? 'Batching pays here: fewer invocations, polls and deletes per event.' : 'Batching bought little here: each record still costs its own DynamoDB calls and POST.'}`,
     );
   }
   return lines;
