@@ -107,7 +107,7 @@ class Webhooks extends Construct {
 
   /** The state machine docs/internals.md "Retry workflow" describes. */
   private buildRetryWorkflow(): StateMachine {
-    const wait = new Wait(this, 'WaitForNextAttempt', { time: WaitTime.secondsPath('$.waitSeconds') });
+    const wait = new Wait(this, 'WaitForNextAttempt', { time: WaitTime.timestampPath('$.waitUntil') });
     const attempt = new LambdaInvoke(this, 'AttemptDelivery', {
       lambdaFunction: this.attemptFunction,
       payloadResponseOnly: true,

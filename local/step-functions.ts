@@ -78,7 +78,7 @@ export function buildOverrides(
   for (const [name, state] of allStates(definition.States as Record<string, StateDef>)) {
     if (state.Retry && timeScale !== 1)
       retryIntervalOverrides[name] = state.Retry.map((r) => (r.IntervalSeconds ?? 1) * 1000 * timeScale);
-    // Waits driven by the input (SecondsPath) are already scaled by the app (HERALD_RETRY_TIME_SCALE).
+    // Waits driven by the input (TimestampPath) are already scaled by the app (HERALD_RETRY_TIME_SCALE).
     if (state.Type === 'Wait' && typeof state.Seconds === 'number' && timeScale !== 1)
       waitTimeOverrides[name] = state.Seconds * 1000 * timeScale;
     if (state.Type !== 'Task' || state.Resource === undefined) continue;

@@ -49,8 +49,9 @@ function nextRetryDelaySeconds(failedAttempt: number, options: BackoffOptions = 
   const random = options.random ?? Math.random;
   const jittered = scheduled * (1 - JITTER_RATIO + 2 * JITTER_RATIO * random());
   const retryAfter = Math.min(Math.max(options.retryAfterSeconds ?? 0, 0), MAX_RETRY_AFTER_SECONDS);
+  // Whole seconds at scale 1; scaled (tests, demos) keeps millisecond precision so short waits still grow.
   const seconds = Math.ceil(Math.max(jittered, retryAfter));
-  return Math.round(seconds * (options.timeScale ?? 1));
+  return Math.round(seconds * (options.timeScale ?? 1) * 1000) / 1000;
 }
 
 /**

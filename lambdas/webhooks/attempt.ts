@@ -15,7 +15,7 @@ import { getEndpoint } from '../shared/store/endpoints.js';
 import { getEvent } from '../shared/store/events.js';
 import { type WebhookDlqMessage, webhookDlqMessage } from './dead-letter.js';
 import { attemptDelivery, type Outcome } from './deliver.js';
-import type { RetryState } from './retry-workflow.js';
+import { dueTime, type RetryState } from './retry-workflow.js';
 
 type StopReason = 'superseded' | 'endpoint_disabled' | 'endpoint_deleted' | 'event_not_found';
 
@@ -30,7 +30,7 @@ interface AttemptOutput extends RetryState {
 
 function parseInput(input: unknown): RetryState {
   const value = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
-  const { eventId, endpointId, generation, attempt, waitSeconds } = value;
+  const { eventId, endpointId, generation, attempt, waitSeconds, waitUntil } = value;
   if (typeof eventId !== 'string' || typeof endpointId !== 'string') {
     throw new InvalidRequestError('attempt input needs eventId and endpointId');
   }
@@ -43,6 +43,7 @@ function parseInput(input: unknown): RetryState {
     generation: generation as number,
     attempt: attempt as number,
     waitSeconds: typeof waitSeconds === 'number' ? waitSeconds : 0,
+    ...(typeof waitUntil === 'string' ? { waitUntil } : {}),
   };
 }
 
@@ -88,7 +89,8 @@ async function runAttempt(state: RetryState): Promise<AttemptOutput> {
     ...(result.errorClass !== undefined ? { errorClass: result.errorClass } : {}),
   };
   if (result.outcome === 'retry') {
-    return { ...base, attempt: state.attempt + 1, waitSeconds: result.waitSeconds ?? 0 };
+    const next = { ...base, attempt: state.attempt + 1, waitSeconds: result.waitSeconds ?? 0 };
+    return { ...next, waitUntil: result.nextAttemptAt ?? dueTime(next) };
   }
   if (result.outcome === 'failed') {
     return {

@@ -28,8 +28,10 @@ interface AttemptInput {
 
 interface AttemptResult {
   readonly outcome: Outcome;
-  /** Seconds until the next attempt (only for `retry`), already scaled and whole. */
+  /** Seconds until the next attempt (only for `retry`), already scaled. */
   readonly waitSeconds?: number;
+  /** When the next attempt is due (only for `retry`), as recorded on the attempt. */
+  readonly nextAttemptAt?: string;
   readonly statusCode?: number;
   readonly errorClass?: WebhookErrorClass;
   /** Short and secret-free: `HTTP 503`, `timeout`, `retries_exhausted: HTTP 503`. */
@@ -56,12 +58,11 @@ function retryWait(failedAttempt: number, result: PostWebhookResult, now: Date):
     result.statusCode !== undefined && honoursRetryAfter(result.statusCode)
       ? parseRetryAfter(result.retryAfter, now)
       : undefined;
-  const wait = nextRetryDelaySeconds(failedAttempt, {
+  // The workflow waits until a timestamp (nextAttemptAt), so the wait need not be whole seconds.
+  return nextRetryDelaySeconds(failedAttempt, {
     ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
     timeScale: config.retryTimeScale(),
   });
-  // Step Functions' Wait takes whole seconds.
-  return wait === undefined ? undefined : Math.ceil(wait);
 }
 
 function countOutcome(outcome: Outcome, event: HeraldEvent, at: Date): void {
@@ -113,6 +114,8 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
     lastError = describe(result);
   }
 
+  const nextAttemptAt =
+    waitSeconds === undefined ? undefined : new Date(finishedAt.getTime() + waitSeconds * 1000).toISOString();
   const recorded = await recordAttempt({
     eventId: input.event.id,
     endpointId: input.endpoint.id,
@@ -123,9 +126,7 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
     outcome: outcome === 'retry' ? 'retrying' : outcome,
     ...(result.statusCode !== undefined ? { statusCode: result.statusCode } : {}),
     ...(result.errorClass !== undefined ? { errorClass: result.errorClass } : {}),
-    ...(waitSeconds !== undefined
-      ? { nextAttemptAt: new Date(finishedAt.getTime() + waitSeconds * 1000).toISOString() }
-      : {}),
+    ...(nextAttemptAt !== undefined ? { nextAttemptAt } : {}),
     ...(lastError !== undefined ? { lastError } : {}),
   });
   countOutcome(outcome, input.event, finishedAt);
@@ -134,6 +135,7 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
     outcome,
     superseded: !recorded,
     ...(waitSeconds !== undefined ? { waitSeconds } : {}),
+    ...(nextAttemptAt !== undefined ? { nextAttemptAt } : {}),
     ...(result.statusCode !== undefined ? { statusCode: result.statusCode } : {}),
     ...(result.errorClass !== undefined ? { errorClass: result.errorClass } : {}),
     ...(lastError !== undefined ? { lastError } : {}),

@@ -15,6 +15,13 @@ interface RetryState {
   /** Number of the next attempt. */
   readonly attempt: number;
   readonly waitSeconds: number;
+  /** When the next attempt is due (ISO-8601); the workflow's Wait state waits until then. */
+  readonly waitUntil?: string;
+}
+
+/** The due time of the next attempt: the one given, or now + waitSeconds. */
+function dueTime(state: RetryState, now = Date.now()): string {
+  return state.waitUntil ?? new Date(now + state.waitSeconds * 1000).toISOString();
 }
 
 function executionName(state: Pick<RetryState, 'eventId' | 'endpointId' | 'generation'>): string {
@@ -28,7 +35,7 @@ async function startRetry(state: RetryState): Promise<boolean> {
       new StartExecutionCommand({
         stateMachineArn: config.retryStateMachineArn(),
         name: executionName(state),
-        input: JSON.stringify(state),
+        input: JSON.stringify({ ...state, waitUntil: dueTime(state) }),
       }),
     );
     return true;
@@ -44,4 +51,4 @@ async function startRetry(state: RetryState): Promise<boolean> {
 }
 
 export type { RetryState };
-export { executionName, startRetry };
+export { dueTime, executionName, startRetry };

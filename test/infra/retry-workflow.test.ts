@@ -50,10 +50,10 @@ describe('retry workflow', () => {
     expect(definition.StartAt).toBe('WaitForNextAttempt');
   });
 
-  it('waits for the number of seconds the attempt function computed', () => {
+  it('waits until the due time the attempt function computed', () => {
     expect(state('WaitForNextAttempt')).toEqual({
       Type: 'Wait',
-      SecondsPath: '$.waitSeconds',
+      TimestampPath: '$.waitUntil',
       Next: 'AttemptDelivery',
     });
   });

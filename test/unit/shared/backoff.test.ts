@@ -60,7 +60,7 @@ describe('backoff', () => {
       },
     );
 
-    it('returns whole seconds (a Step Functions Wait needs an integer)', () => {
+    it('returns whole seconds at time scale 1', () => {
       for (let k = 0; k < 100; k++) expect(Number.isInteger(nextRetryDelaySeconds(2))).toBe(true);
     });
 
@@ -96,7 +96,9 @@ describe('backoff', () => {
 
     it('scales every wait by timeScale, Retry-After included', () => {
       expect(nextRetryDelaySeconds(6, { random: middle, timeScale: 0.001 })).toBe(36);
-      expect(nextRetryDelaySeconds(1, { random: middle, timeScale: 0.001 })).toBe(0);
+      // Scaled waits keep millisecond precision, so short ones still grow instead of rounding to 0.
+      expect(nextRetryDelaySeconds(1, { random: middle, timeScale: 0.001 })).toBe(0.005);
+      expect(nextRetryDelaySeconds(2, { random: middle, timeScale: 0.001 })).toBe(0.3);
       expect(nextRetryDelaySeconds(1, { random: middle, retryAfterSeconds: 4000, timeScale: 0.01 })).toBe(40);
       expect(nextRetryDelaySeconds(2, { random: middle, timeScale: 2 })).toBe(600);
     });
