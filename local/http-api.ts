@@ -1,5 +1,6 @@
 // Plays an HTTP API (API Gateway v2) from the template: routes, Lambda proxy integrations (payload
 // format 2.0) and a REQUEST Lambda authorizer (simple or IAM responses), on a local port.
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -87,7 +88,9 @@ export function buildEvent(
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
   const now = new Date();
-  const textual = TEXT_TYPES.test(headers['content-type'] ?? 'text/plain');
+  // A body that is not valid UTF-8 goes base64-encoded, as binary, rather than through a lossy
+  // conversion that would hide the bad bytes from the handler's validation.
+  const textual = TEXT_TYPES.test(headers['content-type'] ?? 'text/plain') && isUtf8(body);
   return {
     version: '2.0',
     routeKey,
