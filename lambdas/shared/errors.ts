@@ -83,6 +83,13 @@ class IdempotencyKeyInFlightError extends HeraldError {
   override readonly retryable = true;
 }
 
+/** Another run holds the delivery's lease and is mid-attempt; retry later (SQS redelivery) rather than send twice. */
+class DeliveryInFlightError extends HeraldError {
+  readonly code: string = 'delivery_in_flight';
+  readonly status: number = 409;
+  override readonly retryable = true;
+}
+
 /** A dependency (DynamoDB, SNS, ...) failed in a way that may pass on retry. */
 class TransientError extends HeraldError {
   readonly code: string = 'unavailable';
@@ -97,6 +104,7 @@ function isHeraldError(error: unknown): error is HeraldError {
 export type { HeraldErrorOptions };
 export {
   ConflictError,
+  DeliveryInFlightError,
   ForbiddenAddressError,
   ForbiddenError,
   HeraldError,

@@ -2,11 +2,14 @@
  * Dispatch consumer (SQS, partial batch responses). For each event: every endpoint of the tenant whose
  * filter matches gets a delivery claimed with a conditional write, then the first attempt runs inline;
  * a retryable failure starts the retry workflow, a permanent one goes to the webhook DLQ. Subscriber
- * failures are delivery state; only platform failures (DynamoDB, Step Functions, SQS) fail the record.
+ * failures are delivery state; only platform failures (DynamoDB, Step Functions, SQS) fail the record —
+ * and a duplicate message that finds another run mid-attempt (the claim's lease), so SQS hands it back
+ * after the visibility timeout, when the first run has recorded its outcome.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { config } from '../shared/config.js';
+import { DeliveryInFlightError } from '../shared/errors.js';
 import { matchesAny } from '../shared/matching.js';
 import { logger, metrics } from '../shared/observability.js';
 import {
@@ -24,6 +27,14 @@ import { sendToWebhookDlq, webhookDlqMessage } from './dead-letter.js';
 import { attemptDelivery } from './deliver.js';
 import { parseDispatchMessage, type RedeliverMessage } from './messages.js';
 import { startRetry } from './retry-workflow.js';
+
+/** Beyond the POST timeout, room for the endpoint/secret reads, DNS checks and recording the attempt. */
+const LEASE_MARGIN_MS = 30_000;
+
+/** How long a claim owns a `pending` delivery: past this, the claimer is presumed crashed. */
+function leaseUntil(now: Date): string {
+  return new Date(now.getTime() + config.webhookTimeoutMs() + LEASE_MARGIN_MS).toISOString();
+}
 
 /** Every endpoint of the tenant whose filter matches, enabled or not (disabled ones are recorded as skipped). */
 async function subscribedEndpoints(tenantId: string, type: string): Promise<EndpointRecord[]> {
@@ -98,13 +109,22 @@ async function resumeRetrying(delivery: DeliveryRecord): Promise<void> {
 }
 
 async function dispatchToEndpoint(event: HeraldEvent, endpoint: EndpointRecord): Promise<void> {
+  const now = new Date();
   const claim = await claimDelivery({
     eventId: event.id,
     endpointId: endpoint.id,
     tenantId: event.tenantId,
-    now: new Date().toISOString(),
+    now: now.toISOString(),
+    claimedUntil: leaseUntil(now),
   });
-  if (claim.status !== 'duplicate') return deliverGeneration(event, endpoint, claim.delivery);
+  if (claim.status === 'new' || claim.status === 'pending') {
+    return deliverGeneration(event, endpoint, claim.delivery);
+  }
+  if (claim.status === 'in_flight') {
+    throw new DeliveryInFlightError(`Delivery ${event.id}/${endpoint.id} is being attempted by another run`, {
+      detail: { claimedUntil: claim.delivery.claimedUntil },
+    });
+  }
   if (claim.delivery.state === 'retrying') return resumeRetrying(claim.delivery);
   // Failed on the inline attempt but the DLQ send never happened (the workflow's failures are its own).
   const { state, attempts, deadLetteredAt } = claim.delivery;
@@ -115,7 +135,14 @@ async function dispatchToEndpoint(event: HeraldEvent, endpoint: EndpointRecord):
 async function redeliverToEndpoint(event: HeraldEvent, endpoint: EndpointRecord): Promise<void> {
   const existing = await getDelivery(event.id, endpoint.id);
   if (existing === undefined) return dispatchToEndpoint(event, endpoint);
-  const bumped = await bumpGeneration(event.id, endpoint.id, existing.generation, new Date().toISOString());
+  const now = new Date();
+  const bumped = await bumpGeneration(
+    event.id,
+    endpoint.id,
+    existing.generation,
+    now.toISOString(),
+    leaseUntil(now),
+  );
   // Undefined: a concurrent redelivery bumped it first and delivers that generation.
   if (bumped !== undefined) await deliverGeneration(event, endpoint, bumped);
 }
@@ -159,10 +186,13 @@ async function recordHandler(record: SQSRecord): Promise<void> {
   try {
     await handleRecord(record);
   } catch (error) {
-    logger.error('dispatch record failed', {
+    const details = {
       messageId: record.messageId,
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-    });
+    };
+    // Expected under SQS duplicates: not a platform failure, SQS redelivers it.
+    if (error instanceof DeliveryInFlightError) logger.info('dispatch record deferred', details);
+    else logger.error('dispatch record failed', details);
     throw error;
   }
 }

@@ -3,7 +3,8 @@
  * `DLV#<endpointId>`) is the state of one event → one endpoint; its attempts sit beside it under
  * `ATT#<endpointId>#<gen:3>#<attempt:3>`, so one query per event reads both. Every state change is a
  * conditional write: the claim makes dispatch idempotent, the generation check keeps a superseded
- * retry workflow from overwriting a replay's state.
+ * retry workflow from overwriting a replay's state. A `pending` delivery carries a lease
+ * (`claimedUntil`) so a concurrent duplicate waits for the first attempt instead of sending another.
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
@@ -27,6 +28,8 @@ interface DeliveryRecord {
   readonly deliveredAt?: string;
   /** When dispatch sent the failed delivery to the webhook DLQ (the workflow's sends are not tracked). */
   readonly deadLetteredAt?: string;
+  /** While `pending`: until when the claimer's first attempt owns the delivery (a lease). */
+  readonly claimedUntil?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -44,10 +47,14 @@ interface AttemptRecord {
   readonly nextAttemptAt?: string;
 }
 
-/** `new`: this call created it; `pending`: claimed before but no attempt recorded (a crash) — proceed. */
+/**
+ * `new`: this call created it; `pending`: an earlier claimer's lease expired with no attempt recorded
+ * (a crash) and this call took it over — proceed either way. `in_flight`: another claimer's lease is
+ * still running — do not deliver, try again later. `duplicate`: past `pending`.
+ */
 type ClaimResult =
   | { readonly status: 'new' | 'pending'; readonly delivery: DeliveryRecord }
-  | { readonly status: 'duplicate'; readonly delivery: DeliveryRecord };
+  | { readonly status: 'in_flight' | 'duplicate'; readonly delivery: DeliveryRecord };
 
 const RETENTION_SECONDS = 30 * 24 * 60 * 60;
 
@@ -90,6 +97,7 @@ function toDelivery(item: Record<string, unknown>): DeliveryRecord {
     ...optional(item, 'nextAttemptAt', 'string'),
     ...optional(item, 'deliveredAt', 'string'),
     ...optional(item, 'deadLetteredAt', 'string'),
+    ...optional(item, 'claimedUntil', 'string'),
   };
 }
 
@@ -120,15 +128,17 @@ async function getDelivery(eventId: string, endpointId: string): Promise<Deliver
 }
 
 /**
- * Claims event → endpoint for dispatch: creates the delivery in `pending`, generation 0. An existing
- * `pending` delivery means an earlier run crashed before recording its attempt, so it is handed back
- * to proceed (at-least-once); any other state is a duplicate.
+ * Claims event → endpoint for dispatch: creates the delivery in `pending`, generation 0, leased until
+ * `claimedUntil`. An existing `pending` delivery is either still leased (`in_flight`: its claimer is
+ * mid-attempt) or its lease expired because that claimer crashed before recording an attempt — then it
+ * is taken over (at-least-once). Any other state is a duplicate.
  */
 async function claimDelivery(input: {
   eventId: string;
   endpointId: string;
   tenantId: string;
   now: string;
+  claimedUntil: string;
 }): Promise<ClaimResult> {
   const delivery: DeliveryRecord = {
     eventId: input.eventId,
@@ -137,6 +147,7 @@ async function claimDelivery(input: {
     state: 'pending',
     generation: 0,
     attempts: 0,
+    claimedUntil: input.claimedUntil,
     createdAt: input.now,
     updatedAt: input.now,
   };
@@ -163,11 +174,57 @@ async function claimDelivery(input: {
     // Deleted between the two calls (TTL); the caller's SQS retry claims it afresh.
     throw new Error(`Delivery ${input.eventId}/${input.endpointId} vanished during claim`);
   }
-  return { status: existing.state === 'pending' ? 'pending' : 'duplicate', delivery: existing };
+  if (existing.state !== 'pending') return { status: 'duplicate', delivery: existing };
+  // No lease at all: written before leases existed; treat it as expired.
+  const leased =
+    existing.claimedUntil !== undefined && Date.parse(existing.claimedUntil) > Date.parse(input.now);
+  if (leased) return { status: 'in_flight', delivery: existing };
+  const taken = await takeOverClaim(existing, input.now, input.claimedUntil);
+  // Lost the race to another taker (or the delivery moved on): that one delivers.
+  return taken === undefined
+    ? { status: 'in_flight', delivery: existing }
+    : { status: 'pending', delivery: taken };
 }
 
 /**
- * Starts a new generation (replay / redrive): `pending`, attempts 0, only if the generation is still
+ * Renews an expired lease. Conditioned on the lease it saw, so of two concurrent takers only one wins;
+ * answers undefined for the loser.
+ */
+async function takeOverClaim(
+  existing: DeliveryRecord,
+  now: string,
+  claimedUntil: string,
+): Promise<DeliveryRecord | undefined> {
+  const sameLease =
+    existing.claimedUntil === undefined ? 'attribute_not_exists(claimedUntil)' : 'claimedUntil = :old';
+  try {
+    const result = await documentClient().send(
+      new UpdateCommand({
+        TableName: config.table(),
+        Key: deliveryKey(existing.eventId, existing.endpointId),
+        UpdateExpression: 'SET claimedUntil = :until, updatedAt = :now',
+        ConditionExpression: `attribute_exists(pk) AND #state = :pending AND generation = :gen AND ${sameLease}`,
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':until': claimedUntil,
+          ':now': now,
+          ':pending': 'pending',
+          ':gen': existing.generation,
+          ...(existing.claimedUntil === undefined ? {} : { ':old': existing.claimedUntil }),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return result.Attributes === undefined ? undefined : toDelivery(result.Attributes);
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Starts a new generation (replay / redrive): `pending`, attempts 0, leased until `claimedUntil` (so a
+ * duplicate dispatch meanwhile waits rather than sending too), only if the generation is still
  * `expectedGeneration`. Answers the new record, or undefined when someone else bumped it first.
  */
 async function bumpGeneration(
@@ -175,6 +232,7 @@ async function bumpGeneration(
   endpointId: string,
   expectedGeneration: number,
   now: string,
+  claimedUntil: string,
 ): Promise<DeliveryRecord | undefined> {
   try {
     const result = await documentClient().send(
@@ -182,7 +240,8 @@ async function bumpGeneration(
         TableName: config.table(),
         Key: deliveryKey(eventId, endpointId),
         UpdateExpression:
-          'SET generation = :next, #state = :pending, attempts = :zero, updatedAt = :now, expiresAt = :exp ' +
+          'SET generation = :next, #state = :pending, attempts = :zero, updatedAt = :now, expiresAt = :exp, ' +
+          'claimedUntil = :until ' +
           'REMOVE nextAttemptAt, lastError, lastStatusCode, deliveredAt, deadLetteredAt',
         ConditionExpression: 'attribute_exists(pk) AND generation = :expected',
         ExpressionAttributeNames: { '#state': 'state' },
@@ -193,6 +252,7 @@ async function bumpGeneration(
           ':zero': 0,
           ':now': now,
           ':exp': expiresAt(now),
+          ':until': claimedUntil,
         },
         ReturnValues: 'ALL_NEW',
       }),
@@ -248,7 +308,8 @@ async function recordAttempt(input: AttemptInput): Promise<boolean> {
     if (!isConditionFailure(error)) throw error;
   }
   const sets = ['#state = :state', 'attempts = :attempt', 'updatedAt = :at'];
-  const removes: string[] = [];
+  // The lease only means something while `pending`, which an attempt always leaves.
+  const removes: string[] = ['claimedUntil'];
   const values: Record<string, unknown> = {
     ':state': STATE_OF[input.outcome],
     ':attempt': input.attempt,
@@ -271,7 +332,7 @@ async function recordAttempt(input: AttemptInput): Promise<boolean> {
       new UpdateCommand({
         TableName: config.table(),
         Key: deliveryKey(input.eventId, input.endpointId),
-        UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
         ConditionExpression: 'attribute_exists(pk) AND generation = :gen',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: values,
@@ -298,7 +359,7 @@ async function markState(
       new UpdateCommand({
         TableName: config.table(),
         Key: deliveryKey(eventId, endpointId),
-        UpdateExpression: `SET #state = :state, updatedAt = :now${lastError ? ', lastError = :err' : ''} REMOVE nextAttemptAt`,
+        UpdateExpression: `SET #state = :state, updatedAt = :now${lastError ? ', lastError = :err' : ''} REMOVE nextAttemptAt, claimedUntil`,
         ConditionExpression: 'attribute_exists(pk) AND generation = :gen',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {

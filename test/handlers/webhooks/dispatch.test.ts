@@ -1,10 +1,17 @@
 /**
  * Dispatch against dynalite + fauxqs (in-process), a real loopback receiver, and a fake StartExecution
  * HTTP endpoint (AWS_ENDPOINT_URL_SFN) that enforces execution-name uniqueness like the real service.
+ * Concurrent invocations load the handler module twice — two Lambda containers, each with its own
+ * batch processor, as in production.
  */
-import type { SQSBatchResponse } from 'aws-lambda';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { documentClient } from '../../../lambdas/shared/aws-clients.js';
+import { config } from '../../../lambdas/shared/config.js';
 import { newId } from '../../../lambdas/shared/ids.js';
 import { getAttempts, getDeliveries, getDelivery } from '../../../lambdas/shared/store/deliveries.js';
 import { type HeraldEvent, putEvent } from '../../../lambdas/shared/store/events.js';
@@ -57,6 +64,97 @@ async function newEvent(tenantId: string, type = 'order.placed'): Promise<Herald
 
 async function dispatch(...bodies: unknown[]): Promise<SQSBatchResponse> {
   return handler(sqsEvent(bodies.map((body) => ({ body }))), lambdaContext());
+}
+
+type Handler = typeof handler;
+
+/** A second, independent copy of the dispatch module: another Lambda container. */
+async function otherContainer(): Promise<Handler> {
+  vi.resetModules();
+  const module = await import('../../../lambdas/webhooks/dispatch.js');
+  return module.handler;
+}
+
+/**
+ * A receiver that answers 204 but holds POSTs open, from the `holdFrom`-th on, until `release()` — so
+ * one invocation stays mid-attempt while the other runs.
+ */
+interface HeldReceiver {
+  readonly url: string;
+  readonly count: () => number;
+  /** Resolves when the first held POST arrives. */
+  readonly heldArrived: Promise<void>;
+  release(): void;
+  close(): Promise<void>;
+}
+
+async function startHeldReceiver(holdFrom = 1): Promise<HeldReceiver> {
+  let count = 0;
+  let released = false;
+  const waiting: (() => void)[] = [];
+  let arrived: () => void = () => {};
+  const heldArrived = new Promise<void>((resolve) => {
+    arrived = resolve;
+  });
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      count += 1;
+      const answer = () => res.writeHead(204).end();
+      if (released || count < holdFrom) return answer();
+      waiting.push(answer);
+      arrived();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/held`,
+    count: () => count,
+    heldArrived,
+    release: () => {
+      released = true;
+      for (const answer of waiting.splice(0)) answer();
+    },
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * `record` plus a batch-mate that succeeds (an event no endpoint subscribes to): with every record
+ * failed, Powertools throws instead of answering batchItemFailures (SQS then retries the whole batch).
+ */
+async function batchOf(record: SQSRecord): Promise<SQSEvent> {
+  return sqsEvent([record, sqsRecord({ body: await newEvent('t_nobody') })]);
+}
+
+/** Resolves with what settles first, or `'timeout'` after `ms`. */
+function firstOf<T>(promises: Promise<T>[], ms: number): Promise<T | 'timeout'> {
+  return Promise.race([
+    ...promises,
+    new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref()),
+  ]);
+}
+
+/** Runs the same record through two containers at once, the POST held until one invocation returns. */
+async function dispatchTwiceAtOnce(held: HeldReceiver, record: SQSRecord): Promise<SQSBatchResponse[]> {
+  const second = await otherContainer();
+  const [one, two] = [await batchOf(record), await batchOf(record)];
+  const runs = [handler(one, lambdaContext()), second(two, lambdaContext())];
+  // Bounded: if neither run reaches the receiver, the assertions below report it rather than a hang.
+  await Promise.race([held.heldArrived, Promise.allSettled(runs)]);
+  // Under the webhook timeout (1 s): the deferred run must settle while the other is still mid-POST.
+  const settled = await firstOf(runs, 700);
+  held.release();
+  const responses = await Promise.all(runs);
+  expect(settled).not.toBe('timeout');
+  return responses;
+}
+
+function failuresOf(responses: SQSBatchResponse[]): string[] {
+  return responses.flatMap((r) => r.batchItemFailures.map((f) => f.itemIdentifier));
 }
 
 describe('dispatch', () => {
@@ -249,4 +347,127 @@ describe('dispatch', () => {
     });
     expect(response).toEqual({ batchItemFailures: [] });
   });
+
+  describe('concurrent duplicates (claim lease)', () => {
+    it('two invocations of the same event at once POST once; the other record is deferred, not dropped', async () => {
+      const held = await startHeldReceiver();
+      try {
+        const endpoint = await createEndpoint({ tenantId: 't_race', url: held.url });
+        const event = await newEvent('t_race');
+        const record = sqsRecord({ body: event });
+
+        const responses = await dispatchTwiceAtOnce(held, record);
+
+        expect(held.count()).toBe(1);
+        expect(failuresOf(responses)).toEqual([record.messageId]);
+        expect(await getDelivery(event.id, endpoint.id)).toMatchObject({ state: 'delivered', attempts: 1 });
+        expect((await getDelivery(event.id, endpoint.id))?.claimedUntil).toBeUndefined();
+
+        // SQS hands the deferred record back after its visibility timeout: a duplicate now.
+        expect(await handler(sqsEvent([record]), lambdaContext())).toEqual({ batchItemFailures: [] });
+        expect(held.count()).toBe(1);
+        expect(await getAttempts(event.id)).toHaveLength(1);
+      } finally {
+        await held.close();
+      }
+    });
+
+    it('a pending claim whose lease expired (crashed claimer) is taken over and delivered once', async () => {
+      const endpoint = (await createEndpoint({ tenantId: 't_crashed', url: `${receiver.base}/crashed` })).id;
+      const event = await newEvent('t_crashed');
+      await writePendingClaim(event, endpoint, new Date(Date.now() - 60_000).toISOString());
+
+      expect(await dispatch(event)).toEqual({ batchItemFailures: [] });
+      expect(await dispatch(event)).toEqual({ batchItemFailures: [] });
+
+      expect(receiver.on('/crashed')).toHaveLength(1);
+      expect(await getDelivery(event.id, endpoint)).toMatchObject({ state: 'delivered', attempts: 1 });
+      expect(await getAttempts(event.id)).toHaveLength(1);
+    });
+
+    it('two takeovers of the same expired claim at once: one wins, one POST', async () => {
+      const held = await startHeldReceiver();
+      try {
+        const endpoint = await createEndpoint({ tenantId: 't_takeover', url: held.url });
+        const event = await newEvent('t_takeover');
+        const expired = new Date(Date.now() - 1_000).toISOString();
+        await writePendingClaim(event, endpoint.id, expired);
+        const record = sqsRecord({ body: event });
+
+        const responses = await dispatchTwiceAtOnce(held, record);
+
+        expect(held.count()).toBe(1);
+        expect(failuresOf(responses)).toEqual([record.messageId]);
+        expect(await getDelivery(event.id, endpoint.id)).toMatchObject({ state: 'delivered', attempts: 1 });
+      } finally {
+        await held.close();
+      }
+    });
+
+    it('a pending claim still under lease is neither delivered nor dropped', async () => {
+      const endpoint = (await createEndpoint({ tenantId: 't_leased', url: `${receiver.base}/leased` })).id;
+      const event = await newEvent('t_leased');
+      const until = new Date(Date.now() + 60_000).toISOString();
+      await writePendingClaim(event, endpoint, until);
+      const record = sqsRecord({ body: event });
+
+      const response = await handler(await batchOf(record), lambdaContext());
+
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+      expect(receiver.on('/leased')).toHaveLength(0);
+      expect(await getDelivery(event.id, endpoint)).toMatchObject({ state: 'pending', claimedUntil: until });
+    });
+
+    it('a redelivery leases its new generation: a duplicate dispatch meanwhile does not POST again', async () => {
+      // The first POST (generation 0) is answered at once; the replay's (generation 1) is held.
+      const held = await startHeldReceiver(2);
+      try {
+        const endpoint = await createEndpoint({ tenantId: 't_regen', url: held.url });
+        const event = await newEvent('t_regen');
+        expect(await dispatch(event)).toEqual({ batchItemFailures: [] });
+        const redeliver = sqsRecord({
+          body: { kind: 'herald.redeliver', eventId: event.id, endpointId: endpoint.id, reason: 'replay' },
+        });
+        const second = await otherContainer();
+
+        const replay = handler(sqsEvent([redeliver]), lambdaContext());
+        await held.heldArrived;
+        const duplicate = sqsRecord({ body: event });
+        const deferred = await second(await batchOf(duplicate), lambdaContext());
+        held.release();
+
+        expect(await replay).toEqual({ batchItemFailures: [] });
+        expect(deferred.batchItemFailures).toEqual([{ itemIdentifier: duplicate.messageId }]);
+        expect(held.count()).toBe(2);
+        expect(await getDelivery(event.id, endpoint.id)).toMatchObject({ state: 'delivered', generation: 1 });
+      } finally {
+        await held.close();
+      }
+    });
+  });
 });
+
+/** A delivery left `pending` by a claimer that never recorded its attempt, leased until `claimedUntil`. */
+async function writePendingClaim(event: HeraldEvent, endpointId: string, claimedUntil: string) {
+  const createdAt = new Date(Date.now() - 120_000).toISOString();
+  await documentClient().send(
+    new PutCommand({
+      TableName: config.table(),
+      Item: {
+        pk: `EVT#${event.id}`,
+        sk: `DLV#${endpointId}`,
+        gsi1pk: `EP#${endpointId}#DLV`,
+        gsi1sk: `${createdAt}#${event.id}`,
+        eventId: event.id,
+        endpointId,
+        tenantId: event.tenantId,
+        state: 'pending',
+        generation: 0,
+        attempts: 0,
+        claimedUntil,
+        createdAt,
+        updatedAt: createdAt,
+      },
+    }),
+  );
+}
