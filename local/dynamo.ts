@@ -1,7 +1,9 @@
 // Plays the template's DynamoDB tables in dynalite (in memory, or LevelDB on disk with a data dir).
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
+// dynalite runs in a child process (dynamo-server.ts): it is the busiest emulator, and on the runtime's
+// main thread it queued the HTTP API, the pollers and the other emulators behind it.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import {
   type AttributeDefinition,
   CreateTableCommand,
@@ -15,36 +17,83 @@ import type { LocalResource, ResolveContext } from './intrinsics.js';
 import { resolveString, resolveValue } from './intrinsics.js';
 import { type CloudAssembly, generatedName, resourcesOfType } from './template.js';
 
-type DynaliteFactory = (options: {
-  path?: string;
-  createTableMs?: number;
-  deleteTableMs?: number;
-  updateTableMs?: number;
-}) => Server;
-const dynalite = createRequire(import.meta.url)('dynalite') as DynaliteFactory;
+const SERVER_FILE = new URL('./dynamo-server.ts', import.meta.url);
+const START_TIMEOUT_MS = 15_000;
+const STOP_TIMEOUT_MS = 5_000;
 
-export interface LocalDynamo {
+export interface DynamoServer {
   readonly endpoint: string;
-  readonly tables: ReadonlyMap<string, string>;
+  /** The dynalite child process (for resource accounting). */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
-export async function startDynamo(options: {
-  port: number;
-  path?: string;
-}): Promise<{ server: Server; endpoint: string }> {
-  const server = dynalite({
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-    ...(options.path ? { path: options.path } : {}),
+export class DynamoStartError extends Error {
+  readonly code = 'Local.DynamoStartFailed';
+  readonly status = 500;
+  readonly retryable = false;
+}
+
+/** Starts dynalite in a child process on a free loopback port; `path` keeps LevelDB files there. */
+export async function startDynamo(options: { path?: string } = {}): Promise<DynamoServer> {
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(SERVER_FILE), ...(options.path ? ['--data', options.path] : [])],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  // Should the parent exit without stop(), take the child along (its closed stdin also ends it).
+  const killOnExit = () => child.kill('SIGKILL');
+  process.on('exit', killOnExit);
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-2000);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
+  try {
+    const port = await readPort(child, exited, () => stderr);
+    let stopping: Promise<void> | undefined;
+    return {
+      endpoint: `http://127.0.0.1:${port}`,
+      pid: child.pid,
+      stop: () => {
+        stopping ??= stopChild(child, exited).finally(() => process.off('exit', killOnExit));
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await stopChild(child, exited);
+    process.off('exit', killOnExit);
+    throw error;
+  }
+}
+
+function readPort(child: ChildProcess, exited: Promise<void>, stderr: () => string): Promise<number> {
+  return new Promise<number>((resolvePort, reject) => {
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    const timer = setTimeout(
+      () => reject(new DynamoStartError(`dynalite did not start within ${START_TIMEOUT_MS} ms`)),
+      START_TIMEOUT_MS,
+    );
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      const port = (JSON.parse(line) as { port?: unknown }).port;
+      if (typeof port === 'number') resolvePort(port);
+      else reject(new DynamoStartError(`dynalite reported no port: ${line}`));
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new DynamoStartError(`dynalite exited before listening: ${stderr().trim()}`));
+    });
   });
-  const { port } = server.address() as AddressInfo;
-  return { server, endpoint: `http://127.0.0.1:${port}` };
+}
+
+/** SIGTERM lets the child close LevelDB; SIGKILL if it has not gone in time. */
+async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
 }
 
 /** Builds CreateTable input from an AWS::DynamoDB::Table (or GlobalTable) resource: keys and indexes only. */

@@ -91,17 +91,17 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
 
   try {
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+    // dynalite's child process boots (~300 ms) while fauxqs starts here.
+    const dynamoStarting = startDynamo(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {});
+    const dynamoOrNone = dynamoStarting.catch(() => undefined); // handled here; awaited below
+    stops.push(async () => (await dynamoOrNone)?.stop());
     const fauxqs = await startMessaging({
       port: 0,
       region: LOCAL_REGION,
       ...(options.dataDir ? { dataDir: join(options.dataDir, 'fauxqs') } : {}),
     });
     stops.push(() => fauxqs.stop());
-    const dynamo = await startDynamo({
-      port: 0,
-      ...(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {}),
-    });
-    stops.push(() => new Promise<void>((r) => dynamo.server.close(() => r())));
+    const dynamo = await dynamoStarting;
     const clientConfig = { endpoint: fauxqs.address, region: LOCAL_REGION, credentials: FAKE_CREDENTIALS };
     const sqs = new SQSClient({ ...clientConfig, useQueueUrlAsEndpoint: false });
     const sns = new SNSClient(clientConfig);
@@ -118,11 +118,14 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
 
     // Servers listen before environments are resolved: functions need their URLs.
     const pools = new Map<string, LambdaPool>();
-    const poolFor = (nameOrArnOrId: string): LambdaPool => {
+    const findPool = (nameOrArnOrId: string): LambdaPool | undefined => {
       const name = nameOrArnOrId
         .replace(/^arn:aws:lambda:[^:]*:[^:]*:function:/, '')
         .replace(/:\$LATEST$/, '');
-      const pool = pools.get(name) ?? [...pools.values()].find((p) => p.spec.logicalId === name);
+      return pools.get(name) ?? [...pools.values()].find((p) => p.spec.logicalId === name);
+    };
+    const poolFor = (nameOrArnOrId: string): LambdaPool => {
+      const pool = findPool(nameOrArnOrId);
       if (pool === undefined) throw new Error(`no local function ${nameOrArnOrId}`);
       return pool;
     };
@@ -218,7 +221,14 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
     const pollers = eventSourceMappings(assembly, ctx, queues, timeScale).map(
       (spec) =>
         new EventSourcePoller(
-          spec,
+          {
+            ...spec,
+            // As on AWS, MaximumConcurrency bounds the mapping; locally so does the function's pool.
+            maxConcurrency: Math.min(
+              spec.maxConcurrency,
+              findPool(spec.functionName)?.spec.maxConcurrency ?? spec.maxConcurrency,
+            ),
+          },
           sqs,
           (event) => invoke(spec.functionName, event),
           (e) => say(`[poller ${spec.functionName}] ${e instanceof Error ? e.message : String(e)}`),

@@ -115,6 +115,8 @@ export function apiRoutes(assembly: CloudAssembly, ctx: Ctx): RouteSpec[] {
   return routes;
 }
 
+const DEFAULT_POLLERS = 5;
+
 export function eventSourceMappings(
   assembly: CloudAssembly,
   ctx: Ctx,
@@ -137,8 +139,9 @@ export function eventSourceMappings(
       batchSize: typeof p.BatchSize === 'number' ? p.BatchSize : 10,
       batchingWindowSeconds:
         typeof p.MaximumBatchingWindowInSeconds === 'number' ? p.MaximumBatchingWindowInSeconds : 0,
-      // Lambda starts with 5 pollers; locally 2 are plenty unless the mapping caps lower.
-      maxConcurrency: Math.min(maxConcurrency ?? 2, 2),
+      // The mapping's MaximumConcurrency as on AWS, else Lambda's 5 initial pollers; startHerald caps it
+      // by the function's local pool size (more pollers would only queue on the pool).
+      maxConcurrency: Math.max(1, maxConcurrency ?? DEFAULT_POLLERS),
       reportBatchItemFailures:
         Array.isArray(p.FunctionResponseTypes) && p.FunctionResponseTypes.includes('ReportBatchItemFailures'),
       region: ctx.region,
