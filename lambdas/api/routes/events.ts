@@ -2,10 +2,56 @@
 import { requireManager, requireTenantVisible, resolveTenant } from '../../shared/auth.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { jsonResponse } from '../../shared/problem.js';
+import {
+  type AttemptRecord,
+  type DeliveryRecord,
+  getDeliveries,
+  listAttempts,
+} from '../../shared/store/deliveries.js';
 import { getEvent, listEvents, type StoredEvent } from '../../shared/store/events.js';
-import { attemptsOf, deliveriesOf } from '../deliveries-view.js';
 import { decodeCursor, listBody, optionalInstant, parseLimit } from '../http.js';
 import { type AuthedRequest, type Route, route } from '../router.js';
+
+/**
+ * What the API shows of a delivery and of an attempt: an allow-list, so the store's bookkeeping
+ * (lease, dead-letter mark, tenant, keys) never reaches a response.
+ */
+const DELIVERY_FIELDS = [
+  'endpointId',
+  'state',
+  'generation',
+  'attempts',
+  'lastStatusCode',
+  'lastError',
+  'nextAttemptAt',
+  'deliveredAt',
+  'createdAt',
+  'updatedAt',
+] as const satisfies readonly (keyof DeliveryRecord)[];
+const ATTEMPT_FIELDS = [
+  'endpointId',
+  'generation',
+  'attempt',
+  'at',
+  'statusCode',
+  'errorClass',
+  'durationMs',
+  'outcome',
+  'nextAttemptAt',
+] as const satisfies readonly (keyof AttemptRecord)[];
+
+type DeliveryView = Pick<DeliveryRecord, (typeof DELIVERY_FIELDS)[number]>;
+type AttemptView = Pick<AttemptRecord, (typeof ATTEMPT_FIELDS)[number]>;
+
+function pick<T extends object, K extends keyof T>(source: T, fields: readonly K[]): Pick<T, K> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const field of fields) if (source[field] !== undefined) out[field] = source[field];
+  return out as Pick<T, K>;
+}
+
+async function deliveryViews(eventId: string): Promise<DeliveryView[]> {
+  return (await getDeliveries(eventId)).map((d) => pick(d, DELIVERY_FIELDS));
+}
 
 async function visibleEvent({ principal, params }: AuthedRequest): Promise<StoredEvent> {
   requireManager(principal);
@@ -17,20 +63,20 @@ async function visibleEvent({ principal, params }: AuthedRequest): Promise<Store
 
 const readEvent = route('GET', '/v1/events/{id}', async (request) => {
   const event = await visibleEvent(request);
-  return jsonResponse(200, { ...event, deliveries: await deliveriesOf(event.id) });
+  return jsonResponse(200, { ...event, deliveries: await deliveryViews(event.id) });
 });
 
 const readDeliveries = route('GET', '/v1/events/{id}/deliveries', async (request) => {
   const event = await visibleEvent(request);
   const startKey = decodeCursor(request.query.cursor);
   const [page, deliveries] = await Promise.all([
-    attemptsOf(event.id, { limit: parseLimit(request.query.limit), ...(startKey ? { startKey } : {}) }),
-    deliveriesOf(event.id),
+    listAttempts(event.id, { limit: parseLimit(request.query.limit), ...(startKey ? { startKey } : {}) }),
+    deliveryViews(event.id),
   ]);
   // Each attempt carries its delivery's current (final once settled) state.
   const stateOf = new Map(deliveries.map((d) => [d.endpointId, d.state]));
-  const items = page.items.map((attempt) => ({
-    ...attempt,
+  const items = page.items.map((attempt): AttemptView & { state: string } => ({
+    ...pick(attempt, ATTEMPT_FIELDS),
     state: stateOf.get(attempt.endpointId) ?? 'pending',
   }));
   return jsonResponse(200, { ...listBody(items, page.lastEvaluatedKey), deliveries });

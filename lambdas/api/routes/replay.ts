@@ -7,11 +7,11 @@
 import { type Principal, requireManager, requireTenantVisible, resolveTenant } from '../../shared/auth.js';
 import { InvalidRequestError, NotFoundError } from '../../shared/errors.js';
 import { jsonResponse } from '../../shared/problem.js';
+import { getDeliveries } from '../../shared/store/deliveries.js';
 import { type EndpointRecord, getEndpoint, matchingEndpoints } from '../../shared/store/endpoints.js';
 import { listEvents, type StoredEvent } from '../../shared/store/events.js';
 import type { StoreKey } from '../../shared/store/keys.js';
 import { MAX_TENANT_ID_LENGTH } from '../../shared/validation.js';
-import { deliveriesOf } from '../deliveries-view.js';
 import {
   optionalInstant,
   optionalJsonObject,
@@ -59,7 +59,7 @@ async function requestsFor(
   endpointsByType: (type: string) => Promise<EndpointRecord[]>,
 ): Promise<RedeliverRequest[]> {
   if (filter.status !== undefined) {
-    const deliveries = await deliveriesOf(event.id);
+    const deliveries = await getDeliveries(event.id);
     return deliveries
       .filter((d) => d.state === filter.status)
       .filter((d) => filter.endpointId === undefined || d.endpointId === filter.endpointId)

@@ -116,6 +116,49 @@ function toAttempt(item: Record<string, unknown>): AttemptRecord {
   };
 }
 
+interface DeliveryUpdate {
+  /** `SET` clauses, e.g. `updatedAt = :now` (`#state` stands for `state`, a reserved word). */
+  readonly set: readonly string[];
+  readonly remove?: readonly string[];
+  /** ANDed to `attribute_exists(pk)`: an update never creates a delivery. */
+  readonly condition: string;
+  readonly values: Record<string, unknown>;
+}
+
+/**
+ * The one conditional update of a delivery every state change goes through. Answers the updated
+ * record, or undefined when the condition failed (someone else moved the delivery first).
+ */
+async function updateDelivery(
+  eventId: string,
+  endpointId: string,
+  update: DeliveryUpdate,
+): Promise<DeliveryRecord | undefined> {
+  const remove = update.remove ?? [];
+  const expression = `SET ${update.set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`;
+  const condition = `attribute_exists(pk) AND ${update.condition}`;
+  try {
+    const result = await documentClient().send(
+      new UpdateCommand({
+        TableName: config.table(),
+        Key: deliveryKey(eventId, endpointId),
+        UpdateExpression: expression,
+        ConditionExpression: condition,
+        // DynamoDB rejects a name the expressions do not use.
+        ...(`${expression} ${condition}`.includes('#state')
+          ? { ExpressionAttributeNames: { '#state': 'state' } }
+          : {}),
+        ExpressionAttributeValues: update.values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return result.Attributes === undefined ? undefined : toDelivery(result.Attributes);
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
 async function getDelivery(eventId: string, endpointId: string): Promise<DeliveryRecord | undefined> {
   const result = await documentClient().send(
     new GetCommand({
@@ -197,29 +240,17 @@ async function takeOverClaim(
 ): Promise<DeliveryRecord | undefined> {
   const sameLease =
     existing.claimedUntil === undefined ? 'attribute_not_exists(claimedUntil)' : 'claimedUntil = :old';
-  try {
-    const result = await documentClient().send(
-      new UpdateCommand({
-        TableName: config.table(),
-        Key: deliveryKey(existing.eventId, existing.endpointId),
-        UpdateExpression: 'SET claimedUntil = :until, updatedAt = :now',
-        ConditionExpression: `attribute_exists(pk) AND #state = :pending AND generation = :gen AND ${sameLease}`,
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':until': claimedUntil,
-          ':now': now,
-          ':pending': 'pending',
-          ':gen': existing.generation,
-          ...(existing.claimedUntil === undefined ? {} : { ':old': existing.claimedUntil }),
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return result.Attributes === undefined ? undefined : toDelivery(result.Attributes);
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
-  }
+  return updateDelivery(existing.eventId, existing.endpointId, {
+    set: ['claimedUntil = :until', 'updatedAt = :now'],
+    condition: `#state = :pending AND generation = :gen AND ${sameLease}`,
+    values: {
+      ':until': claimedUntil,
+      ':now': now,
+      ':pending': 'pending',
+      ':gen': existing.generation,
+      ...(existing.claimedUntil === undefined ? {} : { ':old': existing.claimedUntil }),
+    },
+  });
 }
 
 /**
@@ -234,34 +265,27 @@ async function bumpGeneration(
   now: string,
   claimedUntil: string,
 ): Promise<DeliveryRecord | undefined> {
-  try {
-    const result = await documentClient().send(
-      new UpdateCommand({
-        TableName: config.table(),
-        Key: deliveryKey(eventId, endpointId),
-        UpdateExpression:
-          'SET generation = :next, #state = :pending, attempts = :zero, updatedAt = :now, expiresAt = :exp, ' +
-          'claimedUntil = :until ' +
-          'REMOVE nextAttemptAt, lastError, lastStatusCode, deliveredAt, deadLetteredAt',
-        ConditionExpression: 'attribute_exists(pk) AND generation = :expected',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':next': expectedGeneration + 1,
-          ':expected': expectedGeneration,
-          ':pending': 'pending',
-          ':zero': 0,
-          ':now': now,
-          ':exp': expiresAt(now),
-          ':until': claimedUntil,
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return result.Attributes === undefined ? undefined : toDelivery(result.Attributes);
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
-  }
+  return updateDelivery(eventId, endpointId, {
+    set: [
+      'generation = :next',
+      '#state = :pending',
+      'attempts = :zero',
+      'updatedAt = :now',
+      'expiresAt = :exp',
+      'claimedUntil = :until',
+    ],
+    remove: ['nextAttemptAt', 'lastError', 'lastStatusCode', 'deliveredAt', 'deadLetteredAt'],
+    condition: 'generation = :expected',
+    values: {
+      ':next': expectedGeneration + 1,
+      ':expected': expectedGeneration,
+      ':pending': 'pending',
+      ':zero': 0,
+      ':now': now,
+      ':exp': expiresAt(now),
+      ':until': claimedUntil,
+    },
+  });
 }
 
 interface AttemptInput {
@@ -327,22 +351,13 @@ async function recordAttempt(input: AttemptInput): Promise<boolean> {
   setOrRemove('lastError', lastError);
   setOrRemove('nextAttemptAt', input.nextAttemptAt);
   if (input.outcome === 'delivered') setOrRemove('deliveredAt', input.at);
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: config.table(),
-        Key: deliveryKey(input.eventId, input.endpointId),
-        UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
-        ConditionExpression: 'attribute_exists(pk) AND generation = :gen',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: values,
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  const updated = await updateDelivery(input.eventId, input.endpointId, {
+    set: sets,
+    remove: removes,
+    condition: 'generation = :gen',
+    values,
+  });
+  return updated !== undefined;
 }
 
 /** Sets a terminal state without an attempt (disabled endpoint → `skipped`, or `failed`). */
@@ -354,27 +369,18 @@ async function markState(
   now: string,
   lastError?: string,
 ): Promise<boolean> {
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: config.table(),
-        Key: deliveryKey(eventId, endpointId),
-        UpdateExpression: `SET #state = :state, updatedAt = :now${lastError ? ', lastError = :err' : ''} REMOVE nextAttemptAt, claimedUntil`,
-        ConditionExpression: 'attribute_exists(pk) AND generation = :gen',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':state': state,
-          ':now': now,
-          ':gen': generation,
-          ...(lastError ? { ':err': lastError } : {}),
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  const updated = await updateDelivery(eventId, endpointId, {
+    set: ['#state = :state', 'updatedAt = :now', ...(lastError ? ['lastError = :err'] : [])],
+    remove: ['nextAttemptAt', 'claimedUntil'],
+    condition: 'generation = :gen',
+    values: {
+      ':state': state,
+      ':now': now,
+      ':gen': generation,
+      ...(lastError ? { ':err': lastError } : {}),
+    },
+  });
+  return updated !== undefined;
 }
 
 function markSkipped(eventId: string, endpointId: string, generation: number, now: string): Promise<boolean> {
@@ -398,36 +404,43 @@ async function markDeadLettered(
   generation: number,
   now: string,
 ): Promise<void> {
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: config.table(),
-        Key: deliveryKey(eventId, endpointId),
-        UpdateExpression: 'SET deadLetteredAt = :now',
-        ConditionExpression: 'attribute_exists(pk) AND generation = :gen',
-        ExpressionAttributeValues: { ':now': now, ':gen': generation },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
+  // A newer generation has its own failure to report; this one's mark no longer matters.
+  await updateDelivery(eventId, endpointId, {
+    set: ['deadLetteredAt = :now'],
+    condition: 'generation = :gen',
+    values: { ':now': now, ':gen': generation },
+  });
+}
+
+/** One page of the event's items of one kind (`DLV#` deliveries or `ATT#` attempts), in sort-key order. */
+async function queryEvent(
+  eventId: string,
+  prefix: 'DLV#' | 'ATT#',
+  options: { limit?: number; startKey?: StoreKey } = {},
+): Promise<Page<Record<string, unknown>>> {
+  const result = await documentClient().send(
+    new QueryCommand({
+      TableName: config.table(),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `EVT#${eventId}`, ':prefix': prefix },
+      ConsistentRead: true,
+      Limit: options.limit,
+      ExclusiveStartKey: options.startKey,
+    }),
+  );
+  return {
+    items: result.Items ?? [],
+    ...(result.LastEvaluatedKey ? { lastEvaluatedKey: result.LastEvaluatedKey as StoreKey } : {}),
+  };
 }
 
 async function queryAll(eventId: string, prefix: 'DLV#' | 'ATT#'): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
+  let startKey: StoreKey | undefined;
   do {
-    const result = await documentClient().send(
-      new QueryCommand({
-        TableName: config.table(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': `EVT#${eventId}`, ':prefix': prefix },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(result.Items ?? []));
-    startKey = result.LastEvaluatedKey;
+    const page = await queryEvent(eventId, prefix, startKey ? { startKey } : {});
+    items.push(...page.items);
+    startKey = page.lastEvaluatedKey;
   } while (startKey !== undefined);
   return items;
 }
@@ -440,6 +453,18 @@ async function getDeliveries(eventId: string): Promise<DeliveryRecord[]> {
 /** Every attempt of the event, ordered by endpoint, generation, attempt. */
 async function getAttempts(eventId: string): Promise<AttemptRecord[]> {
   return (await queryAll(eventId, 'ATT#')).map(toAttempt);
+}
+
+/** One page of the event's attempts, in the same order as getAttempts; `startKey` resumes a page. */
+async function listAttempts(
+  eventId: string,
+  options: { limit: number; startKey?: StoreKey },
+): Promise<Page<AttemptRecord>> {
+  const page = await queryEvent(eventId, 'ATT#', options);
+  return {
+    items: page.items.map(toAttempt),
+    ...(page.lastEvaluatedKey ? { lastEvaluatedKey: page.lastEvaluatedKey } : {}),
+  };
 }
 
 /** An endpoint's deliveries, newest first, through gsi1 (`EP#<endpointId>#DLV`). */
@@ -471,6 +496,7 @@ export {
   getAttempts,
   getDeliveries,
   getDelivery,
+  listAttempts,
   listDeliveriesByEndpoint,
   markDeadLettered,
   markFailed,
