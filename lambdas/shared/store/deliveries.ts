@@ -288,17 +288,8 @@ async function bumpGeneration(
   });
 }
 
-interface AttemptInput {
-  readonly eventId: string;
-  readonly endpointId: string;
-  readonly generation: number;
-  readonly attempt: number;
-  readonly at: string;
-  readonly statusCode?: number;
-  readonly errorClass?: string;
-  readonly durationMs: number;
-  readonly outcome: AttemptOutcome;
-  readonly nextAttemptAt?: string;
+/** The attempt item as written, plus what it sets on its delivery. */
+interface AttemptInput extends AttemptRecord {
   /** Short, secret-free description for the delivery's `lastError`. */
   readonly lastError?: string;
 }
