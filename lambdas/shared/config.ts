@@ -53,6 +53,8 @@ const config = {
   webhookTimeoutMs: (): number => optionalNumber('HERALD_WEBHOOK_TIMEOUT_MS', 15_000),
   /** @default 86400 (one day) */
   secretGraceSeconds: (): number => optionalNumber('HERALD_SECRET_GRACE_SECONDS', 86_400),
+  /** Where portal links point; @default `<the API's own origin>/portal/` (the portal is served there). */
+  portalUrl: (): string | undefined => process.env.HERALD_PORTAL_URL || undefined,
   queues: (): QueueDescriptor[] => {
     const raw = required('HERALD_QUEUES');
     try {
@@ -63,5 +65,5 @@ const config = {
   },
 };
 
-export { config, ConfigError };
 export type { QueueDescriptor };
+export { ConfigError, config };
