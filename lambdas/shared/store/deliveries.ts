@@ -9,7 +9,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
-import type { Page, StoreKey } from './keys.js';
+import type { Page, StoreKey } from './table.js';
 
 type DeliveryState = 'pending' | 'delivered' | 'retrying' | 'failed' | 'skipped';
 type AttemptOutcome = 'delivered' | 'retrying' | 'failed';

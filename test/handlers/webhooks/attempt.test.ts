@@ -12,7 +12,7 @@ import { handler as attempt } from '../../../lambdas/webhooks/attempt.js';
 import { handler as dispatch } from '../../../lambdas/webhooks/dispatch.js';
 import type { RetryState } from '../../../lambdas/webhooks/retry-workflow.js';
 import { lambdaContext, sqsEvent } from '../../support/factories.js';
-import { type Harness, startHarness } from '../api/harness.js';
+import { type Harness, startHarness } from '../../support/harness.js';
 import {
   createEndpoint,
   type FakeStepFunctions,
