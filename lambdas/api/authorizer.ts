@@ -16,7 +16,7 @@ import { hashApiKey, hashesEqual, parseApiKeyId } from '../shared/apikeys.js';
 import type { AuthorizerContext } from '../shared/auth.js';
 import { logger } from '../shared/observability.js';
 import { parseSessionId, readCookie, SESSION_COOKIE, sessionDecision } from '../shared/portal-tokens.js';
-import { getApiKey } from '../shared/store/keys.js';
+import { getApiKey } from '../shared/store/api-keys.js';
 import { getPortalLink } from '../shared/store/portal.js';
 
 type Reason =

@@ -3,8 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as management } from '../../../lambdas/api/management.js';
 import { hashApiKey } from '../../../lambdas/shared/apikeys.js';
 import { documentClient } from '../../../lambdas/shared/aws-clients.js';
-import { createAdminKey } from '../../../scripts/create-admin-key.js';
-import { apiEvent, type Harness, json, MAIN_TABLE, type RequestOptions, startHarness } from './harness.js';
+import { createAdminKey } from '../../../lambdas/shared/store/api-keys.js';
+import {
+  apiEvent,
+  type Harness,
+  json,
+  MAIN_TABLE,
+  type RequestOptions,
+  startHarness,
+} from '../../support/harness.js';
 
 const HOST = '127.0.0.1:3000';
 const ORIGIN = `http://${HOST}`;
