@@ -11,7 +11,7 @@ import type {
 import { hashApiKey, hashesEqual, parseApiKeyId } from '../shared/apikeys.js';
 import type { AuthorizerContext } from '../shared/auth.js';
 import { logger } from '../shared/observability.js';
-import { getApiKey } from '../shared/store/keys.js';
+import { getApiKey } from '../shared/store/api-keys.js';
 
 type Reason = 'ok' | 'missing' | 'malformed' | 'unknown_key';
 

@@ -4,7 +4,7 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { InvalidRequestError } from '../shared/errors.js';
-import type { StoreKey } from '../shared/store/keys.js';
+import type { StoreKey } from '../shared/store/table.js';
 import { readJsonBody } from '../shared/validation.js';
 
 type JsonObject = Record<string, unknown>;

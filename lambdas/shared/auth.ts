@@ -8,7 +8,7 @@
  * rights gets 403; a tenant key reaching another tenant's resource gets 404, so ids do not leak.
  */
 import { ForbiddenError, InvalidRequestError, NotFoundError, UnauthorizedError } from './errors.js';
-import type { Role } from './store/keys.js';
+import type { Role } from './store/api-keys.js';
 
 interface Principal {
   readonly role: Role;

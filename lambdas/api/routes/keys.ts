@@ -3,7 +3,7 @@ import { generateApiKey } from '../../shared/apikeys.js';
 import { requireAdmin } from '../../shared/auth.js';
 import { InvalidRequestError, NotFoundError } from '../../shared/errors.js';
 import { jsonResponse } from '../../shared/problem.js';
-import { deleteApiKey, isRole, listApiKeys, putApiKey, summarize } from '../../shared/store/keys.js';
+import { deleteApiKey, isRole, listApiKeys, putApiKey, summarize } from '../../shared/store/api-keys.js';
 import { MAX_TENANT_ID_LENGTH } from '../../shared/validation.js';
 import {
   decodeCursor,

@@ -9,7 +9,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
-import type { Page, StoreKey } from './keys.js';
+import type { Page, StoreKey } from './table.js';
 
 type DeliveryState = 'pending' | 'delivered' | 'retrying' | 'failed' | 'skipped';
 type AttemptOutcome = 'delivered' | 'retrying' | 'failed';
@@ -45,6 +45,8 @@ interface AttemptRecord {
   readonly durationMs: number;
   readonly outcome: AttemptOutcome;
   readonly nextAttemptAt?: string;
+  /** A 3xx answer's Location header: redirects are not followed, this is where the receiver pointed. */
+  readonly location?: string;
 }
 
 /**
@@ -113,6 +115,7 @@ function toAttempt(item: Record<string, unknown>): AttemptRecord {
     ...optional(item, 'statusCode', 'number'),
     ...optional(item, 'errorClass', 'string'),
     ...optional(item, 'nextAttemptAt', 'string'),
+    ...optional(item, 'location', 'string'),
   };
 }
 

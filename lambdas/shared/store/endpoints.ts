@@ -7,7 +7,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } fr
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
 import { matchesAny } from '../matching.js';
-import type { Page, StoreKey } from './keys.js';
+import type { Page, StoreKey } from './table.js';
 
 interface EndpointSecret {
   readonly secret: string;

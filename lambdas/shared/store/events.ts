@@ -5,7 +5,7 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
-import type { Page, StoreKey } from './keys.js';
+import type { Page, StoreKey } from './table.js';
 
 /** The event as published on SNS and POSTed to webhooks. */
 interface HeraldEvent {

@@ -7,7 +7,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
-import type { StoreKey } from './keys.js';
+import type { StoreKey } from './table.js';
 
 interface InvoiceLine {
   readonly sku: string;

@@ -9,8 +9,10 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { generateApiKey } from '../apikeys.js';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
+import type { Page, StoreKey } from './table.js';
 
 type Role = 'admin' | 'publisher' | 'tenant';
 
@@ -25,13 +27,6 @@ interface ApiKeyRecord {
 
 /** What a listing shows: everything but the hash. */
 type ApiKeySummary = Omit<ApiKeyRecord, 'hash'>;
-
-type StoreKey = Record<string, string>;
-
-interface Page<T> {
-  readonly items: T[];
-  readonly lastEvaluatedKey?: StoreKey;
-}
 
 const ROLES: readonly Role[] = ['admin', 'publisher', 'tenant'];
 
@@ -78,6 +73,29 @@ async function putApiKey(
   );
 }
 
+/** A key just made: the whole key is shown once and never stored. */
+interface CreatedKey {
+  readonly id: string;
+  readonly key: string;
+}
+
+/**
+ * Makes an admin key and stores its hash: the first key of a deployment (scripts/create-admin-key.ts)
+ * and of the local runtime (local/admin-key.ts) are made here.
+ */
+async function createAdminKey(
+  tableName: string,
+  client?: DynamoDBDocumentClient,
+  name = 'bootstrap admin',
+): Promise<CreatedKey> {
+  const { id, key, hash } = generateApiKey();
+  await putApiKey(
+    { id, name, role: 'admin', hash, createdAt: new Date().toISOString() },
+    { tableName, ...(client === undefined ? {} : { client }) },
+  );
+  return { id, key };
+}
+
 /** Strongly consistent read, so that a revocation takes effect on the very next request. */
 async function getApiKey(id: string): Promise<ApiKeyRecord | undefined> {
   const result = await documentClient().send(
@@ -111,5 +129,5 @@ async function deleteApiKey(id: string): Promise<boolean> {
   return result.Attributes !== undefined;
 }
 
-export type { ApiKeyRecord, ApiKeySummary, Page, Role, StoreKey };
-export { deleteApiKey, getApiKey, isRole, listApiKeys, putApiKey, ROLES, summarize };
+export type { ApiKeyRecord, ApiKeySummary, CreatedKey, Role };
+export { createAdminKey, deleteApiKey, getApiKey, isRole, listApiKeys, putApiKey, ROLES, summarize };
