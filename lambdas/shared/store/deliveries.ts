@@ -45,6 +45,8 @@ interface AttemptRecord {
   readonly durationMs: number;
   readonly outcome: AttemptOutcome;
   readonly nextAttemptAt?: string;
+  /** A 3xx answer's Location header: redirects are not followed, this is where the receiver pointed. */
+  readonly location?: string;
 }
 
 /**
@@ -116,6 +118,7 @@ function toAttempt(item: Record<string, unknown>): AttemptRecord {
     ...optional(item, 'statusCode', 'number'),
     ...optional(item, 'errorClass', 'string'),
     ...optional(item, 'nextAttemptAt', 'string'),
+    ...optional(item, 'location', 'string'),
   };
 }
 

@@ -12,7 +12,7 @@ import {
   type RequestOptions,
   receiveAll,
   startHarness,
-} from './harness.js';
+} from '../../support/harness.js';
 
 let h: Harness;
 let admin: string;

@@ -13,7 +13,7 @@ import {
   type RequestOptions,
   receiveAll,
   startHarness,
-} from './harness.js';
+} from '../../support/harness.js';
 
 let h: Harness;
 let admin: string;
