@@ -17,7 +17,7 @@ import {
   MAIN_TABLE,
   type RequestOptions,
   startHarness,
-} from './harness.js';
+} from '../../support/harness.js';
 
 let h: Harness;
 let admin: string;
