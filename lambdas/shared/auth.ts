@@ -9,6 +9,7 @@
  */
 import { ForbiddenError, InvalidRequestError, NotFoundError, UnauthorizedError } from './errors.js';
 import type { Role } from './store/api-keys.js';
+import { validateTenantId } from './validation.js';
 
 interface Principal {
   readonly role: Role;
@@ -106,6 +107,7 @@ function requireTenantVisible(principal: Principal, tenantId: string, what: stri
  * 404); an admin must name one.
  */
 function resolveTenant(principal: Principal, requested: string | undefined, what: string): string {
+  if (requested !== undefined && requested !== '') validateTenantId(requested);
   if (principal.role === 'tenant') {
     const own = principal.tenantId!;
     if (requested !== undefined && requested !== own) throw new NotFoundError(`${what} not found`);
