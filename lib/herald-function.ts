@@ -24,6 +24,8 @@ interface HeraldFunctionProps {
   readonly logRetention?: RetentionDays;
   /** X-Ray tracing; off because it costs per trace and Herald's metrics and logs carry event ids. @default Tracing.DISABLED */
   readonly tracing?: Tracing;
+  /** Shell commands run after esbuild, e.g. to put static files into the bundle. @default none */
+  readonly afterBundling?: (inputDir: string, outputDir: string) => string[];
 }
 
 /**
@@ -75,6 +77,15 @@ class HeraldFunction extends NodejsFunction {
         target: 'node24',
         format: OutputFormat.CJS,
         externalModules: [],
+        ...(props.afterBundling
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: props.afterBundling,
+              },
+            }
+          : {}),
       },
     });
   }

@@ -5,6 +5,7 @@ import { BackgroundJob } from './background-job.js';
 import { EventsApi } from './events-api.js';
 import { jobs as declaredJobs, type JobDeclaration } from './jobs.js';
 import { Observability } from './observability.js';
+import { Portal } from './portal.js';
 import { HeraldTables } from './tables.js';
 import { Webhooks } from './webhooks.js';
 import type { WorkQueue } from './work-queue.js';
@@ -58,7 +59,7 @@ class HeraldStack extends Stack {
       })),
     );
 
-    new EventsApi(this, 'EventsApi', {
+    const eventsApi = new EventsApi(this, 'EventsApi', {
       mainTable: tables.main,
       idempotencyTable: tables.idempotency,
       eventsTopic,
@@ -69,6 +70,8 @@ class HeraldStack extends Stack {
       redriveTargets: Object.values(workQueues).map((wq) => wq.queue),
       allowLoopbackWebhooks,
     });
+
+    new Portal(this, 'Portal', { api: eventsApi.api });
 
     const observability = new Observability(this, 'Observability', {
       workQueues,

@@ -22,9 +22,9 @@ const portal: Command = {
       .request<PortalLink>('POST', '/v1/portal-links', { body: { tenantId, expiresIn } });
     context.print(
       link,
+      // The URL on a line of its own, whole: a table cell could be cut to the terminal's width.
       (l) =>
-        `${renderFields([
-          ['url', l.url],
+        `${l.url}\n${renderFields([
           ['tenant', l.tenantId],
           ['expires', l.expiresAt],
           ['id', l.id],

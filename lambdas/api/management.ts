@@ -8,6 +8,7 @@ import { logger } from '../shared/observability.js';
 import { problemResponse } from '../shared/problem.js';
 import { type ApiEvent, dispatch, type Route } from './router.js';
 import { dlqRoutes } from './routes/dlq.js';
+import { endpointTestRoutes } from './routes/endpoint-test.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -21,6 +22,7 @@ const routes: readonly Route[] = [
   ...eventRoutes,
   ...replayRoutes,
   ...endpointRoutes,
+  ...endpointTestRoutes,
   ...dlqRoutes,
   ...portalRoutes,
 ];

@@ -36,6 +36,8 @@ interface PostWebhookResult {
   readonly retryAfter?: string;
   /** A 3xx response's Location header (not followed), at most MAX_LOCATION_CHARS characters. */
   readonly location?: string;
+  /** The first RESPONSE_BODY_BYTES of the receiver's answer, as text, for people reading the attempt. */
+  readonly responseBody?: string;
   readonly errorClass?: WebhookErrorClass;
   readonly durationMs: number;
 }
@@ -44,6 +46,8 @@ interface PostWebhookResult {
 const MAX_LOCATION_CHARS = 2048;
 /** Receivers' bodies are never used; read a bounded amount so a slow or huge answer cannot pin us. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
+/** How much of the answer an attempt records (shown in the portal; 1 KiB). */
+const RESPONSE_BODY_BYTES = 1024;
 
 class RequestTimeout extends Error {
   override readonly name = 'RequestTimeout';
@@ -53,6 +57,7 @@ interface RawResponse {
   readonly statusCode: number;
   readonly location?: string;
   readonly retryAfter?: string;
+  readonly responseBody?: string;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -83,17 +88,23 @@ function sendOnce(url: URL, input: PostWebhookInput, signal: AbortSignal): Promi
       },
       (response) => {
         let received = 0;
+        const head: Buffer[] = [];
         const status = response.statusCode ?? 0;
         const location = status >= 300 && status <= 399 ? response.headers.location : undefined;
-        const done = () =>
+        const done = () => {
+          // Cut at a byte count: a split multi-byte character at the end decodes as U+FFFD.
+          const body = Buffer.concat(head).subarray(0, RESPONSE_BODY_BYTES).toString('utf8');
           resolve({
             statusCode: status,
+            ...(body !== '' ? { responseBody: body } : {}),
             ...(location ? { location: location.slice(0, MAX_LOCATION_CHARS) } : {}),
             ...(response.headers['retry-after']
               ? { retryAfter: headerValue(response.headers['retry-after']) }
               : {}),
           });
+        };
         response.on('data', (chunk: Buffer) => {
+          if (received < RESPONSE_BODY_BYTES) head.push(chunk);
           received += chunk.length;
           if (received > MAX_RESPONSE_BYTES) {
             response.destroy();
@@ -154,6 +165,7 @@ async function postWebhook(input: PostWebhookInput): Promise<PostWebhookResult> 
       statusCode: response.statusCode,
       ...(response.retryAfter !== undefined ? { retryAfter: response.retryAfter } : {}),
       ...(response.location !== undefined ? { location: response.location } : {}),
+      ...(response.responseBody !== undefined ? { responseBody: response.responseBody } : {}),
       durationMs: elapsed(),
     };
   } catch (error) {
@@ -164,4 +176,4 @@ async function postWebhook(input: PostWebhookInput): Promise<PostWebhookResult> 
 }
 
 export type { PostWebhookInput, PostWebhookResult, WebhookErrorClass };
-export { MAX_LOCATION_CHARS, MAX_RESPONSE_BYTES, postWebhook };
+export { MAX_LOCATION_CHARS, MAX_RESPONSE_BYTES, postWebhook, RESPONSE_BODY_BYTES };

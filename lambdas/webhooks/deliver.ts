@@ -128,6 +128,7 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
     ...(result.errorClass !== undefined ? { errorClass: result.errorClass } : {}),
     ...(nextAttemptAt !== undefined ? { nextAttemptAt } : {}),
     ...(result.location !== undefined ? { location: result.location } : {}),
+    ...(result.responseBody !== undefined ? { responseBody: result.responseBody } : {}),
     ...(lastError !== undefined ? { lastError } : {}),
   });
   countOutcome(outcome, input.event, finishedAt);

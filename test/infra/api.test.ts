@@ -4,6 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildHerald, referencedId, resourceNamed, resourcesOf } from './support/template.js';
 
 const HEALTH = 'GET /v1/health';
+/** The consumer portal's static files (lib/portal.ts): not API operations, so not in the OpenAPI document. */
+const PORTAL = ['GET /portal', 'GET /portal/{proxy+}'];
 
 /** Route keys of the OpenAPI document, read here independently of lib/events-api.ts. */
 function openApiRouteKeys(): string[] {
@@ -43,11 +45,14 @@ const API_MD_ROUTES = [
 describe('HTTP API', () => {
   let template: Template;
   let routes: [string, Record<string, unknown>][];
+  let portalRoutes: [string, Record<string, unknown>][];
   let authorizerId: string;
 
   beforeAll(() => {
     template = buildHerald();
-    routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route');
+    const all = resourcesOf(template, 'AWS::ApiGatewayV2::Route');
+    portalRoutes = all.filter(([, r]) => PORTAL.includes(r.RouteKey as string));
+    routes = all.filter(([, r]) => !PORTAL.includes(r.RouteKey as string));
     const authorizers = resourcesOf(template, 'AWS::ApiGatewayV2::Authorizer');
     expect(authorizers).toHaveLength(1);
     authorizerId = authorizers[0]![0];
@@ -80,6 +85,14 @@ describe('HTTP API', () => {
       if (route.RouteKey === HEALTH) continue;
       expect(route.AuthorizationType, id).toBe('CUSTOM');
       expect(route.AuthorizerId, id).toEqual({ Ref: authorizerId });
+    }
+  });
+
+  it('serves the portal at /portal from its own function, with no authorizer', () => {
+    expect(portalRoutes.map(([, r]) => r.RouteKey).sort()).toEqual([...PORTAL].sort());
+    for (const [id, route] of portalRoutes) {
+      expect(route.AuthorizationType, id).toBe('NONE');
+      expect(integrationFunction(route), id).toMatch(/^PortalAssets/);
     }
   });
 

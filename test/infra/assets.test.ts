@@ -25,13 +25,20 @@ describe('function bundles (real esbuild run)', () => {
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   it('gives each function its own asset', () => {
-    expect(assets).toHaveLength(6);
+    expect(assets).toHaveLength(7);
     expect(new Set(assets.map((a) => a.dir)).size).toBe(assets.length);
   });
 
-  it('holds one CommonJS bundle and its source map', () => {
+  it('holds one CommonJS bundle and its source map (the portal also its built static assets)', () => {
     for (const { id, dir } of assets) {
-      expect(readdirSync(dir).sort(), id).toEqual(['index.js', 'index.js.map']);
+      const portal = id.startsWith('PortalAssets');
+      expect(readdirSync(dir).sort(), id).toEqual([
+        'index.js',
+        'index.js.map',
+        ...(portal ? ['portal'] : []),
+      ]);
+      if (portal)
+        expect(readdirSync(join(dir, 'portal')).sort()).toEqual(['app.css', 'app.js', 'index.html']);
     }
   });
 

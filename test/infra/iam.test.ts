@@ -70,6 +70,8 @@ const expected: Record<string, string[]> = {
     'sns:Publish EventsTopic',
     ...EVENT_SOURCE('JobinvoiceWorkQueue'),
   ],
+  // Serves static files from its bundle: its own logs and nothing else.
+  PortalAssets: [...LOGS('PortalAssets')],
 };
 
 describe('IAM: least privilege per function', () => {

@@ -1,6 +1,6 @@
 /** /v1/events reads: one event with its delivery summary, its attempts, and a tenant's events by time. */
 import { requireManager, requireTenantVisible, resolveTenant } from '../../shared/auth.js';
-import { NotFoundError } from '../../shared/errors.js';
+import { InvalidRequestError, NotFoundError } from '../../shared/errors.js';
 import { jsonResponse } from '../../shared/problem.js';
 import {
   type AttemptRecord,
@@ -9,7 +9,7 @@ import {
   listAttempts,
 } from '../../shared/store/deliveries.js';
 import { getEvent, listEvents, type StoredEvent } from '../../shared/store/events.js';
-import { decodeCursor, listBody, optionalInstant, parseLimit } from '../http.js';
+import { decodeCursor, listBody, optionalInstant, optionalString, parseLimit } from '../http.js';
 import { type AuthedRequest, type Route, route } from '../router.js';
 
 /**
@@ -39,6 +39,7 @@ const ATTEMPT_FIELDS = [
   'outcome',
   'nextAttemptAt',
   'location',
+  'responseBody',
 ] as const satisfies readonly (keyof AttemptRecord)[];
 
 type DeliveryView = Pick<DeliveryRecord, (typeof DELIVERY_FIELDS)[number]>;
@@ -89,11 +90,17 @@ const listTenantEvents = route('GET', '/v1/events', async ({ principal, query })
   const since = optionalInstant(query, 'since');
   const until = optionalInstant(query, 'until');
   const startKey = decodeCursor(query.cursor);
+  const type = optionalString(query, 'type', 128);
+  if (query.order !== undefined && query.order !== 'asc' && query.order !== 'desc') {
+    throw new InvalidRequestError('"order" must be asc or desc', { detail: { field: 'order' } });
+  }
   const page = await listEvents(tenantId, {
     limit: parseLimit(query.limit),
     ...(startKey ? { startKey } : {}),
     ...(since ? { since } : {}),
     ...(until ? { until } : {}),
+    ...(type ? { type } : {}),
+    newestFirst: query.order === 'desc',
   });
   return jsonResponse(200, listBody(page.items, page.lastEvaluatedKey));
 });

@@ -47,6 +47,8 @@ interface AttemptRecord {
   readonly nextAttemptAt?: string;
   /** A 3xx answer's Location header: redirects are not followed, this is where the receiver pointed. */
   readonly location?: string;
+  /** The first 1 KiB of the receiver's answer, as text. */
+  readonly responseBody?: string;
 }
 
 /**
@@ -119,6 +121,7 @@ function toAttempt(item: Record<string, unknown>): AttemptRecord {
     ...optional(item, 'errorClass', 'string'),
     ...optional(item, 'nextAttemptAt', 'string'),
     ...optional(item, 'location', 'string'),
+    ...optional(item, 'responseBody', 'string'),
   };
 }
 

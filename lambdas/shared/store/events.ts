@@ -16,8 +16,8 @@ interface HeraldEvent {
   readonly data: Record<string, unknown>;
 }
 
-/** `api` for POST /v1/events, `job:<name>` for follow-up events emitted by a job. */
-type EventSource = 'api' | `job:${string}`;
+/** `api` for POST /v1/events, `test` for POST /v1/endpoints/{id}/test, `job:<name>` for a job's follow-ups. */
+type EventSource = 'api' | 'test' | `job:${string}`;
 
 interface StoredEvent extends HeraldEvent {
   readonly source: string;
@@ -77,14 +77,24 @@ async function getEvent(id: string): Promise<StoredEvent | undefined> {
 }
 
 /**
- * The tenant's events in time order. `since` is inclusive and `until` exclusive (ISO-8601 UTC): the
- * sort key is `<createdAt>#<id>`, so `until` itself sorts before every event created at that instant.
+ * The tenant's events in time order (oldest first unless `newestFirst`). `since` is inclusive and
+ * `until` exclusive (ISO-8601 UTC): the sort key is `<createdAt>#<id>`, so `until` itself sorts before
+ * every event created at that instant. `type` filters after the read, so a page may hold fewer than
+ * `limit` items while `lastEvaluatedKey` says there is more.
  */
 async function listEvents(
   tenantId: string,
-  options: { limit: number; startKey?: StoreKey; since?: string; until?: string },
+  options: {
+    limit: number;
+    startKey?: StoreKey;
+    since?: string;
+    until?: string;
+    type?: string;
+    newestFirst?: boolean;
+  },
 ): Promise<Page<StoredEvent>> {
   const values: Record<string, string> = { ':pk': compositeKey('TENANT', tenantId, 'EVT') };
+  if (options.type !== undefined) values[':type'] = options.type;
   let range = '';
   if (options.since !== undefined && options.until !== undefined) {
     range = ' AND gsi1sk BETWEEN :since AND :until';
@@ -103,7 +113,11 @@ async function listEvents(
         TableName: config.table(),
         IndexName: 'gsi1',
         KeyConditionExpression: `gsi1pk = :pk${range}`,
+        ...(options.type !== undefined
+          ? { FilterExpression: '#type = :type', ExpressionAttributeNames: { '#type': 'type' } }
+          : {}),
         ExpressionAttributeValues: values,
+        ScanIndexForward: options.newestFirst !== true,
         Limit: options.limit,
         ExclusiveStartKey: options.startKey,
       }),

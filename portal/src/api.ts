@@ -1,0 +1,129 @@
+/**
+ * The portal's one API module: a typed client of the public /v1 API (types generated from
+ * openapi/openapi.json into api-types.ts). The session is an HttpOnly cookie the browser sends by
+ * itself; nothing here stores a token. Every failure becomes an ApiError carrying the problem document.
+ */
+import createClient from 'openapi-fetch';
+import type { components, paths } from './api-types';
+
+type Schemas = components['schemas'];
+
+/**
+ * Fields the API may carry before openapi/openapi.json documents them (API.md: `disabledReason`;
+ * endpoint health is being added). Shown when present; regenerate api-types.ts once documented.
+ */
+interface EndpointExtras {
+  readonly disabledReason?: string;
+  readonly health?: { readonly state?: string; readonly [field: string]: unknown };
+}
+
+type Endpoint = Schemas['Endpoint'] & EndpointExtras;
+type EndpointInput = Schemas['EndpointInput'];
+type EndpointPatch = Schemas['EndpointPatch'];
+type HeraldEvent = Schemas['Event'];
+type Delivery = Schemas['Delivery'];
+type Attempt = Schemas['Attempt'];
+type DeliveryState = Delivery['state'];
+type Problem = Schemas['Problem'];
+type PortalSession = Schemas['PortalSession'];
+
+/** The catalog (GET /v1/event-types) where the deployment has one; not yet in the OpenAPI document. */
+interface EventType {
+  readonly name: string;
+  readonly description?: string;
+  readonly version?: number;
+  readonly archived?: boolean;
+  readonly schema?: unknown;
+  readonly examples?: unknown[];
+}
+
+class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly problem: Partial<Problem> & { reason?: string },
+  ) {
+    super(problem.detail ?? `The API answered ${status}`);
+  }
+}
+
+const client = createClient<paths>({ baseUrl: window.location.origin, credentials: 'same-origin' });
+
+/** Called on any 401 after sign-in, so the page can say the session ended. */
+let onUnauthorized: (error: ApiError) => void = () => undefined;
+function setUnauthorizedHandler(handler: (error: ApiError) => void): void {
+  onUnauthorized = handler;
+}
+
+async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const { data, error, response } = await call;
+  if (response.ok) return data as T;
+  const failure = new ApiError(response.status, (error ?? {}) as Partial<Problem>);
+  if (response.status === 401) onUnauthorized(failure);
+  throw failure;
+}
+
+const api = {
+  /** Exchanges a magic link's token for the session cookie. */
+  openSession: (token: string) =>
+    unwrap(client.POST('/v1/portal-session', { body: { token } })) as Promise<PortalSession>,
+  session: () => unwrap(client.GET('/v1/portal-session')) as Promise<PortalSession>,
+  signOut: () => unwrap(client.DELETE('/v1/portal-session')),
+
+  endpoints: () =>
+    unwrap(client.GET('/v1/endpoints', { params: { query: { limit: 100 } } })) as Promise<{
+      items: Endpoint[];
+      nextCursor?: string;
+    }>,
+  endpoint: (id: string) =>
+    unwrap(client.GET('/v1/endpoints/{id}', { params: { path: { id } } })) as Promise<Endpoint>,
+  createEndpoint: (body: EndpointInput) =>
+    unwrap(client.POST('/v1/endpoints', { body })) as Promise<Endpoint & { secret: string }>,
+  updateEndpoint: (id: string, body: EndpointPatch) =>
+    unwrap(client.PATCH('/v1/endpoints/{id}', { params: { path: { id } }, body })) as Promise<Endpoint>,
+  deleteEndpoint: (id: string) => unwrap(client.DELETE('/v1/endpoints/{id}', { params: { path: { id } } })),
+  rotateSecret: (id: string) =>
+    unwrap(client.POST('/v1/endpoints/{id}/rotate-secret', { params: { path: { id } } })),
+  sendTest: (id: string) => unwrap(client.POST('/v1/endpoints/{id}/test', { params: { path: { id } } })),
+
+  events: (query: { since?: string; until?: string; type?: string; cursor?: string }) =>
+    unwrap(
+      client.GET('/v1/events', { params: { query: { ...query, order: 'desc', limit: 25 } } }),
+    ) as Promise<{ items: HeraldEvent[]; nextCursor?: string }>,
+  event: (id: string) =>
+    unwrap(client.GET('/v1/events/{id}', { params: { path: { id } } })) as Promise<
+      HeraldEvent & { deliveries: Delivery[] }
+    >,
+  attempts: (id: string) =>
+    unwrap(
+      client.GET('/v1/events/{id}/deliveries', { params: { path: { id }, query: { limit: 100 } } }),
+    ) as Promise<{ items: Attempt[]; deliveries: Delivery[]; nextCursor?: string }>,
+  replayEvent: (id: string, endpointId?: string) =>
+    unwrap(
+      client.POST('/v1/events/{id}/replay', {
+        params: { path: { id } },
+        ...(endpointId ? { body: { endpointId } } : {}),
+      }),
+    ),
+  bulkReplay: (body: Schemas['BulkReplayInput']) => unwrap(client.POST('/v1/replay', { body })),
+
+  /** The catalog, or undefined where this deployment has none (404). */
+  eventTypes: async (): Promise<EventType[] | undefined> => {
+    const response = await fetch('/v1/event-types?limit=100', { credentials: 'same-origin' });
+    if (response.status === 404) return undefined;
+    if (!response.ok) throw new ApiError(response.status, (await response.json()) as Partial<Problem>);
+    return ((await response.json()) as { items: EventType[] }).items;
+  },
+  eventType: async (name: string): Promise<EventType> => {
+    const response = await fetch(`/v1/event-types/${encodeURIComponent(name)}`, {
+      credentials: 'same-origin',
+    });
+    if (!response.ok) throw new ApiError(response.status, (await response.json()) as Partial<Problem>);
+    return (await response.json()) as EventType;
+  },
+};
+
+const DELIVERY_STATES: readonly DeliveryState[] = ['pending', 'delivered', 'retrying', 'failed', 'skipped'];
+
+export type { Attempt, Delivery, DeliveryState, Endpoint, EventType, HeraldEvent, PortalSession };
+export { ApiError, api, DELIVERY_STATES, setUnauthorizedHandler };

@@ -1,0 +1,148 @@
+/**
+ * The endpoint form, for create and edit: URL, event types (picked from the catalog where the
+ * deployment has one, else typed as patterns), description, rate limit.
+ */
+import { useState } from 'preact/hooks';
+import { api } from './api';
+import { ErrorNotice, useLoad } from './ui';
+
+interface EndpointValues {
+  readonly url: string;
+  readonly eventTypes: string[];
+  readonly description?: string;
+  readonly rateLimit?: number;
+}
+
+interface Props {
+  readonly legend: string;
+  readonly submitLabel: string;
+  readonly initial?: EndpointValues;
+  readonly onSubmit: (values: EndpointValues) => Promise<void>;
+  readonly onCancel: () => void;
+}
+
+function splitPatterns(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+}
+
+function EndpointForm({ legend, submitLabel, initial, onSubmit, onCancel }: Props) {
+  const catalog = useLoad(() => api.eventTypes().catch(() => undefined), []);
+  const [url, setUrl] = useState(initial?.url ?? '');
+  const [picked, setPicked] = useState<string[]>(initial?.eventTypes ?? []);
+  const [patterns, setPatterns] = useState((initial?.eventTypes ?? []).join(', '));
+  const [description, setDescription] = useState(initial?.description ?? '');
+  const [rateLimit, setRateLimit] = useState(
+    initial?.rateLimit === undefined ? '' : String(initial.rateLimit),
+  );
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  const types = (catalog.data ?? []).filter((t) => t.archived !== true);
+  const useCatalog = types.length > 0;
+  const catalogNames = new Set(types.map((t) => t.name));
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    // Patterns outside the catalog (e.g. "order.*") stay editable in the text field.
+    const typed = splitPatterns(patterns);
+    const eventTypes = useCatalog
+      ? [...new Set([...picked, ...typed.filter((p) => !catalogNames.has(p))])]
+      : typed;
+    try {
+      await onSubmit({
+        url: url.trim(),
+        eventTypes,
+        ...(description.trim() !== '' ? { description: description.trim() } : {}),
+        ...(rateLimit.trim() !== '' ? { rateLimit: Number(rateLimit) } : {}),
+      });
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} class="panel">
+      <fieldset disabled={busy}>
+        <legend>{legend}</legend>
+        <label for="ep-url">URL</label>
+        <input
+          id="ep-url"
+          type="url"
+          required
+          value={url}
+          placeholder="https://example.com/webhooks"
+          onInput={(e) => setUrl(e.currentTarget.value)}
+        />
+        {useCatalog ? (
+          <fieldset class="types">
+            <legend>Event types</legend>
+            {types.map((t) => (
+              <label key={t.name} class="check">
+                <input
+                  type="checkbox"
+                  checked={picked.includes(t.name)}
+                  onChange={(e) =>
+                    setPicked((now) =>
+                      e.currentTarget.checked ? [...now, t.name] : now.filter((n) => n !== t.name),
+                    )
+                  }
+                />
+                {t.name}
+              </label>
+            ))}
+          </fieldset>
+        ) : null}
+        <label for="ep-types">{useCatalog ? 'Other event type patterns' : 'Event types'}</label>
+        <input
+          id="ep-types"
+          value={
+            useCatalog
+              ? splitPatterns(patterns)
+                  .filter((p) => !catalogNames.has(p))
+                  .join(', ')
+              : patterns
+          }
+          placeholder="order.*, invoice.created or *"
+          aria-describedby="ep-types-help"
+          required={!useCatalog}
+          onInput={(e) => setPatterns(e.currentTarget.value)}
+        />
+        <p id="ep-types-help" class="help">
+          Comma-separated. <code>*</code> stands for one segment; a lone <code>*</code> matches every type.
+        </p>
+        <label for="ep-description">Description</label>
+        <input
+          id="ep-description"
+          value={description}
+          onInput={(e) => setDescription(e.currentTarget.value)}
+        />
+        <label for="ep-rate">Rate limit (deliveries per second)</label>
+        <input
+          id="ep-rate"
+          type="number"
+          min={1}
+          max={10000}
+          inputMode="numeric"
+          value={rateLimit}
+          onInput={(e) => setRateLimit(e.currentTarget.value)}
+        />
+        <ErrorNotice error={error} />
+        <div class="actions">
+          <button type="submit">{submitLabel}</button>
+          <button type="button" class="secondary" onClick={onCancel}>
+            Cancel
+          </button>
+        </div>
+      </fieldset>
+    </form>
+  );
+}
+
+export type { EndpointValues };
+export { EndpointForm };

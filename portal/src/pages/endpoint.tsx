@@ -1,0 +1,175 @@
+/** One endpoint: its settings and state; edit, disable/enable, rotate the secret, send a test, delete. */
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import { api, type Endpoint } from '../api';
+import { EndpointForm } from '../endpoint-form';
+import { ErrorNotice, OnceSecret, PageTitle, StatusNotice, Time, useLoad } from '../ui';
+import { StateBadge } from './endpoints';
+
+function Details({ endpoint }: { endpoint: Endpoint }) {
+  return (
+    <dl class="details">
+      <dt>State</dt>
+      <dd>
+        <StateBadge endpoint={endpoint} />
+      </dd>
+      <dt>Id</dt>
+      <dd>
+        <code>{endpoint.id}</code>
+      </dd>
+      <dt>Event types</dt>
+      <dd>{endpoint.eventTypes.join(', ')}</dd>
+      <dt>Description</dt>
+      <dd>{endpoint.description ?? '—'}</dd>
+      <dt>Rate limit</dt>
+      <dd>{endpoint.rateLimit === undefined ? 'none' : `${endpoint.rateLimit} per second`}</dd>
+      <dt>Updated</dt>
+      <dd>
+        <Time iso={endpoint.updatedAt} />
+      </dd>
+    </dl>
+  );
+}
+
+function EndpointPage({ id }: { id: string }) {
+  const loaded = useLoad(() => api.endpoint(id), [id]);
+  const [editing, setEditing] = useState(false);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [secret, setSecret] = useState<string | undefined>(undefined);
+  const [notice, setNotice] = useState<ComponentChildren>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const endpoint = loaded.data;
+
+  const act = async (work: () => Promise<void>) => {
+    setError(undefined);
+    setNotice(undefined);
+    try {
+      await work();
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+
+  return (
+    <section>
+      <PageTitle>Endpoint</PageTitle>
+      <p>
+        <a href="#/endpoints">All endpoints</a>
+      </p>
+      <ErrorNotice error={loaded.error} />
+      {endpoint === undefined ? (
+        loaded.loading ? (
+          <p role="status">Loading…</p>
+        ) : null
+      ) : (
+        <>
+          <p class="url">{endpoint.url}</p>
+          {secret !== undefined ? <OnceSecret secret={secret} what="New signing secret" /> : null}
+          {notice !== undefined ? <StatusNotice>{notice}</StatusNotice> : null}
+          <ErrorNotice error={error} />
+          {editing ? (
+            <EndpointForm
+              legend="Edit endpoint"
+              submitLabel="Save changes"
+              initial={{
+                url: endpoint.url,
+                eventTypes: endpoint.eventTypes,
+                ...(endpoint.description !== undefined ? { description: endpoint.description } : {}),
+                ...(endpoint.rateLimit !== undefined ? { rateLimit: endpoint.rateLimit } : {}),
+              }}
+              onCancel={() => setEditing(false)}
+              onSubmit={async (values) => {
+                await api.updateEndpoint(endpoint.id, {
+                  url: values.url,
+                  eventTypes: values.eventTypes,
+                  description: values.description ?? null,
+                  rateLimit: values.rateLimit ?? null,
+                });
+                setEditing(false);
+                setNotice('Saved.');
+                loaded.reload();
+              }}
+            />
+          ) : (
+            <Details endpoint={endpoint} />
+          )}
+          <div class="actions">
+            {!editing ? (
+              <button type="button" onClick={() => setEditing(true)}>
+                Edit
+              </button>
+            ) : null}
+            <button
+              type="button"
+              onClick={() =>
+                act(async () => {
+                  await api.updateEndpoint(endpoint.id, { enabled: !endpoint.enabled });
+                  setNotice(endpoint.enabled ? 'Endpoint disabled.' : 'Endpoint enabled.');
+                  loaded.reload();
+                })
+              }
+            >
+              {endpoint.enabled ? 'Disable' : 'Enable'}
+            </button>
+            <button
+              type="button"
+              onClick={() =>
+                act(async () => {
+                  const rotated = await api.rotateSecret(endpoint.id);
+                  setSecret(rotated.secret);
+                  setNotice(
+                    rotated.previousSecretExpiresAt !== undefined
+                      ? `The previous secret keeps signing until ${new Date(rotated.previousSecretExpiresAt).toLocaleString()}.`
+                      : undefined,
+                  );
+                })
+              }
+            >
+              Rotate secret
+            </button>
+            <button
+              type="button"
+              onClick={() =>
+                act(async () => {
+                  const sent = await api.sendTest(endpoint.id);
+                  setNotice(
+                    <>
+                      Test event sent. <a href={`#/events/${sent.id}`}>See its delivery</a>
+                    </>,
+                  );
+                })
+              }
+            >
+              Send test event
+            </button>
+            {confirmDelete ? (
+              <>
+                <button
+                  type="button"
+                  class="danger"
+                  onClick={() =>
+                    act(async () => {
+                      await api.deleteEndpoint(endpoint.id);
+                      window.location.hash = '#/endpoints';
+                    })
+                  }
+                >
+                  Yes, delete this endpoint
+                </button>
+                <button type="button" class="secondary" onClick={() => setConfirmDelete(false)}>
+                  Keep it
+                </button>
+              </>
+            ) : (
+              <button type="button" class="danger" onClick={() => setConfirmDelete(true)}>
+                Delete
+              </button>
+            )}
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+export { EndpointPage };
