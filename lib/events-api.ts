@@ -34,6 +34,8 @@ interface EventsApiProps {
   /** Every queue the DLQ routes read from or redrive into. */
   readonly inspectableQueues: readonly IQueue[];
   readonly allowLoopbackWebhooks: boolean;
+  /** Ingest refuses types that are not in the catalog. @default false */
+  readonly strictEventTypes?: boolean;
   /** Steady-state requests per second across the API. @default 1000 */
   readonly throttleRateLimit?: number;
   /** @default 2000 */
@@ -68,6 +70,8 @@ class EventsApi extends Construct {
         ...table,
         HERALD_IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
         HERALD_EVENTS_TOPIC_ARN: props.eventsTopic.topicArn,
+        // The catalog lives in the main table (ETYPE# items, docs/internals.md); built-ins are bundled.
+        HERALD_STRICT_EVENT_TYPES: String(props.strictEventTypes ?? false),
       },
     });
     props.mainTable.grantReadWriteData(this.ingestFunction);

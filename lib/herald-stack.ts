@@ -16,6 +16,8 @@ interface HeraldStackProps extends StackProps {
   readonly allowLoopbackWebhooks?: boolean;
   /** Multiplies retry waits (tests, demos). @default 1 */
   readonly retryTimeScale?: number;
+  /** Refuse events whose type is not in the catalog (`unknown_event_type`). @default false */
+  readonly strictEventTypes?: boolean;
   /** @default no email subscription on the alarm topic */
   readonly alarmEmail?: string;
 }
@@ -70,6 +72,7 @@ class HeraldStack extends Stack {
         ...Object.values(workQueues).flatMap((wq) => [wq.queue, wq.deadLetterQueue]),
       ],
       allowLoopbackWebhooks,
+      strictEventTypes: props.strictEventTypes ?? false,
     });
 
     const observability = new Observability(this, 'Observability', {

@@ -53,6 +53,10 @@ const config = {
   webhookTimeoutMs: (): number => optionalNumber('HERALD_WEBHOOK_TIMEOUT_MS', 15_000),
   /** @default 86400 (one day) */
   secretGraceSeconds: (): number => optionalNumber('HERALD_SECRET_GRACE_SECONDS', 86_400),
+  /** Refuse event types that are not in the catalog. @default false (context herald:strictEventTypes) */
+  strictEventTypes: (): boolean => process.env.HERALD_STRICT_EVENT_TYPES === 'true',
+  /** How long ingest trusts a cached catalog entry of a registered type. @default 5 */
+  catalogCacheSeconds: (): number => optionalNumber('HERALD_CATALOG_CACHE_SECONDS', 5),
   queues: (): QueueDescriptor[] => {
     const raw = required('HERALD_QUEUES');
     try {
@@ -63,5 +67,5 @@ const config = {
   },
 };
 
-export { config, ConfigError };
 export type { QueueDescriptor };
+export { ConfigError, config };
