@@ -29,6 +29,7 @@ import { logger, MetricName, MetricUnit, metrics } from '../shared/observability
 import { jsonResponse, problemResponse } from '../shared/problem.js';
 import { publishEvent } from '../shared/publish.js';
 import { readJsonBody, validateEventInput, validateIdempotencyKey } from '../shared/validation.js';
+import { idempotencyScope } from './event-identity.js';
 import type { ApiEvent } from './router.js';
 
 type EventInput = ReturnType<typeof validateEventInput>;
@@ -57,7 +58,7 @@ async function acceptEvent(input: EventInput, schemaVersion: number | undefined)
 }
 
 interface KeyedRequest {
-  /** `<tenantId>#<Idempotency-Key>`: keys are scoped to the tenant. */
+  /** `idempotencyScope(tenantId, Idempotency-Key)`: keys are scoped to the tenant. */
   readonly key: string;
   readonly input: EventInput;
   /** Outside `input`, so it is not part of the payload hash: a compatible schema change is no new body. */
@@ -129,7 +130,7 @@ async function handler(event: ApiEvent, context: Context): Promise<APIGatewayPro
       const { config: idempotencyConfig, accept } = idempotentAccept();
       idempotencyConfig.registerLambdaContext(context);
       try {
-        accepted = await accept({ key: `${input.tenantId}#${key}`, input, schemaVersion });
+        accepted = await accept({ key: idempotencyScope(input.tenantId, key), input, schemaVersion });
       } catch (error) {
         throw idempotencyProblem(error);
       }

@@ -13,6 +13,7 @@ import { eventTypeRoutes } from './routes/event-types.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
+import { portalRoutes } from './routes/portal.js';
 import { replayRoutes } from './routes/replay.js';
 
 const routes: readonly Route[] = [
@@ -22,6 +23,7 @@ const routes: readonly Route[] = [
   ...replayRoutes,
   ...endpointRoutes,
   ...dlqRoutes,
+  ...portalRoutes,
   ...eventTypeRoutes,
 ];
 

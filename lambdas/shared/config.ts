@@ -53,6 +53,8 @@ const config = {
   webhookTimeoutMs: (): number => optionalNumber('HERALD_WEBHOOK_TIMEOUT_MS', 15_000),
   /** @default 86400 (one day) */
   secretGraceSeconds: (): number => optionalNumber('HERALD_SECRET_GRACE_SECONDS', 86_400),
+  /** Where portal links point; @default `<the API's own origin>/portal/` (the portal is served there). */
+  portalUrl: (): string | undefined => process.env.HERALD_PORTAL_URL || undefined,
   /** Refuse event types that are not in the catalog. @default false (context herald:strictEventTypes) */
   strictEventTypes: (): boolean => process.env.HERALD_STRICT_EVENT_TYPES === 'true',
   /** How long ingest trusts a cached catalog entry of a registered type. @default 5 */

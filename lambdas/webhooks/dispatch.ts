@@ -22,7 +22,7 @@ import {
 } from '../shared/store/deliveries.js';
 import { type EndpointRecord, getEndpoint, listEndpoints } from '../shared/store/endpoints.js';
 import { getEvent, type HeraldEvent } from '../shared/store/events.js';
-import type { StoreKey } from '../shared/store/keys.js';
+import type { StoreKey } from '../shared/store/table.js';
 import { sendToWebhookDlq, webhookDlqMessage } from './dead-letter.js';
 import { attemptDelivery } from './deliver.js';
 import { parseDispatchMessage, type RedeliverMessage } from './messages.js';

@@ -27,7 +27,7 @@ import {
   getEventTypeWithVersions,
   listEventTypes,
 } from '../../shared/store/event-types.js';
-import type { StoreKey } from '../../shared/store/keys.js';
+import type { StoreKey } from '../../shared/store/table.js';
 import { EVENT_TYPE_PATTERN, MAX_EVENT_TYPE_LENGTH } from '../../shared/validation.js';
 import {
   decodeCursor,
@@ -163,25 +163,41 @@ const createType = route('POST', '/v1/event-types', async ({ event, principal })
   return jsonResponse(201, recordView(record, true));
 });
 
-/** Built-ins first (a cursor `{ builtin: "<next index>" }`), then registered types by name. */
+/** The cursor of a page that ends inside the built-ins: the index of the next one. */
+const BUILT_IN_CURSOR = 'ETYPES#BUILTIN';
+
+function builtInCursor(next: number): string | undefined {
+  return encodeCursor({ gsi1pk: BUILT_IN_CURSOR, gsi1sk: String(next) });
+}
+
+/** Where a list starts: a built-in index, or a DynamoDB key among the registered types. */
+function listStart(cursor: StoreKey | undefined): { builtIn: number } | { startKey: StoreKey } {
+  if (cursor === undefined) return { builtIn: 0 };
+  if (cursor.gsi1pk !== BUILT_IN_CURSOR) return { startKey: cursor };
+  const index = Number(cursor.gsi1sk);
+  if (!Number.isInteger(index) || index < 0 || index > BUILT_IN_NAMES.length) {
+    throw new InvalidRequestError('"cursor" is not a cursor this API returned', {
+      detail: { field: 'cursor' },
+    });
+  }
+  return { builtIn: index };
+}
+
+/** Built-ins first, then registered types by name. */
 const listTypes = route('GET', '/v1/event-types', async ({ query }) => {
   const limit = parseLimit(query.limit);
-  const cursor = decodeCursor(query.cursor);
+  const start = listStart(decodeCursor(query.cursor));
   const items: EventTypeView[] = [];
-  let startKey: StoreKey | undefined = cursor;
-  if (cursor === undefined || cursor.builtin !== undefined) {
-    const from = cursor === undefined ? 0 : Number(cursor.builtin);
-    const names = BUILT_IN_NAMES.slice(from, from + limit);
+  if ('builtIn' in start) {
+    const names = BUILT_IN_NAMES.slice(start.builtIn, start.builtIn + limit);
     items.push(...names.map((n) => builtInView(builtInType(n)!, false)));
-    if (from + names.length < BUILT_IN_NAMES.length) {
-      return jsonResponse(200, { items, nextCursor: encodeCursor({ builtin: String(from + names.length) }) });
+    const next = start.builtIn + names.length;
+    if (next < BUILT_IN_NAMES.length || items.length === limit) {
+      return jsonResponse(200, { items, nextCursor: builtInCursor(next) });
     }
-    startKey = undefined;
   }
-  const room = limit - items.length;
-  if (room === 0)
-    return jsonResponse(200, { items, nextCursor: encodeCursor({ builtin: String(BUILT_IN_NAMES.length) }) });
-  const page = await listEventTypes({ limit: room, ...(startKey ? { startKey } : {}) });
+  const startKey = 'startKey' in start ? start.startKey : undefined;
+  const page = await listEventTypes({ limit: limit - items.length, ...(startKey ? { startKey } : {}) });
   items.push(...page.items.map((r) => recordView(r, false)));
   const nextCursor = encodeCursor(page.lastEvaluatedKey);
   return jsonResponse(200, nextCursor === undefined ? { items } : { items, nextCursor });
