@@ -16,7 +16,7 @@ import { hashApiKey, hashesEqual, parseApiKeyId } from '../shared/apikeys.js';
 import type { AuthorizerContext } from '../shared/auth.js';
 import { config } from '../shared/config.js';
 import { logger } from '../shared/observability.js';
-import { getApiKey } from '../shared/store/keys.js';
+import { getApiKey } from '../shared/store/api-keys.js';
 import { TtlCache } from '../shared/ttl-cache.js';
 
 type Reason = 'ok' | 'missing' | 'malformed' | 'unknown_key';

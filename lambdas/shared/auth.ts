@@ -8,7 +8,8 @@
  * rights gets 403; a tenant key reaching another tenant's resource gets 404, so ids do not leak.
  */
 import { ForbiddenError, InvalidRequestError, NotFoundError, UnauthorizedError } from './errors.js';
-import type { Role } from './store/keys.js';
+import type { Role } from './store/api-keys.js';
+import { validateTenantId } from './validation.js';
 
 interface Principal {
   readonly role: Role;
@@ -81,6 +82,7 @@ function requireTenantVisible(principal: Principal, tenantId: string, what: stri
  * 404); an admin must name one.
  */
 function resolveTenant(principal: Principal, requested: string | undefined, what: string): string {
+  if (requested !== undefined && requested !== '') validateTenantId(requested);
   if (principal.role === 'tenant') {
     const own = principal.tenantId!;
     if (requested !== undefined && requested !== own) throw new NotFoundError(`${what} not found`);

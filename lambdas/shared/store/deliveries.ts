@@ -15,7 +15,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
-import type { Page, StoreKey } from './keys.js';
+import { compositeKey, type Page, type StoreKey, startingAt } from './table.js';
 
 type DeliveryState = 'pending' | 'delivered' | 'retrying' | 'failed' | 'skipped';
 type AttemptOutcome = 'delivered' | 'retrying' | 'failed';
@@ -51,6 +51,8 @@ interface AttemptRecord {
   readonly durationMs: number;
   readonly outcome: AttemptOutcome;
   readonly nextAttemptAt?: string;
+  /** A 3xx answer's Location header: redirects are not followed, this is where the receiver pointed. */
+  readonly location?: string;
 }
 
 /**
@@ -65,7 +67,7 @@ type ClaimResult =
 const RETENTION_SECONDS = 30 * 24 * 60 * 60;
 
 function deliveryKey(eventId: string, endpointId: string): StoreKey {
-  return { pk: `EVT#${eventId}`, sk: `DLV#${endpointId}` };
+  return { pk: compositeKey('EVT', eventId), sk: compositeKey('DLV', endpointId) };
 }
 
 function pad3(n: number): string {
@@ -73,7 +75,10 @@ function pad3(n: number): string {
 }
 
 function attemptKey(eventId: string, endpointId: string, generation: number, attempt: number): StoreKey {
-  return { pk: `EVT#${eventId}`, sk: `ATT#${endpointId}#${pad3(generation)}#${pad3(attempt)}` };
+  return {
+    pk: compositeKey('EVT', eventId),
+    sk: compositeKey('ATT', endpointId, pad3(generation), pad3(attempt)),
+  };
 }
 
 function expiresAt(nowIso: string): number {
@@ -129,6 +134,7 @@ function toAttempt(item: Record<string, unknown>): AttemptRecord {
     ...optional(item, 'statusCode', 'number'),
     ...optional(item, 'errorClass', 'string'),
     ...optional(item, 'nextAttemptAt', 'string'),
+    ...optional(item, 'location', 'string'),
   };
 }
 
@@ -221,8 +227,8 @@ async function claimDelivery(input: {
         TableName: config.table(),
         Item: {
           ...deliveryKey(input.eventId, input.endpointId),
-          gsi1pk: `EP#${input.endpointId}#DLV`,
-          gsi1sk: `${input.now}#${input.eventId}`,
+          gsi1pk: compositeKey('EP', input.endpointId, 'DLV'),
+          gsi1sk: compositeKey(input.now, input.eventId),
           ...delivery,
           // Where dispatch folds each generation's first attempt (recordAttempt).
           firstAttempts: {},
@@ -449,15 +455,17 @@ async function queryEvent(
   prefix: 'DLV#' | 'ATT#',
   options: { limit?: number; startKey?: StoreKey } = {},
 ): Promise<Page<Record<string, unknown>>> {
-  const result = await documentClient().send(
-    new QueryCommand({
-      TableName: config.table(),
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': `EVT#${eventId}`, ':prefix': prefix },
-      ConsistentRead: true,
-      Limit: options.limit,
-      ExclusiveStartKey: options.startKey,
-    }),
+  const result = await startingAt(options.startKey, () =>
+    documentClient().send(
+      new QueryCommand({
+        TableName: config.table(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': compositeKey('EVT', eventId), ':prefix': prefix },
+        ConsistentRead: true,
+        Limit: options.limit,
+        ExclusiveStartKey: options.startKey,
+      }),
+    ),
   );
   return {
     items: result.Items ?? [],
@@ -537,7 +545,9 @@ async function listAttempts(
   const more = merged.length > options.limit || bound !== undefined;
   return {
     items: shown.map((a) => a.attempt),
-    ...(more && last !== undefined ? { lastEvaluatedKey: { pk: `EVT#${eventId}`, sk: last.sk } } : {}),
+    ...(more && last !== undefined
+      ? { lastEvaluatedKey: { pk: compositeKey('EVT', eventId), sk: last.sk } }
+      : {}),
   };
 }
 
@@ -546,16 +556,18 @@ async function listDeliveriesByEndpoint(
   endpointId: string,
   options: { limit: number; startKey?: StoreKey },
 ): Promise<Page<DeliveryRecord>> {
-  const result = await documentClient().send(
-    new QueryCommand({
-      TableName: config.table(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': `EP#${endpointId}#DLV` },
-      ScanIndexForward: false,
-      Limit: options.limit,
-      ExclusiveStartKey: options.startKey,
-    }),
+  const result = await startingAt(options.startKey, () =>
+    documentClient().send(
+      new QueryCommand({
+        TableName: config.table(),
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': compositeKey('EP', endpointId, 'DLV') },
+        ScanIndexForward: false,
+        Limit: options.limit,
+        ExclusiveStartKey: options.startKey,
+      }),
+    ),
   );
   return {
     items: (result.Items ?? []).map(toDelivery),

@@ -15,7 +15,7 @@
 import { config } from '../config.js';
 import { TtlCache } from '../ttl-cache.js';
 import { type EndpointRecord, listEndpoints } from './endpoints.js';
-import type { StoreKey } from './keys.js';
+import type { StoreKey } from './table.js';
 
 /** Every endpoint of the tenant, enabled or not, all pages (uncached). */
 async function listTenantEndpoints(tenantId: string): Promise<EndpointRecord[]> {

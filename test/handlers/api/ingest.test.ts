@@ -2,7 +2,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as ingest } from '../../../lambdas/api/ingest.js';
 import { handler as management } from '../../../lambdas/api/management.js';
-import { createAdminKey } from '../../../scripts/create-admin-key.js';
+import { createAdminKey } from '../../../lambdas/shared/store/api-keys.js';
 import {
   apiEvent,
   fakeContext,
@@ -12,7 +12,7 @@ import {
   type RequestOptions,
   receiveAll,
   startHarness,
-} from './harness.js';
+} from '../../support/harness.js';
 
 let h: Harness;
 let admin: string;

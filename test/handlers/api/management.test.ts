@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as ingest } from '../../../lambdas/api/ingest.js';
 import { handler as management } from '../../../lambdas/api/management.js';
 import { documentClient } from '../../../lambdas/shared/aws-clients.js';
-import { createAdminKey } from '../../../scripts/create-admin-key.js';
+import { createAdminKey } from '../../../lambdas/shared/store/api-keys.js';
 import {
   apiEvent,
   fakeContext,
@@ -13,7 +13,7 @@ import {
   type RequestOptions,
   receiveAll,
   startHarness,
-} from './harness.js';
+} from '../../support/harness.js';
 
 let h: Harness;
 let admin: string;

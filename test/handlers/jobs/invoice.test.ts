@@ -15,7 +15,7 @@ import { newId } from '../../../lambdas/shared/ids.js';
 import { getEvent, type HeraldEvent } from '../../../lambdas/shared/store/events.js';
 import { getInvoice } from '../../../lambdas/shared/store/invoices.js';
 import { lambdaContext, sqsEvent, sqsRecord } from '../../support/factories.js';
-import { type Harness, MAIN_TABLE, receiveAll, startHarness } from '../api/harness.js';
+import { type Harness, MAIN_TABLE, receiveAll, startHarness } from '../../support/harness.js';
 
 let h: Harness;
 

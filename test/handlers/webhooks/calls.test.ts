@@ -17,11 +17,11 @@ import {
 import { clearEndpointCache } from '../../../lambdas/shared/store/endpoint-cache.js';
 import { getEndpoint, updateEndpoint } from '../../../lambdas/shared/store/endpoints.js';
 import { type HeraldEvent, putEvent } from '../../../lambdas/shared/store/events.js';
-import type { StoreKey } from '../../../lambdas/shared/store/keys.js';
+import type { StoreKey } from '../../../lambdas/shared/store/table.js';
 import { handler } from '../../../lambdas/webhooks/dispatch.js';
 import { countsSince, RequestCounter } from '../../../local/request-counter.js';
 import { lambdaContext, sqsEvent } from '../../support/factories.js';
-import { type Harness, startHarness } from '../api/harness.js';
+import { type Harness, startHarness } from '../../support/harness.js';
 import type { Receiver } from './support.js';
 import { createEndpoint, type FakeStepFunctions, startFakeStepFunctions, startReceiver } from './support.js';
 
