@@ -62,10 +62,10 @@ class EventsApi extends Construct {
       timeout: Duration.seconds(5),
       environment: table,
     });
-    // It reads API-key items and nothing else: not endpoints, not events.
+    // It reads API-key and portal-session items and nothing else: not endpoints, not events.
     grantTableAccess(this.authorizerFunction, props.mainTable, {
       actions: ['GetItem'],
-      leadingKeys: ['APIKEY#*'],
+      leadingKeys: ['APIKEY#*', 'PORTAL#*'],
     });
 
     this.ingestFunction = new HeraldFunction(this, 'Ingest', {

@@ -63,6 +63,8 @@ const config = {
   endpointCacheMs: (): number => optionalNumber('HERALD_ENDPOINT_CACHE_SECONDS', 5) * 1000,
   /** @default 86400 (one day) */
   secretGraceSeconds: (): number => optionalNumber('HERALD_SECRET_GRACE_SECONDS', 86_400),
+  /** Where portal links point; @default `<the API's own origin>/portal/` (the portal is served there). */
+  portalUrl: (): string | undefined => process.env.HERALD_PORTAL_URL || undefined,
   queues: (): QueueDescriptor[] => {
     const raw = required('HERALD_QUEUES');
     try {

@@ -98,7 +98,7 @@ describe('IAM: least privilege per function', () => {
     }
   });
 
-  it('the authorizer reads API-key items only (dynamodb:LeadingKeys APIKEY#*)', () => {
+  it('the authorizer reads API-key and portal-session items only (dynamodb:LeadingKeys)', () => {
     const grants = grantsOfRole(template, roleOfFunction(template, 'EventsApiAuthorizer')).filter((g) =>
       g.action.startsWith('dynamodb:'),
     );
@@ -106,7 +106,7 @@ describe('IAM: least privilege per function', () => {
       {
         action: 'dynamodb:GetItem',
         resource: 'TablesMain',
-        condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['APIKEY#*'] } },
+        condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['APIKEY#*', 'PORTAL#*'] } },
       },
     ]);
   });

@@ -7,7 +7,14 @@ import { handler as ingest } from '../../../lambdas/api/ingest.js';
 import { handler as management } from '../../../lambdas/api/management.js';
 import { logger } from '../../../lambdas/shared/observability.js';
 import { createAdminKey } from '../../../lambdas/shared/store/api-keys.js';
-import { apiEvent, fakeContext, type Harness, json, MAIN_TABLE, startHarness } from '../../support/harness.js';
+import {
+  apiEvent,
+  fakeContext,
+  type Harness,
+  json,
+  MAIN_TABLE,
+  startHarness,
+} from '../../support/harness.js';
 
 let h: Harness;
 let admin: string;
