@@ -11,7 +11,7 @@ import { config } from '../config.js';
 import { matchesAny } from '../matching.js';
 import { open, SecretBoxError, seal } from '../secret-box.js';
 import { openDataKey, sealingKey } from '../secrets-key.js';
-import type { Page, StoreKey } from './table.js';
+import { compositeKey, type Page, type StoreKey, startingAt } from './table.js';
 
 interface EndpointSecret {
   readonly secret: string;
@@ -53,7 +53,7 @@ interface EndpointChanges {
 }
 
 function keyOf(id: string): StoreKey {
-  return { pk: `EP#${id}`, sk: 'EP' };
+  return { pk: compositeKey('EP', id), sk: 'EP' };
 }
 
 /** Binds a sealed secret to its endpoint: copied onto another endpoint's item, it does not open. */
@@ -120,8 +120,8 @@ async function putEndpoint(record: EndpointRecord): Promise<void> {
       TableName: config.table(),
       Item: {
         ...keyOf(record.id),
-        gsi1pk: `TENANT#${record.tenantId}#EP`,
-        gsi1sk: `${record.createdAt}#${record.id}`,
+        gsi1pk: compositeKey('TENANT', record.tenantId, 'EP'),
+        gsi1sk: compositeKey(record.createdAt, record.id),
         ...record,
         secrets,
       },
@@ -141,15 +141,17 @@ async function listEndpoints(
   tenantId: string,
   options: { limit: number; startKey?: StoreKey },
 ): Promise<Page<EndpointRecord>> {
-  const result = await documentClient().send(
-    new QueryCommand({
-      TableName: config.table(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}#EP` },
-      Limit: options.limit,
-      ExclusiveStartKey: options.startKey,
-    }),
+  const result = await startingAt(options.startKey, () =>
+    documentClient().send(
+      new QueryCommand({
+        TableName: config.table(),
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': compositeKey('TENANT', tenantId, 'EP') },
+        Limit: options.limit,
+        ExclusiveStartKey: options.startKey,
+      }),
+    ),
   );
   return {
     items: await Promise.all((result.Items ?? []).map(toRecord)),
