@@ -30,7 +30,7 @@ describe.skipIf(receiverUnreachable('secrets'))('endpoint signing secrets', () =
     const rotated = await ctx.api.post<Rotated>(`/v1/endpoints/${endpoint.id}/rotate-secret`);
     expect(rotated.status).toBe(200);
 
-    await publishOk(ctx.api, { type: 'order.placed', tenantId, data: { orderId: 'r1', lines: [] } });
+    await publishOk(ctx.api, { type: 'rotation.check', tenantId, data: { n: 1 } });
     const [first] = await waitUntil(
       () => ctx.receiver.accepted('rot'),
       (r) => r.length >= 1,
@@ -50,7 +50,10 @@ describe.skipIf(receiverUnreachable('secrets'))('endpoint signing secrets', () =
       expireCurrentNow: true,
     });
     expect(leaked.status).toBe(200);
-    await publishOk(ctx.api, { type: 'order.placed', tenantId, data: { orderId: 'r2', lines: [] } });
+    // Dispatchers reuse a tenant's endpoint list for up to HERALD_ENDPOINT_CACHE_SECONDS (5 s,
+    // lambdas/shared/store/endpoint-cache.ts): an event dispatched after that signs with the new secret only.
+    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    await publishOk(ctx.api, { type: 'rotation.check', tenantId, data: { n: 2 } });
     const after = await waitUntil(
       () => ctx.receiver.accepted('rot'),
       (r) => r.length >= 2,
