@@ -171,6 +171,8 @@ export class LambdaPool {
       stdout: true,
       stderr: true,
       execArgv: [],
+      // The OS thread name (15 bytes kept): per-function CPU from /proc/<pid>/task/*/comm.
+      name: `fn:${this.spec.logicalId.replace(/[0-9A-F]{8}$/, '')}`,
     });
     const slot: Slot = { worker, pending: undefined };
     this.slots.add(slot);
