@@ -49,9 +49,7 @@ export function functionSpecs(
       ctx,
     );
     const reserved =
-      typeof props.ReservedConcurrentExecutions === 'number'
-        ? props.ReservedConcurrentExecutions
-        : poolSize;
+      typeof props.ReservedConcurrentExecutions === 'number' ? props.ReservedConcurrentExecutions : poolSize;
     specs.push({
       logicalId: id,
       name: local.ref,

@@ -200,6 +200,7 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
           invocations: p.invocations,
           errors: p.errors,
           workers: p.size,
+          durationMs: Math.round(p.durationMs),
         })),
       executions: () => {
         const counts: Record<string, number> = {};
