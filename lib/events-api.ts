@@ -11,6 +11,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { grantQueues, grantTableAccess } from './access.js';
 import { HeraldFunction } from './herald-function.js';
+import type { SecretsKey } from './secrets-key.js';
 
 const openApiPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../openapi/openapi.json');
 
@@ -27,6 +28,8 @@ function apiOperations(): { method: HttpMethod; path: string }[] {
 interface EventsApiProps {
   readonly mainTable: Table;
   readonly idempotencyTable: Table;
+  /** Seals endpoint signing secrets (create, rotate) and opens them (reads). */
+  readonly secretsKey: SecretsKey;
   readonly eventsTopic: Topic;
   readonly dispatchQueue: IQueue;
   readonly webhookDlq: IQueue;
@@ -37,6 +40,8 @@ interface EventsApiProps {
   /** The queues redrive and replay send into (the work queues; the webhook DLQ redrives to dispatch). */
   readonly redriveTargets: readonly IQueue[];
   readonly allowLoopbackWebhooks: boolean;
+  /** Ingest refuses types that are not in the catalog. @default false */
+  readonly strictEventTypes?: boolean;
   /** Steady-state requests per second across the API. @default 1000 */
   readonly throttleRateLimit?: number;
   /** @default 2000 */
@@ -75,9 +80,16 @@ class EventsApi extends Construct {
         ...table,
         HERALD_IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
         HERALD_EVENTS_TOPIC_ARN: props.eventsTopic.topicArn,
+        // The catalog lives in the main table (ETYPE# items, docs/internals.md); built-ins are bundled.
+        HERALD_STRICT_EVENT_TYPES: String(props.strictEventTypes ?? false),
       },
     });
     grantTableAccess(this.ingestFunction, props.mainTable, { actions: ['PutItem'] });
+    // The catalog entry of a registered type, on a cache miss (lambdas/shared/catalog/catalog.ts).
+    grantTableAccess(this.ingestFunction, props.mainTable, {
+      actions: ['GetItem'],
+      leadingKeys: ['ETYPE#*'],
+    });
     // Powertools idempotency: conditional put, read on conflict, save the result, delete on failure.
     grantTableAccess(this.ingestFunction, props.idempotencyTable, {
       actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
@@ -89,6 +101,7 @@ class EventsApi extends Construct {
       timeout: Duration.seconds(29),
       environment: {
         ...table,
+        ...props.secretsKey.environment,
         HERALD_DISPATCH_QUEUE_URL: props.dispatchQueue.queueUrl,
         HERALD_WEBHOOK_DLQ_URL: props.webhookDlq.queueUrl,
         HERALD_QUEUES: props.queuesJson,
@@ -99,6 +112,7 @@ class EventsApi extends Construct {
       actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
       queryIndexes: ['gsi1'],
     });
+    props.secretsKey.grantSealAndOpen(this.managementFunction);
     grantQueues(this.managementFunction, 'consume', props.deadLetterQueues);
     grantQueues(this.managementFunction, 'send', props.redriveTargets);
 

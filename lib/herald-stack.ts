@@ -6,6 +6,7 @@ import { EventsApi } from './events-api.js';
 import { jobs as declaredJobs, type JobDeclaration } from './jobs.js';
 import { Observability } from './observability.js';
 import { Portal } from './portal.js';
+import { SecretsKey } from './secrets-key.js';
 import { HeraldTables } from './tables.js';
 import { Webhooks } from './webhooks.js';
 import type { WorkQueue } from './work-queue.js';
@@ -17,6 +18,8 @@ interface HeraldStackProps extends StackProps {
   readonly allowLoopbackWebhooks?: boolean;
   /** Multiplies retry waits (tests, demos). @default 1 */
   readonly retryTimeScale?: number;
+  /** Refuse events whose type is not in the catalog (`unknown_event_type`). @default false */
+  readonly strictEventTypes?: boolean;
   /** @default no email subscription on the alarm topic */
   readonly alarmEmail?: string;
 }
@@ -28,6 +31,7 @@ class HeraldStack extends Stack {
     const allowLoopbackWebhooks = props.allowLoopbackWebhooks ?? false;
 
     const tables = new HeraldTables(this, 'Tables');
+    const secretsKey = new SecretsKey(this, 'SecretsKey');
     const eventsTopic = new Topic(this, 'EventsTopic', { displayName: 'Herald events' });
 
     const jobs = (props.jobs ?? declaredJobs).map(
@@ -42,6 +46,7 @@ class HeraldStack extends Stack {
     const webhooks = new Webhooks(this, 'Webhooks', {
       eventsTopic,
       mainTable: tables.main,
+      secretsKey,
       allowLoopbackWebhooks,
       retryTimeScale: props.retryTimeScale ?? 1,
     });
@@ -62,6 +67,7 @@ class HeraldStack extends Stack {
     const eventsApi = new EventsApi(this, 'EventsApi', {
       mainTable: tables.main,
       idempotencyTable: tables.idempotency,
+      secretsKey,
       eventsTopic,
       dispatchQueue: webhooks.dispatchQueue.queue,
       webhookDlq: webhooks.webhookDlq,
@@ -69,6 +75,7 @@ class HeraldStack extends Stack {
       deadLetterQueues: [webhooks.webhookDlq, ...Object.values(workQueues).map((wq) => wq.deadLetterQueue)],
       redriveTargets: Object.values(workQueues).map((wq) => wq.queue),
       allowLoopbackWebhooks,
+      strictEventTypes: props.strictEventTypes ?? false,
     });
 
     new Portal(this, 'Portal', { api: eventsApi.api });

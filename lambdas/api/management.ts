@@ -10,6 +10,7 @@ import { type ApiEvent, dispatch, type Route } from './router.js';
 import { dlqRoutes } from './routes/dlq.js';
 import { endpointTestRoutes } from './routes/endpoint-test.js';
 import { endpointRoutes } from './routes/endpoints.js';
+import { eventTypeRoutes } from './routes/event-types.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
@@ -25,6 +26,7 @@ const routes: readonly Route[] = [
   ...endpointTestRoutes,
   ...dlqRoutes,
   ...portalRoutes,
+  ...eventTypeRoutes,
 ];
 
 /** The route table, (method, path template) pairs; the OpenAPI document is checked against it. */

@@ -97,7 +97,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** New signing secret; the old one keeps signing for the grace period */
+        /**
+         * New signing secret; the old one keeps signing for the grace period (at most 2 active secrets)
+         * @description At most 2 secrets sign at once: rotating while the previous secret is still in its grace period answers 403 limit_exceeded (with `limit`), unless `expireCurrentNow` is true, which drops every old secret at once (for a leaked secret).
+         */
         post: operations["rotateEndpointSecret"];
         delete?: never;
         options?: never;
@@ -116,6 +119,59 @@ export interface paths {
         put?: never;
         /** Send a test event (`herald.endpoint.test`) to this endpoint only (admin or tenant) */
         post: operations["sendTestEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the catalog: Herald's own types first, then registered ones by name (any role) */
+        get: operations["listEventTypes"];
+        put?: never;
+        /** Register an event type, optionally with a JSON Schema for `data` (admin) */
+        post: operations["createEventType"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/event-types/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One event type with every schema version (any role; archived types too) */
+        get: operations["getEventType"];
+        put?: never;
+        post?: never;
+        /** Archive a type (admin): publishing it answers 400 `event_type_archived`; its history stays readable */
+        delete: operations["archiveEventType"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/event-types/{name}/schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Add a schema version (admin); refused with 409 `schema_incompatible` and `reasons` unless every event valid under the current version stays valid */
+        put: operations["putEventTypeSchema"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -236,8 +292,25 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a key at once (admin) */
+        /** Revoke a key: it stops working within 5 s (admin) */
         delete: operations["revokeKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/openapi/webhooks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The catalog as an OpenAPI 3.1 document for receivers: one `webhooks` entry per publishable type (any role) */
+        get: operations["exportWebhooks"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -447,6 +520,8 @@ export interface components {
             createdAt: string;
             data: Record<string, never>;
             id: string;
+            /** @description The catalog schema version `data` was validated against; absent when the type has no schema */
+            schemaVersion?: number;
             /** @description `api` or `job:<name>` */
             source?: string;
             tenantId: string;
@@ -464,9 +539,60 @@ export interface components {
             tenantId: string;
             type: string;
         };
+        EventType: components["schemas"]["EventTypeSummary"] & {
+            examples?: Record<string, never>[];
+            schema?: components["schemas"]["JsonSchema"];
+        };
+        EventTypeInput: {
+            description: string;
+            /** @description Each must validate against `schema` */
+            examples?: Record<string, never>[];
+            /** @description Not `herald.*` (reserved) nor a built-in name */
+            name: string;
+            schema?: components["schemas"]["JsonSchema"];
+        };
+        EventTypeSchemaInput: {
+            examples?: Record<string, never>[];
+            schema: components["schemas"]["JsonSchema"];
+        };
+        EventTypeSummary: {
+            archived: boolean;
+            /** Format: date-time */
+            archivedAt?: string;
+            /** @description One of Herald's own types (schemas/ in the repository); read-only */
+            builtIn: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            description: string;
+            name: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description Current schema version; 0 while the type has no schema */
+            version: number;
+        };
+        EventTypeVersion: {
+            /** Format: date-time */
+            createdAt: string;
+            examples?: Record<string, never>[];
+            schema: components["schemas"]["JsonSchema"];
+            version: number;
+        };
+        EventTypeWithVersions: components["schemas"]["EventType"] & {
+            /** @description Oldest first */
+            versions: components["schemas"]["EventTypeVersion"][];
+        };
+        /** @description A JSON Schema (draft 2020-12) describing an event's `data` */
+        JsonSchema: {
+            [key: string]: unknown;
+        };
         Page: {
             items: unknown[];
             nextCursor?: string;
+        };
+        PointerMessage: {
+            message: string;
+            /** @description RFC 6901 JSON pointer: into the request for `errors` (`/data/lines/0/quantity`), into the new schema for `reasons` */
+            pointer: string;
         };
         PortalLink: {
             /** Format: date-time */
@@ -497,9 +623,13 @@ export interface components {
         /** @description RFC 9457 problem document */
         Problem: {
             /** @enum {string} */
-            code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "invalid_url" | "forbidden_address" | "idempotency_key_reused" | "idempotency_key_in_flight" | "unavailable" | "internal_error";
+            code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "invalid_url" | "forbidden_address" | "idempotency_key_reused" | "idempotency_key_in_flight" | "unavailable" | "internal_error" | "schema_validation_failed" | "schema_incompatible" | "unknown_event_type" | "event_type_archived";
             detail?: string;
+            /** @description With `schema_validation_failed`: where `data` (or an example) fails its schema, most specific first, at most 20 */
+            errors?: components["schemas"]["PointerMessage"][];
             instance?: string;
+            /** @description With `schema_incompatible`: why the new schema would refuse events the current one accepts */
+            reasons?: components["schemas"]["PointerMessage"][];
             status: number;
             title: string;
             type: string;
@@ -859,7 +989,17 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Stop signing with every old secret now instead of after the grace period
+                     * @default false
+                     */
+                    expireCurrentNow?: boolean;
+                };
+            };
+        };
         responses: {
             /** @description Rotated */
             200: {
@@ -917,6 +1057,171 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+        };
+    };
+    listEventTypes: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from a previous page's `nextCursor` */
+                cursor?: string;
+                /** @description Page size, 1-100 (default 50) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of event types */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["EventTypeSummary"][];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+        };
+    };
+    createEventType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventTypeInput"];
+            };
+        };
+        responses: {
+            /** @description Created (version 1 when a schema was given, else 0) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventType"];
+                };
+            };
+            /** @description Invalid request; `schema_validation_failed` when an example does not match the schema */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            415: components["responses"]["Problem415"];
+        };
+    };
+    getEventType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Event type name, e.g. `order.placed` */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The type and its versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventTypeWithVersions"];
+                };
+            };
+            401: components["responses"]["Problem401"];
+            404: components["responses"]["Problem404"];
+        };
+    };
+    archiveEventType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Event type name, e.g. `order.placed` */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Archived */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+        };
+    };
+    putEventTypeSchema: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Event type name, e.g. `order.placed` */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventTypeSchemaInput"];
+            };
+        };
+        responses: {
+            /** @description The type with its new current version (unchanged when the schema is the current one) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventType"];
+                };
+            };
+            /** @description Invalid schema, or `schema_validation_failed` for an example */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            /** @description `schema_incompatible` (with `reasons`), a built-in or archived type, or a concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["Problem415"];
         };
     };
     listEvents: {
@@ -985,7 +1290,15 @@ export interface operations {
                     "application/json": components["schemas"]["EventAccepted"];
                 };
             };
-            400: components["responses"]["Problem400"];
+            /** @description Invalid request; `schema_validation_failed` (with `errors`) when `data` does not match its type's schema; `unknown_event_type` on a strict deployment; `event_type_archived` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             409: components["responses"]["Problem409"];
@@ -1197,6 +1510,30 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+        };
+    };
+    exportWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OpenAPI 3.1 document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        openapi: string;
+                        webhooks: Record<string, never>;
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
         };
     };
     createPortalLink: {

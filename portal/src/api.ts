@@ -27,15 +27,8 @@ type DeliveryState = Delivery['state'];
 type Problem = Schemas['Problem'];
 type PortalSession = Schemas['PortalSession'];
 
-/** The catalog (GET /v1/event-types) where the deployment has one; not yet in the OpenAPI document. */
-interface EventType {
-  readonly name: string;
-  readonly description?: string;
-  readonly version?: number;
-  readonly archived?: boolean;
-  readonly schema?: unknown;
-  readonly examples?: unknown[];
-}
+/** A catalog entry; the list answers summaries, GET /v1/event-types/{name} adds schema and examples. */
+type EventType = Schemas['EventType'];
 
 class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -107,20 +100,18 @@ const api = {
     ),
   bulkReplay: (body: Schemas['BulkReplayInput']) => unwrap(client.POST('/v1/replay', { body })),
 
-  /** The catalog, or undefined where this deployment has none (404). */
+  /** The catalog, or undefined where the deployment has none (the route answers 404). */
   eventTypes: async (): Promise<EventType[] | undefined> => {
-    const response = await fetch('/v1/event-types?limit=100', { credentials: 'same-origin' });
-    if (response.status === 404) return undefined;
-    if (!response.ok) throw new ApiError(response.status, (await response.json()) as Partial<Problem>);
-    return ((await response.json()) as { items: EventType[] }).items;
+    try {
+      const page = await unwrap(client.GET('/v1/event-types', { params: { query: { limit: 100 } } }));
+      return page.items as EventType[];
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return undefined;
+      throw error;
+    }
   },
-  eventType: async (name: string): Promise<EventType> => {
-    const response = await fetch(`/v1/event-types/${encodeURIComponent(name)}`, {
-      credentials: 'same-origin',
-    });
-    if (!response.ok) throw new ApiError(response.status, (await response.json()) as Partial<Problem>);
-    return (await response.json()) as EventType;
-  },
+  eventType: (name: string) =>
+    unwrap(client.GET('/v1/event-types/{name}', { params: { path: { name } } })) as Promise<EventType>,
 };
 
 const DELIVERY_STATES: readonly DeliveryState[] = ['pending', 'delivered', 'retrying', 'failed', 'skipped'];

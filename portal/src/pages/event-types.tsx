@@ -10,7 +10,7 @@ function TypeDetails({ type }: { type: EventType }) {
     <li class="card">
       <h2>{type.name}</h2>
       {type.description !== undefined ? <p>{type.description}</p> : null}
-      {type.version !== undefined ? <p class="meta">Schema version {type.version}</p> : null}
+      {type.version > 0 ? <p class="meta">Schema version {type.version}</p> : null}
       <details onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
         <summary>Schema and examples</summary>
         <ErrorNotice error={detail.error} />

@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as management } from '../../../lambdas/api/management.js';
 import { hashApiKey } from '../../../lambdas/shared/apikeys.js';
 import { documentClient } from '../../../lambdas/shared/aws-clients.js';
@@ -210,7 +210,10 @@ describe('portal sessions', () => {
         }),
       );
     }
-    const expired = await call('GET', '/v1/endpoints', asSession(cookie));
+    // The authorizer trusts a session it verified for up to 5 s (its per-container cache), then reads again.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 5_000);
+    const expired = await call('GET', '/v1/endpoints', asSession(cookie)).finally(() => vi.useRealTimers());
     expect(expired.statusCode).toBe(401);
     expect(json(expired)).toMatchObject({ code: 'unauthorized', reason: 'session_expired' });
     const late = await open(unexchanged.token);
@@ -218,7 +221,7 @@ describe('portal sessions', () => {
     expect(json(late.response).reason).toBe('link_expired');
   });
 
-  it('answers 401 for a revoked link and for signing out, at once', async () => {
+  it('answers 401 for a revoked link at once, and for signing out within 5 s', async () => {
     const revoked = await link('t_1');
     const first = await open(revoked.token);
     expect((await call('DELETE', `/v1/portal-links/${revoked.id}`, { key: publisher })).statusCode).toBe(204);
@@ -230,7 +233,11 @@ describe('portal sessions', () => {
     const out = await call('DELETE', '/v1/portal-session', asSession(cookie));
     expect(out.statusCode).toBe(204);
     expect(out.cookies?.[0]).toMatch(/^herald_portal_session=; Path=\/; Max-Age=0/);
-    expect((await call('GET', '/v1/endpoints', asSession(cookie))).statusCode).toBe(401);
+    // Signing out used the session, so a container may trust it for up to 5 s more (ADR 0005).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 5_000);
+    const after5s = await call('GET', '/v1/endpoints', asSession(cookie)).finally(() => vi.useRealTimers());
+    expect(after5s.statusCode).toBe(401);
   });
 
   it('answers 401 link_invalid for a forged or malformed token, without a cookie', async () => {
