@@ -343,7 +343,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a portal link and the session it opened, at once (admin or publisher) */
+        /** Revoke a portal link and the session it opened, which stops working within 5 s (admin or publisher) */
         delete: operations["revokePortalLink"];
         options?: never;
         head?: never;

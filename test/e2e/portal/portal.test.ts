@@ -206,8 +206,18 @@ describe.skipIf(skip)('consumer portal', () => {
       await visible(second.page.getByRole('heading', { level: 1, name: 'This link has already been used' }));
 
       expect((await ctx.api.request('DELETE', `/v1/portal-links/${created.id}`)).status).toBe(204);
-      await first.page.getByRole('link', { name: 'Events' }).click();
-      await visible(first.page.getByRole('heading', { level: 1, name: 'Your session has ended' }));
+      // The authorizer may remember a verified session for up to 5 s (API.md: revocation within 5 s),
+      // so reload until the page is refused, within a bound well past that.
+      const ended = first.page.getByRole('heading', { level: 1, name: 'Your session has ended' });
+      await waitUntil(
+        async () => {
+          await first.page.reload();
+          await visible(first.page.getByRole('heading', { level: 1 }));
+          return ended.count();
+        },
+        (count) => count === 1,
+        { timeoutMs: 20_000, intervalMs: 500, description: 'the revoked session to be refused' },
+      );
     });
   });
 
