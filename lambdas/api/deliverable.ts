@@ -14,7 +14,10 @@ import type { EventInput } from '../shared/validation.js';
 const PLACEHOLDER_ID = `evt_${'0'.repeat(26)}`;
 
 /** Throws 413 `payload_too_large` unless the event built from `input` fits one SNS message. */
-function assertDeliverable(input: EventInput, now: Date = new Date()): void {
+function assertDeliverable(
+  input: EventInput & { readonly schemaVersion?: number },
+  now: Date = new Date(),
+): void {
   const message = publishedMessage(
     { id: PLACEHOLDER_ID, createdAt: now.toISOString(), ...input },
     'api',

@@ -25,6 +25,7 @@ import {
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { requirePrincipal, requirePublisher } from '../shared/auth.js';
+import { validateAgainstCatalog } from '../shared/catalog/catalog.js';
 import { config } from '../shared/config.js';
 import {
   HeraldError,
@@ -54,11 +55,16 @@ interface Accepted {
 /** How long an Idempotency-Key is remembered. */
 const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
 
-async function acceptEvent(input: EventInput, idempotencyKey?: string): Promise<Accepted> {
+async function acceptEvent(
+  input: EventInput,
+  schemaVersion: number | undefined,
+  idempotencyKey?: string,
+): Promise<Accepted> {
   const event: HeraldEvent = {
     id: idempotencyKey === undefined ? newId('evt') : keyedEventId(input.tenantId, idempotencyKey),
     createdAt: new Date().toISOString(),
     ...input,
+    ...(schemaVersion !== undefined ? { schemaVersion } : {}),
   };
   const publishId = randomUUID();
   try {
@@ -81,9 +87,14 @@ interface KeyedRequest {
   /** `idempotencyScope(tenantId, Idempotency-Key)`: keys are scoped to the tenant. */
   readonly key: string;
   readonly input: EventInput;
+  /** Outside `input`, so it is not part of the payload hash: a compatible schema change is no new body. */
+  readonly schemaVersion: number | undefined;
   /** The header itself, outside `key` and `input`: it derives the event id. */
   readonly idempotencyKey: string;
 }
+
+const acceptKeyed = (request: KeyedRequest): Promise<Accepted> =>
+  acceptEvent(request.input, request.schemaVersion, request.idempotencyKey);
 
 // Built at first use so that configuration is read from the environment once, at start-up.
 let idempotency:
@@ -99,16 +110,12 @@ function idempotentAccept() {
     });
     idempotency = {
       config: idempotencyConfig,
-      accept: makeIdempotent(
-        async (request: KeyedRequest): Promise<Accepted> =>
-          acceptEvent(request.input, request.idempotencyKey),
-        {
-          // Its own persistence layer: sharing one between idempotent functions mixes up stored results.
-          persistenceStore: new DynamoDBPersistenceLayer({ tableName: config.idempotencyTable() }),
-          config: idempotencyConfig,
-          keyPrefix: 'herald-ingest',
-        },
-      ),
+      accept: makeIdempotent(acceptKeyed, {
+        // Its own persistence layer: sharing one between idempotent functions mixes up stored results.
+        persistenceStore: new DynamoDBPersistenceLayer({ tableName: config.idempotencyTable() }),
+        config: idempotencyConfig,
+        keyPrefix: 'herald-ingest',
+      }),
     };
   }
   return idempotency;
@@ -142,17 +149,23 @@ async function handler(event: ApiEvent, context: Context): Promise<APIGatewayPro
     if (principal.role === 'tenant') requirePublisher(principal, '');
     const body = readJsonText(event);
     const input = validateEventInput(body.value, body.text);
-    assertDeliverable(input);
     requirePublisher(principal, input.tenantId);
     const key = validateIdempotencyKey(header(event, 'idempotency-key'));
+    const schemaVersion = await validateAgainstCatalog(input.type, input.data);
+    assertDeliverable({ ...input, ...(schemaVersion !== undefined ? { schemaVersion } : {}) });
     let accepted: Accepted;
     if (key === undefined) {
-      accepted = await acceptEvent(input);
+      accepted = await acceptEvent(input, schemaVersion);
     } else {
       const { config: idempotencyConfig, accept } = idempotentAccept();
       idempotencyConfig.registerLambdaContext(context);
       try {
-        accepted = await accept({ key: idempotencyScope(input.tenantId, key), input, idempotencyKey: key });
+        accepted = await accept({
+          key: idempotencyScope(input.tenantId, key),
+          input,
+          schemaVersion,
+          idempotencyKey: key,
+        });
       } catch (error) {
         throw idempotencyProblem(error);
       }

@@ -34,6 +34,9 @@ const expected: Record<string, string[]> = {
     ...LOGS('EventsApiIngest'),
     ...main('PutItem'),
     ...TABLE_KEY_WRITE,
+    // The catalog entry of a registered type (ETYPE# items only), on a cache miss.
+    ...main('GetItem'),
+    ...TABLE_KEY_READ,
     ...IDEMPOTENCY,
     'sns:Publish EventsTopic',
   ],
@@ -98,7 +101,7 @@ describe('IAM: least privilege per function', () => {
     }
   });
 
-  it('the authorizer reads API-key items only (dynamodb:LeadingKeys APIKEY#*)', () => {
+  it('the authorizer reads API-key and portal-session items only (dynamodb:LeadingKeys)', () => {
     const grants = grantsOfRole(template, roleOfFunction(template, 'EventsApiAuthorizer')).filter((g) =>
       g.action.startsWith('dynamodb:'),
     );
@@ -106,7 +109,7 @@ describe('IAM: least privilege per function', () => {
       {
         action: 'dynamodb:GetItem',
         resource: 'TablesMain',
-        condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['APIKEY#*'] } },
+        condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['APIKEY#*', 'PORTAL#*'] } },
       },
     ]);
   });

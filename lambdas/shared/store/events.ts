@@ -20,6 +20,8 @@ interface HeraldEvent {
   readonly type: string;
   readonly tenantId: string;
   readonly createdAt: string;
+  /** The catalog schema version `data` was validated against; absent when the type has no schema. */
+  readonly schemaVersion?: number;
   /** Parsed, so numbers past double precision may be rounded: read it, never re-serialise it. */
   readonly data: Record<string, unknown>;
   /** `data` exactly as the producer wrote it (whitespace between tokens dropped), when it came through the API. */
@@ -51,6 +53,7 @@ function toStored(item: Record<string, unknown>): StoredEvent {
     type: String(item.type),
     tenantId: String(item.tenantId),
     createdAt: String(item.createdAt),
+    ...(typeof item.schemaVersion === 'number' ? { schemaVersion: item.schemaVersion } : {}),
     data: (text !== undefined ? JSON.parse(text) : (item.data ?? {})) as Record<string, unknown>,
     ...(text !== undefined ? { dataJson: text } : {}),
     source: String(item.source ?? 'api'),
@@ -83,6 +86,7 @@ async function putEvent(event: HeraldEvent, source: EventSource, publishId = '')
           type: event.type,
           tenantId: event.tenantId,
           createdAt: event.createdAt,
+          ...(event.schemaVersion !== undefined ? { schemaVersion: event.schemaVersion } : {}),
           data: dataText(event),
           source,
           expiresAt: expiresAtOf(event.createdAt),
@@ -194,13 +198,14 @@ async function listEvents(
   };
 }
 
-/** The event body as published and delivered: exactly the five contract fields. */
+/** The event body as published and delivered: the five contract fields, and `schemaVersion` when set. */
 function eventBody(event: HeraldEvent): HeraldEvent {
   return {
     id: event.id,
     type: event.type,
     tenantId: event.tenantId,
     createdAt: event.createdAt,
+    ...(event.schemaVersion !== undefined ? { schemaVersion: event.schemaVersion } : {}),
     data: event.data,
   };
 }

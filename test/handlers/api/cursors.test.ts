@@ -54,7 +54,7 @@ beforeAll(async () => {
   const published = await ingest(
     await apiEvent('POST', '/v1/events', {
       key: admin,
-      body: { type: 'order.placed', tenantId: 't_1', data: {} },
+      body: { type: 'order.noted', tenantId: 't_1', data: {} },
     }),
     fakeContext(),
   );
@@ -95,7 +95,7 @@ describe('tampered cursors', () => {
       await ingest(
         await apiEvent('POST', '/v1/events', {
           key: admin,
-          body: { type: 'order.placed', tenantId: 't_page', data: { i } },
+          body: { type: 'order.noted', tenantId: 't_page', data: { i } },
         }),
         fakeContext(),
       );

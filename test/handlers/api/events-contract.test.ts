@@ -55,7 +55,7 @@ afterAll(async () => {
 });
 
 describe('item 1: one (tenant, Idempotency-Key), one event id', () => {
-  const body = { type: 'order.placed', tenantId: 't_idem', data: { orderId: 'o-1' } };
+  const body = { type: 'test.happened', tenantId: 't_idem', data: { orderId: 'o-1' } };
 
   it('gives the same id after the idempotency record is gone (expired, or never completed)', async () => {
     const first = await publish({ body, headers: { 'idempotency-key': 'order-o-1' } });
@@ -83,7 +83,7 @@ describe('item 1: one (tenant, Idempotency-Key), one event id', () => {
   it('delivers the retried event once to the receiver (same webhook-id)', async () => {
     await takePublished(h, 't_idem');
     const endpoint = await call('POST', '/v1/endpoints', {
-      body: { tenantId: 't_idem', url: `${receiver.base}/idem`, eventTypes: ['order.placed'] },
+      body: { tenantId: 't_idem', url: `${receiver.base}/idem`, eventTypes: ['test.happened'] },
     });
     expect(endpoint.statusCode).toBe(201);
     const a = await publish({ body, headers: { 'idempotency-key': 'order-o-9' } });

@@ -125,7 +125,7 @@ describe('publish certainly failed (SNS at a closed port)', () => {
   it('answers 503; nothing is listed, replayed or delivered; the keyed retry is one event, delivered', async () => {
     const tenantId = 't_closed';
     const path = await endpointFor(tenantId);
-    const body = { type: 'order.placed', tenantId, data: { orderId: 'o-1' } };
+    const body = { type: 'test.happened', tenantId, data: { orderId: 'o-1' } };
     const headers = { 'idempotency-key': 'order-o-1' };
 
     const failing = await ingestVia(await closedPort());
@@ -164,7 +164,7 @@ describe('publish happened but its answer was lost', () => {
       const response = await ingest(
         await apiEvent('POST', '/v1/events', {
           key: admin,
-          body: { type: 'order.placed', tenantId, data: {} },
+          body: { type: 'test.happened', tenantId, data: {} },
         }),
         fakeContext(),
       );
@@ -203,7 +203,7 @@ describe('publish happened but its answer was lost', () => {
       response = await ingest(
         await apiEvent('POST', '/v1/events', {
           key: admin,
-          body: { type: 'order.placed', tenantId, data: {} },
+          body: { type: 'test.happened', tenantId, data: {} },
         }),
         fakeContext(),
       );
