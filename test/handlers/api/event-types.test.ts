@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as ingest } from '../../../lambdas/api/ingest.js';
 import { handler as management } from '../../../lambdas/api/management.js';
 import { catalogEntry, forgetCatalogEntry } from '../../../lambdas/shared/catalog/catalog.js';
-import { addSchemaVersion, createEventType } from '../../../lambdas/shared/store/event-types.js';
 import { createAdminKey } from '../../../lambdas/shared/store/api-keys.js';
+import { addSchemaVersion, createEventType } from '../../../lambdas/shared/store/event-types.js';
 import {
   apiEvent,
   fakeContext,
