@@ -39,6 +39,8 @@ export interface StartOptions {
   readonly outdir?: string;
   /** Where `.herald/local.json` goes (default: the current directory; null = do not write it). */
   readonly stateFile?: string | null;
+  /** Worker threads per function at most (a reserved concurrency below it wins). @default 4 */
+  readonly poolSize?: number;
   /** Receives every output line (function logs, runtime messages); default: stdout unless quiet. */
   readonly log?: (line: string) => void;
 }
@@ -60,6 +62,8 @@ export interface HeraldLocal {
   readonly stateMachines: Readonly<Record<string, string>>;
   readonly startupMs: number;
   readonly synthMs: number | undefined;
+  /** The dynalite child process (CPU accounting from /proc). */
+  readonly dynamoPid: number | undefined;
   /** Fault injection: puts a raw message on a queue (by logical id or name). */
   injectSqsMessage(queue: string, body: string): Promise<string>;
   /** Fault injection: terminates a function's workers (by logical id or name); in-flight invocations fail. */
@@ -196,6 +200,7 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
           invocations: p.invocations,
           errors: p.errors,
           workers: p.size,
+          durationMs: Math.round(p.durationMs),
         })),
       executions: () => {
         const counts: Record<string, number> = {};
@@ -212,7 +217,7 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
       dynamodb: dynamo.endpoint,
       sfn: sfnEndpoint,
     };
-    const { specs, skipped } = functionSpecs(assembly, ctx, endpoints, {});
+    const { specs, skipped } = functionSpecs(assembly, ctx, endpoints, {}, options.poolSize);
     // Log prefix: the logical id without CDK's hash suffix (Herald-EventsApiIngestB2300353 → EventsApiIngest).
     const labels = new Map(specs.map((s) => [s.name, s.logicalId.replace(/[0-9A-F]{8}$/, '')]));
     const onLine = (fn: string, _stream: string, line: string) => {
@@ -275,6 +280,7 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
       stateMachines: Object.fromEntries([...machines.values()].map((m) => [m.logicalId, m.arn])),
       startupMs: Date.now() - started,
       synthMs,
+      dynamoPid: dynamo.pid,
       injectSqsMessage: async (queue, body) => {
         const q = queues.get(queue) ?? [...queues.values()].find((x) => x.name === queue);
         if (q === undefined) throw new Error(`no local queue ${queue}`);
