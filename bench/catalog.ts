@@ -75,6 +75,11 @@ async function bundle(entry: string, outfile: string, plugins: Plugin[] = []): P
     target: 'node24',
     format: 'cjs',
     minify: true,
+    mainFields: ['module', 'main'],
+    alias: {
+      '@aws-sdk/credential-provider-node': join(ROOT, 'lambdas/shared/bundling/lambda-credentials.ts'),
+      bowser: join(ROOT, 'lambdas/shared/bundling/no-browser-ua.ts'),
+    },
     logLevel: 'silent',
     plugins,
   });
