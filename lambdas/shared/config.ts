@@ -63,5 +63,5 @@ const config = {
   },
 };
 
-export { config, ConfigError };
 export type { QueueDescriptor };
+export { ConfigError, config };
