@@ -65,10 +65,8 @@ class HeraldStack extends Stack {
       dispatchQueue: webhooks.dispatchQueue.queue,
       webhookDlq: webhooks.webhookDlq,
       queuesJson,
-      inspectableQueues: [
-        webhooks.webhookDlq,
-        ...Object.values(workQueues).flatMap((wq) => [wq.queue, wq.deadLetterQueue]),
-      ],
+      deadLetterQueues: [webhooks.webhookDlq, ...Object.values(workQueues).map((wq) => wq.deadLetterQueue)],
+      redriveTargets: Object.values(workQueues).map((wq) => wq.queue),
       allowLoopbackWebhooks,
     });
 

@@ -28,6 +28,7 @@ import { logger, MetricName, MetricUnit, metrics } from '../shared/observability
 import { jsonResponse, problemResponse } from '../shared/problem.js';
 import { publishEvent } from '../shared/publish.js';
 import { readJsonBody, validateEventInput, validateIdempotencyKey } from '../shared/validation.js';
+import { idempotencyScope } from './event-identity.js';
 import type { ApiEvent } from './router.js';
 
 type EventInput = ReturnType<typeof validateEventInput>;
@@ -51,7 +52,7 @@ async function acceptEvent(input: EventInput): Promise<Accepted> {
 }
 
 interface KeyedRequest {
-  /** `<tenantId>#<Idempotency-Key>`: keys are scoped to the tenant. */
+  /** `idempotencyScope(tenantId, Idempotency-Key)`: keys are scoped to the tenant. */
   readonly key: string;
   readonly input: EventInput;
 }
@@ -117,7 +118,7 @@ async function handler(event: ApiEvent, context: Context): Promise<APIGatewayPro
       const { config: idempotencyConfig, accept } = idempotentAccept();
       idempotencyConfig.registerLambdaContext(context);
       try {
-        accepted = await accept({ key: `${input.tenantId}#${key}`, input });
+        accepted = await accept({ key: idempotencyScope(input.tenantId, key), input });
       } catch (error) {
         throw idempotencyProblem(error);
       }

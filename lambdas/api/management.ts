@@ -12,6 +12,7 @@ import { endpointRoutes } from './routes/endpoints.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
+import { portalRoutes } from './routes/portal.js';
 import { replayRoutes } from './routes/replay.js';
 
 const routes: readonly Route[] = [
@@ -21,6 +22,7 @@ const routes: readonly Route[] = [
   ...replayRoutes,
   ...endpointRoutes,
   ...dlqRoutes,
+  ...portalRoutes,
 ];
 
 /** The route table, (method, path template) pairs; the OpenAPI document is checked against it. */
