@@ -37,6 +37,8 @@ interface EventsApiProps {
   /** The queues redrive and replay send into (the work queues; the webhook DLQ redrives to dispatch). */
   readonly redriveTargets: readonly IQueue[];
   readonly allowLoopbackWebhooks: boolean;
+  /** Ingest refuses types that are not in the catalog. @default false */
+  readonly strictEventTypes?: boolean;
   /** Steady-state requests per second across the API. @default 1000 */
   readonly throttleRateLimit?: number;
   /** @default 2000 */
@@ -75,9 +77,16 @@ class EventsApi extends Construct {
         ...table,
         HERALD_IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
         HERALD_EVENTS_TOPIC_ARN: props.eventsTopic.topicArn,
+        // The catalog lives in the main table (ETYPE# items, docs/internals.md); built-ins are bundled.
+        HERALD_STRICT_EVENT_TYPES: String(props.strictEventTypes ?? false),
       },
     });
     grantTableAccess(this.ingestFunction, props.mainTable, { actions: ['PutItem'] });
+    // The catalog entry of a registered type, on a cache miss (lambdas/shared/catalog/catalog.ts).
+    grantTableAccess(this.ingestFunction, props.mainTable, {
+      actions: ['GetItem'],
+      leadingKeys: ['ETYPE#*'],
+    });
     // Powertools idempotency: conditional put, read on conflict, save the result, delete on failure.
     grantTableAccess(this.ingestFunction, props.idempotencyTable, {
       actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],

@@ -16,6 +16,8 @@ interface HeraldStackProps extends StackProps {
   readonly allowLoopbackWebhooks?: boolean;
   /** Multiplies retry waits (tests, demos). @default 1 */
   readonly retryTimeScale?: number;
+  /** Refuse events whose type is not in the catalog (`unknown_event_type`). @default false */
+  readonly strictEventTypes?: boolean;
   /** @default no email subscription on the alarm topic */
   readonly alarmEmail?: string;
 }
@@ -68,6 +70,7 @@ class HeraldStack extends Stack {
       deadLetterQueues: [webhooks.webhookDlq, ...Object.values(workQueues).map((wq) => wq.deadLetterQueue)],
       redriveTargets: Object.values(workQueues).map((wq) => wq.queue),
       allowLoopbackWebhooks,
+      strictEventTypes: props.strictEventTypes ?? false,
     });
 
     const observability = new Observability(this, 'Observability', {

@@ -40,6 +40,8 @@ export interface StartOptions {
   readonly outdir?: string;
   /** Where `.herald/local.json` goes (default: the current directory; null = do not write it). */
   readonly stateFile?: string | null;
+  /** Worker threads per function at most (a reserved concurrency below it wins). @default 4 */
+  readonly poolSize?: number;
   /** Receives every output line (function logs, runtime messages); default: stdout unless quiet. */
   readonly log?: (line: string) => void;
 }
@@ -63,6 +65,8 @@ export interface HeraldLocal {
   readonly names: Readonly<Record<string, string>>;
   readonly startupMs: number;
   readonly synthMs: number | undefined;
+  /** The dynalite child process (CPU accounting from /proc). */
+  readonly dynamoPid: number | undefined;
   /** Fault injection: puts a raw message on a queue (by logical id or name). */
   injectSqsMessage(queue: string, body: string): Promise<string>;
   /** Fault injection: terminates a function's workers (by logical id or name); in-flight invocations fail. */
@@ -202,6 +206,7 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
           invocations: p.invocations,
           errors: p.errors,
           workers: p.size,
+          durationMs: Math.round(p.durationMs),
         })),
       executions: () => {
         const counts: Record<string, number> = {};
@@ -218,7 +223,7 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
       dynamodb: dynamo.endpoint,
       sfn: sfnEndpoint,
     };
-    const { specs, skipped } = functionSpecs(assembly, ctx, endpoints, {});
+    const { specs, skipped } = functionSpecs(assembly, ctx, endpoints, {}, options.poolSize);
     const cdkPath = (logicalId: string) => {
       const path = assembly.resources[logicalId]?.Metadata?.['aws:cdk:path'];
       return typeof path === 'string' ? { logicalId, path } : { logicalId };
@@ -303,6 +308,7 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
       names: Object.fromEntries(names),
       startupMs: Date.now() - started,
       synthMs,
+      dynamoPid: dynamo.pid,
       injectSqsMessage: async (queue, body) => {
         const q = queues.get(queue) ?? [...queues.values()].find((x) => x.name === queue);
         if (q === undefined) throw new Error(`no local queue ${queue}`);

@@ -65,6 +65,10 @@ const config = {
   secretGraceSeconds: (): number => optionalNumber('HERALD_SECRET_GRACE_SECONDS', 86_400),
   /** Where portal links point; @default `<the API's own origin>/portal/` (the portal is served there). */
   portalUrl: (): string | undefined => process.env.HERALD_PORTAL_URL || undefined,
+  /** Refuse event types that are not in the catalog. @default false (context herald:strictEventTypes) */
+  strictEventTypes: (): boolean => process.env.HERALD_STRICT_EVENT_TYPES === 'true',
+  /** How long ingest trusts a cached catalog entry of a registered type. @default 5 */
+  catalogCacheSeconds: (): number => optionalNumber('HERALD_CATALOG_CACHE_SECONDS', 5),
   queues: (): QueueDescriptor[] => {
     const raw = required('HERALD_QUEUES');
     try {

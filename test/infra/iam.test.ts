@@ -34,6 +34,9 @@ const expected: Record<string, string[]> = {
     ...LOGS('EventsApiIngest'),
     ...main('PutItem'),
     ...TABLE_KEY_WRITE,
+    // The catalog entry of a registered type (ETYPE# items only), on a cache miss.
+    ...main('GetItem'),
+    ...TABLE_KEY_READ,
     ...IDEMPOTENCY,
     'sns:Publish EventsTopic',
   ],

@@ -13,6 +13,8 @@ interface HeraldEvent {
   readonly type: string;
   readonly tenantId: string;
   readonly createdAt: string;
+  /** The catalog schema version `data` was validated against; absent when the type has no schema. */
+  readonly schemaVersion?: number;
   readonly data: Record<string, unknown>;
 }
 
@@ -35,6 +37,7 @@ function toStored(item: Record<string, unknown>): StoredEvent {
     type: String(item.type),
     tenantId: String(item.tenantId),
     createdAt: String(item.createdAt),
+    ...(typeof item.schemaVersion === 'number' ? { schemaVersion: item.schemaVersion } : {}),
     data: (item.data ?? {}) as Record<string, unknown>,
     source: String(item.source ?? 'api'),
   };
@@ -57,6 +60,7 @@ async function putEvent(event: HeraldEvent, source: EventSource): Promise<boolea
           type: event.type,
           tenantId: event.tenantId,
           createdAt: event.createdAt,
+          ...(event.schemaVersion !== undefined ? { schemaVersion: event.schemaVersion } : {}),
           data: event.data,
           source,
           expiresAt: Math.floor(Date.parse(event.createdAt) / 1000) + EVENT_RETENTION_SECONDS,
@@ -115,13 +119,14 @@ async function listEvents(
   };
 }
 
-/** The event body as published and delivered: exactly the five contract fields. */
+/** The event body as published and delivered: the five contract fields, and `schemaVersion` when set. */
 function eventBody(event: HeraldEvent): HeraldEvent {
   return {
     id: event.id,
     type: event.type,
     tenantId: event.tenantId,
     createdAt: event.createdAt,
+    ...(event.schemaVersion !== undefined ? { schemaVersion: event.schemaVersion } : {}),
     data: event.data,
   };
 }

@@ -53,7 +53,7 @@ beforeAll(async () => {
   const published = await ingest(
     await apiEvent('POST', '/v1/events', {
       key: admin,
-      body: { type: 'order.placed', tenantId: 't_1', data: {} },
+      body: { type: 'order.noted', tenantId: 't_1', data: {} },
     }),
     fakeContext(),
   );
@@ -93,7 +93,7 @@ describe('tampered cursors', () => {
       await ingest(
         await apiEvent('POST', '/v1/events', {
           key: admin,
-          body: { type: 'order.placed', tenantId: 't_page', data: { i } },
+          body: { type: 'order.noted', tenantId: 't_page', data: { i } },
         }),
         fakeContext(),
       );

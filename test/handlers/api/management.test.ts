@@ -108,7 +108,7 @@ describe('auth matrix', () => {
 
   it("answers 404 to a tenant key reaching another tenant's endpoint, event and deliveries", async () => {
     const ep = json(await createEndpoint(tenant2, { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'] }));
-    const eventId = await publish({ type: 'order.placed', tenantId: 't_2', data: {} });
+    const eventId = await publish({ type: 'order.noted', tenantId: 't_2', data: {} });
     for (const [method, path] of [
       ['GET', `/v1/endpoints/${ep.id}`],
       ['PATCH', `/v1/endpoints/${ep.id}`],

@@ -57,7 +57,7 @@ const routes: ReadonlyArray<
 > = [
   [
     'POST /v1/events',
-    async (tenantId) => publish({ key: admin, body: { type: 'order.placed', tenantId, data: {} } }),
+    async (tenantId) => publish({ key: admin, body: { type: 'order.noted', tenantId, data: {} } }),
   ],
   [
     'POST /v1/keys',
@@ -124,14 +124,14 @@ describe('tenantId pattern', () => {
   }
 
   it('POST /v1/events with an empty tenantId is 400 too', async () => {
-    const response = await publish({ key: admin, body: { type: 'order.placed', tenantId: '', data: {} } });
+    const response = await publish({ key: admin, body: { type: 'order.noted', tenantId: '', data: {} } });
     expect(json(response)).toMatchObject({ code: 'invalid_request', field: 'tenantId' });
   });
 });
 
 describe('composite keys', () => {
   it('Idempotency-Keys "b#c" and "b%23c" of one tenant are two events, not one (no 422)', async () => {
-    const body = { type: 'order.placed', tenantId: 'a', data: { n: 1 } };
+    const body = { type: 'order.noted', tenantId: 'a', data: { n: 1 } };
     const first = await publish({ key: admin, body, headers: { 'idempotency-key': 'b#c' } });
     const second = await publish({
       key: admin,
