@@ -1,5 +1,6 @@
 // startHerald(): runs a synthesized Herald cloud assembly on this machine (see docs/local-runtime.md).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -10,6 +11,7 @@ import { EventSourcePoller } from './event-source-poller.js';
 import { functionSpecs, registerFunctions } from './functions.js';
 import { LocalHttpApi } from './http-api.js';
 import type { LocalResource, ResolveContext } from './intrinsics.js';
+import { LocalKms } from './kms.js';
 import { LambdaPool } from './lambda-pool.js';
 import { type MetricsLineState, MetricsView, metricsLineDecision } from './metrics.js';
 import { functionNames, pathNames, queueNames } from './names.js';
@@ -22,6 +24,7 @@ import {
   apiRoutes,
   eventSourceMappings,
   registerApiAndStateMachines,
+  registerKeys,
   registerPlaceholders,
   stateMachines,
 } from './wiring.js';
@@ -53,6 +56,8 @@ export interface HeraldLocal {
   readonly snsEndpoint: string;
   readonly dynamodbEndpoint: string;
   readonly sfnEndpoint: string;
+  /** The local key service playing the template's KMS keys. */
+  readonly kmsEndpoint: string;
   readonly metricsUrl: string;
   /** Queue logical id → URL. */
   readonly queues: Readonly<Record<string, string>>;
@@ -142,6 +147,9 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
     });
 
     registerPlaceholders(assembly, ctx);
+    const kms = new LocalKms(registerKeys(assembly, ctx), masterKey(options.dataDir));
+    const kmsEndpoint = await kms.listen(0);
+    stops.push(() => kms.close());
     const queues = createQueues(fauxqs, assembly, ctx, timeScale);
     createTopicsAndSubscriptions(fauxqs, assembly, ctx, queues);
     const tables = await createTables(dynamo.endpoint, LOCAL_REGION, assembly, ctx);
@@ -222,6 +230,7 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
       sns: fauxqs.address,
       dynamodb: dynamo.endpoint,
       sfn: sfnEndpoint,
+      kms: kmsEndpoint,
     };
     const { specs, skipped } = functionSpecs(assembly, ctx, endpoints, {}, options.poolSize);
     const cdkPath = (logicalId: string) => {
@@ -300,6 +309,7 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
       snsEndpoint: fauxqs.address,
       dynamodbEndpoint: dynamo.endpoint,
       sfnEndpoint,
+      kmsEndpoint,
       metricsUrl,
       queues: Object.fromEntries([...queues].map(([id, q]) => [id, q.url])),
       functions: Object.fromEntries(specs.map((s) => [s.logicalId, s.name])),
@@ -334,6 +344,19 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
     await stop();
     throw error;
   }
+}
+
+/**
+ * The local key service's master key: new per run, or kept in the data dir (mode 0600) so that the
+ * secrets sealed in a persisted table still open after a restart.
+ */
+function masterKey(dataDir: string | undefined): Buffer {
+  if (dataDir === undefined) return randomBytes(32);
+  const path = join(dataDir, 'kms-master-key');
+  if (existsSync(path)) return readFileSync(path);
+  const key = randomBytes(32);
+  writeFileSync(path, key, { mode: 0o600 });
+  return key;
 }
 
 /** The main table is the one the functions know as HERALD_TABLE (else the only pk/sk table). */
