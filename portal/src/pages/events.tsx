@@ -90,6 +90,18 @@ function EventsPage({ query }: { query: URLSearchParams }) {
         </select>
         <button type="submit">Apply filters</button>
       </form>
+      <div class="actions">
+        <button
+          type="button"
+          class="secondary"
+          onClick={() => {
+            setMore(undefined);
+            loaded.reload();
+          }}
+        >
+          Refresh
+        </button>
+      </div>
       <ErrorNotice error={loaded.error ?? moreError} />
       {loaded.loading ? <p role="status">Loading events…</p> : null}
       {!loaded.loading && shown.length === 0 ? <p>No events match.</p> : null}

@@ -28,6 +28,15 @@ async function portalLink(tenantId: string, expiresIn?: number): Promise<string>
   return body.url;
 }
 
+/** Accepted is not yet stored: dispatch records a published event, then the API (and portal) lists it. */
+async function stored(eventId: string): Promise<void> {
+  await waitUntil(
+    () => ctx.api.get(`/v1/events/${eventId}`),
+    (r) => r.status === 200,
+    { timeoutMs: PIPELINE_MS, intervalMs: 100, description: `event ${eventId} to be stored` },
+  );
+}
+
 const skip = receiverUnreachable('portal') || chromiumMissing();
 
 describe.skipIf(skip)('consumer portal', () => {
@@ -93,6 +102,7 @@ describe.skipIf(skip)('consumer portal', () => {
         data: { orderId: 'o-42', carrier: 'DHL' },
       });
       eventId = published.id;
+      await stored(eventId);
       await page.getByRole('link', { name: 'Events' }).click();
       await visible(page.getByRole('heading', { level: 1, name: 'Events' }));
       await visible(page.getByRole('link', { name: eventId }));
@@ -237,6 +247,8 @@ describe.skipIf(skip)('consumer portal', () => {
         eventTypes: ['*'],
       });
       const eventA = await publishOk(ctx.api, { type: 'iso.mine', tenantId: tenantA, data: { a: true } });
+      await stored(eventA.id);
+      await stored(eventB.id);
 
       const { page } = await browser();
       await page.goto(await portalLink(tenantA));

@@ -1,11 +1,11 @@
 /** The API additions the portal uses: a test event per endpoint, events listed by type and newest first. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler as ingest } from '../../../lambdas/api/ingest.js';
 import { handler as management } from '../../../lambdas/api/management.js';
+import { newId } from '../../../lambdas/shared/ids.js';
 import { createAdminKey } from '../../../lambdas/shared/store/api-keys.js';
+import { putEvent } from '../../../lambdas/shared/store/events.js';
 import {
   apiEvent,
-  fakeContext,
   type Harness,
   json,
   MAIN_TABLE,
@@ -80,13 +80,18 @@ describe('POST /v1/endpoints/{id}/test', () => {
 
 describe('GET /v1/events type and order', () => {
   it('filters by exact type and lists newest first with order=desc', async () => {
+    // Stored as dispatch stores a published event (ingest only publishes to SNS).
     const accepted: { id: string; type: string; createdAt: string }[] = [];
-    for (const type of ['shop.a', 'shop.b', 'shop.a']) {
-      const response = await ingest(
-        await apiEvent('POST', '/v1/events', { key: admin, body: { type, tenantId: 't_order', data: {} } }),
-        fakeContext(),
-      );
-      accepted.push(json(response) as { id: string; type: string; createdAt: string });
+    for (const [i, type] of ['shop.a', 'shop.b', 'shop.a'].entries()) {
+      const event = {
+        id: newId('evt'),
+        type,
+        tenantId: 't_order',
+        createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+        data: {},
+      };
+      expect(await putEvent(event, 'api')).toBe(true);
+      accepted.push(event);
     }
     // The store's order: `<createdAt>#<id>` (two events in one millisecond sort by id).
     const sortKey = (e: { id: string; createdAt: string }) => `${e.createdAt}#${e.id}`;
