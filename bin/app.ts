@@ -18,6 +18,7 @@ new HeraldStack(app, String(context('herald:stackName') ?? 'Herald'), {
   description: 'Herald: events in, idempotent background jobs, signed webhooks out',
   allowLoopbackWebhooks: asBoolean(context('herald:allowLoopbackWebhooks')),
   retryTimeScale,
+  strictEventTypes: asBoolean(context('herald:strictEventTypes')),
   ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

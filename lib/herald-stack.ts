@@ -17,6 +17,8 @@ interface HeraldStackProps extends StackProps {
   readonly allowLoopbackWebhooks?: boolean;
   /** Multiplies retry waits (tests, demos). @default 1 */
   readonly retryTimeScale?: number;
+  /** Refuse events whose type is not in the catalog (`unknown_event_type`). @default false */
+  readonly strictEventTypes?: boolean;
   /** @default no email subscription on the alarm topic */
   readonly alarmEmail?: string;
 }
@@ -75,11 +77,10 @@ class HeraldStack extends Stack {
       dispatchQueue: webhooks.dispatchQueue.queue,
       webhookDlq: webhooks.webhookDlq,
       queuesJson,
-      inspectableQueues: [
-        webhooks.webhookDlq,
-        ...Object.values(workQueues).flatMap((wq) => [wq.queue, wq.deadLetterQueue]),
-      ],
+      deadLetterQueues: [webhooks.webhookDlq, ...Object.values(workQueues).map((wq) => wq.deadLetterQueue)],
+      redriveTargets: Object.values(workQueues).map((wq) => wq.queue),
       allowLoopbackWebhooks,
+      strictEventTypes: props.strictEventTypes ?? false,
     });
 
     const observability = new Observability(this, 'Observability', {

@@ -6,6 +6,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { grantQueues, grantTableAccess } from './access.js';
 import { HeraldFunction } from './herald-function.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -63,8 +64,9 @@ class RetryWatch extends Construct {
         HERALD_WEBHOOK_DLQ_URL: props.webhookDlq.queueUrl,
       },
     });
-    props.mainTable.grantReadWriteData(this.watchFunction);
-    props.webhookDlq.grantSendMessages(this.watchFunction);
+    // It reads the delivery, updates it conditionally and sends the webhook DLQ message: nothing else.
+    grantTableAccess(this.watchFunction, props.mainTable, { actions: ['GetItem', 'UpdateItem'] });
+    grantQueues(this.watchFunction, 'send', [props.webhookDlq]);
     this.watchFunction.addEventSource(
       new SqsEventSource(this.workQueue.queue, {
         batchSize: 10,

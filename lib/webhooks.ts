@@ -23,6 +23,7 @@ import {
 import { LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { RETRY_WORKFLOW_TIMEOUT_SECONDS, worstCaseScheduleSeconds } from '../lambdas/shared/backoff.js';
+import { grantQueues, grantTableAccess } from './access.js';
 import { HeraldFunction } from './herald-function.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -69,8 +70,10 @@ class Webhooks extends Construct {
       timeout: attemptTimeout.plus(Duration.seconds(15)),
       environment: { ...deliveryEnv, HERALD_WEBHOOK_DLQ_URL: this.webhookDlq.queueUrl },
     });
-    props.mainTable.grantReadWriteData(this.attemptFunction);
-    this.webhookDlq.grantSendMessages(this.attemptFunction);
+    // No DLQ send: the state machine's SendToWebhookDlq task does that, with the workflow's role.
+    grantTableAccess(this.attemptFunction, props.mainTable, {
+      actions: ['GetItem', 'PutItem', 'UpdateItem'],
+    });
 
     this.retryStateMachine = this.buildRetryWorkflow(props.retryTimeScale ?? 1);
 
@@ -94,8 +97,11 @@ class Webhooks extends Construct {
         HERALD_WEBHOOK_DLQ_URL: this.webhookDlq.queueUrl,
       },
     });
-    props.mainTable.grantReadWriteData(this.dispatchFunction);
-    this.webhookDlq.grantSendMessages(this.dispatchFunction);
+    grantTableAccess(this.dispatchFunction, props.mainTable, {
+      actions: ['GetItem', 'PutItem', 'UpdateItem'],
+      queryIndexes: ['gsi1'],
+    });
+    grantQueues(this.dispatchFunction, 'send', [this.webhookDlq]);
     this.retryStateMachine.grantStartExecution(this.dispatchFunction);
     this.dispatchFunction.addEventSource(
       new SqsEventSource(this.dispatchQueue.queue, {

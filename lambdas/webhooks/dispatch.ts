@@ -20,9 +20,9 @@ import {
   markDeadLettered,
   markSkipped,
 } from '../shared/store/deliveries.js';
-import { type EndpointRecord, getEndpoint, listEndpoints } from '../shared/store/endpoints.js';
+import { cachedTenantEndpoints, listTenantEndpoints } from '../shared/store/endpoint-cache.js';
+import { type EndpointRecord, getEndpoint } from '../shared/store/endpoints.js';
 import { getEvent, type HeraldEvent } from '../shared/store/events.js';
-import type { StoreKey } from '../shared/store/table.js';
 import { sendToWebhookDlq, webhookDlqMessage } from './dead-letter.js';
 import { attemptDelivery } from './deliver.js';
 import { parseDispatchMessage, type RedeliverMessage } from './messages.js';
@@ -36,16 +36,14 @@ function leaseUntil(now: Date): string {
   return new Date(now.getTime() + config.webhookTimeoutMs() + LEASE_MARGIN_MS).toISOString();
 }
 
-/** Every endpoint of the tenant whose filter matches, enabled or not (disabled ones are recorded as skipped). */
-async function subscribedEndpoints(tenantId: string, type: string): Promise<EndpointRecord[]> {
-  const matches: EndpointRecord[] = [];
-  let startKey: StoreKey | undefined;
-  do {
-    const page = await listEndpoints(tenantId, { limit: 100, ...(startKey ? { startKey } : {}) });
-    matches.push(...page.items.filter((ep) => matchesAny(ep.eventTypes, type)));
-    startKey = page.lastEvaluatedKey;
-  } while (startKey !== undefined);
-  return matches;
+/**
+ * Every endpoint of the tenant whose filter matches, enabled or not (disabled ones are recorded as
+ * skipped). New events use the per-container list (at most HERALD_ENDPOINT_CACHE_SECONDS old);
+ * redeliveries, operator-driven and rare, read it fresh.
+ */
+async function subscribedEndpoints(tenantId: string, type: string, fresh = false): Promise<EndpointRecord[]> {
+  const all = fresh ? await listTenantEndpoints(tenantId) : await cachedTenantEndpoints(tenantId);
+  return all.filter((ep) => matchesAny(ep.eventTypes, type));
 }
 
 /** Runs a delivery generation from its first attempt: inline POST, then workflow or DLQ. */
@@ -169,7 +167,7 @@ async function handleRedeliver(request: RedeliverMessage): Promise<void> {
     const endpoint = await getEndpoint(request.endpointId);
     endpoints = endpoint !== undefined && endpoint.tenantId === event.tenantId ? [endpoint] : [];
   } else {
-    endpoints = await subscribedEndpoints(event.tenantId, event.type);
+    endpoints = await subscribedEndpoints(event.tenantId, event.type, true);
   }
   await forEachEndpoint(endpoints, (ep) => redeliverToEndpoint(event, ep));
 }

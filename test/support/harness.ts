@@ -159,6 +159,8 @@ interface RequestOptions {
   readonly rawBody?: string;
   readonly headers?: Record<string, string>;
   readonly query?: Record<string, string>;
+  /** Payload-2.0 `cookies` (`name=value` entries), as API Gateway passes them. */
+  readonly cookies?: string[];
 }
 
 /** An HTTP API payload-2.0 event, authorized by the real authorizer when a key is given. */
@@ -177,6 +179,7 @@ async function apiEvent(method: string, path: string, options: RequestOptions = 
     rawPath: path,
     rawQueryString,
     headers,
+    ...(options.cookies ? { cookies: options.cookies } : {}),
     ...(options.query ? { queryStringParameters: options.query } : {}),
     requestContext: {
       accountId: '000000000000',

@@ -12,7 +12,7 @@ import {
 import { generateApiKey } from '../apikeys.js';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
-import type { Page, StoreKey } from './table.js';
+import { compositeKey, type Page, type StoreKey, startingAt } from './table.js';
 
 type Role = 'admin' | 'publisher' | 'tenant';
 
@@ -35,7 +35,7 @@ function isRole(value: unknown): value is Role {
 }
 
 function keyOf(id: string): StoreKey {
-  return { pk: `APIKEY#${id}`, sk: 'APIKEY' };
+  return { pk: compositeKey('APIKEY', id), sk: 'APIKEY' };
 }
 
 function toRecord(item: Record<string, unknown>): ApiKeyRecord {
@@ -65,7 +65,7 @@ async function putApiKey(
       Item: {
         ...keyOf(record.id),
         gsi1pk: 'APIKEYS',
-        gsi1sk: `${record.createdAt}#${record.id}`,
+        gsi1sk: compositeKey(record.createdAt, record.id),
         ...record,
       },
       ConditionExpression: 'attribute_not_exists(pk)',
@@ -105,15 +105,17 @@ async function getApiKey(id: string): Promise<ApiKeyRecord | undefined> {
 }
 
 async function listApiKeys(options: { limit: number; startKey?: StoreKey }): Promise<Page<ApiKeySummary>> {
-  const result = await documentClient().send(
-    new QueryCommand({
-      TableName: config.table(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': 'APIKEYS' },
-      Limit: options.limit,
-      ExclusiveStartKey: options.startKey,
-    }),
+  const result = await startingAt(options.startKey, () =>
+    documentClient().send(
+      new QueryCommand({
+        TableName: config.table(),
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'APIKEYS' },
+        Limit: options.limit,
+        ExclusiveStartKey: options.startKey,
+      }),
+    ),
   );
   return {
     items: (result.Items ?? []).map((item) => summarize(toRecord(item))),
