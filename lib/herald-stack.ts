@@ -6,6 +6,7 @@ import { EventsApi } from './events-api.js';
 import { jobs as declaredJobs, type JobDeclaration } from './jobs.js';
 import { Observability } from './observability.js';
 import { RetryWatch } from './retry-watch.js';
+import { SecretsKey } from './secrets-key.js';
 import { HeraldTables } from './tables.js';
 import { Webhooks } from './webhooks.js';
 import type { WorkQueue } from './work-queue.js';
@@ -30,6 +31,7 @@ class HeraldStack extends Stack {
     const allowLoopbackWebhooks = props.allowLoopbackWebhooks ?? false;
 
     const tables = new HeraldTables(this, 'Tables');
+    const secretsKey = new SecretsKey(this, 'SecretsKey');
     const eventsTopic = new Topic(this, 'EventsTopic', { displayName: 'Herald events' });
 
     const jobs = (props.jobs ?? declaredJobs).map(
@@ -44,6 +46,7 @@ class HeraldStack extends Stack {
     const webhooks = new Webhooks(this, 'Webhooks', {
       eventsTopic,
       mainTable: tables.main,
+      secretsKey,
       allowLoopbackWebhooks,
       retryTimeScale: props.retryTimeScale ?? 1,
     });
@@ -73,6 +76,7 @@ class HeraldStack extends Stack {
     new EventsApi(this, 'EventsApi', {
       mainTable: tables.main,
       idempotencyTable: tables.idempotency,
+      secretsKey,
       eventsTopic,
       dispatchQueue: webhooks.dispatchQueue.queue,
       webhookDlq: webhooks.webhookDlq,
