@@ -6,6 +6,7 @@ import { EventsApi } from './events-api.js';
 import { jobs as declaredJobs, type JobDeclaration } from './jobs.js';
 import { Observability } from './observability.js';
 import { Portal } from './portal.js';
+import { RetryWatch } from './retry-watch.js';
 import { SecretsKey } from './secrets-key.js';
 import { HeraldTables } from './tables.js';
 import { Webhooks } from './webhooks.js';
@@ -51,7 +52,16 @@ class HeraldStack extends Stack {
       retryTimeScale: props.retryTimeScale ?? 1,
     });
 
-    const workQueues: Record<string, WorkQueue> = { dispatch: webhooks.dispatchQueue };
+    const retryWatch = new RetryWatch(this, 'RetryWatch', {
+      retryStateMachine: webhooks.retryStateMachine,
+      mainTable: tables.main,
+      webhookDlq: webhooks.webhookDlq,
+    });
+
+    const workQueues: Record<string, WorkQueue> = {
+      dispatch: webhooks.dispatchQueue,
+      'retry-watch': retryWatch.workQueue,
+    };
     for (const job of jobs) workQueues[`job-${job.name}`] = job.workQueue;
     const queuesJson = Stack.of(this).toJsonString(
       Object.entries(workQueues).map(([name, wq]) => ({
