@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, type Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { BackgroundJob } from './background-job.js';
@@ -16,6 +16,8 @@ interface HeraldStackProps extends StackProps {
   readonly allowLoopbackWebhooks?: boolean;
   /** Multiplies retry waits (tests, demos). @default 1 */
   readonly retryTimeScale?: number;
+  /** Disable an endpoint whose every attempt failed this long (times retryTimeScale). @default 5 days */
+  readonly endpointDisableAfter?: Duration;
   /** @default no email subscription on the alarm topic */
   readonly alarmEmail?: string;
 }
@@ -43,6 +45,7 @@ class HeraldStack extends Stack {
       mainTable: tables.main,
       allowLoopbackWebhooks,
       retryTimeScale: props.retryTimeScale ?? 1,
+      ...(props.endpointDisableAfter ? { endpointDisableAfter: props.endpointDisableAfter } : {}),
     });
 
     const workQueues: Record<string, WorkQueue> = { dispatch: webhooks.dispatchQueue };

@@ -51,6 +51,22 @@ const config = {
   retryTimeScale: (): number => optionalNumber('HERALD_RETRY_TIME_SCALE', 1),
   /** @default 15000 */
   webhookTimeoutMs: (): number => optionalNumber('HERALD_WEBHOOK_TIMEOUT_MS', 15_000),
+  /**
+   * Timeout of the dispatcher's inline first attempt; the workflow's attempts use the full
+   * `webhookTimeoutMs`. A timeout opens the endpoint's breaker (adrs/0006). @default 2000
+   */
+  inlineTimeoutMs: (): number => optionalNumber('HERALD_INLINE_TIMEOUT_MS', 2_000),
+  /** How long a dispatcher trusts its copy of an endpoint's health (the staleness bound). @default 1000 */
+  healthCacheMs: (): number => optionalNumber('HERALD_HEALTH_CACHE_MS', 1_000),
+  /** Consecutive failures that open the breaker and send `herald.endpoint.failing`. @default 5 */
+  breakerFailureThreshold: (): number => Math.max(1, optionalNumber('HERALD_BREAKER_FAILURE_THRESHOLD', 5)),
+  /**
+   * An endpoint whose every attempt failed for this long is disabled (context
+   * `herald:endpointDisableAfter`, already multiplied by `herald:retryTimeScale`). @default 432000 (5 days)
+   */
+  endpointDisableAfterSeconds: (): number => optionalNumber('HERALD_ENDPOINT_DISABLE_AFTER_SECONDS', 432_000),
+  /** Concurrent POSTs of one event's fan-out (per dispatch record). @default 10 */
+  fanoutConcurrency: (): number => Math.max(1, optionalNumber('HERALD_FANOUT_CONCURRENCY', 10)),
   /** @default 86400 (one day) */
   secretGraceSeconds: (): number => optionalNumber('HERALD_SECRET_GRACE_SECONDS', 86_400),
   queues: (): QueueDescriptor[] => {

@@ -15,6 +15,8 @@ import { getEndpoint } from '../shared/store/endpoints.js';
 import { getEvent } from '../shared/store/events.js';
 import { type WebhookDlqMessage, webhookDlqMessage } from './dead-letter.js';
 import { attemptDelivery, type Outcome } from './deliver.js';
+import { workflowWait } from './health/gate.js';
+import { emitOpEvent, isOperational, OP_EVENT_TYPES } from './health/op-events.js';
 import { dueTime, type RetryState } from './retry-workflow.js';
 
 type StopReason = 'superseded' | 'endpoint_disabled' | 'endpoint_deleted' | 'event_not_found';
@@ -30,7 +32,7 @@ interface AttemptOutput extends RetryState {
 
 function parseInput(input: unknown): RetryState {
   const value = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
-  const { eventId, endpointId, generation, attempt, waitSeconds, waitUntil } = value;
+  const { eventId, endpointId, generation, attempt, waitSeconds, waitUntil, reservedSlot } = value;
   if (typeof eventId !== 'string' || typeof endpointId !== 'string') {
     throw new InvalidRequestError('attempt input needs eventId and endpointId');
   }
@@ -44,6 +46,7 @@ function parseInput(input: unknown): RetryState {
     attempt: attempt as number,
     waitSeconds: typeof waitSeconds === 'number' ? waitSeconds : 0,
     ...(typeof waitUntil === 'string' ? { waitUntil } : {}),
+    ...(Number.isInteger(reservedSlot) ? { reservedSlot: reservedSlot as number } : {}),
   };
 }
 
@@ -73,6 +76,20 @@ async function runAttempt(state: RetryState): Promise<AttemptOutput> {
     return stop(state, 'endpoint_disabled');
   }
 
+  // Held by a Retry-After or over the rate limit: wait, without spending the attempt (adrs/0006).
+  const postpone = await workflowWait(endpoint, state.reservedSlot, new Date());
+  if (postpone !== undefined) {
+    const { reservedSlot: _old, ...rest } = state;
+    const waitSeconds = Math.max(0, (postpone.notBefore.getTime() - Date.now()) / 1000);
+    return {
+      ...rest,
+      outcome: 'retry',
+      waitSeconds,
+      waitUntil: postpone.notBefore.toISOString(),
+      ...(postpone.reservedSlot !== undefined ? { reservedSlot: postpone.reservedSlot } : {}),
+    };
+  }
+
   const result = await attemptDelivery({
     event,
     endpoint,
@@ -80,6 +97,16 @@ async function runAttempt(state: RetryState): Promise<AttemptOutput> {
     attempt: state.attempt,
   });
   if (result.superseded) return stop(state, 'superseded');
+  // An operational event's own exhaustion is not announced: no loop between two failing endpoints.
+  if (result.outcome === 'failed' && !isOperational(event.type)) {
+    await emitOpEvent(event.tenantId, OP_EVENT_TYPES.exhausted, {
+      endpointId: endpoint.id,
+      eventId: event.id,
+      eventType: event.type,
+      attempts: state.attempt,
+      lastError: result.lastError ?? 'unknown',
+    });
+  }
   const base = {
     eventId: state.eventId,
     endpointId: state.endpointId,

@@ -4,15 +4,17 @@
  * Subscriber failures are data here (an outcome), never exceptions; only platform failures (DynamoDB)
  * throw, so the caller's queue or workflow retries them.
  */
-import { nextRetryDelaySeconds, parseRetryAfter } from '../shared/backoff.js';
+import { MAX_RETRY_AFTER_SECONDS, nextRetryDelaySeconds, parseRetryAfter } from '../shared/backoff.js';
 import { config } from '../shared/config.js';
-import { MetricName, MetricUnit, metrics } from '../shared/observability.js';
+import { logger, MetricName, MetricUnit, metrics } from '../shared/observability.js';
 import { classifyStatus, honoursRetryAfter } from '../shared/retry-policy.js';
 import { webhookHeaders } from '../shared/signing.js';
 import { recordAttempt } from '../shared/store/deliveries.js';
 import { activeSecrets, type EndpointRecord } from '../shared/store/endpoints.js';
 import { eventBody, type HeraldEvent } from '../shared/store/events.js';
 import { type PostWebhookResult, postWebhook, type WebhookErrorClass } from '../shared/webhook-client.js';
+import type { AttemptReport } from './health/breaker.js';
+import { reportAttempt } from './health/report.js';
 
 type Outcome = 'delivered' | 'retry' | 'failed';
 
@@ -22,6 +24,8 @@ interface AttemptInput {
   readonly generation: number;
   /** 1-based number of this attempt within the generation. */
   readonly attempt: number;
+  /** @default config.webhookTimeoutMs() — dispatch's inline attempt passes the shorter inline timeout. */
+  readonly timeoutMs?: number;
   /** @default () => new Date() */
   readonly now?: () => Date;
 }
@@ -52,12 +56,16 @@ function describe(result: PostWebhookResult): string {
   return result.statusCode !== undefined ? `HTTP ${result.statusCode}` : (result.errorClass ?? 'network');
 }
 
+/** The receiver's Retry-After in seconds, for the statuses that honour it. */
+function retryAfterOf(result: PostWebhookResult, now: Date): number | undefined {
+  return result.statusCode !== undefined && honoursRetryAfter(result.statusCode)
+    ? parseRetryAfter(result.retryAfter, now)
+    : undefined;
+}
+
 /** The wait before the attempt after `failedAttempt`, or undefined when the schedule is exhausted. */
 function retryWait(failedAttempt: number, result: PostWebhookResult, now: Date): number | undefined {
-  const retryAfterSeconds =
-    result.statusCode !== undefined && honoursRetryAfter(result.statusCode)
-      ? parseRetryAfter(result.retryAfter, now)
-      : undefined;
+  const retryAfterSeconds = retryAfterOf(result, now);
   // The workflow waits until a timestamp (nextAttemptAt), so the wait need not be whole seconds.
   return nextRetryDelaySeconds(failedAttempt, {
     ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
@@ -79,6 +87,31 @@ function countOutcome(outcome: Outcome, event: HeraldEvent, at: Date): void {
   }
 }
 
+/** The attempt as the endpoint's breaker sees it: a Retry-After holds the whole endpoint (scaled, capped). */
+function healthReport(result: PostWebhookResult, delivered: boolean, at: Date): AttemptReport {
+  if (delivered) return { ok: true, at, durationMs: result.durationMs };
+  const retryAfter = retryAfterOf(result, at);
+  const holdMs = Math.min(retryAfter ?? 0, MAX_RETRY_AFTER_SECONDS) * config.retryTimeScale() * 1000;
+  return {
+    ok: false,
+    at,
+    timedOut: result.errorClass === 'timeout',
+    ...(holdMs > 0 ? { holdUntil: new Date(at.getTime() + holdMs) } : {}),
+  };
+}
+
+/** Health is advisory: a failure to record it never fails the delivery. */
+async function updateHealth(input: AttemptInput, report: AttemptReport, lastError: string | undefined) {
+  try {
+    await reportAttempt(input.endpoint, report, lastError);
+  } catch (error) {
+    logger.warn('endpoint health not updated', {
+      endpointId: input.endpoint.id,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+  }
+}
+
 async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
   const now = input.now ?? (() => new Date());
   const sentAt = now();
@@ -94,7 +127,7 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
     url: input.endpoint.url,
     body,
     headers,
-    timeoutMs: config.webhookTimeoutMs(),
+    timeoutMs: input.timeoutMs ?? config.webhookTimeoutMs(),
     allowLoopback: config.allowLoopbackWebhooks(),
   });
   const finishedAt = now();
@@ -130,6 +163,7 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
     ...(lastError !== undefined ? { lastError } : {}),
   });
   countOutcome(outcome, input.event, finishedAt);
+  await updateHealth(input, healthReport(result, outcome === 'delivered', finishedAt), lastError);
 
   return {
     outcome,

@@ -388,6 +388,27 @@ function markFailed(
   return markState(eventId, endpointId, generation, 'failed', now, lastError);
 }
 
+/**
+ * Hands a claimed delivery to the retry workflow without an inline attempt (its endpoint is in
+ * trouble, held or over its rate limit; adrs/0006): `retrying` from `pending`, lease dropped, so a
+ * duplicate dispatch resumes the workflow instead of POSTing. Answers false if it moved meanwhile.
+ */
+async function markDeferred(
+  eventId: string,
+  endpointId: string,
+  generation: number,
+  nextAttemptAt: string,
+  now: string,
+): Promise<boolean> {
+  const updated = await updateDelivery(eventId, endpointId, {
+    set: ['#state = :retrying', 'nextAttemptAt = :next', 'updatedAt = :now'],
+    remove: ['claimedUntil'],
+    condition: '#state = :pending AND generation = :gen',
+    values: { ':retrying': 'retrying', ':pending': 'pending', ':next': nextAttemptAt, ':now': now, ':gen': generation },
+  });
+  return updated !== undefined;
+}
+
 /** Notes that the generation's failure reached the webhook DLQ, so a duplicate message does not resend it. */
 async function markDeadLettered(
   eventId: string,
@@ -490,6 +511,7 @@ export {
   listAttempts,
   listDeliveriesByEndpoint,
   markDeadLettered,
+  markDeferred,
   markFailed,
   markSkipped,
   recordAttempt,

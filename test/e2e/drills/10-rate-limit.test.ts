@@ -1,0 +1,84 @@
+/**
+ * Drill 10 — a rate-limited endpoint: 100 events at once to an endpoint with `rateLimit` 5. The
+ * receiver counts deliveries per one-second window (epoch-aligned, its own clock): none over the limit
+ * beyond a tolerance of 1 (a POST started by Herald in the last milliseconds of its window can finish
+ * arriving in the next), and all 100 delivered, each once — none dropped or dead-lettered for the limit.
+ */
+import { describe, expect, it } from 'vitest';
+import { createEndpoint, deliveriesOf, publishOk, uniqueTenant } from '../support/fixtures.js';
+import { record } from '../support/report.js';
+import { useHerald } from '../support/suite.js';
+import { receiverUnreachable } from '../support/target.js';
+import { waitUntil } from '../support/wait.js';
+
+const ctx = useHerald({ timeScale: 0.001 });
+const DRILL = '10 rate-limited endpoint';
+const skip = receiverUnreachable(DRILL);
+const EVENTS = 100;
+const RATE_LIMIT = 5;
+const TOLERANCE = 1;
+const NAME = 'limited';
+
+describe.skipIf(skip)(DRILL, () => {
+  it(`${EVENTS} events at rateLimit ${RATE_LIMIT}: no one-second window over the limit (+${TOLERANCE}), all delivered`, {
+    timeout: 300_000,
+  }, async () => {
+    const tenantId = uniqueTenant('rate');
+    const created = await ctx.api.post<{ id: string }>('/v1/endpoints', {
+      tenantId,
+      url: ctx.receiver.url(NAME),
+      eventTypes: ['ping.sent'],
+      rateLimit: RATE_LIMIT,
+    });
+    expect(created.status).toBe(201);
+    const started = Date.now();
+    const events = await Promise.all(
+      Array.from({ length: EVENTS }, (_, n) => publishOk(ctx.api, { type: 'ping.sent', tenantId, data: { n } })),
+    );
+    const published = Date.now();
+    await waitUntil(
+      () => new Set(ctx.receiver.accepted(NAME).map((r) => r.webhookId)).size,
+      (n) => n === EVENTS,
+      { timeoutMs: 240_000, intervalMs: 200, description: `all ${EVENTS} accepted` },
+    );
+    const received = ctx.receiver.received(NAME);
+    const perWindow = new Map<number, number>();
+    for (const r of received) perWindow.set(Math.floor(r.at / 1000), (perWindow.get(Math.floor(r.at / 1000)) ?? 0) + 1);
+    const windows = [...perWindow.values()];
+    const maxPerWindow = Math.max(...windows);
+    const overLimit = windows.filter((n) => n > RATE_LIMIT).length;
+    const spanMs = Math.max(...received.map((r) => r.at)) - Math.min(...received.map((r) => r.at));
+    const histories = await Promise.all(events.map((e) => deliveriesOf(ctx.api, e.id)));
+    const delivered = histories.filter((h) => h.deliveries[0]?.state === 'delivered').length;
+    const ids = received.map((r) => r.webhookId);
+    const duplicates = ids.length - new Set(ids).size;
+    const counts = {
+      events: EVENTS,
+      rateLimit: RATE_LIMIT,
+      delivered,
+      received: received.length,
+      duplicates,
+      windows: windows.length,
+      maxPerWindow,
+      windowsOverLimit: overLimit,
+      spanMs,
+      publishMs: published - started,
+      minimumSpanMs: (Math.ceil(EVENTS / RATE_LIMIT) - 1) * 1000,
+    };
+    console.info(`[drill 10] ${JSON.stringify(counts)}`);
+    record({
+      drill: DRILL,
+      case: `${EVENTS} events at rateLimit ${RATE_LIMIT}: no one-second window over the limit (+${TOLERANCE}), all delivered`,
+      injected: `${EVENTS} events published at once to one endpoint with rateLimit ${RATE_LIMIT}/s`,
+      expected: `every one-second window at the receiver ≤ ${RATE_LIMIT} (+${TOLERANCE} boundary tolerance); ${EVENTS} delivered, none twice; spread over ≥ ${counts.minimumSpanMs} ms`,
+      observed: `${delivered} delivered, ${duplicates} duplicates; ${windows.length} windows, max ${maxPerWindow} per window, ${overLimit} over ${RATE_LIMIT}; spread over ${spanMs} ms`,
+      counts,
+    });
+
+    expect(delivered).toBe(EVENTS);
+    expect(duplicates).toBe(0);
+    expect(maxPerWindow).toBeLessThanOrEqual(RATE_LIMIT + TOLERANCE);
+    // Nothing can beat the limit over the whole run: 100 at 5/s need at least 19 more windows.
+    expect(windows.length).toBeGreaterThanOrEqual(Math.ceil(EVENTS / RATE_LIMIT));
+  });
+});
