@@ -35,7 +35,7 @@ interface WebhooksProps {
   readonly attemptTimeout?: Duration;
   /**
    * Timeout of dispatch's inline first attempt; a timeout opens the endpoint's breaker, so a hanging
-   * receiver costs the shared dispatch pool this once (adrs/0006). @default Duration.millis(2000)
+   * receiver costs the shared dispatch pool this once (adrs/0006). @default Duration.seconds(1)
    */
   readonly inlineTimeout?: Duration;
   /**
@@ -93,7 +93,7 @@ class Webhooks extends Construct {
       HERALD_ALLOW_LOOPBACK_WEBHOOKS: String(props.allowLoopbackWebhooks),
       HERALD_RETRY_TIME_SCALE: String(timeScale),
       HERALD_WEBHOOK_TIMEOUT_MS: String(attemptTimeout.toMilliseconds()),
-      HERALD_INLINE_TIMEOUT_MS: String((props.inlineTimeout ?? Duration.millis(2000)).toMilliseconds()),
+      HERALD_INLINE_TIMEOUT_MS: String((props.inlineTimeout ?? Duration.seconds(1)).toMilliseconds()),
       HERALD_ENDPOINT_DISABLE_AFTER_SECONDS: String(Math.max(1, Math.round(disableAfter))),
       // Operational events (herald.*) are published by both delivery functions.
       HERALD_EVENTS_TOPIC_ARN: props.eventsTopic.topicArn,

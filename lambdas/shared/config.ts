@@ -53,9 +53,9 @@ const config = {
   webhookTimeoutMs: (): number => optionalNumber('HERALD_WEBHOOK_TIMEOUT_MS', 15_000),
   /**
    * Timeout of the dispatcher's inline first attempt; the workflow's attempts use the full
-   * `webhookTimeoutMs`. A timeout opens the endpoint's breaker (adrs/0006). @default 2000
+   * `webhookTimeoutMs`. A timeout opens the endpoint's breaker (adrs/0006). @default 1000
    */
-  inlineTimeoutMs: (): number => optionalNumber('HERALD_INLINE_TIMEOUT_MS', 2_000),
+  inlineTimeoutMs: (): number => optionalNumber('HERALD_INLINE_TIMEOUT_MS', 1_000),
   /** How long a dispatcher trusts its copy of an endpoint's health (the staleness bound). @default 1000 */
   healthCacheMs: (): number => optionalNumber('HERALD_HEALTH_CACHE_MS', 1_000),
   /** Consecutive failures that open the breaker and send `herald.endpoint.failing`. @default 5 */

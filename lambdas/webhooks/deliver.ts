@@ -88,13 +88,14 @@ function countOutcome(outcome: Outcome, event: HeraldEvent, at: Date): void {
 }
 
 /** The attempt as the endpoint's breaker sees it: a Retry-After holds the whole endpoint (scaled, capped). */
-function healthReport(result: PostWebhookResult, delivered: boolean, at: Date): AttemptReport {
+function healthReport(result: PostWebhookResult, delivered: boolean, startedAt: Date, at: Date): AttemptReport {
   if (delivered) return { ok: true, at, durationMs: result.durationMs };
   const retryAfter = retryAfterOf(result, at);
   const holdMs = Math.min(retryAfter ?? 0, MAX_RETRY_AFTER_SECONDS) * config.retryTimeScale() * 1000;
   return {
     ok: false,
     at,
+    startedAt,
     timedOut: result.errorClass === 'timeout',
     ...(holdMs > 0 ? { holdUntil: new Date(at.getTime() + holdMs) } : {}),
   };
@@ -163,7 +164,7 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
     ...(lastError !== undefined ? { lastError } : {}),
   });
   countOutcome(outcome, input.event, finishedAt);
-  await updateHealth(input, healthReport(result, outcome === 'delivered', finishedAt), lastError);
+  await updateHealth(input, healthReport(result, outcome === 'delivered', sentAt, finishedAt), lastError);
 
   return {
     outcome,

@@ -48,6 +48,7 @@ function toHealth(item: Record<string, unknown>): EndpointHealth {
       : {}),
     ...text('holdUntil'),
     ...text('disabledAt'),
+    ...text('recoveredAt'),
   };
 }
 
@@ -112,6 +113,7 @@ async function writeTransition(
     'holdUntil',
     'failingNotified',
     'disabledAt',
+    'recoveredAt',
   ] as const) {
     names[`#${field}`] = field;
     const value = fields[field];

@@ -31,6 +31,8 @@ interface EndpointHealth {
   readonly failingNotified: boolean;
   /** When this breaker asked for the endpoint to be disabled (it is reset when re-enabled). */
   readonly disabledAt?: string;
+  /** The last success that ended a streak: failures of attempts started before it are stale. */
+  readonly recoveredAt?: string;
 }
 
 interface BreakerPolicy {
@@ -47,6 +49,8 @@ type AttemptReport =
   | {
       readonly ok: false;
       readonly at: Date;
+      /** When the failed POST started (a hanging one can finish long after later successes). @default at */
+      readonly startedAt?: Date;
       readonly timedOut: boolean;
       /** From a 429/503 `Retry-After`, already capped by the caller. */
       readonly holdUntil?: Date;
@@ -61,6 +65,8 @@ interface AfterAttempt {
   readonly notices: readonly Notice[];
   /** False when nothing but the streak counters moved (the store can then count without a conditional write). */
   readonly transition: boolean;
+  /** A failure older than the last recovery: it changes nothing and is not counted. */
+  readonly stale?: boolean;
 }
 
 const HEALTHY: EndpointHealth = Object.freeze({ state: 'closed', failureStreak: 0, failingNotified: false });
@@ -89,6 +95,10 @@ function afterFailure(
   report: Extract<AttemptReport, { ok: false }>,
   policy: BreakerPolicy,
 ): AfterAttempt {
+  const startedAt = report.startedAt ?? report.at;
+  if (before.recoveredAt !== undefined && startedAt.getTime() < Date.parse(before.recoveredAt)) {
+    return { health: before, notices: [], transition: false, stale: true };
+  }
   const at = report.at.toISOString();
   const streak = before.failureStreak + 1;
   const failingSince = before.failingSince ?? at;
@@ -132,6 +142,8 @@ function afterSuccess(
     ...rest
   } = withoutExpiredHold(before, report.at);
   let health: EndpointHealth = { ...rest, failureStreak: 0, failingNotified: false, state: 'closed' };
+  const endsStreak = before.failureStreak > 0 || before.state === 'open' || before.failingNotified;
+  if (endsStreak) health = { ...health, recoveredAt: report.at.toISOString() };
   if (slow) {
     const openedAt = before.state === 'open' && before.openedAt ? before.openedAt : report.at.toISOString();
     health = { ...health, state: 'open', openedAt, openReason: 'slow' };
@@ -153,6 +165,7 @@ const FIELDS = [
   'holdUntil',
   'failingNotified',
   'disabledAt',
+  'recoveredAt',
 ] as const satisfies readonly (keyof EndpointHealth)[];
 
 function sameHealth(a: EndpointHealth, b: EndpointHealth): boolean {

@@ -69,6 +69,7 @@ async function reportAttempt(
   const rules = policy();
   const cached = await healthOf(endpoint.id, report.at.getTime());
   const predicted = afterAttempt(cached.health, report, rules);
+  if (predicted.stale) return;
   if (!predicted.transition) {
     if (!report.ok) await countFailure(endpoint.id, report.at);
     remember(endpoint.id, { health: predicted.health, version: cached.version });
@@ -77,6 +78,7 @@ async function reportAttempt(
   for (let tries = 0; tries < MAX_TRIES; tries++) {
     const stored = await getHealth(endpoint.id, true);
     const result = afterAttempt(stored.health, report, rules);
+    if (result.stale) return;
     if (!result.transition) {
       if (!report.ok) await countFailure(endpoint.id, report.at);
       remember(endpoint.id, { health: result.health, version: stored.version });

@@ -66,6 +66,13 @@ describe.skipIf(skip)(DRILL, () => {
       minimumSpanMs: (Math.ceil(EVENTS / RATE_LIMIT) - 1) * 1000,
     };
     console.info(`[drill 10] ${JSON.stringify(counts)}`);
+    const repeated = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+    for (const id of repeated) {
+      const history = histories[events.findIndex((e) => e.id === id)];
+      console.info(
+        `[drill 10] received twice: ${id} at ${received.filter((r) => r.webhookId === id).map((r) => new Date(r.at).toISOString()).join(', ')}; attempts ${JSON.stringify(history?.attempts)}`,
+      );
+    }
     record({
       drill: DRILL,
       case: `${EVENTS} events at rateLimit ${RATE_LIMIT}: no one-second window over the limit (+${TOLERANCE}), all delivered`,

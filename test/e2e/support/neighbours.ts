@@ -105,7 +105,15 @@ interface NeighbourRun {
 async function runNeighbourScenario(
   api: HeraldApi,
   receiver: TestReceiver,
-  options: { label: string; behaviour: Behaviour; healthyEvents: number; neighbourEvents: number; intervalMs: number },
+  options: {
+    label: string;
+    behaviour: Behaviour;
+    healthyEvents: number;
+    neighbourEvents: number;
+    intervalMs: number;
+    /** @default intervalMs */
+    neighbourIntervalMs?: number;
+  },
 ): Promise<NeighbourRun> {
   const healthyName = `${options.label}-healthy`;
   const neighbourName = `${options.label}-neighbour`;
@@ -140,18 +148,26 @@ async function runNeighbourScenario(
   receiver.setDefault(neighbourName, options.behaviour);
   const [withEvents, neighbourEvents] = await Promise.all([
     publishPaced(api, { tenantId: healthyTenant, type, count: options.healthyEvents, intervalMs: options.intervalMs, label: 'with' }),
-    publishPaced(api, { tenantId: neighbourTenant, type, count: options.neighbourEvents, intervalMs: options.intervalMs, label: 'bad' }),
+    publishPaced(api, {
+      tenantId: neighbourTenant,
+      type,
+      count: options.neighbourEvents,
+      intervalMs: options.neighbourIntervalMs ?? options.intervalMs,
+      label: 'bad',
+    }),
   ]);
   await allAccepted(healthyName, withEvents);
   const withNeighbour = summarise(latenciesMs(receiver, healthyName, withEvents));
   const neighbourHealthDuring = (await endpointView(api, neighbour.id)).health;
+  // Printed now, so a run that fails later still shows them.
+  console.info(`[${options.label}] healthy alone: ${fmt(alone)}; beside the neighbour: ${fmt(withNeighbour)}`);
 
   receiver.setDefault(neighbourName, ok);
   const recoveredAt = Date.now();
   const histories = await waitUntil(
     () => Promise.all(neighbourEvents.map((e) => deliveriesOf(api, e.id))),
     (all) => all.every((h) => h.deliveries[0]?.state === 'delivered'),
-    { timeoutMs: 240_000, intervalMs: 500, description: 'every neighbour delivery delivered after recovery' },
+    { timeoutMs: 360_000, intervalMs: 500, description: 'every neighbour delivery delivered after recovery' },
   );
   const neighbourCatchUpMs = Date.now() - recoveredAt;
   const neighbourHealthAfter = (await endpointView(api, neighbour.id)).health;

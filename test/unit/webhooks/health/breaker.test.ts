@@ -101,6 +101,15 @@ describe('breaker', () => {
     });
   });
 
+  it('ignores a failure whose POST started before the last recovery (a hang that outlived it)', () => {
+    const recovered = run([fail(0, { timedOut: true }), ok(5_000)]).health;
+    expect(recovered.recoveredAt).toBe(at(5_000).toISOString());
+    const late: AttemptReport = { ok: false, at: at(16_000), startedAt: at(1_000), timedOut: true };
+    expect(afterAttempt(recovered, late, POLICY)).toMatchObject({ stale: true, health: recovered, notices: [] });
+    const fresh: AttemptReport = { ok: false, at: at(16_000), startedAt: at(6_000), timedOut: true };
+    expect(afterAttempt(recovered, fresh, POLICY).health.state).toBe('open');
+  });
+
   it('marks streak-only failures as no transition (the store counts them with ADD)', () => {
     const open = run([fail(0), fail(1), fail(2)]).health;
     expect(afterAttempt(open, fail(3), POLICY).transition).toBe(false);
