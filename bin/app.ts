@@ -21,6 +21,7 @@ new HeraldStack(app, String(context('herald:stackName') ?? 'Herald'), {
   allowLoopbackWebhooks: asBoolean(context('herald:allowLoopbackWebhooks')),
   retryTimeScale,
   ...(endpointDisableAfter ? { endpointDisableAfter } : {}),
+  strictEventTypes: asBoolean(context('herald:strictEventTypes')),
   ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

@@ -7,6 +7,7 @@ import { type CliConfig, resolveConfig } from './config.js';
 import { UsageError } from './errors.js';
 import { ApiClient } from './http.js';
 import type { ProgressStream } from './progress.js';
+import { assertKeyMayTravel } from './transport.js';
 
 interface CliIo {
   readonly stdout: { write(chunk: string): unknown };
@@ -69,6 +70,7 @@ function createContext(
     config: resolve,
     client() {
       const { apiUrl, apiKey } = resolve();
+      assertKeyMayTravel(apiUrl, { insecure: parsed.options.insecure === true });
       client ??= new ApiClient({ apiUrl, apiKey });
       return client;
     },

@@ -14,6 +14,7 @@ const GLOBAL_OPTIONS: ParseArgsOptionsConfig = {
   url: { type: 'string' },
   key: { type: 'string' },
   json: { type: 'boolean' },
+  insecure: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -22,6 +23,7 @@ const GLOBAL_HELP = `Global flags:
   --key <key>   API key               (else HERALD_API_KEY, else adminApiKey in ./.herald/local.json,
                                        used only with that file's own apiUrl)
   --json        machine-readable output on stdout
+  --insecure    allow sending the key over plain http:// to a host other than loopback
   -h, --help    help`;
 
 function usageLine(command: Command): string {

@@ -4,6 +4,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { SubscriptionFilter, type Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { grantTableAccess, type ItemAction } from './access.js';
 import { HeraldFunction } from './herald-function.js';
 import type { JobDeclaration } from './jobs.js';
 import { WorkQueue } from './work-queue.js';
@@ -64,8 +65,13 @@ class BackgroundJob extends Construct {
         HERALD_EVENTS_TOPIC_ARN: props.eventsTopic.topicArn,
       },
     });
-    props.mainTable.grantReadWriteData(this.function);
-    props.idempotencyTable.grantReadWriteData(this.function);
+    // The runner reads the event and records follow-up events (Get, Put); the job adds what it declares.
+    grantTableAccess(this.function, props.mainTable, {
+      actions: [...new Set<ItemAction>(['GetItem', 'PutItem', ...(job.tableActions ?? [])])],
+    });
+    grantTableAccess(this.function, props.idempotencyTable, {
+      actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+    });
     props.eventsTopic.grantPublish(this.function);
     this.function.addEventSource(
       new SqsEventSource(this.workQueue.queue, {

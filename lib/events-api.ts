@@ -9,6 +9,7 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { grantQueues, grantTableAccess } from './access.js';
 import { HeraldFunction } from './herald-function.js';
 
 const openApiPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../openapi/openapi.json');
@@ -31,9 +32,13 @@ interface EventsApiProps {
   readonly webhookDlq: IQueue;
   /** Work queues and DLQs the DLQ routes may inspect and redrive, as HERALD_QUEUES JSON. */
   readonly queuesJson: string;
-  /** Every queue the DLQ routes read from or redrive into. */
-  readonly inspectableQueues: readonly IQueue[];
+  /** The DLQs the DLQ routes peek and redrive from (receive, delete, change visibility, depth). */
+  readonly deadLetterQueues: readonly IQueue[];
+  /** The queues redrive and replay send into (the work queues; the webhook DLQ redrives to dispatch). */
+  readonly redriveTargets: readonly IQueue[];
   readonly allowLoopbackWebhooks: boolean;
+  /** Ingest refuses types that are not in the catalog. @default false */
+  readonly strictEventTypes?: boolean;
   /** Steady-state requests per second across the API. @default 1000 */
   readonly throttleRateLimit?: number;
   /** @default 2000 */
@@ -59,7 +64,11 @@ class EventsApi extends Construct {
       timeout: Duration.seconds(5),
       environment: table,
     });
-    props.mainTable.grantReadData(this.authorizerFunction);
+    // It reads API-key and portal-session items and nothing else: not endpoints, not events.
+    grantTableAccess(this.authorizerFunction, props.mainTable, {
+      actions: ['GetItem'],
+      leadingKeys: ['APIKEY#*', 'PORTAL#*'],
+    });
 
     this.ingestFunction = new HeraldFunction(this, 'Ingest', {
       entry: 'lambdas/api/ingest.ts',
@@ -68,10 +77,20 @@ class EventsApi extends Construct {
         ...table,
         HERALD_IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
         HERALD_EVENTS_TOPIC_ARN: props.eventsTopic.topicArn,
+        // The catalog lives in the main table (ETYPE# items, docs/internals.md); built-ins are bundled.
+        HERALD_STRICT_EVENT_TYPES: String(props.strictEventTypes ?? false),
       },
     });
-    props.mainTable.grantReadWriteData(this.ingestFunction);
-    props.idempotencyTable.grantReadWriteData(this.ingestFunction);
+    grantTableAccess(this.ingestFunction, props.mainTable, { actions: ['PutItem'] });
+    // The catalog entry of a registered type, on a cache miss (lambdas/shared/catalog/catalog.ts).
+    grantTableAccess(this.ingestFunction, props.mainTable, {
+      actions: ['GetItem'],
+      leadingKeys: ['ETYPE#*'],
+    });
+    // Powertools idempotency: conditional put, read on conflict, save the result, delete on failure.
+    grantTableAccess(this.ingestFunction, props.idempotencyTable, {
+      actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+    });
     props.eventsTopic.grantPublish(this.ingestFunction);
 
     this.managementFunction = new HeraldFunction(this, 'Management', {
@@ -85,9 +104,12 @@ class EventsApi extends Construct {
         HERALD_ALLOW_LOOPBACK_WEBHOOKS: String(props.allowLoopbackWebhooks),
       },
     });
-    props.mainTable.grantReadWriteData(this.managementFunction);
-    for (const queue of props.inspectableQueues) queue.grantConsumeMessages(this.managementFunction);
-    for (const queue of props.inspectableQueues) queue.grantSendMessages(this.managementFunction);
+    grantTableAccess(this.managementFunction, props.mainTable, {
+      actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
+      queryIndexes: ['gsi1'],
+    });
+    grantQueues(this.managementFunction, 'consume', props.deadLetterQueues);
+    grantQueues(this.managementFunction, 'send', props.redriveTargets);
 
     // Never denies (docs/internals.md "Auth in the HTTP API"): HTTP APIs cannot shape gateway
     // responses, so the handlers answer 401/403 as problem documents. No identity source and no cache,

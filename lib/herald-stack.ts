@@ -18,6 +18,8 @@ interface HeraldStackProps extends StackProps {
   readonly retryTimeScale?: number;
   /** Disable an endpoint whose every attempt failed this long (times retryTimeScale). @default 5 days */
   readonly endpointDisableAfter?: Duration;
+  /** Refuse events whose type is not in the catalog (`unknown_event_type`). @default false */
+  readonly strictEventTypes?: boolean;
   /** @default no email subscription on the alarm topic */
   readonly alarmEmail?: string;
 }
@@ -68,11 +70,10 @@ class HeraldStack extends Stack {
       dispatchQueue: webhooks.dispatchQueue.queue,
       webhookDlq: webhooks.webhookDlq,
       queuesJson,
-      inspectableQueues: [
-        webhooks.webhookDlq,
-        ...Object.values(workQueues).flatMap((wq) => [wq.queue, wq.deadLetterQueue]),
-      ],
+      deadLetterQueues: [webhooks.webhookDlq, ...Object.values(workQueues).map((wq) => wq.deadLetterQueue)],
+      redriveTargets: Object.values(workQueues).map((wq) => wq.queue),
       allowLoopbackWebhooks,
+      strictEventTypes: props.strictEventTypes ?? false,
     });
 
     const observability = new Observability(this, 'Observability', {

@@ -1,3 +1,5 @@
+import type { ItemAction } from './access.js';
+
 /**
  * The background jobs, declared once each. Adding a job = one handler file in lambdas/jobs/ (built with
  * `defineJob`) + one entry here; the stack makes its subscription, queue, DLQ, function and alarms.
@@ -17,6 +19,11 @@ interface JobDeclaration {
   readonly timeoutSeconds?: number;
   /** @default 5 */
   readonly maxReceiveCount?: number;
+  /**
+   * Main-table operations the job's own code makes, beyond the runner's (GetItem of the event, PutItem
+   * of follow-up events). Least privilege: a job gets nothing it does not declare. @default []
+   */
+  readonly tableActions?: readonly ItemAction[];
 }
 
 const jobs: readonly JobDeclaration[] = [

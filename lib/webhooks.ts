@@ -22,6 +22,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { grantQueues, grantTableAccess } from './access.js';
 import { HeraldFunction } from './herald-function.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -110,8 +111,10 @@ class Webhooks extends Construct {
       timeout: attemptTimeout.plus(Duration.seconds(15)),
       environment: { ...deliveryEnv, HERALD_WEBHOOK_DLQ_URL: this.webhookDlq.queueUrl },
     });
-    props.mainTable.grantReadWriteData(this.attemptFunction);
-    this.webhookDlq.grantSendMessages(this.attemptFunction);
+    // No DLQ send: the state machine's SendToWebhookDlq task does that, with the workflow's role.
+    grantTableAccess(this.attemptFunction, props.mainTable, {
+      actions: ['GetItem', 'PutItem', 'UpdateItem'],
+    });
     props.eventsTopic.grantPublish(this.attemptFunction);
 
     this.retryStateMachine = this.buildRetryWorkflow();
@@ -137,9 +140,12 @@ class Webhooks extends Construct {
         HERALD_FANOUT_CONCURRENCY: String(fanout),
       },
     });
-    props.mainTable.grantReadWriteData(this.dispatchFunction);
+    grantTableAccess(this.dispatchFunction, props.mainTable, {
+      actions: ['GetItem', 'PutItem', 'UpdateItem'],
+      queryIndexes: ['gsi1'],
+    });
+    grantQueues(this.dispatchFunction, 'send', [this.webhookDlq]);
     props.eventsTopic.grantPublish(this.dispatchFunction);
-    this.webhookDlq.grantSendMessages(this.dispatchFunction);
     this.retryStateMachine.grantStartExecution(this.dispatchFunction);
     this.dispatchFunction.addEventSource(
       new SqsEventSource(this.dispatchQueue.queue, {

@@ -1,7 +1,10 @@
 // Child-process entry: runs dynalite off the runtime's event loop (see startDynamo in dynamo.ts).
 // Self-contained (node: imports only, erasable types) so Node can run it directly as TypeScript.
-// Usage: node dynamo-server.ts [--data DIR]; prints {"port":N} on stdout once listening.
-import type { Server } from 'node:http';
+// Usage: node dynamo-server.ts [--data DIR]; prints {"port":N} on stdout once listening. With an IPC
+// channel, answers the message "counts" with { counts: { "<X-Amz-Target operation>": n } }: every
+// request dynalite received, so callers can count DynamoDB calls where they land.
+import { subscribe } from 'node:diagnostics_channel';
+import type { IncomingMessage, Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 
@@ -24,6 +27,18 @@ const server = dynalite({
   updateTableMs: 0,
   ...(path ? { path } : {}),
 });
+
+const counts: Record<string, number> = {};
+subscribe('http.server.request.start', (message) => {
+  const target = (message as { request?: IncomingMessage }).request?.headers['x-amz-target'];
+  const op = typeof target === 'string' ? target.slice(target.lastIndexOf('.') + 1) : '(none)';
+  counts[op] = (counts[op] ?? 0) + 1;
+});
+process.on('message', (message) => {
+  if (message === 'counts') process.send?.({ counts });
+});
+// The IPC channel must not keep this process alive on its own; stdin does that.
+process.channel?.unref();
 
 let closing = false;
 function shutdown(): void {

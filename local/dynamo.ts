@@ -25,6 +25,8 @@ export interface DynamoServer {
   readonly endpoint: string;
   /** The dynalite child process (for resource accounting). */
   readonly pid: number | undefined;
+  /** Requests dynalite has received, by operation (`PutItem`, `Query`, ...), since it started. */
+  requestCounts(): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -39,8 +41,9 @@ export async function startDynamo(options: { path?: string } = {}): Promise<Dyna
   const child = spawn(
     process.execPath,
     [fileURLToPath(SERVER_FILE), ...(options.path ? ['--data', options.path] : [])],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
+    { stdio: ['pipe', 'pipe', 'pipe', 'ipc'] },
   );
+  child.channel?.unref();
   // Should the parent exit without stop(), take the child along (its closed stdin also ends it).
   const killOnExit = () => child.kill('SIGKILL');
   process.on('exit', killOnExit);
@@ -55,6 +58,7 @@ export async function startDynamo(options: { path?: string } = {}): Promise<Dyna
     return {
       endpoint: `http://127.0.0.1:${port}`,
       pid: child.pid,
+      requestCounts: () => askCounts(child),
       stop: () => {
         stopping ??= stopChild(child, exited).finally(() => process.off('exit', killOnExit));
         return stopping;
@@ -84,6 +88,24 @@ function readPort(child: ChildProcess, exited: Promise<void>, stderr: () => stri
       clearTimeout(timer);
       reject(new DynamoStartError(`dynalite exited before listening: ${stderr().trim()}`));
     });
+  });
+}
+
+function askCounts(child: ChildProcess): Promise<Record<string, number>> {
+  return new Promise((resolveCounts, reject) => {
+    const timer = setTimeout(() => {
+      child.off('message', onMessage);
+      reject(new DynamoStartError('dynalite did not answer "counts" within 5 s'));
+    }, 5_000);
+    const onMessage = (message: unknown) => {
+      const counts = (message as { counts?: Record<string, number> } | null)?.counts;
+      if (counts === undefined) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolveCounts({ ...counts });
+    };
+    child.on('message', onMessage);
+    child.send('counts');
   });
 }
 

@@ -12,6 +12,7 @@ import { LocalHttpApi } from './http-api.js';
 import type { LocalResource, ResolveContext } from './intrinsics.js';
 import { LambdaPool } from './lambda-pool.js';
 import { MetricsView } from './metrics.js';
+import { RequestCounter, type RequestCounts } from './request-counter.js';
 import { createQueues, createTopicsAndSubscriptions, startMessaging } from './sqs-sns.js';
 import { type LocalStateMachine, LocalStepFunctions } from './step-functions.js';
 import { synthesize } from './synth.js';
@@ -66,6 +67,11 @@ export interface HeraldLocal {
   /** Invokes a function directly (by logical id or name). */
   invokeFunction(fn: string, event: unknown): Promise<unknown>;
   metrics(): Record<string, unknown>;
+  /**
+   * AWS calls received so far, counted at the emulators: `dynamodb:<op>` (dynalite), `sqs:<op>` and
+   * `sns:(query)` (fauxqs), `states:<op>` (Step Functions), and `lambda:<function label>` invocations.
+   */
+  requestCounts(): Promise<RequestCounts>;
   stop(): Promise<void>;
 }
 
@@ -156,6 +162,8 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
     );
     const sfnEndpoint = await sfn.listen(0);
     stops.push(() => sfn.close());
+    const counter = new RequestCounter(new Set([fauxqs.port, Number(new URL(sfnEndpoint).port)])).start();
+    stops.push(async () => counter.stop());
     const http = new LocalHttpApi([], invoke, 'local', (e) =>
       say(`[http] ${e instanceof Error ? e.message : String(e)}`),
     );
@@ -275,6 +283,15 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
       killFunctionWorkers: (fn) => poolFor(fn).killWorkers(),
       invokeFunction: invoke,
       metrics: () => metrics.snapshot(),
+      requestCounts: async () => {
+        const counts: RequestCounts = { ...counter.snapshot() };
+        for (const [op, n] of Object.entries(await dynamo.requestCounts())) counts[`dynamodb:${op}`] = n;
+        for (const p of pools.values()) {
+          const key = `lambda:${labels.get(p.spec.name) ?? p.spec.name}`;
+          if (p.invocations > 0) counts[key] = p.invocations;
+        }
+        return counts;
+      },
       stop,
     };
     if (options.stateFile !== null) writeStateFile(options.stateFile ?? '.herald/local.json', local);

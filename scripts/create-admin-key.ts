@@ -9,29 +9,7 @@
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { generateApiKey } from '../lambdas/shared/apikeys.js';
-import { putApiKey } from '../lambdas/shared/store/keys.js';
-
-interface CreatedKey {
-  readonly id: string;
-  readonly key: string;
-}
-
-async function createAdminKey(
-  tableName: string,
-  client?: DynamoDBDocumentClient,
-  name = 'bootstrap admin',
-): Promise<CreatedKey> {
-  const documents =
-    client ??
-    DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-  const { id, key, hash } = generateApiKey();
-  await putApiKey(
-    { id, name, role: 'admin', hash, createdAt: new Date().toISOString() },
-    { tableName, client: documents },
-  );
-  return { id, key };
-}
+import { createAdminKey } from '../lambdas/shared/store/api-keys.js';
 
 function argument(args: readonly string[], flag: string): string | undefined {
   const index = args.indexOf(flag);
@@ -47,8 +25,15 @@ async function main(args: readonly string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const { id, key } = await createAdminKey(table, undefined, argument(args, '--name'));
-  process.stdout.write(`Admin key ${id} (shown once, store it now):\n${key}\n`);
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  try {
+    const { id, key } = await createAdminKey(table, documents, argument(args, '--name'));
+    process.stdout.write(`Admin key ${id} (shown once, store it now):\n${key}\n`);
+  } finally {
+    documents.destroy();
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
@@ -59,6 +44,3 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.exitCode = 1;
   });
 }
-
-export type { CreatedKey };
-export { createAdminKey };

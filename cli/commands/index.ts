@@ -5,6 +5,7 @@ import { endpointCommands } from './endpoints.js';
 import { eventCommands } from './events.js';
 import { keyCommands } from './keys.js';
 import { metricsCommands } from './metrics.js';
+import { portalCommands } from './portal.js';
 import { replayCommands } from './replay.js';
 
 const COMMANDS: readonly Command[] = [
@@ -14,6 +15,7 @@ const COMMANDS: readonly Command[] = [
   ...replayCommands,
   ...metricsCommands,
   ...keyCommands,
+  ...portalCommands,
 ];
 
 export { COMMANDS };

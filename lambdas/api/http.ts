@@ -4,7 +4,7 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { InvalidRequestError } from '../shared/errors.js';
-import type { StoreKey } from '../shared/store/keys.js';
+import type { StoreKey } from '../shared/store/table.js';
 import { readJsonBody } from '../shared/validation.js';
 
 type JsonObject = Record<string, unknown>;
@@ -86,19 +86,35 @@ function encodeCursor(key: StoreKey | undefined): string | undefined {
   return key === undefined ? undefined : Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-/** Decodes a cursor from a previous page; anything else is a 400, never a DynamoDB error. */
+/** The key attributes a cursor may name (docs/internals.md "Main table"); DynamoDB caps a key at 1024 bytes. */
+const CURSOR_ATTRIBUTES: ReadonlySet<string> = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk']);
+const MAX_CURSOR_VALUE_BYTES = 1024;
+
+function isStoreKey(value: unknown): value is StoreKey {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const entries = Object.entries(value);
+  return (
+    entries.length > 0 &&
+    entries.every(
+      ([name, v]) =>
+        CURSOR_ATTRIBUTES.has(name) &&
+        typeof v === 'string' &&
+        v !== '' &&
+        Buffer.byteLength(v) <= MAX_CURSOR_VALUE_BYTES,
+    )
+  );
+}
+
+/**
+ * Decodes a cursor from a previous page; anything else is a 400. What passes this shape check may
+ * still be refused by DynamoDB (another partition, a missing key attribute): the stores turn that
+ * into the same 400 (`startingAt` in store/table.ts), never a 500.
+ */
 function decodeCursor(raw: string | undefined): StoreKey | undefined {
   if (raw === undefined || raw === '') return undefined;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    if (
-      parsed !== null &&
-      typeof parsed === 'object' &&
-      !Array.isArray(parsed) &&
-      Object.values(parsed).every((v) => typeof v === 'string')
-    ) {
-      return parsed as StoreKey;
-    }
+    if (isStoreKey(parsed)) return parsed;
   } catch {
     // fall through to the 400 below
   }

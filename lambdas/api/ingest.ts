@@ -16,6 +16,7 @@ import {
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { requirePrincipal, requirePublisher } from '../shared/auth.js';
+import { validateAgainstCatalog } from '../shared/catalog/catalog.js';
 import { config } from '../shared/config.js';
 import {
   HeraldError,
@@ -28,6 +29,7 @@ import { logger, MetricName, MetricUnit, metrics } from '../shared/observability
 import { jsonResponse, problemResponse } from '../shared/problem.js';
 import { publishEvent } from '../shared/publish.js';
 import { readJsonBody, validateEventInput, validateIdempotencyKey } from '../shared/validation.js';
+import { idempotencyScope } from './event-identity.js';
 import type { ApiEvent } from './router.js';
 
 type EventInput = ReturnType<typeof validateEventInput>;
@@ -42,8 +44,13 @@ interface Accepted {
 /** How long an Idempotency-Key is remembered. */
 const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
 
-async function acceptEvent(input: EventInput): Promise<Accepted> {
-  const event = { id: newId('evt'), createdAt: new Date().toISOString(), ...input };
+async function acceptEvent(input: EventInput, schemaVersion: number | undefined): Promise<Accepted> {
+  const event = {
+    id: newId('evt'),
+    createdAt: new Date().toISOString(),
+    ...input,
+    ...(schemaVersion !== undefined ? { schemaVersion } : {}),
+  };
   await publishEvent(event, 'api');
   metrics.addMetric(MetricName.EventsPublished, MetricUnit.Count, 1);
   metrics.publishStoredMetrics();
@@ -51,10 +58,15 @@ async function acceptEvent(input: EventInput): Promise<Accepted> {
 }
 
 interface KeyedRequest {
-  /** `<tenantId>#<Idempotency-Key>`: keys are scoped to the tenant. */
+  /** `idempotencyScope(tenantId, Idempotency-Key)`: keys are scoped to the tenant. */
   readonly key: string;
   readonly input: EventInput;
+  /** Outside `input`, so it is not part of the payload hash: a compatible schema change is no new body. */
+  readonly schemaVersion: number | undefined;
 }
+
+const acceptKeyed = (request: KeyedRequest): Promise<Accepted> =>
+  acceptEvent(request.input, request.schemaVersion);
 
 // Built at first use so that configuration is read from the environment once, at start-up.
 let idempotency:
@@ -70,7 +82,7 @@ function idempotentAccept() {
     });
     idempotency = {
       config: idempotencyConfig,
-      accept: makeIdempotent(async (request: KeyedRequest): Promise<Accepted> => acceptEvent(request.input), {
+      accept: makeIdempotent(acceptKeyed, {
         // Its own persistence layer: sharing one between idempotent functions mixes up stored results.
         persistenceStore: new DynamoDBPersistenceLayer({ tableName: config.idempotencyTable() }),
         config: idempotencyConfig,
@@ -110,14 +122,15 @@ async function handler(event: ApiEvent, context: Context): Promise<APIGatewayPro
     const input = validateEventInput(readJsonBody(event));
     requirePublisher(principal, input.tenantId);
     const key = validateIdempotencyKey(header(event, 'idempotency-key'));
+    const schemaVersion = await validateAgainstCatalog(input.type, input.data);
     let accepted: Accepted;
     if (key === undefined) {
-      accepted = await acceptEvent(input);
+      accepted = await acceptEvent(input, schemaVersion);
     } else {
       const { config: idempotencyConfig, accept } = idempotentAccept();
       idempotencyConfig.registerLambdaContext(context);
       try {
-        accepted = await accept({ key: `${input.tenantId}#${key}`, input });
+        accepted = await accept({ key: idempotencyScope(input.tenantId, key), input, schemaVersion });
       } catch (error) {
         throw idempotencyProblem(error);
       }

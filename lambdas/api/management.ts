@@ -9,9 +9,11 @@ import { problemResponse } from '../shared/problem.js';
 import { type ApiEvent, dispatch, type Route } from './router.js';
 import { dlqRoutes } from './routes/dlq.js';
 import { endpointRoutes } from './routes/endpoints.js';
+import { eventTypeRoutes } from './routes/event-types.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
+import { portalRoutes } from './routes/portal.js';
 import { replayRoutes } from './routes/replay.js';
 
 const routes: readonly Route[] = [
@@ -21,6 +23,8 @@ const routes: readonly Route[] = [
   ...replayRoutes,
   ...endpointRoutes,
   ...dlqRoutes,
+  ...portalRoutes,
+  ...eventTypeRoutes,
 ];
 
 /** The route table, (method, path template) pairs; the OpenAPI document is checked against it. */

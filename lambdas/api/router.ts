@@ -7,7 +7,7 @@ import type { AuthorizedEvent, Principal } from '../shared/auth.js';
 import { requirePrincipal } from '../shared/auth.js';
 import { InvalidRequestError, NotFoundError } from '../shared/errors.js';
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 type ApiEvent = APIGatewayProxyEventV2 & AuthorizedEvent;
 

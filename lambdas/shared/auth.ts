@@ -8,7 +8,8 @@
  * rights gets 403; a tenant key reaching another tenant's resource gets 404, so ids do not leak.
  */
 import { ForbiddenError, InvalidRequestError, NotFoundError, UnauthorizedError } from './errors.js';
-import type { Role } from './store/keys.js';
+import type { Role } from './store/api-keys.js';
+import { validateTenantId } from './validation.js';
 
 interface Principal {
   readonly role: Role;
@@ -31,9 +32,19 @@ interface AuthorizedEvent {
   readonly requestContext: { readonly authorizer?: { readonly lambda?: Partial<Record<string, unknown>> } };
 }
 
+/** Messages for the portal's rejections, so the page can say what to do (the reason is in the problem). */
+const SESSION_MESSAGES: Readonly<Record<string, string>> = {
+  unknown_session: 'The portal session is not valid (it may have been revoked); open a new portal link',
+  session_expired: 'The portal session has expired; open a new portal link',
+  cross_origin: 'A portal session may only change data from the portal page itself',
+};
+
 function requirePrincipal(event: AuthorizedEvent): Principal {
   const context = event.requestContext.authorizer?.lambda;
   if (context === undefined || context.authenticated !== 'true') {
+    const reason = typeof context?.reason === 'string' ? context.reason : '';
+    const message = SESSION_MESSAGES[reason];
+    if (message !== undefined) throw new UnauthorizedError(message, { detail: { reason } });
     throw new UnauthorizedError('A valid API key is required: send "Authorization: Bearer <key>"');
   }
   const { role, keyId, tenantId } = context;
@@ -66,6 +77,21 @@ function requirePublisher(principal: Principal, tenantId: string): void {
   }
 }
 
+/** Minting portal links: admin, or a publisher that is unbound or bound to this tenant. */
+function requireLinkMinter(principal: Principal, tenantId: string): void {
+  if (principal.role === 'tenant') throw new ForbiddenError('A tenant key cannot create portal links');
+  if (principal.role === 'publisher' && principal.tenantId !== undefined && principal.tenantId !== tenantId) {
+    throw new ForbiddenError(
+      `This publisher key may only create portal links for tenant ${principal.tenantId}`,
+    );
+  }
+}
+
+/** A portal session's principal carries its link id (`pl_...`) where a key's carries `key_...`. */
+function isPortalSession(principal: Principal): boolean {
+  return principal.keyId.startsWith('pl_');
+}
+
 /** Whether the principal may see the tenant's data at all. */
 function canSeeTenant(principal: Principal, tenantId: string): boolean {
   return principal.role === 'admin' || (principal.role === 'tenant' && principal.tenantId === tenantId);
@@ -81,6 +107,7 @@ function requireTenantVisible(principal: Principal, tenantId: string, what: stri
  * 404); an admin must name one.
  */
 function resolveTenant(principal: Principal, requested: string | undefined, what: string): string {
+  if (requested !== undefined && requested !== '') validateTenantId(requested);
   if (principal.role === 'tenant') {
     const own = principal.tenantId!;
     if (requested !== undefined && requested !== own) throw new NotFoundError(`${what} not found`);
@@ -95,7 +122,9 @@ function resolveTenant(principal: Principal, requested: string | undefined, what
 export type { AuthorizedEvent, AuthorizerContext, Principal };
 export {
   canSeeTenant,
+  isPortalSession,
   requireAdmin,
+  requireLinkMinter,
   requireManager,
   requirePrincipal,
   requirePublisher,

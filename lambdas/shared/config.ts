@@ -67,8 +67,24 @@ const config = {
   endpointDisableAfterSeconds: (): number => optionalNumber('HERALD_ENDPOINT_DISABLE_AFTER_SECONDS', 432_000),
   /** Concurrent POSTs of one event's fan-out (per dispatch record). @default 10 */
   fanoutConcurrency: (): number => Math.max(1, optionalNumber('HERALD_FANOUT_CONCURRENCY', 10)),
+  /**
+   * How long the authorizer trusts a credential it verified, per container. Capped at 5 s: API.md
+   * promises a revoked key stops working within 5 s. @default 5
+   */
+  authCacheMs: (): number => Math.min(5, optionalNumber('HERALD_AUTH_CACHE_SECONDS', 5)) * 1000,
+  /**
+   * How long dispatch reuses a tenant's endpoint list, per container: the longest an endpoint change
+   * (disable, URL, filter, secret) can go unseen by a dispatcher. @default 5
+   */
+  endpointCacheMs: (): number => optionalNumber('HERALD_ENDPOINT_CACHE_SECONDS', 5) * 1000,
   /** @default 86400 (one day) */
   secretGraceSeconds: (): number => optionalNumber('HERALD_SECRET_GRACE_SECONDS', 86_400),
+  /** Where portal links point; @default `<the API's own origin>/portal/` (the portal is served there). */
+  portalUrl: (): string | undefined => process.env.HERALD_PORTAL_URL || undefined,
+  /** Refuse event types that are not in the catalog. @default false (context herald:strictEventTypes) */
+  strictEventTypes: (): boolean => process.env.HERALD_STRICT_EVENT_TYPES === 'true',
+  /** How long ingest trusts a cached catalog entry of a registered type. @default 5 */
+  catalogCacheSeconds: (): number => optionalNumber('HERALD_CATALOG_CACHE_SECONDS', 5),
   queues: (): QueueDescriptor[] => {
     const raw = required('HERALD_QUEUES');
     try {
@@ -79,5 +95,5 @@ const config = {
   },
 };
 
-export { config, ConfigError };
 export type { QueueDescriptor };
+export { ConfigError, config };

@@ -6,10 +6,14 @@
  */
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { snsClient } from './aws-clients.js';
+import { builtInType } from './catalog/built-in.js';
 import { config } from './config.js';
 import { type EventSource, eventBody, type HeraldEvent, putEvent } from './store/events.js';
 
-async function publishEvent(event: HeraldEvent, source: EventSource): Promise<{ created: boolean }> {
+async function publishEvent(input: HeraldEvent, source: EventSource): Promise<{ created: boolean }> {
+  // Herald's own types (built-ins) emitted by Herald code carry the version they are written against.
+  const builtInVersion = input.schemaVersion === undefined ? builtInType(input.type)?.version : undefined;
+  const event = builtInVersion === undefined ? input : { ...input, schemaVersion: builtInVersion };
   const created = await putEvent(event, source);
   await snsClient().send(
     new PublishCommand({

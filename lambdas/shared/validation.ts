@@ -10,6 +10,8 @@ const MAX_EVENT_BYTES = 262_144;
 const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;
 const MAX_EVENT_TYPE_LENGTH = 128;
 const MAX_TENANT_ID_LENGTH = 64;
+/** docs/api.md: a tenant id is a key component and a URL segment, so no `#`, `/`, spaces or non-ASCII. */
+const TENANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 const MAX_JSON_DEPTH = 32;
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
@@ -135,6 +137,17 @@ function invalidField(field: string, message: string): InvalidRequestError {
   return new InvalidRequestError(message, { detail: { field } });
 }
 
+/** A tenant id wherever one is taken (body or query): 400 naming `field` unless it matches TENANT_ID_PATTERN. */
+function validateTenantId(value: unknown, field = 'tenantId'): string {
+  if (typeof value !== 'string' || !TENANT_ID_PATTERN.test(value)) {
+    throw invalidField(
+      field,
+      `"${field}" is required and must match ${TENANT_ID_PATTERN.source} (at most ${MAX_TENANT_ID_LENGTH} characters)`,
+    );
+  }
+  return value;
+}
+
 /** A published event's body `{ type, tenantId, data }`; anything else is a 400 naming the field. */
 function validateEventInput(body: unknown): EventInput {
   if (!isPlainObject(body)) throw new InvalidRequestError('The body must be a JSON object');
@@ -149,17 +162,16 @@ function validateEventInput(body: unknown): EventInput {
       `"type" must match ${EVENT_TYPE_PATTERN.source} and be at most ${MAX_EVENT_TYPE_LENGTH} characters`,
     );
   }
-  if (typeof tenantId !== 'string' || tenantId.length === 0 || tenantId.length > MAX_TENANT_ID_LENGTH) {
-    throw invalidField(
-      'tenantId',
-      `"tenantId" is required and must be a non-empty string of at most ${MAX_TENANT_ID_LENGTH} characters`,
-    );
+  // Reserved for Herald's operational events (docs/api.md): a client must not be able to forge them.
+  if (type.startsWith('herald.')) {
+    throw invalidField('type', 'Types starting "herald." are reserved for Herald\'s operational events');
   }
+  const validTenantId = validateTenantId(tenantId);
   if (!isPlainObject(data)) throw invalidField('data', '"data" is required and must be a JSON object');
   if (jsonDepth(body) > MAX_JSON_DEPTH) {
     throw invalidField('data', `JSON is nested deeper than ${MAX_JSON_DEPTH} levels`);
   }
-  return { type, tenantId, data };
+  return { type, tenantId: validTenantId, data };
 }
 
 /**
@@ -187,6 +199,8 @@ export {
   MAX_JSON_DEPTH,
   MAX_TENANT_ID_LENGTH,
   readJsonBody,
+  TENANT_ID_PATTERN,
   validateEventInput,
   validateIdempotencyKey,
+  validateTenantId,
 };

@@ -1,8 +1,9 @@
 /**
  * One webhook POST over node:http/https with the SSRF guard applied where it cannot be dodged: the
- * URL (and every redirect's Location) is re-validated with parseWebhookUrl, and the socket connects
- * through guardedLookup, so the address checked is the address used (DNS-rebinding safe). Nothing
- * here logs: headers carry signatures and the caller decides what is safe to record.
+ * URL is re-validated with parseWebhookUrl, and the socket connects through guardedLookup, so the
+ * address checked is the address used (DNS-rebinding safe). Redirects are not followed (as Stripe
+ * and Svix): a 3xx is the answer, reported with its Location so the subscriber can fix the URL.
+ * Nothing here logs: headers carry signatures and the caller decides what is safe to record.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -16,31 +17,33 @@ type WebhookErrorClass =
   | 'forbidden_address'
   | 'tls'
   | 'network'
-  /** The URL or a redirect's Location is not a usable webhook URL, or more than MAX_REDIRECTS hops. */
+  /** The URL is not a usable webhook URL. */
   | 'invalid_url';
 
 interface PostWebhookInput {
   readonly url: string;
   readonly body: string;
   readonly headers: Readonly<Record<string, string>>;
-  /** Deadline for the whole attempt, redirects included. */
+  /** Deadline for the whole attempt. */
   readonly timeoutMs: number;
   readonly allowLoopback: boolean;
 }
 
 interface PostWebhookResult {
-  /** The final response's status; absent when no response arrived. */
+  /** The response's status; absent when no response arrived. */
   readonly statusCode?: number;
-  /** The raw Retry-After header of the final response. */
+  /** The raw Retry-After header of the response. */
   readonly retryAfter?: string;
+  /** A 3xx response's Location header (not followed), at most MAX_LOCATION_CHARS characters. */
+  readonly location?: string;
   readonly errorClass?: WebhookErrorClass;
   readonly durationMs: number;
 }
 
-const MAX_REDIRECTS = 3;
+/** A Location is receiver-chosen text shown in the API: bounded, like any other receiver input. */
+const MAX_LOCATION_CHARS = 2048;
 /** Receivers' bodies are never used; read a bounded amount so a slow or huge answer cannot pin us. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 class RequestTimeout extends Error {
   override readonly name = 'RequestTimeout';
@@ -80,10 +83,12 @@ function sendOnce(url: URL, input: PostWebhookInput, signal: AbortSignal): Promi
       },
       (response) => {
         let received = 0;
+        const status = response.statusCode ?? 0;
+        const location = status >= 300 && status <= 399 ? response.headers.location : undefined;
         const done = () =>
           resolve({
-            statusCode: response.statusCode ?? 0,
-            ...(response.headers.location ? { location: response.headers.location } : {}),
+            statusCode: status,
+            ...(location ? { location: location.slice(0, MAX_LOCATION_CHARS) } : {}),
             ...(response.headers['retry-after']
               ? { retryAfter: headerValue(response.headers['retry-after']) }
               : {}),
@@ -132,7 +137,7 @@ function classify(error: unknown, timedOut: boolean): WebhookErrorClass {
   return 'network';
 }
 
-/** POSTs the webhook, following up to three redirects; never throws for subscriber-side failures. */
+/** POSTs the webhook once (a redirect is an answer, not followed); never throws for subscriber-side failures. */
 async function postWebhook(input: PostWebhookInput): Promise<PostWebhookResult> {
   const started = performance.now();
   const controller = new AbortController();
@@ -143,27 +148,14 @@ async function postWebhook(input: PostWebhookInput): Promise<PostWebhookResult> 
   }, input.timeoutMs);
   const elapsed = () => Math.round(performance.now() - started);
   try {
-    let url = parseWebhookUrl(input.url, { allowLoopback: input.allowLoopback });
-    for (let redirects = 0; ; redirects += 1) {
-      const response = await sendOnce(url, input, controller.signal);
-      const isRedirect = REDIRECT_STATUSES.has(response.statusCode);
-      if (!isRedirect || response.location === undefined) {
-        return {
-          statusCode: response.statusCode,
-          ...(response.retryAfter !== undefined ? { retryAfter: response.retryAfter } : {}),
-          durationMs: elapsed(),
-        };
-      }
-      if (redirects >= MAX_REDIRECTS) return { errorClass: 'invalid_url', durationMs: elapsed() };
-      let next: string;
-      try {
-        next = new URL(response.location, url).href;
-      } catch {
-        return { errorClass: 'invalid_url', durationMs: elapsed() };
-      }
-      // Every hop is validated as if the subscriber had registered it.
-      url = parseWebhookUrl(next, { allowLoopback: input.allowLoopback });
-    }
+    const url = parseWebhookUrl(input.url, { allowLoopback: input.allowLoopback });
+    const response = await sendOnce(url, input, controller.signal);
+    return {
+      statusCode: response.statusCode,
+      ...(response.retryAfter !== undefined ? { retryAfter: response.retryAfter } : {}),
+      ...(response.location !== undefined ? { location: response.location } : {}),
+      durationMs: elapsed(),
+    };
   } catch (error) {
     return { errorClass: classify(error, timedOut), durationMs: elapsed() };
   } finally {
@@ -172,4 +164,4 @@ async function postWebhook(input: PostWebhookInput): Promise<PostWebhookResult> 
 }
 
 export type { PostWebhookInput, PostWebhookResult, WebhookErrorClass };
-export { MAX_REDIRECTS, MAX_RESPONSE_BYTES, postWebhook };
+export { MAX_LOCATION_CHARS, MAX_RESPONSE_BYTES, postWebhook };

@@ -161,6 +161,7 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
     ...(result.statusCode !== undefined ? { statusCode: result.statusCode } : {}),
     ...(result.errorClass !== undefined ? { errorClass: result.errorClass } : {}),
     ...(nextAttemptAt !== undefined ? { nextAttemptAt } : {}),
+    ...(result.location !== undefined ? { location: result.location } : {}),
     ...(lastError !== undefined ? { lastError } : {}),
   });
   countOutcome(outcome, input.event, finishedAt);

@@ -25,9 +25,9 @@ import {
   markDeferred,
   markSkipped,
 } from '../shared/store/deliveries.js';
-import { type EndpointRecord, getEndpoint, listEndpoints } from '../shared/store/endpoints.js';
+import { cachedTenantEndpoints, listTenantEndpoints } from '../shared/store/endpoint-cache.js';
+import { type EndpointRecord, getEndpoint } from '../shared/store/endpoints.js';
 import { getEvent, type HeraldEvent } from '../shared/store/events.js';
-import type { StoreKey } from '../shared/store/keys.js';
 import { sendToWebhookDlq, webhookDlqMessage } from './dead-letter.js';
 import { attemptDelivery } from './deliver.js';
 import { laneFor, takeSlot } from './health/gate.js';
@@ -45,18 +45,12 @@ function leaseUntil(now: Date): string {
 
 /**
  * Every endpoint of the tenant whose filter matches, enabled or not (disabled ones are recorded as
- * skipped) — except the one an operational event is about, which never receives it.
+ * skipped). New events use the per-container list (at most HERALD_ENDPOINT_CACHE_SECONDS old);
+ * redeliveries, operator-driven and rare, read it fresh.
  */
-async function subscribedEndpoints(event: HeraldEvent): Promise<EndpointRecord[]> {
-  const matches: EndpointRecord[] = [];
-  const about = aboutEndpoint(event);
-  let startKey: StoreKey | undefined;
-  do {
-    const page = await listEndpoints(event.tenantId, { limit: 100, ...(startKey ? { startKey } : {}) });
-    matches.push(...page.items.filter((ep) => ep.id !== about && matchesAny(ep.eventTypes, event.type)));
-    startKey = page.lastEvaluatedKey;
-  } while (startKey !== undefined);
-  return matches;
+async function subscribedEndpoints(tenantId: string, type: string, fresh = false): Promise<EndpointRecord[]> {
+  const all = fresh ? await listTenantEndpoints(tenantId) : await cachedTenantEndpoints(tenantId);
+  return all.filter((ep) => matchesAny(ep.eventTypes, type));
 }
 
 /**
@@ -240,7 +234,7 @@ async function handleRedeliver(request: RedeliverMessage): Promise<void> {
     const endpoint = await getEndpoint(request.endpointId);
     endpoints = endpoint !== undefined && endpoint.tenantId === event.tenantId ? [endpoint] : [];
   } else {
-    endpoints = await subscribedEndpoints(event);
+    endpoints = await subscribedEndpoints(event.tenantId, event.type, true);
   }
   const about = aboutEndpoint(event);
   endpoints = endpoints.filter((ep) => ep.id !== about);
@@ -251,7 +245,9 @@ async function handleRecord(record: SQSRecord): Promise<void> {
   const message = parseDispatchMessage(record.body);
   if (message.kind === 'redeliver') return handleRedeliver(message.request);
   const { event } = message;
-  const endpoints = await subscribedEndpoints(event);
+  // An operational event never goes to the endpoint it is about.
+  const about = aboutEndpoint(event);
+  const endpoints = (await subscribedEndpoints(event.tenantId, event.type)).filter((ep) => ep.id !== about);
   await forEachEndpoint(endpoints, (ep) => dispatchToEndpoint(event, ep));
 }
 

@@ -43,6 +43,7 @@ function parseEvent(value: unknown): HeraldEvent {
     type: value.type as string,
     tenantId: value.tenantId as string,
     createdAt: value.createdAt as string,
+    ...(Number.isInteger(value.schemaVersion) ? { schemaVersion: value.schemaVersion as number } : {}),
     data: value.data,
   };
 }

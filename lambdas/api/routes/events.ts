@@ -38,6 +38,7 @@ const ATTEMPT_FIELDS = [
   'durationMs',
   'outcome',
   'nextAttemptAt',
+  'location',
 ] as const satisfies readonly (keyof AttemptRecord)[];
 
 type DeliveryView = Pick<DeliveryRecord, (typeof DELIVERY_FIELDS)[number]>;

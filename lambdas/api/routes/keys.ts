@@ -3,8 +3,8 @@ import { generateApiKey } from '../../shared/apikeys.js';
 import { requireAdmin } from '../../shared/auth.js';
 import { InvalidRequestError, NotFoundError } from '../../shared/errors.js';
 import { jsonResponse } from '../../shared/problem.js';
-import { deleteApiKey, isRole, listApiKeys, putApiKey, summarize } from '../../shared/store/keys.js';
-import { MAX_TENANT_ID_LENGTH } from '../../shared/validation.js';
+import { deleteApiKey, isRole, listApiKeys, putApiKey, summarize } from '../../shared/store/api-keys.js';
+import { validateTenantId } from '../../shared/validation.js';
 import {
   decodeCursor,
   listBody,
@@ -27,7 +27,7 @@ const createKey = route('POST', '/v1/keys', async ({ event, principal }) => {
     });
   }
   const role = body.role;
-  const tenantId = optionalString(body, 'tenantId', MAX_TENANT_ID_LENGTH);
+  const tenantId = body.tenantId === undefined ? undefined : validateTenantId(body.tenantId);
   const name = optionalString(body, 'name', MAX_KEY_NAME_LENGTH);
   if (role === 'tenant' && tenantId === undefined) {
     throw new InvalidRequestError('A tenant key needs "tenantId"', { detail: { field: 'tenantId' } });

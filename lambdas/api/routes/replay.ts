@@ -10,7 +10,7 @@ import { jsonResponse } from '../../shared/problem.js';
 import { getDeliveries } from '../../shared/store/deliveries.js';
 import { type EndpointRecord, getEndpoint, matchingEndpoints } from '../../shared/store/endpoints.js';
 import { listEvents, type StoredEvent } from '../../shared/store/events.js';
-import type { StoreKey } from '../../shared/store/keys.js';
+import type { StoreKey } from '../../shared/store/table.js';
 import { MAX_TENANT_ID_LENGTH } from '../../shared/validation.js';
 import {
   optionalInstant,

@@ -5,11 +5,17 @@
  * conditional write: the claim makes dispatch idempotent, the generation check keeps a superseded
  * retry workflow from overwriting a replay's state. A `pending` delivery carries a lease
  * (`claimedUntil`) so a concurrent duplicate waits for the first attempt instead of sending another.
+ *
+ * A generation's first attempt is folded into the delivery item (`firstAttempts.g<gen:3>`): dispatch
+ * records attempt 1 and the delivery's new state in one conditional update instead of a put and an
+ * update. Readers see it as the attempt item `ATT#<endpointId>#<gen:3>#001` it stands for, in the same
+ * order and with the same cursors, so the attempts listing is unchanged. Later attempts (the retry
+ * workflow's) are items of their own.
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
-import type { Page, StoreKey } from './keys.js';
+import { compositeKey, type Page, type StoreKey, startingAt } from './table.js';
 
 type DeliveryState = 'pending' | 'delivered' | 'retrying' | 'failed' | 'skipped';
 type AttemptOutcome = 'delivered' | 'retrying' | 'failed';
@@ -45,6 +51,8 @@ interface AttemptRecord {
   readonly durationMs: number;
   readonly outcome: AttemptOutcome;
   readonly nextAttemptAt?: string;
+  /** A 3xx answer's Location header: redirects are not followed, this is where the receiver pointed. */
+  readonly location?: string;
 }
 
 /**
@@ -59,7 +67,7 @@ type ClaimResult =
 const RETENTION_SECONDS = 30 * 24 * 60 * 60;
 
 function deliveryKey(eventId: string, endpointId: string): StoreKey {
-  return { pk: `EVT#${eventId}`, sk: `DLV#${endpointId}` };
+  return { pk: compositeKey('EVT', eventId), sk: compositeKey('DLV', endpointId) };
 }
 
 function pad3(n: number): string {
@@ -67,7 +75,10 @@ function pad3(n: number): string {
 }
 
 function attemptKey(eventId: string, endpointId: string, generation: number, attempt: number): StoreKey {
-  return { pk: `EVT#${eventId}`, sk: `ATT#${endpointId}#${pad3(generation)}#${pad3(attempt)}` };
+  return {
+    pk: compositeKey('EVT', eventId),
+    sk: compositeKey('ATT', endpointId, pad3(generation), pad3(attempt)),
+  };
 }
 
 function expiresAt(nowIso: string): number {
@@ -101,6 +112,16 @@ function toDelivery(item: Record<string, unknown>): DeliveryRecord {
   };
 }
 
+/** The sort key an attempt item has, or (folded into its delivery) would have. */
+function attemptSortKey(endpointId: string, generation: number, attempt: number): string {
+  return attemptKey('', endpointId, generation, attempt).sk as string;
+}
+
+/** Map key of a generation's folded first attempt on the delivery item. */
+function foldedKey(generation: number): string {
+  return `g${pad3(generation)}`;
+}
+
 function toAttempt(item: Record<string, unknown>): AttemptRecord {
   return {
     eventId: String(item.eventId),
@@ -113,6 +134,7 @@ function toAttempt(item: Record<string, unknown>): AttemptRecord {
     ...optional(item, 'statusCode', 'number'),
     ...optional(item, 'errorClass', 'string'),
     ...optional(item, 'nextAttemptAt', 'string'),
+    ...optional(item, 'location', 'string'),
   };
 }
 
@@ -123,6 +145,13 @@ interface DeliveryUpdate {
   /** ANDed to `attribute_exists(pk)`: an update never creates a delivery. */
   readonly condition: string;
   readonly values: Record<string, unknown>;
+  /** Placeholders beyond `#state`, e.g. a map key. */
+  readonly names?: Record<string, string>;
+}
+
+function expressionNames(expression: string, extra: Record<string, string> = {}) {
+  const names = { ...(expression.includes('#state') ? { '#state': 'state' } : {}), ...extra };
+  return Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {};
 }
 
 /**
@@ -145,9 +174,7 @@ async function updateDelivery(
         UpdateExpression: expression,
         ConditionExpression: condition,
         // DynamoDB rejects a name the expressions do not use.
-        ...(`${expression} ${condition}`.includes('#state')
-          ? { ExpressionAttributeNames: { '#state': 'state' } }
-          : {}),
+        ...expressionNames(`${expression} ${condition}`, update.names),
         ExpressionAttributeValues: update.values,
         ReturnValues: 'ALL_NEW',
       }),
@@ -200,9 +227,11 @@ async function claimDelivery(input: {
         TableName: config.table(),
         Item: {
           ...deliveryKey(input.eventId, input.endpointId),
-          gsi1pk: `EP#${input.endpointId}#DLV`,
-          gsi1sk: `${input.now}#${input.eventId}`,
+          gsi1pk: compositeKey('EP', input.endpointId, 'DLV'),
+          gsi1sk: compositeKey(input.now, input.eventId),
           ...delivery,
+          // Where dispatch folds each generation's first attempt (recordAttempt).
+          firstAttempts: {},
           expiresAt: expiresAt(input.now),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -301,27 +330,41 @@ const STATE_OF: Record<AttemptOutcome, DeliveryState> = {
 };
 
 /**
- * Writes the attempt item (once: a re-run of the same attempt keeps the first record) and moves the
- * delivery to the attempt's state, only while it is still on `generation`. Answers false when the
- * delivery has moved to a newer generation (the caller's work is superseded).
+ * Records an attempt and moves the delivery to the attempt's state, only while it is still on
+ * `generation`. The attempt is kept once: a re-run of the same attempt keeps the first record. Attempt
+ * 1 is folded into the delivery item, so the first attempt costs one write; later attempts write their
+ * own item, then update the delivery. Answers false when the delivery has moved to a newer generation
+ * (the caller's work is superseded).
  */
 async function recordAttempt(input: AttemptInput): Promise<boolean> {
   const { lastError, ...attempt } = input;
+  const stored = { ...attempt, expiresAt: expiresAt(input.at) };
+  if (input.attempt === 1) {
+    try {
+      return (
+        (await updateDelivery(input.eventId, input.endpointId, attemptUpdate(input, stored))) !== undefined
+      );
+    } catch (error) {
+      // A delivery claimed before first attempts were folded has no `firstAttempts` map to write into.
+      if (!(error instanceof Error && error.name === 'ValidationException')) throw error;
+    }
+  }
   try {
     await documentClient().send(
       new PutCommand({
         TableName: config.table(),
-        Item: {
-          ...attemptKey(input.eventId, input.endpointId, input.generation, input.attempt),
-          ...attempt,
-          expiresAt: expiresAt(input.at),
-        },
+        Item: { ...attemptKey(input.eventId, input.endpointId, input.generation, input.attempt), ...stored },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
   }
+  return (await updateDelivery(input.eventId, input.endpointId, attemptUpdate(input))) !== undefined;
+}
+
+/** The delivery update an attempt makes; with `folded`, it also stores the attempt on the delivery. */
+function attemptUpdate(input: AttemptInput, folded?: Record<string, unknown>): DeliveryUpdate {
   const sets = ['#state = :state', 'attempts = :attempt', 'updatedAt = :at'];
   // The lease only means something while `pending`, which an attempt always leaves.
   const removes: string[] = ['claimedUntil'];
@@ -339,16 +382,19 @@ async function recordAttempt(input: AttemptInput): Promise<boolean> {
     }
   };
   setOrRemove('lastStatusCode', input.statusCode);
-  setOrRemove('lastError', lastError);
+  setOrRemove('lastError', input.lastError);
   setOrRemove('nextAttemptAt', input.nextAttemptAt);
   if (input.outcome === 'delivered') setOrRemove('deliveredAt', input.at);
-  const updated = await updateDelivery(input.eventId, input.endpointId, {
+  if (folded === undefined) return { set: sets, remove: removes, condition: 'generation = :gen', values };
+  sets.push('firstAttempts.#gen = if_not_exists(firstAttempts.#gen, :folded)');
+  values[':folded'] = folded;
+  return {
     set: sets,
     remove: removes,
     condition: 'generation = :gen',
     values,
-  });
-  return updated !== undefined;
+    names: { '#gen': foldedKey(input.generation) },
+  };
 }
 
 /** Sets a terminal state without an attempt (disabled endpoint → `skipped`, or `failed`). */
@@ -430,15 +476,17 @@ async function queryEvent(
   prefix: 'DLV#' | 'ATT#',
   options: { limit?: number; startKey?: StoreKey } = {},
 ): Promise<Page<Record<string, unknown>>> {
-  const result = await documentClient().send(
-    new QueryCommand({
-      TableName: config.table(),
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': `EVT#${eventId}`, ':prefix': prefix },
-      ConsistentRead: true,
-      Limit: options.limit,
-      ExclusiveStartKey: options.startKey,
-    }),
+  const result = await startingAt(options.startKey, () =>
+    documentClient().send(
+      new QueryCommand({
+        TableName: config.table(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': compositeKey('EVT', eventId), ':prefix': prefix },
+        ConsistentRead: true,
+        Limit: options.limit,
+        ExclusiveStartKey: options.startKey,
+      }),
+    ),
   );
   return {
     items: result.Items ?? [],
@@ -462,20 +510,65 @@ async function getDeliveries(eventId: string): Promise<DeliveryRecord[]> {
   return (await queryAll(eventId, 'DLV#')).map(toDelivery);
 }
 
-/** Every attempt of the event, ordered by endpoint, generation, attempt. */
-async function getAttempts(eventId: string): Promise<AttemptRecord[]> {
-  return (await queryAll(eventId, 'ATT#')).map(toAttempt);
+interface SortedAttempt {
+  readonly sk: string;
+  readonly attempt: AttemptRecord;
 }
 
-/** One page of the event's attempts, in the same order as getAttempts; `startKey` resumes a page. */
+/** The first attempts folded into a delivery item, as the attempt items they stand for. */
+function foldedAttempts(delivery: Record<string, unknown>): SortedAttempt[] {
+  const map = delivery.firstAttempts;
+  if (map === null || typeof map !== 'object') return [];
+  return Object.values(map as Record<string, Record<string, unknown>>).map((item) => {
+    const attempt = toAttempt(item);
+    return { sk: attemptSortKey(attempt.endpointId, attempt.generation, attempt.attempt), attempt };
+  });
+}
+
+function sortAttempts(items: SortedAttempt[]): SortedAttempt[] {
+  const unique = new Map(items.map((a) => [a.sk, a]));
+  return [...unique.values()].sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
+}
+
+const stored = (item: Record<string, unknown>): SortedAttempt => ({
+  sk: String(item.sk),
+  attempt: toAttempt(item),
+});
+
+/** Every attempt of the event, ordered by endpoint, generation, attempt. */
+async function getAttempts(eventId: string): Promise<AttemptRecord[]> {
+  const [items, deliveries] = await Promise.all([queryAll(eventId, 'ATT#'), queryAll(eventId, 'DLV#')]);
+  return sortAttempts([...items.map(stored), ...deliveries.flatMap(foldedAttempts)]).map((a) => a.attempt);
+}
+
+/**
+ * One page of the event's attempts, in the same order as getAttempts; `startKey` resumes a page. A
+ * page merges attempt items with the first attempts folded into the deliveries; its cursor is the
+ * sort key of the last attempt shown, item or folded, so the next page's query starts right after it.
+ */
 async function listAttempts(
   eventId: string,
   options: { limit: number; startKey?: StoreKey },
 ): Promise<Page<AttemptRecord>> {
-  const page = await queryEvent(eventId, 'ATT#', options);
+  const after = options.startKey?.sk;
+  const [page, deliveries] = await Promise.all([
+    queryEvent(eventId, 'ATT#', options),
+    queryAll(eventId, 'DLV#'),
+  ]);
+  // Attempt items past this page's last one are not read yet: folded ones beyond it wait for a later page.
+  const bound = page.lastEvaluatedKey?.sk;
+  const folded = deliveries
+    .flatMap(foldedAttempts)
+    .filter((a) => (after === undefined || a.sk > after) && (bound === undefined || a.sk <= bound));
+  const merged = sortAttempts([...page.items.map(stored), ...folded]);
+  const shown = merged.slice(0, options.limit);
+  const last = shown[shown.length - 1];
+  const more = merged.length > options.limit || bound !== undefined;
   return {
-    items: page.items.map(toAttempt),
-    ...(page.lastEvaluatedKey ? { lastEvaluatedKey: page.lastEvaluatedKey } : {}),
+    items: shown.map((a) => a.attempt),
+    ...(more && last !== undefined
+      ? { lastEvaluatedKey: { pk: compositeKey('EVT', eventId), sk: last.sk } }
+      : {}),
   };
 }
 
@@ -484,16 +577,18 @@ async function listDeliveriesByEndpoint(
   endpointId: string,
   options: { limit: number; startKey?: StoreKey },
 ): Promise<Page<DeliveryRecord>> {
-  const result = await documentClient().send(
-    new QueryCommand({
-      TableName: config.table(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': `EP#${endpointId}#DLV` },
-      ScanIndexForward: false,
-      Limit: options.limit,
-      ExclusiveStartKey: options.startKey,
-    }),
+  const result = await startingAt(options.startKey, () =>
+    documentClient().send(
+      new QueryCommand({
+        TableName: config.table(),
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': compositeKey('EP', endpointId, 'DLV') },
+        ScanIndexForward: false,
+        Limit: options.limit,
+        ExclusiveStartKey: options.startKey,
+      }),
+    ),
   );
   return {
     items: (result.Items ?? []).map(toDelivery),

@@ -5,11 +5,11 @@
  * `version` the transitions alone bump; a failure that changes nothing but the streak is an atomic
  * ADD, so a hanging endpoint's concurrent failures do not fight over one item.
  */
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type EndpointHealth, HEALTHY } from '../../webhooks/health/breaker.js';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
-import type { StoreKey } from './keys.js';
+import type { StoreKey } from './table.js';
 
 interface StoredHealth {
   readonly health: EndpointHealth;
@@ -60,24 +60,14 @@ async function getHealth(endpointId: string, consistent = false): Promise<Stored
   return { health: toHealth(result.Item), version: Number(result.Item.version ?? 0) };
 }
 
-/** Health of several endpoints (an API page), one BatchGetItem per 100; missing ones are healthy. */
+/**
+ * Health of several endpoints (an API page of at most 100), read in parallel; missing ones are
+ * healthy. Plain GetItems rather than BatchGetItem keep the management function's grants to the
+ * item actions it already has.
+ */
 async function getHealths(endpointIds: readonly string[]): Promise<Map<string, EndpointHealth>> {
-  const found = new Map<string, EndpointHealth>();
-  for (let i = 0; i < endpointIds.length; i += 100) {
-    let keys: Record<string, unknown>[] | undefined = endpointIds.slice(i, i + 100).map(healthKey);
-    // Unprocessed keys (throttling) are asked for again; the loop ends when none are left.
-    while (keys !== undefined && keys.length > 0) {
-      const result = await documentClient().send(
-        new BatchGetCommand({ RequestItems: { [config.table()]: { Keys: keys } } }),
-      );
-      for (const item of result.Responses?.[config.table()] ?? []) {
-        found.set(String(item.pk).slice('EP#'.length), toHealth(item));
-      }
-      keys = result.UnprocessedKeys?.[config.table()]?.Keys as Record<string, unknown>[] | undefined;
-    }
-  }
-  for (const id of endpointIds) if (!found.has(id)) found.set(id, HEALTHY);
-  return found;
+  const read = await Promise.all(endpointIds.map(async (id) => [id, (await getHealth(id)).health] as const));
+  return new Map(read);
 }
 
 function expiresAt(now: Date): number {

@@ -7,7 +7,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } fr
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
 import { matchesAny } from '../matching.js';
-import type { Page, StoreKey } from './keys.js';
+import { compositeKey, type Page, type StoreKey, startingAt } from './table.js';
 
 interface EndpointSecret {
   readonly secret: string;
@@ -47,7 +47,7 @@ interface EndpointChanges {
 }
 
 function keyOf(id: string): StoreKey {
-  return { pk: `EP#${id}`, sk: 'EP' };
+  return { pk: compositeKey('EP', id), sk: 'EP' };
 }
 
 function toRecord(item: Record<string, unknown>): EndpointRecord {
@@ -85,8 +85,8 @@ async function putEndpoint(record: EndpointRecord): Promise<void> {
       TableName: config.table(),
       Item: {
         ...keyOf(record.id),
-        gsi1pk: `TENANT#${record.tenantId}#EP`,
-        gsi1sk: `${record.createdAt}#${record.id}`,
+        gsi1pk: compositeKey('TENANT', record.tenantId, 'EP'),
+        gsi1sk: compositeKey(record.createdAt, record.id),
         ...record,
       },
       ConditionExpression: 'attribute_not_exists(pk)',
@@ -105,15 +105,17 @@ async function listEndpoints(
   tenantId: string,
   options: { limit: number; startKey?: StoreKey },
 ): Promise<Page<EndpointRecord>> {
-  const result = await documentClient().send(
-    new QueryCommand({
-      TableName: config.table(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}#EP` },
-      Limit: options.limit,
-      ExclusiveStartKey: options.startKey,
-    }),
+  const result = await startingAt(options.startKey, () =>
+    documentClient().send(
+      new QueryCommand({
+        TableName: config.table(),
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': compositeKey('TENANT', tenantId, 'EP') },
+        Limit: options.limit,
+        ExclusiveStartKey: options.startKey,
+      }),
+    ),
   );
   return {
     items: (result.Items ?? []).map(toRecord),

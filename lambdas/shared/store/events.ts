@@ -5,7 +5,7 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
-import type { Page, StoreKey } from './keys.js';
+import { compositeKey, type Page, type StoreKey, startingAt } from './table.js';
 
 /** The event as published on SNS and POSTed to webhooks. */
 interface HeraldEvent {
@@ -13,6 +13,8 @@ interface HeraldEvent {
   readonly type: string;
   readonly tenantId: string;
   readonly createdAt: string;
+  /** The catalog schema version `data` was validated against; absent when the type has no schema. */
+  readonly schemaVersion?: number;
   readonly data: Record<string, unknown>;
 }
 
@@ -26,7 +28,7 @@ interface StoredEvent extends HeraldEvent {
 const EVENT_RETENTION_SECONDS = 30 * 24 * 60 * 60;
 
 function keyOf(id: string): StoreKey {
-  return { pk: `EVT#${id}`, sk: 'EVT' };
+  return { pk: compositeKey('EVT', id), sk: 'EVT' };
 }
 
 function toStored(item: Record<string, unknown>): StoredEvent {
@@ -35,6 +37,7 @@ function toStored(item: Record<string, unknown>): StoredEvent {
     type: String(item.type),
     tenantId: String(item.tenantId),
     createdAt: String(item.createdAt),
+    ...(typeof item.schemaVersion === 'number' ? { schemaVersion: item.schemaVersion } : {}),
     data: (item.data ?? {}) as Record<string, unknown>,
     source: String(item.source ?? 'api'),
   };
@@ -51,12 +54,13 @@ async function putEvent(event: HeraldEvent, source: EventSource): Promise<boolea
         TableName: config.table(),
         Item: {
           ...keyOf(event.id),
-          gsi1pk: `TENANT#${event.tenantId}#EVT`,
-          gsi1sk: `${event.createdAt}#${event.id}`,
+          gsi1pk: compositeKey('TENANT', event.tenantId, 'EVT'),
+          gsi1sk: compositeKey(event.createdAt, event.id),
           id: event.id,
           type: event.type,
           tenantId: event.tenantId,
           createdAt: event.createdAt,
+          ...(event.schemaVersion !== undefined ? { schemaVersion: event.schemaVersion } : {}),
           data: event.data,
           source,
           expiresAt: Math.floor(Date.parse(event.createdAt) / 1000) + EVENT_RETENTION_SECONDS,
@@ -84,7 +88,7 @@ async function listEvents(
   tenantId: string,
   options: { limit: number; startKey?: StoreKey; since?: string; until?: string },
 ): Promise<Page<StoredEvent>> {
-  const values: Record<string, string> = { ':pk': `TENANT#${tenantId}#EVT` };
+  const values: Record<string, string> = { ':pk': compositeKey('TENANT', tenantId, 'EVT') };
   let range = '';
   if (options.since !== undefined && options.until !== undefined) {
     range = ' AND gsi1sk BETWEEN :since AND :until';
@@ -97,15 +101,17 @@ async function listEvents(
     range = ' AND gsi1sk < :until';
     values[':until'] = options.until;
   }
-  const result = await documentClient().send(
-    new QueryCommand({
-      TableName: config.table(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: `gsi1pk = :pk${range}`,
-      ExpressionAttributeValues: values,
-      Limit: options.limit,
-      ExclusiveStartKey: options.startKey,
-    }),
+  const result = await startingAt(options.startKey, () =>
+    documentClient().send(
+      new QueryCommand({
+        TableName: config.table(),
+        IndexName: 'gsi1',
+        KeyConditionExpression: `gsi1pk = :pk${range}`,
+        ExpressionAttributeValues: values,
+        Limit: options.limit,
+        ExclusiveStartKey: options.startKey,
+      }),
+    ),
   );
   return {
     items: (result.Items ?? []).map(toStored),
@@ -113,13 +119,14 @@ async function listEvents(
   };
 }
 
-/** The event body as published and delivered: exactly the five contract fields. */
+/** The event body as published and delivered: the five contract fields, and `schemaVersion` when set. */
 function eventBody(event: HeraldEvent): HeraldEvent {
   return {
     id: event.id,
     type: event.type,
     tenantId: event.tenantId,
     createdAt: event.createdAt,
+    ...(event.schemaVersion !== undefined ? { schemaVersion: event.schemaVersion } : {}),
     data: event.data,
   };
 }

@@ -7,7 +7,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
-import type { StoreKey } from './keys.js';
+import { compositeKey, type StoreKey } from './table.js';
 
 interface InvoiceLine {
   readonly sku: string;
@@ -34,8 +34,9 @@ interface Invoice {
   readonly createdAt: string;
 }
 
-function keyOf(tenantId: string, orderId: string): StoreKey {
-  return { pk: `INVOICE#${tenantId}#${orderId}`, sk: 'INVOICE' };
+/** `INVOICE#<tenantId>#<orderId>`, each component escaped (compositeKey): order ids are free text. */
+function invoiceKey(tenantId: string, orderId: string): StoreKey {
+  return { pk: compositeKey('INVOICE', tenantId, orderId), sk: 'INVOICE' };
 }
 
 function toInvoice(item: Record<string, unknown>): Invoice {
@@ -45,7 +46,7 @@ function toInvoice(item: Record<string, unknown>): Invoice {
 
 async function getInvoice(tenantId: string, orderId: string): Promise<Invoice | undefined> {
   const result = await documentClient().send(
-    new GetCommand({ TableName: config.table(), Key: keyOf(tenantId, orderId), ConsistentRead: true }),
+    new GetCommand({ TableName: config.table(), Key: invoiceKey(tenantId, orderId), ConsistentRead: true }),
   );
   return result.Item === undefined ? undefined : toInvoice(result.Item);
 }
@@ -59,7 +60,7 @@ async function putInvoiceOnce(invoice: Invoice): Promise<{ created: boolean; inv
     await documentClient().send(
       new PutCommand({
         TableName: config.table(),
-        Item: { ...keyOf(invoice.tenantId, invoice.orderId), ...invoice },
+        Item: { ...invoiceKey(invoice.tenantId, invoice.orderId), ...invoice },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -74,4 +75,4 @@ async function putInvoiceOnce(invoice: Invoice): Promise<{ created: boolean; inv
 }
 
 export type { Invoice, InvoiceLine };
-export { getInvoice, putInvoiceOnce };
+export { getInvoice, invoiceKey, putInvoiceOnce };

@@ -47,7 +47,7 @@ interface Case {
 }
 
 const bearer = (key: () => string) => () => `Bearer ${key()}`;
-const publishBody = (tenantId: string) => () => ({ type: 'order.placed', tenantId, data: {} });
+const publishBody = (tenantId: string) => () => ({ type: 'order.noted', tenantId, data: {} });
 
 const cases: readonly Case[] = [
   {

@@ -20,7 +20,7 @@ function nested(depth: number): Record<string, unknown> {
   return value;
 }
 
-const valid = { type: 'order.placed', tenantId, data: { orderId: 'x' } };
+const valid = { type: 'order.noted', tenantId, data: { orderId: 'x' } };
 const json = (body: unknown): RequestOptions => ({
   raw: JSON.stringify(body),
   headers: { 'content-type': 'application/json' },
@@ -83,7 +83,7 @@ const cases: readonly Case[] = [
     name: 'invalid UTF-8',
     request: {
       raw: Buffer.concat([
-        Buffer.from(`{"type":"order.placed","tenantId":"${tenantId}","data":{"note":"`),
+        Buffer.from(`{"type":"order.noted","tenantId":"${tenantId}","data":{"note":"`),
         Buffer.from([0xc3, 0x28, 0xff]),
         Buffer.from('"}}'),
       ]),
@@ -109,7 +109,7 @@ const cases: readonly Case[] = [
   { name: 'type missing', request: json({ tenantId, data: {} }), status: 400, code: 'invalid_request' },
   {
     name: 'tenantId missing',
-    request: json({ type: 'order.placed', data: {} }),
+    request: json({ type: 'order.noted', data: {} }),
     status: 400,
     code: 'invalid_request',
   },
@@ -122,7 +122,7 @@ const cases: readonly Case[] = [
   {
     name: '__proto__ field',
     request: {
-      raw: `{"type":"order.placed","tenantId":"${tenantId}","data":{},"__proto__":{"admin":true}}`,
+      raw: `{"type":"order.noted","tenantId":"${tenantId}","data":{},"__proto__":{"admin":true}}`,
       headers: { 'content-type': 'application/json' },
     },
     status: 400,

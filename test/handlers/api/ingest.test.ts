@@ -2,7 +2,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as ingest } from '../../../lambdas/api/ingest.js';
 import { handler as management } from '../../../lambdas/api/management.js';
-import { createAdminKey } from '../../../scripts/create-admin-key.js';
+import { createAdminKey } from '../../../lambdas/shared/store/api-keys.js';
 import {
   apiEvent,
   fakeContext,
@@ -12,7 +12,7 @@ import {
   type RequestOptions,
   receiveAll,
   startHarness,
-} from './harness.js';
+} from '../../support/harness.js';
 
 let h: Harness;
 let admin: string;
@@ -58,12 +58,12 @@ describe('POST /v1/events', () => {
     it('stores the event and publishes it to SNS with type and tenantId attributes', async () => {
       const response = await publish({
         key: publisher,
-        body: { type: 'order.placed', tenantId: 't_1', data: { orderId: 'o1' } },
+        body: { type: 'order.noted', tenantId: 't_1', data: { orderId: 'o1' } },
       });
       expect(response.statusCode).toBe(202);
       const accepted = json(response);
       expect(accepted.id).toMatch(/^evt_[0-9A-Z]{26}$/);
-      expect(accepted).toMatchObject({ type: 'order.placed', tenantId: 't_1' });
+      expect(accepted).toMatchObject({ type: 'order.noted', tenantId: 't_1' });
       expect(Number.isNaN(Date.parse(String(accepted.createdAt)))).toBe(false);
 
       const messages = await receiveAll(h.sqs, h.queues.subscriber);
@@ -71,12 +71,12 @@ describe('POST /v1/events', () => {
       const message = messages[0]!;
       expect(JSON.parse(message.Body!)).toEqual({
         id: accepted.id,
-        type: 'order.placed',
+        type: 'order.noted',
         tenantId: 't_1',
         createdAt: accepted.createdAt,
         data: { orderId: 'o1' },
       });
-      expect(message.MessageAttributes?.type?.StringValue).toBe('order.placed');
+      expect(message.MessageAttributes?.type?.StringValue).toBe('order.noted');
       expect(message.MessageAttributes?.tenantId?.StringValue).toBe('t_1');
 
       const read = await management(await apiEvent('GET', `/v1/events/${accepted.id}`, { key: admin }));
@@ -90,7 +90,7 @@ describe('POST /v1/events', () => {
     });
 
     it('gives a new event id to each request without an Idempotency-Key', async () => {
-      const body = { type: 'order.placed', tenantId: 't_1', data: {} };
+      const body = { type: 'order.noted', tenantId: 't_1', data: {} };
       const first = json(await publish({ key: admin, body }));
       const second = json(await publish({ key: admin, body }));
       expect(first.id).not.toBe(second.id);
@@ -100,7 +100,7 @@ describe('POST /v1/events', () => {
 
   describe('Idempotency-Key', () => {
     it('answers the same event for the same key and body, and 422 for another body without storing', async () => {
-      const body = { type: 'order.placed', tenantId: 't_1', data: { n: 1 } };
+      const body = { type: 'order.noted', tenantId: 't_1', data: { n: 1 } };
       const headers = { 'Idempotency-Key': 'order-1' };
       const first = await publish({ key: publisher, body, headers });
       const again = await publish({ key: publisher, body, headers });

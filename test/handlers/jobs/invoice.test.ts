@@ -15,7 +15,7 @@ import { newId } from '../../../lambdas/shared/ids.js';
 import { getEvent, type HeraldEvent } from '../../../lambdas/shared/store/events.js';
 import { getInvoice } from '../../../lambdas/shared/store/invoices.js';
 import { lambdaContext, sqsEvent, sqsRecord } from '../../support/factories.js';
-import { type Harness, MAIN_TABLE, receiveAll, startHarness } from '../api/harness.js';
+import { type Harness, MAIN_TABLE, receiveAll, startHarness } from '../../support/harness.js';
 
 let h: Harness;
 
@@ -118,10 +118,15 @@ describe('invoice job', () => {
     expect((await getInvoice('t_y', 'shared-id'))?.total).toBe(2500);
   });
 
-  it('fails only the malformed records; their batch-mate is invoiced and not reported', async () => {
+  it('fails only the records it cannot process; their batch-mate is invoiced and not reported', async () => {
     const good = sqsRecord({ body: orderEvent('t_batch', 'ok-1') });
     const notJson = sqsRecord({ body: '{"this is": not json' });
-    const badOrder = sqsRecord({ body: orderEvent('t_batch', 'bad-1', { lines: [] }) });
+    // A valid order.placed (the shape is checked at publish) whose sum cannot be exact.
+    const badOrder = sqsRecord({
+      body: orderEvent('t_batch', 'bad-1', {
+        lines: [{ sku: 'A', quantity: Number.MAX_SAFE_INTEGER, unitPrice: 2 }],
+      }),
+    });
 
     const response = await invoiceHandler(sqsEvent([notJson, good, badOrder]), lambdaContext());
 

@@ -12,7 +12,7 @@ import { handler as attempt } from '../../../lambdas/webhooks/attempt.js';
 import { handler as dispatch } from '../../../lambdas/webhooks/dispatch.js';
 import type { RetryState } from '../../../lambdas/webhooks/retry-workflow.js';
 import { lambdaContext, sqsEvent } from '../../support/factories.js';
-import { type Harness, startHarness } from '../api/harness.js';
+import { type Harness, startHarness } from '../../support/harness.js';
 import {
   createEndpoint,
   type FakeStepFunctions,
@@ -123,6 +123,23 @@ describe('attempt task', () => {
     });
     expect(Date.parse(output.dlqMessage?.failedAt ?? '')).not.toBeNaN();
     expect(await getDelivery(event.id, endpoint.id)).toMatchObject({ state: 'failed', lastStatusCode: 410 });
+  });
+
+  it('a 3xx → retry, not followed: the attempt records its Location, the target gets nothing', async () => {
+    const { input, event, endpoint } = await retryingDelivery('/moved-away', 't_a9');
+    receiver.reply('/moved-away', { status: 301, headers: { location: '/new-home' } });
+
+    const output = await attempt(input);
+
+    expect(output).toMatchObject({ outcome: 'retry', statusCode: 301, attempt: 3 });
+    expect(receiver.on('/new-home')).toHaveLength(0);
+    const attempts = await getAttempts(event.id);
+    expect(attempts.at(-1)).toMatchObject({ statusCode: 301, location: '/new-home', outcome: 'retrying' });
+    expect(await getDelivery(event.id, endpoint.id)).toMatchObject({
+      state: 'retrying',
+      lastStatusCode: 301,
+      lastError: 'HTTP 301',
+    });
   });
 
   it('the last scheduled attempt failing → failed (retries exhausted)', async () => {

@@ -17,7 +17,7 @@ import { getAttempts, getDeliveries, getDelivery } from '../../../lambdas/shared
 import { type HeraldEvent, putEvent } from '../../../lambdas/shared/store/events.js';
 import { handler } from '../../../lambdas/webhooks/dispatch.js';
 import { lambdaContext, sqsEvent, sqsRecord } from '../../support/factories.js';
-import { type Harness, receiveAll, startHarness } from '../api/harness.js';
+import { type Harness, receiveAll, startHarness } from '../../support/harness.js';
 import {
   createEndpoint,
   type FakeStepFunctions,

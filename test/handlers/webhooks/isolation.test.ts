@@ -9,13 +9,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../../lambdas/shared/ids.js';
 import { getDelivery } from '../../../lambdas/shared/store/deliveries.js';
 import { getHealth } from '../../../lambdas/shared/store/endpoint-health.js';
+import { clearEndpointCache } from '../../../lambdas/shared/store/endpoint-cache.js';
 import { getEndpoint } from '../../../lambdas/shared/store/endpoints.js';
 import { type HeraldEvent, putEvent } from '../../../lambdas/shared/store/events.js';
 import { handler as attempt } from '../../../lambdas/webhooks/attempt.js';
 import { handler as dispatch } from '../../../lambdas/webhooks/dispatch.js';
 import { clearHealthCache } from '../../../lambdas/webhooks/health/gate.js';
 import { lambdaContext, sqsEvent } from '../../support/factories.js';
-import { type Harness, receiveAll, startHarness } from '../api/harness.js';
+import { type Harness, receiveAll, startHarness } from '../../support/harness.js';
 import {
   createEndpoint,
   type FakeStepFunctions,
@@ -135,9 +136,11 @@ describe('endpoint health in dispatch', () => {
       expect(e.input.attempt).toBe(1);
       expect(Date.parse(e.input.waitUntil as string)).toBe((e.input.reservedSlot as number) * 1000);
     }
-    // Woken early, the attempt waits again for its own window without spending the attempt.
-    const early = await attempt({ ...deferred[0]!.input });
-    expect(early).toMatchObject({ outcome: 'retry', attempt: 1, reservedSlot: deferred[0]!.input.reservedSlot });
+    // Woken before its window, the attempt waits again for it without spending the attempt.
+    const future = Math.floor(Date.now() / 1000) + 60;
+    const early = await attempt({ ...deferred[0]!.input, reservedSlot: future });
+    expect(early).toMatchObject({ outcome: 'retry', attempt: 1, reservedSlot: future });
+    expect(early.waitUntil).toBe(new Date(future * 1000).toISOString());
     expect(receiver.on(path)).toHaveLength(1);
   });
 
@@ -185,6 +188,7 @@ describe('endpoint health in dispatch', () => {
     expect(typeof record?.disabledAt).toBe('string');
     const disabled = (await opEvents()).filter((e) => e.type === 'herald.endpoint.disabled');
     expect(disabled.map((e) => e.data.endpointId)).toEqual([ep.id]);
+    clearEndpointCache(); // dispatch reuses a tenant's endpoint list for up to 5 s
     const late = await newEvent(tenantId);
     await run(late);
     expect(await getDelivery(late.id, ep.id)).toMatchObject({ state: 'skipped' });

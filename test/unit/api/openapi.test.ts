@@ -34,10 +34,11 @@ describe('openapi/openapi.json', () => {
     expect(documented()).toEqual(served);
   });
 
-  it('marks only GET /v1/health as unauthenticated, and documents 401 on every other route', () => {
+  it('marks only health and the portal link exchange as unauthenticated, and documents 401 elsewhere', () => {
+    const open = new Set(['get /v1/health', 'post /v1/portal-session']);
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(item)) {
-        if (path === '/v1/health') {
+        if (open.has(`${method} ${path}`)) {
           expect(op.security).toEqual([]);
         } else {
           expect({ route: `${method} ${path}`, secured: op.security === undefined }).toEqual({

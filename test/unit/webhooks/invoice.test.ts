@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { derivedEventId } from '../../../lambdas/jobs/derived-id.js';
 import { computeInvoice, DEFAULT_TAX_RATE } from '../../../lambdas/jobs/invoice.js';
+import type { OrderPlaced } from '../../../lambdas/shared/catalog/built-in.js';
+import { validateAgainstCatalog } from '../../../lambdas/shared/catalog/catalog.js';
 
-const order = (overrides: Record<string, unknown> = {}) => ({
-  orderId: '1001',
-  currency: 'EUR',
-  lines: [
-    { sku: 'A', quantity: 2, unitPrice: 1250 },
-    { sku: 'B', description: 'cable', quantity: 1, unitPrice: 999 },
-  ],
-  ...overrides,
-});
+const order = (overrides: Record<string, unknown> = {}): OrderPlaced =>
+  ({
+    orderId: '1001',
+    currency: 'EUR',
+    lines: [
+      { sku: 'A', quantity: 2, unitPrice: 1250 },
+      { sku: 'B', description: 'cable', quantity: 1, unitPrice: 999 },
+    ],
+    ...overrides,
+  }) as OrderPlaced;
 
 describe('computeInvoice', () => {
   it('multiplies lines in minor units and applies the default tax rate', () => {
@@ -49,40 +52,57 @@ describe('computeInvoice', () => {
     });
   });
 
+  it('rejects sums too large to be exact as a non-retryable invalid_request naming the field', () => {
+    const data = order({ lines: [{ sku: 'A', quantity: Number.MAX_SAFE_INTEGER, unitPrice: 2 }] });
+    expect(() => computeInvoice(data)).toThrow(
+      expect.objectContaining({
+        code: 'invalid_request',
+        status: 400,
+        retryable: false,
+        detail: { field: 'lines[0].amount' },
+      }),
+    );
+  });
+});
+
+// The job no longer checks the order's shape: schemas/order.placed.json does, at publish. These are the
+// malformed orders the job used to refuse itself; each is now refused before it is stored.
+describe('order.placed schema (what the job relies on)', () => {
   it.each([
-    ['not an object', 'nope', 'data'],
-    ['missing orderId', order({ orderId: undefined }), 'orderId'],
-    ['bad currency', order({ currency: 'euro' }), 'currency'],
-    ['no lines', order({ lines: [] }), 'lines'],
+    ['missing orderId', order({ orderId: undefined }), '/data/orderId'],
+    ['bad currency', order({ currency: 'euro' }), '/data/currency'],
+    ['no lines', order({ lines: [] }), '/data/lines'],
     [
       'fractional quantity',
       order({ lines: [{ sku: 'A', quantity: 1.5, unitPrice: 1 }] }),
-      'lines[0].quantity',
+      '/data/lines/0/quantity',
     ],
-    ['zero quantity', order({ lines: [{ sku: 'A', quantity: 0, unitPrice: 1 }] }), 'lines[0].quantity'],
-    ['float price', order({ lines: [{ sku: 'A', quantity: 1, unitPrice: 12.5 }] }), 'lines[0].unitPrice'],
-    ['negative price', order({ lines: [{ sku: 'A', quantity: 1, unitPrice: -1 }] }), 'lines[0].unitPrice'],
-    ['missing sku', order({ lines: [{ quantity: 1, unitPrice: 1 }] }), 'lines[0].sku'],
-    ['tax rate above 1', order({ taxRate: 1.5 }), 'taxRate'],
-    ['tax rate as string', order({ taxRate: '0.2' }), 'taxRate'],
+    ['zero quantity', order({ lines: [{ sku: 'A', quantity: 0, unitPrice: 1 }] }), '/data/lines/0/quantity'],
     [
-      'overflowing amounts',
-      order({ lines: [{ sku: 'A', quantity: Number.MAX_SAFE_INTEGER, unitPrice: 2 }] }),
-      'lines[0].amount',
+      'float price',
+      order({ lines: [{ sku: 'A', quantity: 1, unitPrice: 12.5 }] }),
+      '/data/lines/0/unitPrice',
     ],
-  ])('rejects %s as a non-retryable invalid_request naming the field', (_name, data, field) => {
-    let thrown: unknown;
-    try {
-      computeInvoice(data);
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toMatchObject({
-      code: 'invalid_request',
-      status: 400,
-      retryable: false,
-      detail: { field },
-    });
+    [
+      'negative price',
+      order({ lines: [{ sku: 'A', quantity: 1, unitPrice: -1 }] }),
+      '/data/lines/0/unitPrice',
+    ],
+    ['missing sku', order({ lines: [{ quantity: 1, unitPrice: 1 }] }), '/data/lines/0/sku'],
+    ['tax rate above 1', order({ taxRate: 1.5 }), '/data/taxRate'],
+    ['tax rate as string', order({ taxRate: '0.2' }), '/data/taxRate'],
+  ])('refuses %s at publish with a pointer to the field', async (_name, data, pointer) => {
+    const outcome = await validateAgainstCatalog('order.placed', JSON.parse(JSON.stringify(data))).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(outcome).toMatchObject({ code: 'schema_validation_failed', status: 400 });
+    const errors = (outcome as { detail: { errors: { pointer: string }[] } }).detail.errors;
+    expect(errors[0]?.pointer).toBe(pointer);
+  });
+
+  it('accepts the orders computeInvoice is tested with', async () => {
+    await expect(validateAgainstCatalog('order.placed', order())).resolves.toBe(1);
   });
 });
 

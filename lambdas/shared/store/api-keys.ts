@@ -9,8 +9,10 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { generateApiKey } from '../apikeys.js';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
+import { compositeKey, type Page, type StoreKey, startingAt } from './table.js';
 
 type Role = 'admin' | 'publisher' | 'tenant';
 
@@ -26,13 +28,6 @@ interface ApiKeyRecord {
 /** What a listing shows: everything but the hash. */
 type ApiKeySummary = Omit<ApiKeyRecord, 'hash'>;
 
-type StoreKey = Record<string, string>;
-
-interface Page<T> {
-  readonly items: T[];
-  readonly lastEvaluatedKey?: StoreKey;
-}
-
 const ROLES: readonly Role[] = ['admin', 'publisher', 'tenant'];
 
 function isRole(value: unknown): value is Role {
@@ -40,7 +35,7 @@ function isRole(value: unknown): value is Role {
 }
 
 function keyOf(id: string): StoreKey {
-  return { pk: `APIKEY#${id}`, sk: 'APIKEY' };
+  return { pk: compositeKey('APIKEY', id), sk: 'APIKEY' };
 }
 
 function toRecord(item: Record<string, unknown>): ApiKeyRecord {
@@ -70,12 +65,35 @@ async function putApiKey(
       Item: {
         ...keyOf(record.id),
         gsi1pk: 'APIKEYS',
-        gsi1sk: `${record.createdAt}#${record.id}`,
+        gsi1sk: compositeKey(record.createdAt, record.id),
         ...record,
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );
+}
+
+/** A key just made: the whole key is shown once and never stored. */
+interface CreatedKey {
+  readonly id: string;
+  readonly key: string;
+}
+
+/**
+ * Makes an admin key and stores its hash: the first key of a deployment (scripts/create-admin-key.ts)
+ * and of the local runtime (local/admin-key.ts) are made here.
+ */
+async function createAdminKey(
+  tableName: string,
+  client?: DynamoDBDocumentClient,
+  name = 'bootstrap admin',
+): Promise<CreatedKey> {
+  const { id, key, hash } = generateApiKey();
+  await putApiKey(
+    { id, name, role: 'admin', hash, createdAt: new Date().toISOString() },
+    { tableName, ...(client === undefined ? {} : { client }) },
+  );
+  return { id, key };
 }
 
 /** Strongly consistent read, so that a revocation takes effect on the very next request. */
@@ -87,15 +105,17 @@ async function getApiKey(id: string): Promise<ApiKeyRecord | undefined> {
 }
 
 async function listApiKeys(options: { limit: number; startKey?: StoreKey }): Promise<Page<ApiKeySummary>> {
-  const result = await documentClient().send(
-    new QueryCommand({
-      TableName: config.table(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': 'APIKEYS' },
-      Limit: options.limit,
-      ExclusiveStartKey: options.startKey,
-    }),
+  const result = await startingAt(options.startKey, () =>
+    documentClient().send(
+      new QueryCommand({
+        TableName: config.table(),
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'APIKEYS' },
+        Limit: options.limit,
+        ExclusiveStartKey: options.startKey,
+      }),
+    ),
   );
   return {
     items: (result.Items ?? []).map((item) => summarize(toRecord(item))),
@@ -111,5 +131,5 @@ async function deleteApiKey(id: string): Promise<boolean> {
   return result.Attributes !== undefined;
 }
 
-export type { ApiKeyRecord, ApiKeySummary, Page, Role, StoreKey };
-export { deleteApiKey, getApiKey, isRole, listApiKeys, putApiKey, ROLES, summarize };
+export type { ApiKeyRecord, ApiKeySummary, CreatedKey, Role };
+export { createAdminKey, deleteApiKey, getApiKey, isRole, listApiKeys, putApiKey, ROLES, summarize };

@@ -1,6 +1,7 @@
 /**
- * In-process emulators for the API handler tests: dynalite (tables as in docs/internals.md) and fauxqs
- * (events topic, a raw-delivery subscriber queue, dispatch queue, webhook DLQ, one work queue + DLQ).
+ * In-process emulators for the handler tests (API, jobs, webhooks): dynalite (tables as in
+ * docs/internals.md) and fauxqs (events topic, a raw-delivery subscriber queue, dispatch queue, webhook
+ * DLQ, one work queue + DLQ).
  * Requests go through the real authorizer, so auth is tested the way API Gateway wires it.
  */
 
@@ -12,8 +13,8 @@ import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type FauxqsServer, interceptLocalhostDns, startFauxqs } from 'fauxqs';
-import { handler as authorize } from '../../../lambdas/api/authorizer.js';
-import type { ApiEvent } from '../../../lambdas/api/router.js';
+import { handler as authorize } from '../../lambdas/api/authorizer.js';
+import type { ApiEvent } from '../../lambdas/api/router.js';
 
 const REGION = 'us-east-1';
 const MAIN_TABLE = 'herald-main';
@@ -158,6 +159,8 @@ interface RequestOptions {
   readonly rawBody?: string;
   readonly headers?: Record<string, string>;
   readonly query?: Record<string, string>;
+  /** Payload-2.0 `cookies` (`name=value` entries), as API Gateway passes them. */
+  readonly cookies?: string[];
 }
 
 /** An HTTP API payload-2.0 event, authorized by the real authorizer when a key is given. */
@@ -176,6 +179,7 @@ async function apiEvent(method: string, path: string, options: RequestOptions = 
     rawPath: path,
     rawQueryString,
     headers,
+    ...(options.cookies ? { cookies: options.cookies } : {}),
     ...(options.query ? { queryStringParameters: options.query } : {}),
     requestContext: {
       accountId: '000000000000',

@@ -1,0 +1,99 @@
+/**
+ * The catalog as ingest sees it: which schema (if any) a type's `data` must match. Herald's own types
+ * come from the bundle; a registered type is read from DynamoDB at most once per type per
+ * `HERALD_CATALOG_CACHE_SECONDS` (default 5) per container, absent types included, so a publish adds no
+ * DynamoDB read on a warm container. The price is bounded staleness: a new schema version, a new type
+ * or an archive takes effect at publish within that many seconds (docs/api.md).
+ */
+import { config } from '../config.js';
+import { getEventType } from '../store/event-types.js';
+import { builtInType } from './built-in.js';
+import { EventTypeArchivedError, SchemaValidationFailedError, UnknownEventTypeError } from './errors.js';
+import { TtlCache } from './ttl-cache.js';
+import { type JsonSchema, validateValue } from './validator.js';
+
+/** What publishing needs to know about a type. */
+interface CatalogEntry {
+  readonly name: string;
+  /** 0 when the type has no schema. */
+  readonly version: number;
+  readonly schema?: JsonSchema;
+  readonly archived: boolean;
+  /** Identifies the version's compiled validator. */
+  readonly cacheKey: string;
+}
+
+const MAX_CACHED_TYPES = 1000;
+const cache = new TtlCache<CatalogEntry | null>(MAX_CACHED_TYPES);
+
+/** The catalog entry of `name`, or undefined when it is not in the catalog. */
+async function catalogEntry(name: string, now: number = Date.now()): Promise<CatalogEntry | undefined> {
+  const builtIn = builtInType(name);
+  if (builtIn !== undefined) {
+    return {
+      name,
+      version: builtIn.version,
+      schema: builtIn.schema,
+      archived: false,
+      cacheKey: `builtin:${name}`,
+    };
+  }
+  const cached = cache.get(name, now);
+  if (cached !== undefined) return cached ?? undefined;
+  const record = await getEventType(name);
+  const entry: CatalogEntry | null =
+    record === undefined
+      ? null
+      : {
+          name,
+          version: record.version,
+          ...(record.schema !== undefined ? { schema: record.schema } : {}),
+          archived: record.archived,
+          cacheKey: `${name}@${record.version}@${record.versionCreatedAt ?? record.createdAt}`,
+        };
+  cache.set(name, entry, now + config.catalogCacheSeconds() * 1000);
+  return entry ?? undefined;
+}
+
+/**
+ * Checks a published event's `data` against its type's current schema, before anything is stored.
+ * Answers the schema version it was validated against (undefined when the type has no schema); throws
+ * 400 `schema_validation_failed` with pointers, `event_type_archived`, or — on a strict deployment —
+ * `unknown_event_type`.
+ */
+async function validateAgainstCatalog(type: string, data: unknown): Promise<number | undefined> {
+  const entry = await catalogEntry(type);
+  if (entry === undefined) {
+    if (config.strictEventTypes()) {
+      throw new UnknownEventTypeError(
+        `Event type "${type}" is not in the catalog, and this deployment accepts only catalogued types; register it with POST /v1/event-types`,
+        { detail: { field: 'type' } },
+      );
+    }
+    return undefined;
+  }
+  if (entry.archived) {
+    throw new EventTypeArchivedError(`Event type "${type}" is archived and can no longer be published`, {
+      detail: { field: 'type' },
+    });
+  }
+  if (entry.schema === undefined) return undefined;
+  const errors = validateValue(entry.cacheKey, entry.schema, data, '/data');
+  if (errors.length > 0) {
+    throw new SchemaValidationFailedError(
+      `"data" does not match the schema of ${type} (version ${entry.version}); see "errors"`,
+      errors,
+      { detail: { schemaVersion: entry.version } },
+    );
+  }
+  return entry.version;
+}
+
+/** Forgets cached entries (this container's writes through the management routes, and tests). */
+function forgetCatalogEntry(name?: string): void {
+  if (name === undefined) cache.clear();
+  else cache.delete(name);
+}
+
+export type { CatalogEntry };
+export { catalogEntry, forgetCatalogEntry, validateAgainstCatalog };

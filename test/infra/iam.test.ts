@@ -1,0 +1,135 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { grantLines, grantsOfRole, managedPoliciesOf, roleOfFunction } from './support/iam.js';
+import { buildHerald } from './support/template.js';
+
+/**
+ * Least privilege, function by function: exactly the actions its code calls (docs/internals.md "IAM per
+ * function"), on the resources it uses. Change a function's calls and its line here together.
+ */
+const LOGS = (fn: string) => [`logs:CreateLogStream ${fn}Logs`, `logs:PutLogEvents ${fn}Logs`];
+const TABLE_KEY_READ = ['kms:Decrypt TablesTableKey'];
+const TABLE_KEY_WRITE = [
+  'kms:Decrypt TablesTableKey',
+  'kms:Encrypt TablesTableKey',
+  'kms:GenerateDataKey TablesTableKey',
+];
+const IDEMPOTENCY = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'].map(
+  (a) => `dynamodb:${a} TablesIdempotency`,
+);
+/** What an SQS event source mapping needs (CDK's grant for the mapping). */
+const EVENT_SOURCE = (queue: string) =>
+  ['ReceiveMessage', 'ChangeMessageVisibility', 'GetQueueUrl', 'DeleteMessage', 'GetQueueAttributes'].map(
+    (a) => `sqs:${a} ${queue}`,
+  );
+const CONSUME = (queue: string) =>
+  ['ReceiveMessage', 'DeleteMessage', 'ChangeMessageVisibility', 'GetQueueAttributes'].map(
+    (a) => `sqs:${a} ${queue}`,
+  );
+const main = (...actions: string[]) => actions.map((a) => `dynamodb:${a} TablesMain`);
+
+const expected: Record<string, string[]> = {
+  EventsApiAuthorizer: [...LOGS('EventsApiAuthorizer'), ...main('GetItem'), ...TABLE_KEY_READ],
+  EventsApiIngest: [
+    ...LOGS('EventsApiIngest'),
+    ...main('PutItem'),
+    ...TABLE_KEY_WRITE,
+    // The catalog entry of a registered type (ETYPE# items only), on a cache miss.
+    ...main('GetItem'),
+    ...TABLE_KEY_READ,
+    ...IDEMPOTENCY,
+    'sns:Publish EventsTopic',
+  ],
+  EventsApiManagement: [
+    ...LOGS('EventsApiManagement'),
+    ...main('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'),
+    'dynamodb:Query TablesMain/index/gsi1',
+    ...TABLE_KEY_WRITE,
+    ...CONSUME('WebhooksWebhookDlq'),
+    ...CONSUME('WebhooksDispatchQueueDlq'),
+    ...CONSUME('JobinvoiceWorkDlq'),
+    'sqs:SendMessage WebhooksDispatchQueue',
+    'sqs:SendMessage JobinvoiceWorkQueue',
+  ],
+  WebhooksDispatch: [
+    ...LOGS('WebhooksDispatch'),
+    ...main('GetItem', 'PutItem', 'UpdateItem'),
+    'dynamodb:Query TablesMain/index/gsi1',
+    ...TABLE_KEY_WRITE,
+    'sqs:SendMessage WebhooksWebhookDlq',
+    'states:StartExecution WebhooksRetryWorkflow',
+    ...EVENT_SOURCE('WebhooksDispatchQueue'),
+  ],
+  WebhooksAttempt: [
+    ...LOGS('WebhooksAttempt'),
+    ...main('GetItem', 'PutItem', 'UpdateItem'),
+    ...TABLE_KEY_WRITE,
+  ],
+  JobinvoiceHandler: [
+    ...LOGS('JobinvoiceHandler'),
+    ...main('GetItem', 'PutItem'),
+    ...TABLE_KEY_WRITE,
+    ...IDEMPOTENCY,
+    'sns:Publish EventsTopic',
+    ...EVENT_SOURCE('JobinvoiceWorkQueue'),
+  ],
+};
+
+describe('IAM: least privilege per function', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = buildHerald();
+  });
+
+  for (const [fn, lines] of Object.entries(expected)) {
+    it(`${fn} has exactly what its code calls`, () => {
+      const role = roleOfFunction(template, fn);
+      expect(grantLines(grantsOfRole(template, role))).toEqual([...new Set(lines)].sort());
+      expect(
+        managedPoliciesOf(template, role),
+        'no managed policies (AWSLambdaBasicExecutionRole: every log group)',
+      ).toEqual([]);
+    });
+  }
+
+  it('no function can Scan, BatchWriteItem, BatchGetItem or use a wildcard action', () => {
+    for (const fn of Object.keys(expected)) {
+      const actions = grantsOfRole(template, roleOfFunction(template, fn)).map((g) => g.action);
+      for (const action of actions) {
+        expect(action, fn).not.toMatch(/Scan|BatchWriteItem|BatchGetItem|\*/);
+      }
+    }
+  });
+
+  it('the authorizer reads API-key and portal-session items only (dynamodb:LeadingKeys)', () => {
+    const grants = grantsOfRole(template, roleOfFunction(template, 'EventsApiAuthorizer')).filter((g) =>
+      g.action.startsWith('dynamodb:'),
+    );
+    expect(grants).toEqual([
+      {
+        action: 'dynamodb:GetItem',
+        resource: 'TablesMain',
+        condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['APIKEY#*', 'PORTAL#*'] } },
+      },
+    ]);
+  });
+
+  it('table-key use is limited to DynamoDB (kms:ViaService)', () => {
+    for (const fn of Object.keys(expected)) {
+      for (const g of grantsOfRole(template, roleOfFunction(template, fn))) {
+        if (g.resource !== 'TablesTableKey') continue;
+        expect(g.condition, `${fn} ${g.action}`).toEqual({
+          StringEquals: {
+            'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+          },
+        });
+      }
+    }
+  });
+
+  it('the webhook DLQ send is the workflow role’s, not the attempt function’s', () => {
+    const workflow = grantLines(grantsOfRole(template, 'WebhooksRetryWorkflowRole'));
+    expect(workflow).toContain('sqs:SendMessage WebhooksWebhookDlq');
+    expect(workflow).toContain('lambda:InvokeFunction WebhooksAttempt');
+  });
+});
