@@ -57,7 +57,9 @@ function parseDisableAfter(value: unknown): Duration | undefined {
   const text = String(value).trim();
   const match = /^(\d+)\s*([smhd]?)$/.exec(text);
   if (match === null || Number(match[1]) <= 0) {
-    throw new Error(`Context herald:endpointDisableAfter must be seconds or a duration like 5d, 36h, 90m; got ${text}`);
+    throw new Error(
+      `Context herald:endpointDisableAfter must be seconds or a duration like 5d, 36h, 90m; got ${text}`,
+    );
   }
   const amount = Number(match[1]);
   const unit = match[2] || 's';
@@ -88,7 +90,8 @@ class Webhooks extends Construct {
     const timeScale = props.retryTimeScale ?? 1;
     const disableAfter = (props.endpointDisableAfter ?? Duration.days(5)).toSeconds() * timeScale;
     const fanout = props.fanoutConcurrency ?? 10;
-    if (!Number.isInteger(fanout) || fanout < 1) throw new Error(`fanoutConcurrency must be a positive integer, got ${fanout}`);
+    if (!Number.isInteger(fanout) || fanout < 1)
+      throw new Error(`fanoutConcurrency must be a positive integer, got ${fanout}`);
     const deliveryEnv = {
       HERALD_TABLE: props.mainTable.tableName,
       HERALD_ALLOW_LOOPBACK_WEBHOOKS: String(props.allowLoopbackWebhooks),

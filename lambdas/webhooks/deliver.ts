@@ -88,7 +88,12 @@ function countOutcome(outcome: Outcome, event: HeraldEvent, at: Date): void {
 }
 
 /** The attempt as the endpoint's breaker sees it: a Retry-After holds the whole endpoint (scaled, capped). */
-function healthReport(result: PostWebhookResult, delivered: boolean, startedAt: Date, at: Date): AttemptReport {
+function healthReport(
+  result: PostWebhookResult,
+  delivered: boolean,
+  startedAt: Date,
+  at: Date,
+): AttemptReport {
   if (delivered) return { ok: true, at, durationMs: result.durationMs };
   const retryAfter = retryAfterOf(result, at);
   const holdMs = Math.min(retryAfter ?? 0, MAX_RETRY_AFTER_SECONDS) * config.retryTimeScale() * 1000;

@@ -58,12 +58,15 @@ const expected: Record<string, string[]> = {
     ...TABLE_KEY_WRITE,
     'sqs:SendMessage WebhooksWebhookDlq',
     'states:StartExecution WebhooksRetryWorkflow',
+    // Operational events (herald.*, adrs/0006).
+    'sns:Publish EventsTopic',
     ...EVENT_SOURCE('WebhooksDispatchQueue'),
   ],
   WebhooksAttempt: [
     ...LOGS('WebhooksAttempt'),
     ...main('GetItem', 'PutItem', 'UpdateItem'),
     ...TABLE_KEY_WRITE,
+    'sns:Publish EventsTopic',
   ],
   JobinvoiceHandler: [
     ...LOGS('JobinvoiceHandler'),

@@ -11,6 +11,7 @@ import { isValidEventTypePattern } from '../../shared/matching.js';
 import { jsonResponse } from '../../shared/problem.js';
 import { generateWebhookSecret } from '../../shared/signing.js';
 import { parseWebhookUrl, resolvePublicAddresses } from '../../shared/ssrf.js';
+import { getHealths, resetHealth } from '../../shared/store/endpoint-health.js';
 import {
   deleteEndpoint,
   type EndpointChanges,
@@ -22,7 +23,6 @@ import {
   updateEndpoint,
   viewOf,
 } from '../../shared/store/endpoints.js';
-import { getHealths, resetHealth } from '../../shared/store/endpoint-health.js';
 import { MAX_TENANT_ID_LENGTH } from '../../shared/validation.js';
 import { HEALTHY, healthView } from '../../webhooks/health/breaker.js';
 import {

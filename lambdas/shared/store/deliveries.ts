@@ -450,7 +450,13 @@ async function markDeferred(
     set: ['#state = :retrying', 'nextAttemptAt = :next', 'updatedAt = :now'],
     remove: ['claimedUntil'],
     condition: '#state = :pending AND generation = :gen',
-    values: { ':retrying': 'retrying', ':pending': 'pending', ':next': nextAttemptAt, ':now': now, ':gen': generation },
+    values: {
+      ':retrying': 'retrying',
+      ':pending': 'pending',
+      ':next': nextAttemptAt,
+      ':now': now,
+      ':gen': generation,
+    },
   });
   return updated !== undefined;
 }

@@ -129,7 +129,9 @@ async function writeTransition(
         Key: healthKey(endpointId),
         UpdateExpression: expression,
         ConditionExpression:
-          expectedVersion === 0 ? 'attribute_not_exists(version) OR version = :expected' : 'version = :expected',
+          expectedVersion === 0
+            ? 'attribute_not_exists(version) OR version = :expected'
+            : 'version = :expected',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),

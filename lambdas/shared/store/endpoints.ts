@@ -189,8 +189,7 @@ async function disableEndpoint(id: string, reason: string, at: string): Promise<
       new UpdateCommand({
         TableName: config.table(),
         Key: keyOf(id),
-        UpdateExpression:
-          'SET enabled = :false, disabledReason = :reason, disabledAt = :at, updatedAt = :at',
+        UpdateExpression: 'SET enabled = :false, disabledReason = :reason, disabledAt = :at, updatedAt = :at',
         ConditionExpression: 'attribute_exists(pk) AND enabled = :true',
         ExpressionAttributeValues: { ':false': false, ':true': true, ':reason': reason, ':at': at },
       }),

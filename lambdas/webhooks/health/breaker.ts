@@ -119,7 +119,10 @@ function afterFailure(
     health = { ...health, failingNotified: true };
     notices.push('failing');
   }
-  if (health.disabledAt === undefined && report.at.getTime() - Date.parse(failingSince) >= policy.disableAfterMs) {
+  if (
+    health.disabledAt === undefined &&
+    report.at.getTime() - Date.parse(failingSince) >= policy.disableAfterMs
+  ) {
     health = { ...health, disabledAt: at };
     notices.push('disable');
   }
@@ -208,12 +211,12 @@ function healthView(health: EndpointHealth, now: Date): HealthView {
 
 export type {
   AfterAttempt,
-  HealthView,
   AttemptReport,
   BreakerPolicy,
   BreakerState,
   EndpointHealth,
   HealthStatus,
+  HealthView,
   Lane,
   Notice,
   OpenReason,

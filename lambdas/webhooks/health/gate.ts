@@ -6,7 +6,7 @@
  * staleness bound is that second: another container's breaker opening reaches this one within it.
  */
 import { config } from '../../shared/config.js';
-import { type StoredHealth, getHealth, takeRateSlot } from '../../shared/store/endpoint-health.js';
+import { getHealth, type StoredHealth, takeRateSlot } from '../../shared/store/endpoint-health.js';
 import type { EndpointRecord } from '../../shared/store/endpoints.js';
 import { admit, type Lane } from './breaker.js';
 import { decide, MAX_HOPS, reservationAt, windowOf } from './limiter.js';
@@ -83,7 +83,10 @@ async function workflowWait(
   }
   const slot = await takeSlot(endpoint, now, reservedSlot);
   if (slot.go) return undefined;
-  return { notBefore: slot.notBefore, ...(slot.reservedSlot !== undefined ? { reservedSlot: slot.reservedSlot } : {}) };
+  return {
+    notBefore: slot.notBefore,
+    ...(slot.reservedSlot !== undefined ? { reservedSlot: slot.reservedSlot } : {}),
+  };
 }
 
 /** For tests: forget every cached health. */

@@ -14,13 +14,16 @@ interface Take {
   readonly count: number;
 }
 
-type SlotDecision = { readonly granted: true; readonly window: number } | { readonly granted: false; readonly next: number };
+type SlotDecision =
+  | { readonly granted: true; readonly window: number }
+  | { readonly granted: false; readonly next: number };
 
 /** How many windows a delivery may hop before it gives up reserving and simply waits (then tries again). */
 const MAX_HOPS = 8;
 
 function decide(limit: number, take: Take): SlotDecision {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`limit must be a positive integer, got ${limit}`);
   if (take.count <= limit) return { granted: true, window: take.window };
   // The k-th delivery past the limit belongs ceil(k / limit) windows later.
   return { granted: false, next: take.window + Math.ceil((take.count - limit) / limit) };

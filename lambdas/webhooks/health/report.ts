@@ -9,7 +9,13 @@ import { config } from '../../shared/config.js';
 import { logger } from '../../shared/observability.js';
 import { countFailure, getHealth, writeTransition } from '../../shared/store/endpoint-health.js';
 import { disableEndpoint, type EndpointRecord } from '../../shared/store/endpoints.js';
-import { type AfterAttempt, type AttemptReport, afterAttempt, type BreakerPolicy, type EndpointHealth } from './breaker.js';
+import {
+  type AfterAttempt,
+  type AttemptReport,
+  afterAttempt,
+  type BreakerPolicy,
+  type EndpointHealth,
+} from './breaker.js';
 import { healthOf, remember } from './gate.js';
 import { emitOpEvent, OP_EVENT_TYPES } from './op-events.js';
 

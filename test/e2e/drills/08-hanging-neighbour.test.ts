@@ -33,8 +33,12 @@ describe.skipIf(skip)(DRILL, () => {
       neighbourIntervalMs: NEIGHBOUR_INTERVAL_MS,
     });
     const target = Math.max(2_000, 3 * run.alone.p99);
-    console.info(`[drill 8] healthy alone: ${fmt(run.alone)}; beside a hanging neighbour: ${fmt(run.withNeighbour)}; target ≤ ${target} ms`);
-    console.info(`[drill 8] neighbour health during: ${JSON.stringify(run.neighbourHealthDuring)}; after: ${JSON.stringify(run.neighbourHealthAfter)}; caught up in ${run.neighbourCatchUpMs} ms`);
+    console.info(
+      `[drill 8] healthy alone: ${fmt(run.alone)}; beside a hanging neighbour: ${fmt(run.withNeighbour)}; target ≤ ${target} ms`,
+    );
+    console.info(
+      `[drill 8] neighbour health during: ${JSON.stringify(run.neighbourHealthDuring)}; after: ${JSON.stringify(run.neighbourHealthAfter)}; caught up in ${run.neighbourCatchUpMs} ms`,
+    );
     record({
       drill: DRILL,
       case: 'a neighbour that hangs: the healthy tenant keeps its latency, nothing is lost for either',
@@ -58,6 +62,10 @@ describe.skipIf(skip)(DRILL, () => {
     expect(run.neighbourHealthDuring?.breaker).toBe('open');
     expect(run.neighbourDelivered).toBe(run.neighbourEvents);
     expect(run.neighbourAcceptedOnce).toBe(run.neighbourEvents);
-    expect(run.neighbourHealthAfter).toMatchObject({ status: 'healthy', breaker: 'closed', failureStreak: 0 });
+    expect(run.neighbourHealthAfter).toMatchObject({
+      status: 'healthy',
+      breaker: 'closed',
+      failureStreak: 0,
+    });
   });
 });

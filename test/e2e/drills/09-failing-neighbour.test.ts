@@ -33,8 +33,12 @@ describe.skipIf(skip)(DRILL, () => {
       neighbourIntervalMs: NEIGHBOUR_INTERVAL_MS,
     });
     const target = Math.max(2_000, 3 * run.alone.p99);
-    console.info(`[drill 9] healthy alone: ${fmt(run.alone)}; beside a failing neighbour: ${fmt(run.withNeighbour)}; target ≤ ${target} ms`);
-    console.info(`[drill 9] neighbour health during: ${JSON.stringify(run.neighbourHealthDuring)}; after: ${JSON.stringify(run.neighbourHealthAfter)}; caught up in ${run.neighbourCatchUpMs} ms`);
+    console.info(
+      `[drill 9] healthy alone: ${fmt(run.alone)}; beside a failing neighbour: ${fmt(run.withNeighbour)}; target ≤ ${target} ms`,
+    );
+    console.info(
+      `[drill 9] neighbour health during: ${JSON.stringify(run.neighbourHealthDuring)}; after: ${JSON.stringify(run.neighbourHealthAfter)}; caught up in ${run.neighbourCatchUpMs} ms`,
+    );
     record({
       drill: DRILL,
       case: 'a neighbour that fails every attempt: the healthy tenant keeps its latency, nothing is lost for either',
@@ -55,9 +59,17 @@ describe.skipIf(skip)(DRILL, () => {
     });
 
     expect(run.healthyAcceptedOnce).toBe(run.healthyEvents);
-    expect(run.neighbourHealthDuring).toMatchObject({ breaker: 'open', status: 'failing', openReason: 'failures' });
+    expect(run.neighbourHealthDuring).toMatchObject({
+      breaker: 'open',
+      status: 'failing',
+      openReason: 'failures',
+    });
     expect(run.neighbourDelivered).toBe(run.neighbourEvents);
     expect(run.neighbourAcceptedOnce).toBe(run.neighbourEvents);
-    expect(run.neighbourHealthAfter).toMatchObject({ status: 'healthy', breaker: 'closed', failureStreak: 0 });
+    expect(run.neighbourHealthAfter).toMatchObject({
+      status: 'healthy',
+      breaker: 'closed',
+      failureStreak: 0,
+    });
   });
 });

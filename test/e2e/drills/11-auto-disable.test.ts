@@ -47,14 +47,20 @@ describe.skipIf(skip)(DRILL, () => {
       url: ctx.receiver.url('doomed'),
       eventTypes: ['ping.sent', 'herald.*'],
     });
-    const ops = await createEndpoint(ctx.api, { tenantId, url: ctx.receiver.url('ops'), eventTypes: ['herald.*'] });
+    const ops = await createEndpoint(ctx.api, {
+      tenantId,
+      url: ctx.receiver.url('ops'),
+      eventTypes: ['herald.*'],
+    });
     ctx.receiver.setDefault('doomed', status(500));
 
     const started = Date.now();
     const published: string[] = [];
     let view = await endpointView(ctx.api, doomed.id);
     while (view.enabled && Date.now() - started < DISABLE_AFTER_MS * 3) {
-      published.push((await publishOk(ctx.api, { type: 'ping.sent', tenantId, data: { n: published.length } })).id);
+      published.push(
+        (await publishOk(ctx.api, { type: 'ping.sent', tenantId, data: { n: published.length } })).id,
+      );
       await pause(TRICKLE_MS);
       view = await endpointView(ctx.api, doomed.id);
     }
@@ -90,7 +96,11 @@ describe.skipIf(skip)(DRILL, () => {
       ),
       200,
     );
-    expectStatus('replay', await ctx.api.post(`/v1/events/${late.id}/replay`, { endpointId: doomed.id }), 202);
+    expectStatus(
+      'replay',
+      await ctx.api.post(`/v1/events/${late.id}/replay`, { endpointId: doomed.id }),
+      202,
+    );
     await waitUntil(
       () => ctx.receiver.accepted('doomed').filter((r) => r.webhookId === late.id).length,
       (n) => n === 1,
@@ -114,7 +124,8 @@ describe.skipIf(skip)(DRILL, () => {
       drill: DRILL,
       case: 'failing for the whole period → disabled, with failing/exhausted/disabled at the ops endpoint; skipped, then replayable',
       injected: `an endpoint answering 500 to everything, one event every ${TRICKLE_MS} ms; disable period 5 days × ${TIME_SCALE} = ${DISABLE_AFTER_MS} ms; an ops endpoint on herald.*`,
-      expected: 'disabled after ≥ the period (all_attempts_failed); ops receives failing before exhausted and disabled, each signed and about the failing endpoint, which receives none; later deliveries skipped; re-enabled + replay delivers',
+      expected:
+        'disabled after ≥ the period (all_attempts_failed); ops receives failing before exhausted and disabled, each signed and about the failing endpoint, which receives none; later deliveries skipped; re-enabled + replay delivers',
       observed: `disabled after ${disabledAfterMs} ms (${published.length} events); ops received ${counts.failing} failing, ${counts.exhausted} exhausted, ${counts.disabled} disabled (${aboutDoomed}/${opsEvents.length} about it), ${heraldAtDoomed} herald.* at the failing endpoint; late delivery ${skipped.deliveries.find((d) => d.endpointId === doomed.id)?.state}, replay delivered`,
       counts,
     });

@@ -33,7 +33,9 @@ async function publishPaced(
   for (let n = 0; n < input.count; n++) {
     const due = started + n * input.intervalMs;
     if (due > Date.now()) await pause(due - Date.now());
-    events.push(await publishOk(api, { type: input.type, tenantId: input.tenantId, data: { n, label: input.label } }));
+    events.push(
+      await publishOk(api, { type: input.type, tenantId: input.tenantId, data: { n, label: input.label } }),
+    );
   }
   return events;
 }
@@ -134,7 +136,10 @@ async function runNeighbourScenario(
     );
 
   // Warm-up (JIT, worker start), not measured.
-  await allAccepted(healthyName, await publishPaced(api, { tenantId: healthyTenant, type, count: 10, intervalMs: 50, label: 'warm' }));
+  await allAccepted(
+    healthyName,
+    await publishPaced(api, { tenantId: healthyTenant, type, count: 10, intervalMs: 50, label: 'warm' }),
+  );
   const aloneEvents = await publishPaced(api, {
     tenantId: healthyTenant,
     type,
@@ -147,7 +152,13 @@ async function runNeighbourScenario(
 
   receiver.setDefault(neighbourName, options.behaviour);
   const [withEvents, neighbourEvents] = await Promise.all([
-    publishPaced(api, { tenantId: healthyTenant, type, count: options.healthyEvents, intervalMs: options.intervalMs, label: 'with' }),
+    publishPaced(api, {
+      tenantId: healthyTenant,
+      type,
+      count: options.healthyEvents,
+      intervalMs: options.intervalMs,
+      label: 'with',
+    }),
     publishPaced(api, {
       tenantId: neighbourTenant,
       type,
@@ -160,7 +171,9 @@ async function runNeighbourScenario(
   const withNeighbour = summarise(latenciesMs(receiver, healthyName, withEvents));
   const neighbourHealthDuring = (await endpointView(api, neighbour.id)).health;
   // Printed now, so a run that fails later still shows them.
-  console.info(`[${options.label}] healthy alone: ${fmt(alone)}; beside the neighbour: ${fmt(withNeighbour)}`);
+  console.info(
+    `[${options.label}] healthy alone: ${fmt(alone)}; beside the neighbour: ${fmt(withNeighbour)}`,
+  );
 
   receiver.setDefault(neighbourName, ok);
   const recoveredAt = Date.now();

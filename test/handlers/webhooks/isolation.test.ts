@@ -8,8 +8,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../../lambdas/shared/ids.js';
 import { getDelivery } from '../../../lambdas/shared/store/deliveries.js';
-import { getHealth } from '../../../lambdas/shared/store/endpoint-health.js';
 import { clearEndpointCache } from '../../../lambdas/shared/store/endpoint-cache.js';
+import { getHealth } from '../../../lambdas/shared/store/endpoint-health.js';
 import { getEndpoint } from '../../../lambdas/shared/store/endpoints.js';
 import { type HeraldEvent, putEvent } from '../../../lambdas/shared/store/events.js';
 import { handler as attempt } from '../../../lambdas/webhooks/attempt.js';
@@ -60,7 +60,8 @@ async function newEvent(tenantId: string, type = 'order.placed', data: Record<st
   return event;
 }
 
-const run = (...events: HeraldEvent[]) => dispatch(sqsEvent(events.map((body) => ({ body }))), lambdaContext());
+const run = (...events: HeraldEvent[]) =>
+  dispatch(sqsEvent(events.map((body) => ({ body }))), lambdaContext());
 const startsFor = (endpointId: string) => sfn.started.filter((e) => e.input.endpointId === endpointId);
 
 /** Operational events that reached the topic since the last call (the harness subscribes a queue). */
@@ -102,7 +103,11 @@ describe('endpoint health in dispatch', () => {
 
     await run(await newEvent(tenantId));
     await run(await newEvent(tenantId));
-    expect((await getHealth(ep.id, true)).health).toMatchObject({ state: 'open', failureStreak: 2, failingNotified: true });
+    expect((await getHealth(ep.id, true)).health).toMatchObject({
+      state: 'open',
+      failureStreak: 2,
+      failingNotified: true,
+    });
     const third = await newEvent(tenantId);
     await run(third);
     expect(receiver.on(path)).toHaveLength(2);
@@ -162,7 +167,11 @@ describe('endpoint health in dispatch', () => {
 
   it('an operational event is delivered to the tenant’s other endpoints, never to the one it is about', async () => {
     const tenantId = `t_${newId('ep').slice(3)}`;
-    const about = await createEndpoint({ tenantId, url: `${receiver.base}/about-${tenantId}`, eventTypes: ['herald.*'] });
+    const about = await createEndpoint({
+      tenantId,
+      url: `${receiver.base}/about-${tenantId}`,
+      eventTypes: ['herald.*'],
+    });
     await createEndpoint({ tenantId, url: `${receiver.base}/ops-${tenantId}`, eventTypes: ['herald.*'] });
     const event = await newEvent(tenantId, 'herald.endpoint.failing', { endpointId: about.id });
     await run(event);

@@ -59,7 +59,8 @@ describe('limiter', () => {
           const perWindow = new Map<number, number>();
           for (const w of granted) perWindow.set(w, (perWindow.get(w) ?? 0) + 1);
           // Prior load counts against the window too: what was granted there fits beside it.
-          for (const [w, c] of perWindow) expect(c + Math.min(preload.get(w) ?? 0, limit)).toBeLessThanOrEqual(limit);
+          for (const [w, c] of perWindow)
+            expect(c + Math.min(preload.get(w) ?? 0, limit)).toBeLessThanOrEqual(limit);
           expect(granted).toHaveLength(n);
         },
       ),
