@@ -75,6 +75,18 @@ class HeraldFunction extends NodejsFunction {
         target: 'node24',
         format: OutputFormat.CJS,
         externalModules: [],
+        // Only what runs on Lambda (docs/benchmarks.md, "Cold start"): the SDK's ES module builds, so
+        // esbuild drops the commands and codecs a function never calls (dispatch 690 → ~315 KiB) ...
+        mainFields: ['module', 'main'],
+        esbuildArgs: {
+          // ... the credential chain reduced to the environment Lambda fills (no SSO/INI/STS clients) ...
+          '--alias:@aws-sdk/credential-provider-node': path.join(
+            projectRoot,
+            'lambdas/shared/bundling/lambda-credentials.ts',
+          ),
+          // ... and no browser user-agent parser.
+          '--alias:bowser': path.join(projectRoot, 'lambdas/shared/bundling/no-browser-ua.ts'),
+        },
       },
     });
   }

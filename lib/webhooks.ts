@@ -24,11 +24,14 @@ import { LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-stepfunctions-task
 import { Construct } from 'constructs';
 import { grantQueues, grantTableAccess } from './access.js';
 import { HeraldFunction } from './herald-function.js';
+import type { SecretsKey } from './secrets-key.js';
 import { WorkQueue } from './work-queue.js';
 
 interface WebhooksProps {
   readonly eventsTopic: Topic;
   readonly mainTable: Table;
+  /** Opens endpoint signing secrets to sign with. */
+  readonly secretsKey: SecretsKey;
   readonly allowLoopbackWebhooks: boolean;
   /** Multiplies every retry wait (tests and demos only). @default 1 */
   readonly retryTimeScale?: number;
@@ -94,6 +97,7 @@ class Webhooks extends Construct {
       throw new Error(`fanoutConcurrency must be a positive integer, got ${fanout}`);
     const deliveryEnv = {
       HERALD_TABLE: props.mainTable.tableName,
+      ...props.secretsKey.environment,
       HERALD_ALLOW_LOOPBACK_WEBHOOKS: String(props.allowLoopbackWebhooks),
       HERALD_RETRY_TIME_SCALE: String(timeScale),
       HERALD_WEBHOOK_TIMEOUT_MS: String(attemptTimeout.toMilliseconds()),
@@ -119,6 +123,7 @@ class Webhooks extends Construct {
       actions: ['GetItem', 'PutItem', 'UpdateItem'],
     });
     props.eventsTopic.grantPublish(this.attemptFunction);
+    props.secretsKey.grantOpen(this.attemptFunction);
 
     this.retryStateMachine = this.buildRetryWorkflow();
 
@@ -149,6 +154,7 @@ class Webhooks extends Construct {
     });
     grantQueues(this.dispatchFunction, 'send', [this.webhookDlq]);
     props.eventsTopic.grantPublish(this.dispatchFunction);
+    props.secretsKey.grantOpen(this.dispatchFunction);
     this.retryStateMachine.grantStartExecution(this.dispatchFunction);
     this.dispatchFunction.addEventSource(
       new SqsEventSource(this.dispatchQueue.queue, {

@@ -4,7 +4,11 @@ import { type LocalResource, type ResolveContext, resolveEnvironment, resolveStr
 import type { FunctionSpec } from './lambda-pool.js';
 import { type CloudAssembly, functionAssetDir, generatedName, resourcesOfType } from './template.js';
 
-const DEFAULT_POOL_SIZE = 4; // a small pool per function; a reserved concurrency below that wins
+/**
+ * Worker threads per function (a reserved concurrency below it wins). Each is a V8 isolate that compiles
+ * and collects on its own, so on a small machine fewer isolates leave more CPU for the work.
+ */
+export const DEFAULT_POOL_SIZE = 4;
 
 /** Registers every function's name and ARN for intrinsic resolution (before environments are resolved). */
 export function registerFunctions(
@@ -28,6 +32,7 @@ export function functionSpecs(
   ctx: ResolveContext,
   endpoints: EmulatorEndpoints,
   extraEnv: Record<string, string>,
+  poolSize: number = DEFAULT_POOL_SIZE,
 ): { specs: FunctionSpec[]; skipped: string[] } {
   const specs: FunctionSpec[] = [];
   const skipped: string[] = [];
@@ -44,9 +49,7 @@ export function functionSpecs(
       ctx,
     );
     const reserved =
-      typeof props.ReservedConcurrentExecutions === 'number'
-        ? props.ReservedConcurrentExecutions
-        : DEFAULT_POOL_SIZE;
+      typeof props.ReservedConcurrentExecutions === 'number' ? props.ReservedConcurrentExecutions : poolSize;
     specs.push({
       logicalId: id,
       name: local.ref,
@@ -66,7 +69,7 @@ export function functionSpecs(
       },
       timeoutSeconds: typeof props.Timeout === 'number' ? props.Timeout : 3,
       memoryMb: typeof props.MemorySize === 'number' ? props.MemorySize : 128,
-      maxConcurrency: Math.max(1, Math.min(DEFAULT_POOL_SIZE, reserved)),
+      maxConcurrency: Math.max(1, Math.min(poolSize, reserved)),
     });
   }
   return { specs, skipped };

@@ -91,6 +91,8 @@ export class LambdaPool {
   private closed = false;
   invocations = 0;
   errors = 0;
+  /** Wall ms spent in invocations (message posted → reply), summed: Lambda's billed duration, locally. */
+  durationMs = 0;
 
   constructor(
     readonly spec: FunctionSpec,
@@ -104,6 +106,7 @@ export class LambdaPool {
     const id = this.nextId++;
     this.invocations++;
     const deadline = Date.now() + this.spec.timeoutSeconds * 1000;
+    const started = performance.now();
     try {
       return await new Promise<unknown>((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -118,6 +121,7 @@ export class LambdaPool {
       this.errors++;
       throw error;
     } finally {
+      this.durationMs += performance.now() - started;
       slot.pending = undefined;
       this.release(slot);
     }
@@ -171,6 +175,8 @@ export class LambdaPool {
       stdout: true,
       stderr: true,
       execArgv: [],
+      // The OS thread name (15 bytes kept): per-function CPU from /proc/<pid>/task/*/comm.
+      name: `fn:${this.spec.logicalId.replace(/[0-9A-F]{8}$/, '')}`,
     });
     const slot: Slot = { worker, pending: undefined };
     this.slots.add(slot);

@@ -17,6 +17,8 @@ export interface FunctionStats {
   readonly invocations: number;
   readonly errors: number;
   readonly workers: number;
+  /** Wall ms of all invocations so far (message posted → reply). */
+  readonly durationMs: number;
 }
 
 export interface MetricsSources {

@@ -1,5 +1,6 @@
 // startHerald(): runs a synthesized Herald cloud assembly on this machine (see docs/local-runtime.md).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -10,6 +11,7 @@ import { EventSourcePoller } from './event-source-poller.js';
 import { functionSpecs, registerFunctions } from './functions.js';
 import { LocalHttpApi } from './http-api.js';
 import type { LocalResource, ResolveContext } from './intrinsics.js';
+import { LocalKms } from './kms.js';
 import { LambdaPool } from './lambda-pool.js';
 import { MetricsView } from './metrics.js';
 import { RequestCounter, type RequestCounts } from './request-counter.js';
@@ -21,6 +23,7 @@ import {
   apiRoutes,
   eventSourceMappings,
   registerApiAndStateMachines,
+  registerKeys,
   registerPlaceholders,
   stateMachines,
 } from './wiring.js';
@@ -39,6 +42,8 @@ export interface StartOptions {
   readonly outdir?: string;
   /** Where `.herald/local.json` goes (default: the current directory; null = do not write it). */
   readonly stateFile?: string | null;
+  /** Worker threads per function at most (a reserved concurrency below it wins). @default 4 */
+  readonly poolSize?: number;
   /** Receives every output line (function logs, runtime messages); default: stdout unless quiet. */
   readonly log?: (line: string) => void;
 }
@@ -50,6 +55,8 @@ export interface HeraldLocal {
   readonly snsEndpoint: string;
   readonly dynamodbEndpoint: string;
   readonly sfnEndpoint: string;
+  /** The local key service playing the template's KMS keys. */
+  readonly kmsEndpoint: string;
   readonly metricsUrl: string;
   /** Queue logical id → URL. */
   readonly queues: Readonly<Record<string, string>>;
@@ -60,6 +67,8 @@ export interface HeraldLocal {
   readonly stateMachines: Readonly<Record<string, string>>;
   readonly startupMs: number;
   readonly synthMs: number | undefined;
+  /** The dynalite child process (CPU accounting from /proc). */
+  readonly dynamoPid: number | undefined;
   /** Fault injection: puts a raw message on a queue (by logical id or name). */
   injectSqsMessage(queue: string, body: string): Promise<string>;
   /** Fault injection: terminates a function's workers (by logical id or name); in-flight invocations fail. */
@@ -117,6 +126,9 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
     });
 
     registerPlaceholders(assembly, ctx);
+    const kms = new LocalKms(registerKeys(assembly, ctx), masterKey(options.dataDir));
+    const kmsEndpoint = await kms.listen(0);
+    stops.push(() => kms.close());
     const queues = createQueues(fauxqs, assembly, ctx, timeScale);
     createTopicsAndSubscriptions(fauxqs, assembly, ctx, queues);
     const tables = await createTables(dynamo.endpoint, LOCAL_REGION, assembly, ctx);
@@ -196,6 +208,7 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
           invocations: p.invocations,
           errors: p.errors,
           workers: p.size,
+          durationMs: Math.round(p.durationMs),
         })),
       executions: () => {
         const counts: Record<string, number> = {};
@@ -211,8 +224,9 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
       sns: fauxqs.address,
       dynamodb: dynamo.endpoint,
       sfn: sfnEndpoint,
+      kms: kmsEndpoint,
     };
-    const { specs, skipped } = functionSpecs(assembly, ctx, endpoints, {});
+    const { specs, skipped } = functionSpecs(assembly, ctx, endpoints, {}, options.poolSize);
     // Log prefix: the logical id without CDK's hash suffix (Herald-EventsApiIngestB2300353 → EventsApiIngest).
     const labels = new Map(specs.map((s) => [s.name, s.logicalId.replace(/[0-9A-F]{8}$/, '')]));
     const onLine = (fn: string, _stream: string, line: string) => {
@@ -268,6 +282,7 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
       snsEndpoint: fauxqs.address,
       dynamodbEndpoint: dynamo.endpoint,
       sfnEndpoint,
+      kmsEndpoint,
       metricsUrl,
       queues: Object.fromEntries([...queues].map(([id, q]) => [id, q.url])),
       functions: Object.fromEntries(specs.map((s) => [s.logicalId, s.name])),
@@ -275,6 +290,7 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
       stateMachines: Object.fromEntries([...machines.values()].map((m) => [m.logicalId, m.arn])),
       startupMs: Date.now() - started,
       synthMs,
+      dynamoPid: dynamo.pid,
       injectSqsMessage: async (queue, body) => {
         const q = queues.get(queue) ?? [...queues.values()].find((x) => x.name === queue);
         if (q === undefined) throw new Error(`no local queue ${queue}`);
@@ -300,6 +316,19 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
     await stop();
     throw error;
   }
+}
+
+/**
+ * The local key service's master key: new per run, or kept in the data dir (mode 0600) so that the
+ * secrets sealed in a persisted table still open after a restart.
+ */
+function masterKey(dataDir: string | undefined): Buffer {
+  if (dataDir === undefined) return randomBytes(32);
+  const path = join(dataDir, 'kms-master-key');
+  if (existsSync(path)) return readFileSync(path);
+  const key = randomBytes(32);
+  writeFileSync(path, key, { mode: 0o600 });
+  return key;
 }
 
 /** The main table is the one the functions know as HERALD_TABLE (else the only pk/sk table). */

@@ -8,8 +8,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { updateGeneratedSection } from '../lib/markers.js';
 import { FALLBACK_MEMORY_MB, type InputOverrides, resolveInputs } from './inputs.js';
-import { loadPriceTable } from './prices.js';
-import { renderCost } from './render.js';
+import { measureKmsCalls } from './kms.js';
+import { loadPriceTable, unitPrice } from './prices.js';
+import { renderCost, renderKms } from './render.js';
 import { type CfnTemplate, readTemplateFacts, type TemplateFacts } from './template.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -71,17 +72,21 @@ function measuredOverrides(): { overrides: InputOverrides; source?: string } {
 const { facts, note } = loadTemplate();
 const measured = measuredOverrides();
 const retryAttempts = await retryAttemptsFromCode();
-const { inputs, memoryFromTemplate, measuredDurations } = resolveInputs(facts, {
+const resolved = resolveInputs(facts, {
   ...measured.overrides,
   ...(retryAttempts !== undefined && { retryAttempts }),
 });
+const { memoryFromTemplate, measuredDurations } = resolved;
+// KMS calls per delivery, counted at the local key service; the first (typical) scenario prices the model.
+const kms = await measureKmsCalls();
+const inputs = { ...resolved.inputs, kmsCallsPerDelivery: kms[0]?.decryptsPerDelivery ?? 0 };
 const prices = loadPriceTable(join(ROOT, 'bench', 'cost', 'prices-us-east-1.json'));
 const notes = [
   `Template: ${note}${memoryFromTemplate.length === 5 ? '' : ` Memory from the template for: ${memoryFromTemplate.join(', ') || 'none'}; ${FALLBACK_MEMORY_MB} MB assumed for the rest.`}`,
   `Durations: ${measuredDurations.length > 0 ? `measured for ${measuredDurations.join(', ')} (${measured.source}), assumed for the rest` : 'assumed (no bench/results/lambda-durations.json yet)'}.`,
   `Retry attempts: ${retryAttempts !== undefined ? `${retryAttempts}, the length of RETRY_SCHEDULE_SECONDS in lambdas/shared/backoff.ts` : `${inputs.retryAttempts} (assumed; lambdas/shared/backoff.ts not present)`}.`,
 ];
-const markdown = renderCost(inputs, prices, { notes });
+const markdown = `${renderCost(inputs, prices, { notes })}\n\n${renderKms(kms, unitPrice(prices, 'kmsRequest'))}`;
 console.log(markdown);
 updateGeneratedSection(join(ROOT, 'docs', 'cost.md'), 'cost-figures', markdown);
 console.error('cost: updated docs/cost.md');

@@ -31,6 +31,11 @@ interface ModelInputs {
   readonly retryAttempts: number;
   /** Chance that any one retry attempt succeeds (endpoints mostly recover). */
   readonly retrySuccessRate: number;
+  /**
+   * KMS calls per delivery to open signing secrets, with the per-container data-key cache (measured by
+   * bench/cost/kms.ts at the local key service). @default 0
+   */
+  readonly kmsCallsPerDelivery?: number;
 }
 
 /** How webhook deliveries are made. */
@@ -160,6 +165,7 @@ function deliveryCost(
       bill.lambda('attempt function', attempt, retries, retries, inputs.webhookPostMs);
       perAttemptRecords(retries);
       bill.add('webhook DLQ send', 'sqsStandardRequest', exhausted);
+      bill.add('signing-secret data keys (KMS Decrypt)', 'kmsRequest', inputs.kmsCallsPerDelivery ?? 0);
       break;
     }
     case 'step-functions-every-delivery': {
@@ -174,6 +180,7 @@ function deliveryCost(
       bill.lambda('attempt function', attempt, 1 + retries, 1 + retries, inputs.webhookPostMs);
       perAttemptRecords(1 + retries);
       bill.add('webhook DLQ send', 'sqsStandardRequest', exhausted);
+      bill.add('signing-secret data keys (KMS Decrypt)', 'kmsRequest', inputs.kmsCallsPerDelivery ?? 0);
       break;
     }
     case 'eventbridge-api-destinations': {

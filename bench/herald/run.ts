@@ -1,102 +1,125 @@
 /**
- * Herald end-to-end on the local runtime: start it on an assembly, point an endpoint at the shared
- * receiver (bench/baseline/receiver.ts), publish through POST /v1/events at an offered rate (or as fast
- * as the API takes them) and measure publish sent → webhook received. `runHeraldBenchmark` has the
- * option and result shape bench/run.ts expects of it (the baseline's), plus Herald-only detail.
+ * One Herald run on the local runtime, measured after warm-up: start the runtime, point an endpoint at
+ * the shared receiver (bench/baseline/receiver.ts), publish through POST /v1/events at an offered rate
+ * (or closed loop at "max") in 5 s slices until throughput is stable — at least 30 s, because V8 keeps
+ * compiling for 30–60 s — then measure one window of at least 20 s: throughput at the receiver, latency
+ * publish sent → received for the events sent in the window, CPU by process and thread from /proc, and
+ * AWS calls counted at the emulators per delivered event.
  */
 
 import { randomUUID } from 'node:crypto';
+import { countsSince } from '../../local/request-counter.js';
 import { startHerald } from '../../local/runtime.js';
 import { startReceiver } from '../baseline/receiver.js';
 import { type LatencySummary, summarize } from '../lib/stats.js';
 import { waitFor } from '../lib/time.js';
 import { apiClient, createEndpoint, pointEndpoint } from './api.js';
-import { BASE_OUTDIR, baseAssemblyExists, dispatchSettings } from './assembly.js';
-import { type StageBreakdown, stageBreakdown } from './breakdown.js';
-import { injectEvents } from './injector.js';
+import { BASE_OUTDIR, baseAssemblyExists } from './assembly.js';
+import { type CpuUsage, cpuSince, cpuSnapshot } from './cpu.js';
 import { publishEvents } from './publisher.js';
 import { observeReceipts } from './receipts.js';
-import { type ResourceSample, sampleResources } from './resources.js';
 
 /** Retry waits, ASL intervals and visibility timeouts × this, so retried deliveries finish in the run. */
 const TIME_SCALE = 0.01;
 const TENANT = 't_bench';
 const EVENT_TYPE = 'bench.webhook';
-const WARM_UP_EVENTS = 40;
+const SLICE_SECONDS = 5;
 
-interface HeraldBenchOptions {
-  readonly count: number;
+interface HeraldRunOptions {
+  /** undefined: closed loop ("max"). */
   readonly offeredPerSecond?: number;
-  readonly failFirstAttemptRate?: number;
-  /** Whole run, publish and drain. @default 60000 */
-  readonly timeoutMs?: number;
-  /** Assembly to run. @default cdk.out.bench (synthesized when missing) */
-  readonly outdir?: string;
-  /** Label only: the dispatch concurrency the assembly was shaped for. */
-  readonly consumers?: number;
-  /** Publisher requests in flight. @default 128 */
+  /** @default 30 */
+  readonly minWarmUpSeconds?: number;
+  /** @default 75 */
+  readonly maxWarmUpSeconds?: number;
+  /** @default 20 */
+  readonly windowSeconds?: number;
+  /** Worker threads per function. @default the runtime's */
+  readonly poolSize?: number;
+  /** Requests in flight at most (and the closed loop's concurrency). @default 64 */
   readonly maxInFlight?: number;
-  /** Events whose attempts are read back for the breakdown. @default 100 */
-  readonly breakdownSample?: number;
-  /** Stop publishing after this many seconds even if `count` is not reached. @default timeoutMs */
-  readonly publishSeconds?: number;
-  /**
-   * `api`: POST /v1/events (the whole pipeline). `dispatch-queue`: straight onto the dispatch queue,
-   * to measure the delivery side alone. @default 'api'
-   */
-  readonly source?: 'api' | 'dispatch-queue';
+  readonly failFirstAttemptRate?: number;
+  /** @default cdk.out.bench */
+  readonly outdir?: string;
 }
 
-interface HeraldBenchResult {
+interface HeraldRunResult {
   readonly system: 'herald';
   readonly mode: string;
-  readonly source: 'api' | 'dispatch-queue';
-  readonly count: number;
-  readonly delivered: number;
-  readonly seconds: number;
+  readonly poolSize: number | undefined;
+  /** Delivered per second in each warm-up slice: the climb to steady state. */
+  readonly warmUp: { readonly seconds: number; readonly stable: boolean; readonly slices: number[] };
+  readonly windowSeconds: number;
+  readonly acceptedPerSecond: number;
+  /** Receipts at the receiver during the window ÷ its length. */
   readonly deliveriesPerSecond: number;
+  /** Publish sent → received, events sent in the window. */
   readonly latencyMs: LatencySummary;
-  readonly retries: number;
+  readonly responseMs: LatencySummary;
+  /** Every event sent in the window was received within 30 s of its end. */
   readonly completed: boolean;
-  readonly consumers: number | undefined;
-  readonly dispatch: {
-    batchSize: number;
-    maxConcurrency: number | undefined;
-    pollers: number;
-    poolSize: number;
-  };
-  readonly published: {
-    readonly accepted: number;
-    readonly rejected: number;
-    readonly perSecond: number;
-    /** Longest wait for a free request slot: > 0 means the API could not take the offered rate. */
-    readonly maxSlotWaitMs: number;
-    readonly responseMs: LatencySummary;
-  };
-  /** Records per dispatch invocation, on average (what batching amounts to at this load). */
-  readonly recordsPerDispatchInvocation: number;
-  readonly breakdownMs: StageBreakdown;
-  readonly resources: ResourceSample;
-  readonly startupMs: number;
+  /** The offered rate was not kept up with: < 95 % accepted, or p50 latency above 1 s. */
+  readonly saturated: boolean;
+  readonly cpu: CpuUsage;
+  /** CPU ms per delivered event, whole machine share of this run (runtime process + dynalite). */
+  readonly cpuMsPerEvent: number;
+  /** AWS calls counted at the emulators during the window ÷ events delivered in it. */
+  readonly callsPerEvent: Readonly<Record<string, number>>;
+  /** Per function label: mean wall ms per invocation and records per invocation, in the window. */
+  readonly invocations: Readonly<Record<string, { readonly meanMs: number; readonly perEvent: number }>>;
+  readonly retries: number;
 }
 
-const mode = (o: HeraldBenchOptions): string =>
+interface FnStats {
+  readonly name: string;
+  readonly invocations: number;
+  readonly durationMs: number;
+}
+
+function invocationStats(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  events: number,
+): Record<string, { meanMs: number; perEvent: number }> {
+  const prior = new Map(((before.functions ?? []) as FnStats[]).map((f) => [f.name, f]));
+  const out: Record<string, { meanMs: number; perEvent: number }> = {};
+  for (const f of (after.functions ?? []) as FnStats[]) {
+    const n = f.invocations - (prior.get(f.name)?.invocations ?? 0);
+    if (n <= 0) continue;
+    const ms = f.durationMs - (prior.get(f.name)?.durationMs ?? 0);
+    const label = f.name.replace(/^[^-]*-/, '').replace(/[0-9A-F]{8}$/, '');
+    out[label] = {
+      meanMs: Math.round((ms / n) * 10) / 10,
+      perEvent: Math.round((n / Math.max(1, events)) * 100) / 100,
+    };
+  }
+  return out;
+}
+
+const mode = (o: HeraldRunOptions): string =>
   o.offeredPerSecond === undefined ? 'max' : `offered ${o.offeredPerSecond}/s`;
 
-function dispatchInvocations(metrics: Record<string, unknown>): number {
-  const fns = (metrics.functions ?? []) as Array<{ name: string; invocations: number }>;
-  return fns.filter((f) => /Dispatch/.test(f.name)).reduce((n, f) => n + f.invocations, 0);
-}
+const countIn = (times: Iterable<number>, from: number, to: number): number => {
+  let n = 0;
+  for (const t of times) if (t >= from && t < to) n++;
+  return n;
+};
 
 function metricTotal(metrics: Record<string, unknown>, name: string): number {
   return ((metrics.metrics ?? {}) as Record<string, number>)[name] ?? 0;
 }
 
-async function runHeraldBenchmark(options: HeraldBenchOptions): Promise<HeraldBenchResult> {
+async function runHerald(options: HeraldRunOptions): Promise<HeraldRunResult> {
   const outdir = options.outdir ?? BASE_OUTDIR;
-  const skipSynth = outdir !== BASE_OUTDIR || baseAssemblyExists();
-  const local = await startHerald({ outdir, skipSynth, quiet: true, stateFile: null, timeScale: TIME_SCALE });
-  const receiverClose: Array<() => Promise<void>> = [];
+  const local = await startHerald({
+    outdir,
+    skipSynth: outdir !== BASE_OUTDIR || baseAssemblyExists(),
+    quiet: true,
+    stateFile: null,
+    timeScale: TIME_SCALE,
+    ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
+  });
+  const closers: Array<() => Promise<void>> = [];
   try {
     const client = apiClient(local.apiUrl, local.adminApiKey);
     const endpoint = await createEndpoint(client, TENANT, ['bench.*']);
@@ -104,114 +127,111 @@ async function runHeraldBenchmark(options: HeraldBenchOptions): Promise<HeraldBe
       secret: endpoint.secret,
       failFirstAttemptRate: options.failFirstAttemptRate ?? 0,
     });
-    receiverClose.push(() => receiver.close());
+    closers.push(() => receiver.close());
     await pointEndpoint(client, endpoint.id, receiver.url);
     const receivedAt = observeReceipts(receiver);
     const run = randomUUID().slice(0, 8);
-    const event = (phase: string) => (i: number) => ({
+    let index = 0;
+    const event = (phase: string) => () => ({
       type: EVENT_TYPE,
       tenantId: TENANT,
-      data: { run, phase, orderId: `o${i}`, total: i },
+      data: { run, phase, orderId: `o${index}`, total: index++ },
     });
+    const maxInFlight = options.maxInFlight ?? 64;
+    const publishFor = (seconds: number, phase: string) =>
+      publishEvents({
+        apiUrl: local.apiUrl,
+        apiKey: local.adminApiKey,
+        count:
+          options.offeredPerSecond === undefined ? 1_000_000 : Math.ceil(options.offeredPerSecond * seconds),
+        ...(options.offeredPerSecond === undefined ? {} : { offeredPerSecond: options.offeredPerSecond }),
+        maxInFlight,
+        deadlineAt: Date.now() + seconds * 1000,
+        event: event(phase),
+      });
 
-    // Warm-up: spawn the function workers (a cold worker's module load is not steady-state latency).
-    const warm = await publishEvents({
-      apiUrl: local.apiUrl,
-      apiKey: local.adminApiKey,
-      count: WARM_UP_EVENTS,
-      maxInFlight: 8,
-      deadlineAt: Date.now() + 20_000,
-      event: event('warm-up'),
-    });
-    const warmIds = warm.records.flatMap((r) => (r.id ? [r.id] : []));
-    await waitFor(() => warmIds.every((id) => receivedAt.has(id)), { timeoutMs: 20_000, intervalMs: 20 });
+    // Warm-up: slices until two in a row agree within 10 % (and at least minWarmUpSeconds have passed).
+    const warmStart = Date.now();
+    const slices: number[] = [];
+    let stable = false;
+    const minWarm = options.minWarmUpSeconds ?? 30;
+    const maxWarm = options.maxWarmUpSeconds ?? 75;
+    while ((Date.now() - warmStart) / 1000 < maxWarm) {
+      const from = Date.now();
+      await publishFor(SLICE_SECONDS, 'warm-up');
+      slices.push(Math.round(countIn(receivedAt.values(), from, Date.now()) / ((Date.now() - from) / 1000)));
+      const [a, b] = slices.slice(-2);
+      if ((Date.now() - warmStart) / 1000 >= minWarm && a !== undefined && b !== undefined && b > 0) {
+        if (Math.abs(a - b) / b <= 0.1) {
+          stable = true;
+          break;
+        }
+      }
+    }
+    const warmUpSeconds = Math.round((Date.now() - warmStart) / 100) / 10;
+
+    // The measured window.
+    const windowSeconds = options.windowSeconds ?? 20;
     const metricsBefore = local.metrics();
-
-    const timeoutMs = options.timeoutMs ?? 60_000;
+    const callsBefore = await local.requestCounts();
+    const cpuBefore = cpuSnapshot({ runtime: 'self', dynalite: local.dynamoPid });
     const started = Date.now();
-    const sampler = sampleResources();
-    const source = options.source ?? 'api';
-    const publishWindow = {
-      count: options.count,
-      ...(options.offeredPerSecond === undefined ? {} : { offeredPerSecond: options.offeredPerSecond }),
-      deadlineAt: started + Math.min(timeoutMs, (options.publishSeconds ?? Number.POSITIVE_INFINITY) * 1000),
-      event: event('measure'),
-    };
-    const published =
-      source === 'api'
-        ? await publishEvents({
-            ...publishWindow,
-            apiUrl: local.apiUrl,
-            apiKey: local.adminApiKey,
-            maxInFlight: options.maxInFlight ?? 128,
-          })
-        : await injectEvents(local, run, publishWindow);
+    const published = await publishFor(windowSeconds, 'measure');
+    const ended = Date.now();
+    const cpuAfter = cpuSnapshot({ runtime: 'self', dynalite: local.dynamoPid });
+    const callsAfter = await local.requestCounts();
+    const metricsAtEnd = local.metrics();
+    const deliveredInWindow = countIn(receivedAt.values(), started, ended);
+
     const ids = published.records.flatMap((r) => (r.id ? [r.id] : []));
     const completed = await waitFor(() => ids.every((id) => receivedAt.has(id)), {
-      timeoutMs: Math.max(0, started + timeoutMs - Date.now()),
-      intervalMs: 10,
+      timeoutMs: 30_000,
+      intervalMs: 20,
     });
-    const resources = sampler.stop();
-    const metricsAfter = local.metrics();
-
     const latencies: number[] = [];
-    let lastReceive = started;
     for (const r of published.records) {
       const at = r.id === undefined ? undefined : receivedAt.get(r.id);
-      if (at === undefined) continue;
-      latencies.push(at - r.sentAt);
-      lastReceive = Math.max(lastReceive, at);
+      if (at !== undefined) latencies.push(at - r.sentAt);
     }
-    const delivered = latencies.length;
-    const seconds = (lastReceive - started) / 1000;
-    const accepted = ids.length;
-    const lastResponse = Math.max(...published.records.map((r) => r.respondedAt));
-    const invocations = dispatchInvocations(metricsAfter) - dispatchInvocations(metricsBefore);
-    const breakdownMs = await stageBreakdown(
-      client,
-      published.records,
-      receivedAt,
-      options.breakdownSample ?? 100,
-    );
-    const settings = dispatchSettings(outdir);
+    const latencyMs = summarize(latencies);
+    const seconds = (ended - started) / 1000;
+    const acceptedPerSecond = Math.round(ids.length / seconds);
+    const cpu = cpuSince(cpuBefore, cpuAfter);
+    const calls = countsSince(callsAfter, callsBefore);
+    const callsPerEvent: Record<string, number> = {};
+    for (const [op, n] of Object.entries(calls))
+      callsPerEvent[op] = Math.round((n / Math.max(1, deliveredInWindow)) * 100) / 100;
+    const metricsAfter = local.metrics();
     return {
       system: 'herald',
       mode: mode(options),
-      source,
-      count: options.count,
-      delivered,
-      seconds: Math.round(seconds * 100) / 100,
-      deliveriesPerSecond: seconds > 0 ? Math.round(delivered / seconds) : 0,
-      latencyMs: summarize(latencies),
+      poolSize: options.poolSize,
+      warmUp: { seconds: warmUpSeconds, stable, slices },
+      windowSeconds: Math.round(seconds * 10) / 10,
+      acceptedPerSecond,
+      deliveriesPerSecond: Math.round(deliveredInWindow / seconds),
+      latencyMs,
+      responseMs: summarize(published.records.map((r) => r.respondedAt - r.sentAt)),
+      completed,
+      saturated:
+        (options.offeredPerSecond !== undefined && acceptedPerSecond < options.offeredPerSecond * 0.95) ||
+        (options.offeredPerSecond !== undefined && latencyMs.p50 > 1000),
+      cpu,
+      cpuMsPerEvent:
+        deliveredInWindow > 0
+          ? Math.round(((cpu.total * seconds * 1000) / deliveredInWindow) * 100) / 100
+          : 0,
+      callsPerEvent,
+      invocations: invocationStats(metricsBefore, metricsAtEnd, deliveredInWindow),
       retries:
         metricTotal(metricsAfter, 'WebhookRetriesScheduled') -
         metricTotal(metricsBefore, 'WebhookRetriesScheduled'),
-      // Every accepted event delivered before the deadline (the publish window may end before `count`).
-      completed,
-      consumers: options.consumers,
-      dispatch: {
-        ...settings,
-        // What local/ makes of them (functions.ts, wiring.ts): pollers ≤ 2, pool ≤ 4.
-        pollers: Math.min(settings.maxConcurrency ?? 2, 2),
-        poolSize: Math.min(options.consumers ?? 4, 4),
-      },
-      published: {
-        accepted,
-        rejected: published.records.length - accepted,
-        perSecond: Math.round(accepted / Math.max(0.001, (lastResponse - started) / 1000)),
-        maxSlotWaitMs: published.maxSlotWaitMs,
-        responseMs: summarize(published.records.map((r) => r.respondedAt - r.sentAt)),
-      },
-      recordsPerDispatchInvocation: invocations > 0 ? Math.round((accepted / invocations) * 10) / 10 : 0,
-      breakdownMs,
-      resources,
-      startupMs: local.startupMs,
     };
   } finally {
-    for (const close of receiverClose) await close();
+    for (const close of closers) await close();
     await local.stop();
   }
 }
 
-export type { HeraldBenchOptions, HeraldBenchResult };
-export { EVENT_TYPE, runHeraldBenchmark, TIME_SCALE };
+export type { HeraldRunOptions, HeraldRunResult };
+export { EVENT_TYPE, runHerald, TIME_SCALE };

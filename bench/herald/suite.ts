@@ -1,122 +1,166 @@
 /**
- * The Herald part of `npm run bench` (issue 6, points 1 and 3): start-up times, the offered-rate ×
- * consumers sweep through the HTTP API, the delivery side alone per consumer count and with batch size
- * 1 (what batching buys), a main-thread CPU profile, `npm test` wall time when recorded, bundle sizes.
- * Every run is bounded by its publish window and drain deadline; everything is on loopback.
+ * The Herald part of `npm run bench` (issue 14): runs each configuration 3 times, interleaved (A B C
+ * A B C A B C, so a change in the shared machine's load falls on all of them alike), each run warmed
+ * up until stable before its measured window (run.ts), and reports medians. Beside them: AWS calls per
+ * event counted at the emulators against the contract's minimum, CPU per call measured here, the
+ * ceiling those give, start-up, bundle sizes and fresh-process init times.
  */
 
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { BASE_OUTDIR, dispatchVariant, ROOT, removeVariant } from './assembly.js';
-import { type BundleSize, bundleSizes } from './bundles.js';
-import { type ComponentShare, profileMainThread } from './profile.js';
-import { type HeraldBenchResult, runHeraldBenchmark } from './run.js';
+import { cpus, loadavg } from 'node:os';
+import { startHerald } from '../../local/runtime.js';
+import { BASE_OUTDIR } from './assembly.js';
+import { type CallsPerEvent, measureCallsPerEvent } from './calls.js';
+import { type InitTime, measureInitTimes } from './init.js';
+import { type CallCost, type Ceiling, ceilingOf, measureCallCosts } from './percall.js';
+import { type HeraldRunOptions, type HeraldRunResult, runHerald, TIME_SCALE } from './run.js';
 import { measureStartup, type StartupTimes } from './startup.js';
 
-const CONSUMERS = [1, 2, 4] as const;
-const RATES: ReadonlyArray<number | undefined> = [100, 250, 500, undefined];
-const PUBLISH_SECONDS = 6;
-const RUN_TIMEOUT_MS = 18_000;
+interface SuiteConfig {
+  readonly label: string;
+  readonly options: HeraldRunOptions;
+}
 
-interface SuiteRun {
-  readonly consumers: number;
-  readonly batchSize: number;
-  readonly result: HeraldBenchResult;
+const CONFIGS: readonly SuiteConfig[] = [
+  { label: 'max, pool 4', options: { poolSize: 4 } },
+  { label: 'max, pool 2', options: { poolSize: 2 } },
+  { label: '100/s offered, pool 2', options: { offeredPerSecond: 100, poolSize: 2 } },
+];
+const ROUNDS = 3;
+
+interface ConfigSummary {
+  readonly label: string;
+  readonly runs: readonly HeraldRunResult[];
+  /** Medians over the runs. */
+  readonly median: {
+    readonly deliveriesPerSecond: number;
+    readonly acceptedPerSecond: number;
+    readonly p50: number;
+    readonly p95: number;
+    readonly p99: number;
+    readonly cpuCores: number;
+    readonly cpuMsPerEvent: number;
+    readonly warmUpSeconds: number;
+  };
+  readonly saturatedRuns: number;
 }
 
 interface HeraldSuiteResult {
+  readonly machine: {
+    readonly cpus: number;
+    readonly loadAverageAtStart: number[];
+    readonly loadAverageAtEnd: number[];
+  };
   readonly startup: StartupTimes;
-  /** Through POST /v1/events: the whole pipeline. */
-  readonly api: readonly SuiteRun[];
-  /** Straight onto the dispatch queue: SQS → dispatch → POST alone. */
-  readonly dispatchOnly: readonly SuiteRun[];
-  readonly profile: { readonly run: string; readonly components: readonly ComponentShare[] };
-  readonly npmTestSeconds: number | undefined;
-  readonly bundles: { readonly outdir: string; readonly sizes: readonly BundleSize[] };
+  readonly configs: readonly ConfigSummary[];
+  readonly calls: readonly CallsPerEvent[];
+  readonly callCosts: readonly CallCost[];
+  readonly ceiling: Ceiling & { readonly basedOn: string; readonly achievedRatio: number };
+  readonly init: readonly InitTime[];
+  readonly initBefore?: readonly InitTime[];
+  readonly bundlesOutdir: string;
 }
 
-function npmTestSeconds(): number | undefined {
-  const path = join(ROOT, 'bench', 'results', 'npm-test-time.json');
-  if (!existsSync(path)) return undefined;
-  const parsed = JSON.parse(readFileSync(path, 'utf8')) as {
-    seconds?: unknown;
-    wallSeconds?: unknown;
-    ms?: unknown;
-  };
-  const seconds =
-    parsed.seconds ?? parsed.wallSeconds ?? (typeof parsed.ms === 'number' ? parsed.ms / 1000 : undefined);
-  return typeof seconds === 'number' ? seconds : undefined;
-}
+const median = (values: readonly number[]): number => {
+  const s = [...values].sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
 
 const say = (line: string): void => void process.stderr.write(`bench: herald ${line}\n`);
 
-async function runHeraldSuite(): Promise<HeraldSuiteResult> {
-  say('start-up (cold synth, then warm) ...');
-  const startup = await measureStartup(2);
-  const variants = new Map(CONSUMERS.map((c) => [c, dispatchVariant({ consumers: c })]));
-  const unbatched = dispatchVariant({ consumers: 2, batchSize: 1 });
+function summarise(label: string, runs: readonly HeraldRunResult[]): ConfigSummary {
+  const m = (f: (r: HeraldRunResult) => number) => Math.round(median(runs.map(f)) * 10) / 10;
+  return {
+    label,
+    runs,
+    median: {
+      deliveriesPerSecond: m((r) => r.deliveriesPerSecond),
+      acceptedPerSecond: m((r) => r.acceptedPerSecond),
+      p50: m((r) => r.latencyMs.p50),
+      p95: m((r) => r.latencyMs.p95),
+      p99: m((r) => r.latencyMs.p99),
+      cpuCores: m((r) => r.cpu.total),
+      cpuMsPerEvent: m((r) => r.cpuMsPerEvent),
+      warmUpSeconds: m((r) => r.warmUp.seconds),
+    },
+    saturatedRuns: runs.filter((r) => r.saturated).length,
+  };
+}
+
+async function callsAndCosts(): Promise<{ calls: CallsPerEvent[]; callCosts: CallCost[] }> {
+  const local = await startHerald({
+    outdir: BASE_OUTDIR,
+    skipSynth: true,
+    quiet: true,
+    stateFile: null,
+    timeScale: TIME_SCALE,
+  });
   try {
-    const api: SuiteRun[] = [];
-    let profile: HeraldSuiteResult['profile'] = { run: '', components: [] };
-    for (const consumers of CONSUMERS) {
-      for (const rate of RATES) {
-        const label = `${consumers} consumer(s), ${rate === undefined ? 'max' : `${rate}/s`}`;
-        say(`API, ${label} ...`);
-        const options = {
-          count: rate === undefined ? 10_000 : rate * PUBLISH_SECONDS,
-          ...(rate === undefined ? {} : { offeredPerSecond: rate }),
-          publishSeconds: PUBLISH_SECONDS,
-          timeoutMs: RUN_TIMEOUT_MS,
-          outdir: variants.get(consumers) ?? BASE_OUTDIR,
-          consumers,
-          breakdownSample: 60,
-        };
-        // One run is profiled (main thread): the last max-rate run, where saturation is clearest.
-        if (rate === undefined && consumers === CONSUMERS[CONSUMERS.length - 1]) {
-          const { result, components } = await profileMainThread(() => runHeraldBenchmark(options));
-          profile = { run: `${label} (profiled)`, components };
-          api.push({ consumers, batchSize: result.dispatch.batchSize, result });
-        } else {
-          const result = await runHeraldBenchmark(options);
-          api.push({ consumers, batchSize: result.dispatch.batchSize, result });
-        }
-      }
-    }
-    const dispatchOnly: SuiteRun[] = [];
-    const shapes: Array<{ consumers: number; outdir: string }> = [
-      ...CONSUMERS.map((c) => ({ consumers: c, outdir: variants.get(c) ?? BASE_OUTDIR })),
-      { consumers: 2, outdir: unbatched },
-    ];
-    for (const shape of shapes) {
-      const result = await runHeraldBenchmark({
-        count: 1_500,
-        publishSeconds: PUBLISH_SECONDS,
-        timeoutMs: RUN_TIMEOUT_MS,
-        outdir: shape.outdir,
-        consumers: shape.consumers,
-        source: 'dispatch-queue',
-        breakdownSample: 0,
-      });
-      say(
-        `dispatch only, ${shape.consumers} consumer(s), batch ${result.dispatch.batchSize}: ${result.deliveriesPerSecond}/s`,
-      );
-      dispatchOnly.push({ consumers: shape.consumers, batchSize: result.dispatch.batchSize, result });
-    }
-    const bundleDir = existsSync(join(ROOT, 'cdk.out', 'manifest.json'))
-      ? join(ROOT, 'cdk.out')
-      : BASE_OUTDIR;
-    return {
-      startup,
-      api,
-      dispatchOnly,
-      profile,
-      npmTestSeconds: npmTestSeconds(),
-      bundles: { outdir: bundleDir.slice(ROOT.length + 1), sizes: bundleSizes(bundleDir) },
-    };
+    const calls = await measureCallsPerEvent(local, 5);
+    const callCosts = await measureCallCosts(local, 1000);
+    return { calls, callCosts };
   } finally {
-    for (const outdir of [...variants.values(), unbatched]) removeVariant(outdir);
+    await local.stop();
   }
 }
 
-export type { HeraldSuiteResult, SuiteRun };
-export { CONSUMERS, PUBLISH_SECONDS, RATES, runHeraldSuite };
+async function runHeraldSuite(options: { initBeforeOutdir?: string } = {}): Promise<HeraldSuiteResult> {
+  const loadAverageAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
+  say('start-up (cold synth, then warm) ...');
+  const startup = await measureStartup(1);
+  say('bundle init times ...');
+  const init = measureInitTimes(BASE_OUTDIR, 5);
+  const initBefore =
+    options.initBeforeOutdir === undefined ? undefined : measureInitTimes(options.initBeforeOutdir, 5);
+  say('calls per event and CPU per call ...');
+  const { calls, callCosts } = await callsAndCosts();
+  const byConfig = new Map<string, HeraldRunResult[]>(CONFIGS.map((c) => [c.label, []]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const config of CONFIGS) {
+      say(`round ${round}/${ROUNDS}: ${config.label} ...`);
+      const result = await runHerald(config.options);
+      say(
+        `  ${result.deliveriesPerSecond}/s delivered, p99 ${result.latencyMs.p99} ms, warm-up ${result.warmUp.seconds} s (${result.warmUp.slices.join(' → ')})`,
+      );
+      byConfig.get(config.label)?.push(result);
+    }
+  }
+  const configs = CONFIGS.map((c) => summarise(c.label, byConfig.get(c.label) ?? []));
+  // The ceiling from the calls counted under load in the best max-rate configuration.
+  const best = [...configs]
+    .filter((c) => c.label.startsWith('max'))
+    .sort((a, b) => b.median.deliveriesPerSecond - a.median.deliveriesPerSecond)[0];
+  const bestRun =
+    best === undefined
+      ? undefined
+      : [...best.runs].sort((a, b) => a.deliveriesPerSecond - b.deliveriesPerSecond)[
+          Math.floor(best.runs.length / 2)
+        ];
+  const ceiling = ceilingOf(bestRun?.callsPerEvent ?? {}, callCosts, cpus().length);
+  return {
+    machine: {
+      cpus: cpus().length,
+      loadAverageAtStart,
+      loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
+    },
+    startup,
+    configs,
+    calls,
+    callCosts,
+    ceiling: {
+      ...ceiling,
+      basedOn: best?.label ?? '',
+      achievedRatio:
+        ceiling.eventsPerSecond > 0 && best !== undefined
+          ? Math.round((best.median.deliveriesPerSecond / ceiling.eventsPerSecond) * 100) / 100
+          : 0,
+    },
+    init,
+    ...(initBefore !== undefined ? { initBefore } : {}),
+    bundlesOutdir: BASE_OUTDIR,
+  };
+}
+
+export type { ConfigSummary, HeraldSuiteResult, SuiteConfig };
+export { CONFIGS, ROUNDS, runHeraldSuite };

@@ -4,6 +4,7 @@ import { handler as ingest } from '../../../lambdas/api/ingest.js';
 import { handler as management } from '../../../lambdas/api/management.js';
 import { documentClient } from '../../../lambdas/shared/aws-clients.js';
 import { createAdminKey } from '../../../lambdas/shared/store/api-keys.js';
+import { getEndpoint } from '../../../lambdas/shared/store/endpoints.js';
 import {
   apiEvent,
   fakeContext,
@@ -251,7 +252,8 @@ describe('endpoints', () => {
     const item = await documentClient().send(
       new GetCommand({ TableName: MAIN_TABLE, Key: { pk: `EP#${ep.id}`, sk: 'EP' } }),
     );
-    const secrets = item.Item?.secrets as { secret: string; expiresAt?: number }[];
+    expect(JSON.stringify(item.Item)).not.toContain('whsec_'); // sealed at rest (endpoint-secrets.test.ts)
+    const secrets = (await getEndpoint(String(ep.id)))?.secrets ?? [];
     expect(secrets.map((s) => s.secret)).toEqual([body.secret, ep.secret]);
     expect(secrets[0]?.expiresAt).toBeUndefined();
     expect(secrets[1]?.expiresAt).toBe(Math.floor(graceEnd / 1000));
