@@ -39,7 +39,7 @@ interface WebhooksProps {
   readonly attemptTimeout?: Duration;
   /**
    * Timeout of dispatch's inline first attempt; a timeout opens the endpoint's breaker, so a hanging
-   * receiver costs the shared dispatch pool this once (adrs/0006). @default Duration.seconds(1)
+   * receiver costs the shared dispatch pool this once (adrs/0007). @default Duration.seconds(1)
    */
   readonly inlineTimeout?: Duration;
   /**

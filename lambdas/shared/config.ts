@@ -55,7 +55,7 @@ const config = {
   webhookTimeoutMs: (): number => optionalNumber('HERALD_WEBHOOK_TIMEOUT_MS', 15_000),
   /**
    * Timeout of the dispatcher's inline first attempt; the workflow's attempts use the full
-   * `webhookTimeoutMs`. A timeout opens the endpoint's breaker (adrs/0006). @default 1000
+   * `webhookTimeoutMs`. A timeout opens the endpoint's breaker (adrs/0007). @default 1000
    */
   inlineTimeoutMs: (): number => optionalNumber('HERALD_INLINE_TIMEOUT_MS', 1_000),
   /** How long a dispatcher trusts its copy of an endpoint's health (the staleness bound). @default 1000 */

@@ -76,7 +76,7 @@ async function runAttempt(state: RetryState): Promise<AttemptOutput> {
     return stop(state, 'endpoint_disabled');
   }
 
-  // Held by a Retry-After or over the rate limit: wait, without spending the attempt (adrs/0006).
+  // Held by a Retry-After or over the rate limit: wait, without spending the attempt (adrs/0007).
   const postpone = await workflowWait(endpoint, state.reservedSlot, new Date());
   if (postpone !== undefined) {
     const { reservedSlot: _old, ...rest } = state;

@@ -2,7 +2,7 @@
  * Dispatch consumer (SQS, partial batch responses). For each event: every endpoint of the tenant whose
  * filter matches gets a delivery claimed with a conditional write, then the first attempt runs inline
  * with the short inline timeout — unless the endpoint is in trouble (breaker open, Retry-After hold)
- * or over its rate limit, when the delivery goes straight to the retry workflow (adrs/0006), so this
+ * or over its rate limit, when the delivery goes straight to the retry workflow (adrs/0007), so this
  * shared pool only ever waits on healthy receivers. A retryable inline failure starts the retry
  * workflow, a permanent one goes to the webhook DLQ. An event's endpoints run concurrently, at most
  * HERALD_FANOUT_CONCURRENCY at once; a batch's records run concurrently. Subscriber

@@ -17,7 +17,7 @@ interface RetryState {
   readonly waitSeconds: number;
   /** When the next attempt is due (ISO-8601); the workflow's Wait state waits until then. */
   readonly waitUntil?: string;
-  /** A rate-limit window (epoch second) already counted for this delivery (adrs/0006). */
+  /** A rate-limit window (epoch second) already counted for this delivery (adrs/0007). */
   readonly reservedSlot?: number;
 }
 

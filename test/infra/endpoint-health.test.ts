@@ -6,7 +6,7 @@ import { buildHerald, resourceNamed } from './support/template.js';
 const envOf = (properties: Record<string, unknown>) =>
   (properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment?.Variables ?? {};
 
-describe('endpoint health settings (adrs/0006)', () => {
+describe('endpoint health settings (adrs/0007)', () => {
   it.each([
     ['432000', 432_000],
     ['5d', 432_000],

@@ -62,7 +62,7 @@ const expected: Record<string, string[]> = {
     ...SECRETS_OPEN,
     'sqs:SendMessage WebhooksWebhookDlq',
     'states:StartExecution WebhooksRetryWorkflow',
-    // Operational events (herald.*, adrs/0006).
+    // Operational events (herald.*, adrs/0007).
     'sns:Publish EventsTopic',
     ...EVENT_SOURCE('WebhooksDispatchQueue'),
   ],

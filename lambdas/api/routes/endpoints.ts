@@ -119,7 +119,7 @@ const createEndpoint = route('POST', '/v1/endpoints', async ({ event, principal 
   return jsonResponse(201, { ...viewOf(record), health: healthView(HEALTHY, new Date()), secret });
 });
 
-/** The endpoint as the API shows it: no secrets, with its health (adrs/0006). */
+/** The endpoint as the API shows it: no secrets, with its health (adrs/0007). */
 async function representations(records: readonly EndpointRecord[]) {
   const healths = await getHealths(records.map((r) => r.id));
   const now = new Date();

@@ -436,7 +436,7 @@ function markFailed(
 
 /**
  * Hands a claimed delivery to the retry workflow without an inline attempt (its endpoint is in
- * trouble, held or over its rate limit; adrs/0006): `retrying` from `pending`, lease dropped, so a
+ * trouble, held or over its rate limit; adrs/0007): `retrying` from `pending`, lease dropped, so a
  * duplicate dispatch resumes the workflow instead of POSTing. Answers false if it moved meanwhile.
  */
 async function markDeferred(

@@ -28,7 +28,7 @@ interface EndpointRecord {
   readonly description?: string;
   readonly rateLimit?: number;
   readonly enabled: boolean;
-  /** Set when Herald disabled the endpoint itself (adrs/0006): `all_attempts_failed`. */
+  /** Set when Herald disabled the endpoint itself (adrs/0007): `all_attempts_failed`. */
   readonly disabledReason?: string;
   readonly disabledAt?: string;
   readonly secrets: EndpointSecret[];

@@ -1,5 +1,5 @@
 /**
- * The endpoint breaker (adrs/0006): a pure decision over one endpoint's health, clock passed in.
+ * The endpoint breaker (adrs/0007): a pure decision over one endpoint's health, clock passed in.
  *
  * `admit(health, now)` says which lane the next delivery takes: `inline` (the dispatcher's own short
  * POST) or `workflow` (the retry workflow, full timeout, off the shared dispatch pool) — and, for a

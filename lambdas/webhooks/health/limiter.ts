@@ -1,5 +1,5 @@
 /**
- * The endpoint rate limiter (adrs/0006): fixed one-second windows, one counter per endpoint and
+ * The endpoint rate limiter (adrs/0007): fixed one-second windows, one counter per endpoint and
  * second in DynamoDB, taken with an atomic ADD (no read-modify-write, so concurrent dispatchers never
  * contend). This module is the pure part: given the count a take returned, either the delivery has its
  * slot or it should try the window its position in the overflow points to. Deliveries that overflow a

@@ -1,7 +1,7 @@
 /**
  * Drill 8 — a hanging neighbour: tenant B's endpoint accepts connections and never answers while
  * tenant A's endpoint is healthy. A's latency is measured alone and beside B (reported, not asserted:
- * the target is max(2 s, 3 × A's p99 alone), adrs/0006); nothing is lost for either; B's breaker opens
+ * the target is max(2 s, 3 × A's p99 alone), adrs/0007); nothing is lost for either; B's breaker opens
  * while it hangs and closes after it recovers, and every one of B's deliveries still arrives.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 /**
  * Drill 9 — a failing neighbour: tenant B's endpoint answers 500 to every attempt while
  * tenant A's endpoint is healthy. A's latency is measured alone and beside B (reported, not asserted:
- * the target is max(2 s, 3 × A's p99 alone), adrs/0006); nothing is lost for either; B's breaker opens
+ * the target is max(2 s, 3 × A's p99 alone), adrs/0007); nothing is lost for either; B's breaker opens
  * (its failure streak reaches the threshold) and closes after it recovers, and every one of B's deliveries still arrives.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Endpoint health in dispatch and the attempt function (adrs/0006), against dynalite + fauxqs, a real
+ * Endpoint health in dispatch and the attempt function (adrs/0007), against dynalite + fauxqs, a real
  * loopback receiver and the fake StartExecution endpoint: the breaker opens on an inline timeout and
  * on a failure streak, an open or held endpoint gets no inline POST, the rate limit defers instead of
  * dropping, operational events reach the topic and never the endpoint they are about, and an
