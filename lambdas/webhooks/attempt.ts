@@ -14,8 +14,10 @@ import { getDelivery, markFailed, markSkipped } from '../shared/store/deliveries
 import { getEndpoint } from '../shared/store/endpoints.js';
 import { getEvent } from '../shared/store/events.js';
 import { type WebhookDlqMessage, webhookDlqMessage } from './dead-letter.js';
+import { config } from '../shared/config.js';
+import { releaseProbe } from '../shared/store/endpoint-health.js';
 import { attemptDelivery, type Outcome } from './deliver.js';
-import { workflowWait } from './health/gate.js';
+import { probeFor, workflowWait } from './health/gate.js';
 import { emitOpEvent, isOperational, OP_EVENT_TYPES } from './health/op-events.js';
 import { dueTime, type RetryState } from './retry-workflow.js';
 
@@ -32,7 +34,7 @@ interface AttemptOutput extends RetryState {
 
 function parseInput(input: unknown): RetryState {
   const value = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
-  const { eventId, endpointId, generation, attempt, waitSeconds, waitUntil, reservedSlot } = value;
+  const { eventId, endpointId, generation, attempt, waitSeconds, waitUntil, reservedSlot, heldSince } = value;
   if (typeof eventId !== 'string' || typeof endpointId !== 'string') {
     throw new InvalidRequestError('attempt input needs eventId and endpointId');
   }
@@ -47,6 +49,26 @@ function parseInput(input: unknown): RetryState {
     waitSeconds: typeof waitSeconds === 'number' ? waitSeconds : 0,
     ...(typeof waitUntil === 'string' ? { waitUntil } : {}),
     ...(Number.isInteger(reservedSlot) ? { reservedSlot: reservedSlot as number } : {}),
+    ...(typeof heldSince === 'string' ? { heldSince } : {}),
+  };
+}
+
+/** How often an attempt waiting for another attempt's probe looks again (real time: it is about POSTs). */
+const PROBE_POLL_MS = 1_000;
+
+/** The same attempt again at `notBefore`, not spent (a hold, the rate limit, a probe in flight). */
+function postponed(
+  state: RetryState,
+  notBefore: Date,
+  carry: { reservedSlot?: number; heldSince?: string },
+): AttemptOutput {
+  const { reservedSlot: _slot, heldSince: _held, ...rest } = state;
+  return {
+    ...rest,
+    outcome: 'retry',
+    waitSeconds: Math.max(0, (notBefore.getTime() - Date.now()) / 1000),
+    waitUntil: notBefore.toISOString(),
+    ...carry,
   };
 }
 
@@ -79,15 +101,18 @@ async function runAttempt(state: RetryState): Promise<AttemptOutput> {
   // Held by a Retry-After or over the rate limit: wait, without spending the attempt (adrs/0007).
   const postpone = await workflowWait(endpoint, state.reservedSlot, new Date());
   if (postpone !== undefined) {
-    const { reservedSlot: _old, ...rest } = state;
-    const waitSeconds = Math.max(0, (postpone.notBefore.getTime() - Date.now()) / 1000);
-    return {
-      ...rest,
-      outcome: 'retry',
-      waitSeconds,
-      waitUntil: postpone.notBefore.toISOString(),
+    return postponed(state, postpone.notBefore, {
       ...(postpone.reservedSlot !== undefined ? { reservedSlot: postpone.reservedSlot } : {}),
-    };
+    });
+  }
+  // Breaker open and another attempt probing: wait for it, up to twice the attempt timeout; then spend
+  // this attempt without a POST (`circuit_open`), so the schedule still ends on time.
+  const probeAt = new Date();
+  const probe = await probeFor(endpoint.id, probeAt);
+  const heldSince = state.heldSince ?? probeAt.toISOString();
+  const waitedMs = probeAt.getTime() - Date.parse(heldSince);
+  if (probe.kind === 'busy' && waitedMs < 2 * config.webhookTimeoutMs()) {
+    return postponed(state, new Date(probeAt.getTime() + PROBE_POLL_MS), { heldSince });
   }
 
   const result = await attemptDelivery({
@@ -95,7 +120,9 @@ async function runAttempt(state: RetryState): Promise<AttemptOutput> {
     endpoint,
     generation: state.generation,
     attempt: state.attempt,
+    ...(probe.kind === 'busy' ? { skipPost: 'circuit_open' as const } : {}),
   });
+  if (probe.kind === 'probe') await releaseProbe(endpoint.id, probe.until);
   if (result.superseded) return stop(state, 'superseded');
   // An operational event's own exhaustion is not announced: no loop between two failing endpoints.
   if (result.outcome === 'failed' && !isOperational(event.type)) {

@@ -28,6 +28,11 @@ interface AttemptInput {
   readonly timeoutMs?: number;
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /**
+   * Spend the attempt without a POST: the endpoint's breaker is open and another attempt holds its
+   * probe (adrs/0007). Recorded as `errorClass: circuit_open`; the schedule moves on.
+   */
+  readonly skipPost?: 'circuit_open';
 }
 
 interface AttemptResult {
@@ -37,7 +42,7 @@ interface AttemptResult {
   /** When the next attempt is due (only for `retry`), as recorded on the attempt. */
   readonly nextAttemptAt?: string;
   readonly statusCode?: number;
-  readonly errorClass?: WebhookErrorClass;
+  readonly errorClass?: WebhookErrorClass | 'circuit_open';
   /** Short and secret-free: `HTTP 503`, `timeout`, `retries_exhausted: HTTP 503`. */
   readonly lastError?: string;
   /** The delivery moved to a newer generation meanwhile (replay); this attempt's verdict was not recorded. */
@@ -129,13 +134,16 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
     body,
     secrets: activeSecrets(input.endpoint, timestampSeconds),
   });
-  const result = await postWebhook({
-    url: input.endpoint.url,
-    body,
-    headers,
-    timeoutMs: input.timeoutMs ?? config.webhookTimeoutMs(),
-    allowLoopback: config.allowLoopbackWebhooks(),
-  });
+  const result: PostWebhookResult =
+    input.skipPost !== undefined
+      ? ({ errorClass: input.skipPost, durationMs: 0 } as unknown as PostWebhookResult)
+      : await postWebhook({
+          url: input.endpoint.url,
+          body,
+          headers,
+          timeoutMs: input.timeoutMs ?? config.webhookTimeoutMs(),
+          allowLoopback: config.allowLoopbackWebhooks(),
+        });
   const finishedAt = now();
 
   let outcome: Outcome;
@@ -170,7 +178,10 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
     ...(lastError !== undefined ? { lastError } : {}),
   });
   countOutcome(outcome, input.event, finishedAt);
-  await updateHealth(input, healthReport(result, outcome === 'delivered', sentAt, finishedAt), lastError);
+  // No POST, nothing learnt about the receiver.
+  if (input.skipPost === undefined) {
+    await updateHealth(input, healthReport(result, outcome === 'delivered', sentAt, finishedAt), lastError);
+  }
 
   return {
     outcome,

@@ -19,6 +19,8 @@ interface RetryState {
   readonly waitUntil?: string;
   /** A rate-limit window (epoch second) already counted for this delivery (adrs/0007). */
   readonly reservedSlot?: number;
+  /** Since when this attempt waits for another attempt's probe of the open endpoint (ISO). */
+  readonly heldSince?: string;
 }
 
 /** The due time of the next attempt: the one given, or now + waitSeconds. */

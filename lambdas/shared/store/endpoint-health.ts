@@ -156,6 +156,46 @@ async function countFailure(endpointId: string, at: Date): Promise<void> {
   );
 }
 
+/**
+ * Takes the endpoint's probe (adrs/0007): while its breaker is open, one workflow attempt at a time
+ * POSTs to it. Answers false while another attempt's lease (`probeUntil`) runs. Not a transition: it
+ * leaves `version` alone, and transitions leave `probeUntil` alone.
+ */
+async function claimProbe(endpointId: string, now: Date, until: Date): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: config.table(),
+        Key: healthKey(endpointId),
+        UpdateExpression: 'SET probeUntil = :until',
+        ConditionExpression: 'attribute_not_exists(probeUntil) OR probeUntil < :now',
+        ExpressionAttributeValues: { ':until': until.toISOString(), ':now': now.toISOString() },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** Ends the probe this attempt holds, so the next attempt need not wait out the lease. */
+async function releaseProbe(endpointId: string, until: Date): Promise<void> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: config.table(),
+        Key: healthKey(endpointId),
+        UpdateExpression: 'REMOVE probeUntil',
+        ConditionExpression: 'probeUntil = :until',
+        ExpressionAttributeValues: { ':until': until.toISOString() },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
 /** Forgets the endpoint's health (re-enabled by a user, or deleted): it starts healthy again. */
 async function resetHealth(endpointId: string): Promise<void> {
   await documentClient().send(new DeleteCommand({ TableName: config.table(), Key: healthKey(endpointId) }));
@@ -186,4 +226,14 @@ async function putHealth(endpointId: string, health: EndpointHealth, version = 1
 }
 
 export type { StoredHealth };
-export { countFailure, getHealth, getHealths, putHealth, resetHealth, takeRateSlot, writeTransition };
+export {
+  claimProbe,
+  countFailure,
+  getHealth,
+  getHealths,
+  putHealth,
+  releaseProbe,
+  resetHealth,
+  takeRateSlot,
+  writeTransition,
+};

@@ -6,7 +6,7 @@
  * staleness bound is that second: another container's breaker opening reaches this one within it.
  */
 import { config } from '../../shared/config.js';
-import { getHealth, type StoredHealth, takeRateSlot } from '../../shared/store/endpoint-health.js';
+import { claimProbe, getHealth, type StoredHealth, takeRateSlot } from '../../shared/store/endpoint-health.js';
 import type { EndpointRecord } from '../../shared/store/endpoints.js';
 import { admit, type Lane } from './breaker.js';
 import { decide, MAX_HOPS, reservationAt, windowOf } from './limiter.js';
@@ -89,10 +89,32 @@ async function workflowWait(
   };
 }
 
+/** A probe's lease beyond the attempt timeout: room for signing and recording. */
+const PROBE_MARGIN_MS = 5_000;
+
+type ProbeVerdict =
+  | { readonly kind: 'go' }
+  /** This attempt holds the endpoint's probe until `until` (release it after the POST). */
+  | { readonly kind: 'probe'; readonly until: Date }
+  /** Another attempt is probing the open endpoint: do not POST now. */
+  | { readonly kind: 'busy' };
+
+/**
+ * The workflow lane's share for an endpoint in trouble: while its breaker is open, one attempt at a
+ * time POSTs to it (the probe), so a hanging endpoint holds at most one attempt invocation per lease
+ * instead of one per delivery — the lane stays free for everyone else's retries.
+ */
+async function probeFor(endpointId: string, now: Date): Promise<ProbeVerdict> {
+  const { health } = await healthOf(endpointId, now.getTime());
+  if (health.state !== 'open') return { kind: 'go' };
+  const until = new Date(now.getTime() + config.webhookTimeoutMs() + PROBE_MARGIN_MS);
+  return (await claimProbe(endpointId, now, until)) ? { kind: 'probe', until } : { kind: 'busy' };
+}
+
 /** For tests: forget every cached health. */
 function clearHealthCache(): void {
   cache.clear();
 }
 
-export type { RateVerdict };
-export { clearHealthCache, healthOf, laneFor, remember, takeSlot, workflowWait };
+export type { ProbeVerdict, RateVerdict };
+export { clearHealthCache, healthOf, laneFor, probeFor, remember, takeSlot, workflowWait };

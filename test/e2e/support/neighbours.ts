@@ -85,15 +85,18 @@ async function endpointView(api: HeraldApi, id: string): Promise<EndpointView> {
 interface NeighbourRun {
   readonly alone: LatencySummary;
   readonly withNeighbour: LatencySummary;
-  /** Every healthy event accepted exactly once. */
-  readonly healthyAcceptedOnce: number;
+  /** Healthy events accepted at least once (all of them, or something was lost). */
+  readonly healthyAccepted: number;
+  /** Repeats at the healthy receiver, and the sender-side timeouts that explain them (at-least-once). */
+  readonly healthyRepeats: number;
+  readonly healthyTimeouts: number;
   readonly healthyEvents: number;
   readonly neighbourEvents: number;
   /** The neighbour's health while it misbehaved, and after it recovered and caught up. */
   readonly neighbourHealthDuring: HealthView | undefined;
   readonly neighbourHealthAfter: HealthView | undefined;
   readonly neighbourDelivered: number;
-  readonly neighbourAcceptedOnce: number;
+  readonly neighbourAccepted: number;
   /** Neighbour attempts numbered 1 whose duration shows the short inline timeout, i.e. made inline. */
   readonly neighbourAttempts: number;
   readonly neighbourCatchUpMs: number;
@@ -185,21 +188,26 @@ async function runNeighbourScenario(
   const neighbourCatchUpMs = Date.now() - recoveredAt;
   const neighbourHealthAfter = (await endpointView(api, neighbour.id)).health;
 
-  const acceptedOnce = (name: string, events: readonly PublishedEvent[]) => {
-    const accepted = receiver.accepted(name);
-    return events.filter((e) => accepted.filter((r) => r.webhookId === e.id).length === 1).length;
+  const acceptedAtLeastOnce = (name: string, events: readonly PublishedEvent[]) => {
+    const accepted = new Set(receiver.accepted(name).map((r) => r.webhookId));
+    return events.filter((e) => accepted.has(e.id)).length;
   };
   const healthyAll = [...aloneEvents, ...withEvents];
+  const healthyHistories = await Promise.all(healthyAll.map((e) => deliveriesOf(api, e.id)));
+  const healthyIds = new Set(healthyAll.map((e) => e.id));
+  const healthyReceived = receiver.accepted(healthyName).filter((r) => healthyIds.has(r.webhookId ?? ''));
   return {
     alone,
     withNeighbour,
-    healthyAcceptedOnce: acceptedOnce(healthyName, healthyAll),
+    healthyAccepted: acceptedAtLeastOnce(healthyName, healthyAll),
+    healthyRepeats: healthyReceived.length - new Set(healthyReceived.map((r) => r.webhookId)).size,
+    healthyTimeouts: healthyHistories.flatMap((h) => h.attempts).filter((a) => a.errorClass === 'timeout').length,
     healthyEvents: healthyAll.length,
     neighbourEvents: neighbourEvents.length,
     neighbourHealthDuring,
     neighbourHealthAfter,
     neighbourDelivered: histories.filter((h) => h.deliveries[0]?.state === 'delivered').length,
-    neighbourAcceptedOnce: acceptedOnce(neighbourName, neighbourEvents),
+    neighbourAccepted: acceptedAtLeastOnce(neighbourName, neighbourEvents),
     neighbourAttempts: histories.reduce((n, h) => n + h.attempts.length, 0),
     neighbourCatchUpMs,
   };

@@ -165,6 +165,28 @@ describe('endpoint health in dispatch', () => {
     expect(receiver.on(path)).toHaveLength(1);
   });
 
+  it('while the breaker is open one workflow attempt probes; the others wait, then spend the attempt without a POST', async () => {
+    const tenantId = `t_${newId('ep').slice(3)}`;
+    const path = `/probe-${tenantId}`;
+    receiver.reply(path, { status: 200, hang: true });
+    const ep = await createEndpoint({ tenantId, url: `${receiver.base}${path}` });
+    await run(await newEvent(tenantId)); // inline timeout: the breaker opens
+    const waiting = [await newEvent(tenantId), await newEvent(tenantId)];
+    await run(...waiting); // both deferred to the workflow
+    const [a, b] = waiting.map((e) => startsFor(ep.id).find((s) => s.input.eventId === e.id)!.input);
+    const probing = attempt(a!); // holds the probe while the receiver hangs (full timeout)
+    await new Promise((r) => setTimeout(r, 200));
+    const second = await attempt(b!);
+    expect(second).toMatchObject({ outcome: 'retry', attempt: 1 });
+    expect(typeof second.heldSince).toBe('string');
+    expect(receiver.on(path)).toHaveLength(2); // the inline attempt and the probe only
+    const longAgo = new Date(Date.now() - 60_000).toISOString();
+    const spent = await attempt({ ...b!, heldSince: longAgo });
+    expect(spent).toMatchObject({ outcome: 'retry', attempt: 2, errorClass: 'circuit_open' });
+    expect(receiver.on(path)).toHaveLength(2);
+    expect(await probing).toMatchObject({ outcome: 'retry', errorClass: 'timeout' });
+  });
+
   it('an operational event is delivered to the tenant’s other endpoints, never to the one it is about', async () => {
     const tenantId = `t_${newId('ep').slice(3)}`;
     const about = await createEndpoint({
