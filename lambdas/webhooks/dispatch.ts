@@ -33,6 +33,7 @@ import { attemptDelivery } from './deliver.js';
 import { laneFor, takeSlot } from './health/gate.js';
 import { aboutEndpoint, emitOpEvent, isOperational, OP_EVENT_TYPES } from './health/op-events.js';
 import { parseDispatchMessage, type RedeliverMessage } from './messages.js';
+import { recordFromMessage } from './published.js';
 import { startRetry } from './retry-workflow.js';
 
 /** Beyond the POST timeout, room for the endpoint/secret reads, DNS checks and recording the attempt. */
@@ -244,7 +245,8 @@ async function handleRedeliver(request: RedeliverMessage): Promise<void> {
 async function handleRecord(record: SQSRecord): Promise<void> {
   const message = parseDispatchMessage(record.body);
   if (message.kind === 'redeliver') return handleRedeliver(message.request);
-  const { event } = message;
+  const event = await recordFromMessage(record, message.event);
+  if (event === undefined) return;
   // An operational event never goes to the endpoint it is about.
   const about = aboutEndpoint(event);
   const endpoints = (await subscribedEndpoints(event.tenantId, event.type)).filter((ep) => ep.id !== about);
