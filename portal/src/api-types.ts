@@ -387,7 +387,160 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "herald.delivery.exhausted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A delivery ended failed (retry schedule exhausted or a permanent failure) and is on the webhook DLQ. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["OperationalEvent"];
+                };
+            };
+            responses: {
+                /** @description Any 2xx acknowledges the delivery. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "herald.endpoint.disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Herald disabled an endpoint whose every attempt failed for the configured period (default 5 days). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["OperationalEvent"];
+                };
+            };
+            responses: {
+                /** @description Any 2xx acknowledges the delivery. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "herald.endpoint.failing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An endpoint's failure streak crossed the threshold (default 5 consecutive failed attempts). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["OperationalEvent"];
+                };
+            };
+            responses: {
+                /** @description Any 2xx acknowledges the delivery. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "herald.endpoint.recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A failing endpoint delivered again. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["OperationalEvent"];
+                };
+            };
+            responses: {
+                /** @description Any 2xx acknowledges the delivery. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         ApiKey: {
@@ -483,14 +636,42 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             description?: string;
+            /** Format: date-time */
+            disabledAt?: string;
+            /**
+             * @description Set when Herald disabled the endpoint itself: `all_attempts_failed` (every attempt failed for the configured period, default 5 days). Cleared when it is enabled again.
+             * @example all_attempts_failed
+             */
+            disabledReason?: string;
             enabled: boolean;
             eventTypes: string[];
+            health?: components["schemas"]["EndpointHealth"];
             id: string;
             rateLimit?: number;
             tenantId: string;
             /** Format: date-time */
             updatedAt: string;
             url: string;
+        };
+        /** @description The endpoint's delivery health (adrs/0007). `status`: `healthy`; `open` — the breaker keeps deliveries off the dispatcher's inline attempt (they go through the retry workflow); `failing` — a failure streak crossed the threshold (`herald.endpoint.failing` was sent); `held` — a `Retry-After` from the receiver holds every delivery until `heldUntil`. */
+        EndpointHealth: {
+            /** @enum {string} */
+            breaker: "closed" | "open";
+            /**
+             * Format: date-time
+             * @description First failure of the current streak.
+             */
+            failingSince?: string;
+            /** @description Consecutive failed attempts; 0 after any success. */
+            failureStreak: number;
+            /** Format: date-time */
+            heldUntil?: string;
+            /** Format: date-time */
+            lastFailureAt?: string;
+            /** @enum {string} */
+            openReason?: "timeout" | "failures" | "slow";
+            /** @enum {string} */
+            status: "healthy" | "failing" | "open" | "held";
         };
         EndpointInput: {
             description?: string;
@@ -584,6 +765,30 @@ export interface components {
         /** @description A JSON Schema (draft 2020-12) describing an event's `data` */
         JsonSchema: {
             [key: string]: unknown;
+        };
+        /** @description An event Herald publishes itself to the tenant concerned (types `herald.*`); delivered like any event to endpoints whose `eventTypes` match, never to the endpoint it is about. */
+        OperationalEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            data: {
+                attempts?: number;
+                /** Format: date-time */
+                disabledAt?: string;
+                disabledReason?: string;
+                endpointId: string;
+                /** @description herald.delivery.exhausted: the event whose delivery ran out of attempts. */
+                eventId?: string;
+                eventType?: string;
+                /** Format: date-time */
+                failingSince?: string;
+                failureStreak?: number;
+                lastError?: string;
+                url?: string;
+            };
+            id: string;
+            tenantId: string;
+            /** @enum {string} */
+            type: "herald.endpoint.failing" | "herald.endpoint.recovered" | "herald.endpoint.disabled" | "herald.delivery.exhausted";
         };
         Page: {
             items: unknown[];

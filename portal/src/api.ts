@@ -8,16 +8,7 @@ import type { components, paths } from './api-types';
 
 type Schemas = components['schemas'];
 
-/**
- * Fields the API may carry before openapi/openapi.json documents them (API.md: `disabledReason`;
- * endpoint health is being added). Shown when present; regenerate api-types.ts once documented.
- */
-interface EndpointExtras {
-  readonly disabledReason?: string;
-  readonly health?: { readonly state?: string; readonly [field: string]: unknown };
-}
-
-type Endpoint = Schemas['Endpoint'] & EndpointExtras;
+type Endpoint = Schemas['Endpoint'];
 type EndpointInput = Schemas['EndpointInput'];
 type EndpointPatch = Schemas['EndpointPatch'];
 type HeraldEvent = Schemas['Event'];

@@ -28,8 +28,11 @@ interface HeraldEvent {
   readonly dataJson?: string;
 }
 
-/** `api` for POST /v1/events, `test` for POST /v1/endpoints/{id}/test, `job:<name>` for a job's follow-ups. */
-type EventSource = 'api' | 'test' | `job:${string}`;
+/**
+ * `api` for POST /v1/events, `job:<name>` for follow-up events emitted by a job, `herald` for operational
+ * events, `test` for POST /v1/endpoints/{id}/test.
+ */
+type EventSource = 'api' | 'herald' | 'test' | `job:${string}`;
 
 interface StoredEvent extends HeraldEvent {
   readonly source: string;

@@ -4,16 +4,32 @@ import { api, type Endpoint } from '../api';
 import { EndpointForm } from '../endpoint-form';
 import { ErrorNotice, OnceSecret, PageTitle, useLoad } from '../ui';
 
+/** The API's `disabledReason` codes in words; an unknown code is shown as it is. */
+const DISABLED_REASONS: Readonly<Record<string, string>> = {
+  all_attempts_failed: 'by Herald: every attempt failed for the configured period',
+};
+
 /** Enabled, disabled (and why), failing: what the API says about the endpoint. */
 function endpointState(endpoint: Endpoint): { label: string; kind: 'ok' | 'off' | 'bad'; why?: string } {
   if (!endpoint.enabled) {
     return endpoint.disabledReason !== undefined
-      ? { label: 'Disabled', kind: 'off', why: endpoint.disabledReason }
+      ? {
+          label: 'Disabled',
+          kind: 'off',
+          why: DISABLED_REASONS[endpoint.disabledReason] ?? endpoint.disabledReason,
+        }
       : { label: 'Disabled', kind: 'off' };
   }
-  const health = endpoint.health?.state;
-  if (health !== undefined && health !== 'healthy' && health !== 'closed') {
-    return { label: 'Failing', kind: 'bad', why: `health: ${health}` };
+  const health = endpoint.health;
+  if (health !== undefined && health.status !== 'healthy') {
+    const streak = `${health.failureStreak} failed ${health.failureStreak === 1 ? 'attempt' : 'attempts'} in a row`;
+    const why =
+      health.status === 'held' && health.heldUntil !== undefined
+        ? `held until ${new Date(health.heldUntil).toLocaleString()} (Retry-After)`
+        : health.status === 'open'
+          ? `deliveries paused after ${streak}`
+          : streak;
+    return { label: 'Failing', kind: 'bad', why };
   }
   return { label: 'Enabled', kind: 'ok' };
 }
