@@ -27,7 +27,9 @@ const sendTestEvent = route('POST', '/v1/endpoints/{id}/test', async ({ principa
     type: TEST_EVENT_TYPE,
     tenantId: endpoint.tenantId,
     createdAt: new Date().toISOString(),
-    data: { endpointId: endpoint.id, message: 'A test event sent from Herald' },
+    // `target`, not `endpointId`: an operational event is never delivered to the endpoint its
+    // data.endpointId names (dispatch's aboutEndpoint), and this one must reach exactly that endpoint.
+    data: { target: endpoint.id, message: 'A test event sent from Herald' },
   };
   await putEvent(event, 'test');
   const { sent } = await sendRedeliveries([replayOf(event.id, endpoint.id)]);

@@ -62,6 +62,8 @@ describe('POST /v1/endpoints/{id}/test', () => {
 
     const stored = await call('GET', `/v1/events/${body.id}`, { key: tenant1 });
     expect(json(stored)).toMatchObject({ id: body.id, type: 'herald.endpoint.test', source: 'test' });
+    // Not data.endpointId: dispatch never delivers an operational event to the endpoint that names.
+    expect(json(stored).data).toEqual({ target: endpointId, message: 'A test event sent from Herald' });
   });
 
   it("answers 404 for another tenant's endpoint and 403 to a publisher", async () => {
