@@ -51,6 +51,7 @@ const expectedEnvironment: Record<string, string[]> = {
       ],
     ]),
   ),
+  RetryWatchFunction: [...ALL, 'HERALD_WEBHOOK_DLQ_URL'],
 };
 
 /** Names and literal values that would mean a credential was baked into the template. */

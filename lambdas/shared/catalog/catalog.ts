@@ -84,7 +84,7 @@ async function validateAgainstCatalog(type: string, data: unknown): Promise<numb
     });
   }
   if (entry.schema === undefined) return undefined;
-  const errors = validateValue(entry.cacheKey, entry.schema, data, '/data');
+  const errors = await validateValue(entry.cacheKey, entry.schema, data, '/data');
   if (errors.length > 0) {
     throw new SchemaValidationFailedError(
       `"data" does not match the schema of ${type} (version ${entry.version}); see "errors"`,

@@ -21,6 +21,7 @@ import {
   receiveAll,
   startHarness,
 } from '../../support/harness.js';
+import { recordMessages } from './pipeline.js';
 
 let h: Harness;
 let admin: string;
@@ -255,10 +256,12 @@ describe('publishing a catalogued type', () => {
     const response = await publish({ type: 'shipment.sent', tenantId: 't_1', data: goodShipment });
     expect(response.statusCode).toBe(202);
     const id = json(response).id as string;
-    const stored = json(await call('GET', `/v1/events/${id}`, { key: admin }));
-    expect(stored).toMatchObject({ id, schemaVersion: 1, data: goodShipment });
     const [message] = await receiveAll(h.sqs, h.queues.subscriber, 30);
     expect(JSON.parse(message?.Body ?? '{}')).toMatchObject({ id, schemaVersion: 1 });
+    // Publishing is the commit point: dispatch records the event from the message.
+    await recordMessages([message!]);
+    const stored = json(await call('GET', `/v1/events/${id}`, { key: admin }));
+    expect(stored).toMatchObject({ id, schemaVersion: 1, data: goodShipment });
   });
 
   it('validates Herald’s own order.placed from the bundled schema', async () => {

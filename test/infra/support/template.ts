@@ -13,12 +13,17 @@ const PLATFORM_FUNCTIONS = [
   'EventsApiManagement',
   'WebhooksDispatch',
   'WebhooksAttempt',
+  'RetryWatchFunction',
 ] as const;
 
-/** Work queues (with a redrive policy) every stack has besides the jobs' own: dispatch. */
-const PLATFORM_WORK_QUEUES = ['WebhooksDispatchQueue'] as const;
-/** DLQs every stack has besides the jobs' own: dispatch's and the webhook DLQ. */
-const PLATFORM_DEAD_LETTER_QUEUES = ['WebhooksDispatchQueueDlq', 'WebhooksWebhookDlq'] as const;
+/** Work queues (with a redrive policy) every stack has besides the jobs' own: dispatch, retry watch. */
+const PLATFORM_WORK_QUEUES = ['WebhooksDispatchQueue', 'RetryWatchWorkQueue'] as const;
+/** DLQs every stack has besides the jobs' own: dispatch's, the retry watch's and the webhook DLQ. */
+const PLATFORM_DEAD_LETTER_QUEUES = [
+  'WebhooksDispatchQueueDlq',
+  'RetryWatchWorkDlq',
+  'WebhooksWebhookDlq',
+] as const;
 
 /** A job's construct id is `Job-<name>`; CloudFormation logical ids drop the dash. */
 const jobPrefix = (name: string): string => `Job${name.replace(/[^A-Za-z0-9]/g, '')}`;

@@ -21,11 +21,12 @@ describe('schemas/ (Herald’s own event types)', () => {
     ]);
   });
 
-  it.each(BUILT_IN_NAMES)('%s: a usable draft 2020-12 schema whose examples validate', (name) => {
+  it.each(BUILT_IN_NAMES)('%s: a usable draft 2020-12 schema whose examples validate', async (name) => {
     const type = builtInType(name)!;
-    assertUsableSchema(type.schema);
+    await assertUsableSchema(type.schema);
     expect(type.examples.length).toBeGreaterThan(0);
-    for (const example of type.examples) expect(validateOnce(type.schema, example, '/data')).toEqual([]);
+    for (const example of type.examples)
+      expect(await validateOnce(type.schema, example, '/data')).toEqual([]);
   });
 
   it('operational types carry data.endpointId, and herald.delivery.exhausted data.eventId', () => {
@@ -38,9 +39,42 @@ describe('schemas/ (Herald’s own event types)', () => {
     );
   });
 
-  it('what the invoice job emits as invoice.created matches that schema', () => {
+  it('what the invoice job emits as invoice.created matches that schema', async () => {
     const order = builtInType('order.placed')!.examples[1] as Parameters<typeof computeInvoice>[0];
     const data = { ...computeInvoice(order), eventId: 'evt_1', createdAt: new Date().toISOString() };
-    expect(validateOnce(builtInType('invoice.created')!.schema, data, '/data')).toEqual([]);
+    expect(await validateOnce(builtInType('invoice.created')!.schema, data, '/data')).toEqual([]);
+  });
+});
+
+// The operational events as lambdas/webhooks (health/report.ts, attempt.ts, dispatch.ts) emit them:
+// each data shape must be valid under its built-in schema.
+describe('operational events as Herald emits them', () => {
+  const endpoint = { endpointId: 'ep_01JD0000000000000000000001', url: 'https://example.com/hook' };
+  it.each([
+    [
+      'herald.endpoint.failing',
+      { ...endpoint, failureStreak: 5, failingSince: '2026-12-01T00:00:00.000Z', lastError: 'HTTP 503' },
+    ],
+    ['herald.endpoint.failing', { ...endpoint, failureStreak: 5 }],
+    [
+      'herald.endpoint.recovered',
+      { ...endpoint, failingSince: '2026-12-01T00:00:00.000Z', failureStreak: 6 },
+    ],
+    [
+      'herald.endpoint.disabled',
+      { ...endpoint, disabledReason: 'failing', disabledAt: '2026-12-06T00:00:00.000Z' },
+    ],
+    [
+      'herald.delivery.exhausted',
+      {
+        endpointId: endpoint.endpointId,
+        eventId: 'evt_01JD0000000000000000000001',
+        eventType: 'order.placed',
+        attempts: 8,
+        lastError: 'timeout',
+      },
+    ],
+  ])('%s %j is valid', async (name, data) => {
+    expect(await validateOnce(builtInType(name)!.schema, data, '/data')).toEqual([]);
   });
 });
