@@ -2,7 +2,7 @@
  * The cost model's measured inputs, from the newest Herald benchmark results
  * (bench/results/herald-<date>.json, written by `npm run bench`): requests per event counted at the
  * emulators for an `order.placed` with the invoice job and one endpoint (the model's event), and
- * Lambda durations per message from the paced runs (bench.webhook at 100/s, where nothing queues).
+ * Lambda durations per message from the paced runs (bench.webhook offered at 100/s).
  */
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
