@@ -11,6 +11,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { grantQueues, grantTableAccess } from './access.js';
 import { HeraldFunction } from './herald-function.js';
+import type { SecretsKey } from './secrets-key.js';
 
 const openApiPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../openapi/openapi.json');
 
@@ -27,6 +28,8 @@ function apiOperations(): { method: HttpMethod; path: string }[] {
 interface EventsApiProps {
   readonly mainTable: Table;
   readonly idempotencyTable: Table;
+  /** Seals endpoint signing secrets (create, rotate) and opens them (reads). */
+  readonly secretsKey: SecretsKey;
   readonly eventsTopic: Topic;
   readonly dispatchQueue: IQueue;
   readonly webhookDlq: IQueue;
@@ -98,6 +101,7 @@ class EventsApi extends Construct {
       timeout: Duration.seconds(29),
       environment: {
         ...table,
+        ...props.secretsKey.environment,
         HERALD_DISPATCH_QUEUE_URL: props.dispatchQueue.queueUrl,
         HERALD_WEBHOOK_DLQ_URL: props.webhookDlq.queueUrl,
         HERALD_QUEUES: props.queuesJson,
@@ -108,6 +112,7 @@ class EventsApi extends Construct {
       actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
       queryIndexes: ['gsi1'],
     });
+    props.secretsKey.grantSealAndOpen(this.managementFunction);
     grantQueues(this.managementFunction, 'consume', props.deadLetterQueues);
     grantQueues(this.managementFunction, 'send', props.redriveTargets);
 

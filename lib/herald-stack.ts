@@ -5,6 +5,7 @@ import { BackgroundJob } from './background-job.js';
 import { EventsApi } from './events-api.js';
 import { jobs as declaredJobs, type JobDeclaration } from './jobs.js';
 import { Observability } from './observability.js';
+import { SecretsKey } from './secrets-key.js';
 import { HeraldTables } from './tables.js';
 import { Webhooks } from './webhooks.js';
 import type { WorkQueue } from './work-queue.js';
@@ -29,6 +30,7 @@ class HeraldStack extends Stack {
     const allowLoopbackWebhooks = props.allowLoopbackWebhooks ?? false;
 
     const tables = new HeraldTables(this, 'Tables');
+    const secretsKey = new SecretsKey(this, 'SecretsKey');
     const eventsTopic = new Topic(this, 'EventsTopic', { displayName: 'Herald events' });
 
     const jobs = (props.jobs ?? declaredJobs).map(
@@ -43,6 +45,7 @@ class HeraldStack extends Stack {
     const webhooks = new Webhooks(this, 'Webhooks', {
       eventsTopic,
       mainTable: tables.main,
+      secretsKey,
       allowLoopbackWebhooks,
       retryTimeScale: props.retryTimeScale ?? 1,
     });
@@ -63,6 +66,7 @@ class HeraldStack extends Stack {
     new EventsApi(this, 'EventsApi', {
       mainTable: tables.main,
       idempotencyTable: tables.idempotency,
+      secretsKey,
       eventsTopic,
       dispatchQueue: webhooks.dispatchQueue.queue,
       webhookDlq: webhooks.webhookDlq,

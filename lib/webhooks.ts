@@ -24,11 +24,14 @@ import { LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-stepfunctions-task
 import { Construct } from 'constructs';
 import { grantQueues, grantTableAccess } from './access.js';
 import { HeraldFunction } from './herald-function.js';
+import type { SecretsKey } from './secrets-key.js';
 import { WorkQueue } from './work-queue.js';
 
 interface WebhooksProps {
   readonly eventsTopic: Topic;
   readonly mainTable: Table;
+  /** Opens endpoint signing secrets to sign with. */
+  readonly secretsKey: SecretsKey;
   readonly allowLoopbackWebhooks: boolean;
   /** Multiplies every retry wait (tests and demos only). @default 1 */
   readonly retryTimeScale?: number;
@@ -53,6 +56,7 @@ class Webhooks extends Construct {
     const attemptTimeout = props.attemptTimeout ?? Duration.seconds(15);
     const deliveryEnv = {
       HERALD_TABLE: props.mainTable.tableName,
+      ...props.secretsKey.environment,
       HERALD_ALLOW_LOOPBACK_WEBHOOKS: String(props.allowLoopbackWebhooks),
       HERALD_RETRY_TIME_SCALE: String(props.retryTimeScale ?? 1),
       HERALD_WEBHOOK_TIMEOUT_MS: String(attemptTimeout.toMilliseconds()),
@@ -73,6 +77,7 @@ class Webhooks extends Construct {
     grantTableAccess(this.attemptFunction, props.mainTable, {
       actions: ['GetItem', 'PutItem', 'UpdateItem'],
     });
+    props.secretsKey.grantOpen(this.attemptFunction);
 
     this.retryStateMachine = this.buildRetryWorkflow();
 
@@ -101,6 +106,7 @@ class Webhooks extends Construct {
       queryIndexes: ['gsi1'],
     });
     grantQueues(this.dispatchFunction, 'send', [this.webhookDlq]);
+    props.secretsKey.grantOpen(this.dispatchFunction);
     this.retryStateMachine.grantStartExecution(this.dispatchFunction);
     this.dispatchFunction.addEventSource(
       new SqsEventSource(this.dispatchQueue.queue, {

@@ -8,6 +8,8 @@ export interface EmulatorEndpoints {
   readonly sns: string;
   readonly dynamodb: string;
   readonly sfn: string;
+  /** The local key service (local/kms.ts), when the template has KMS keys. */
+  readonly kms?: string;
 }
 
 /** SDK v3 reads AWS_ENDPOINT_URL_<SERVICE>, so handlers reach the emulators without knowing it. */
@@ -24,6 +26,7 @@ export function emulatorEnvironment(
     AWS_ENDPOINT_URL_SNS: endpoints.sns,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SFN: endpoints.sfn,
+    ...(endpoints.kms ? { AWS_ENDPOINT_URL_KMS: endpoints.kms } : {}),
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs_local',
   };
 }

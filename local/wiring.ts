@@ -3,6 +3,7 @@
 import type { EventSourceMappingSpec } from './event-source-poller.js';
 import type { AuthorizerSpec, RouteSpec } from './http-api.js';
 import { type LocalResource, type ResolveContext, resolveString, resolveValue } from './intrinsics.js';
+import { type LocalKey, localKeyId } from './kms.js';
 import type { LocalQueue } from './sqs-sns.js';
 import type { LocalStateMachine } from './step-functions.js';
 import { type CloudAssembly, generatedName, resourcesOfType } from './template.js';
@@ -25,6 +26,7 @@ const PLAYED = new Set([
   'AWS::Lambda::Function',
   'AWS::StepFunctions::StateMachine',
   'AWS::ApiGatewayV2::Api',
+  'AWS::KMS::Key',
 ]);
 
 /** Placeholders for every resource the runtime does not play (KMS keys, roles, alarms...), registered first. */
@@ -34,6 +36,16 @@ export function registerPlaceholders(assembly: CloudAssembly, ctx: Ctx): void {
     const ref = res.Type.startsWith('AWS::ApiGatewayV2::') ? id : generatedName(assembly.stackName, id);
     ctx.resources.set(id, { ref, attrs: placeholderAttrs(id, ctx) });
   }
+}
+
+/** Registers the KMS keys (Ref = key id, Arn) the local key service plays. */
+export function registerKeys(assembly: CloudAssembly, ctx: Ctx): LocalKey[] {
+  return resourcesOfType(assembly, 'AWS::KMS::Key').map(([id]) => {
+    const keyId = localKeyId(assembly.stackName, id);
+    const arn = `arn:aws:kms:${ctx.region}:${ctx.accountId}:key/${keyId}`;
+    ctx.resources.set(id, { ref: keyId, attrs: { Arn: arn, KeyId: keyId } });
+    return { logicalId: id, keyId, arn };
+  });
 }
 
 /** Registers the state machines (names, ARNs) and the HTTP API (its local URL). */

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { updateGeneratedSection } from '../lib/markers.js';
 import { loadMeasured } from './counted.js';
 import { FALLBACK_MEMORY_MB, type InputOverrides, resolveInputs } from './inputs.js';
-import { loadPriceTable } from './prices.js';
-import { renderCost } from './render.js';
+import { measureKmsCalls } from './kms.js';
+import { loadPriceTable, unitPrice } from './prices.js';
+import { renderCost, renderKms } from './render.js';
 import { type CfnTemplate, readTemplateFacts, type TemplateFacts } from './template.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -73,13 +74,17 @@ const { facts, note } = loadTemplate();
 const measured = measuredOverrides();
 const bench = loadMeasured(ROOT);
 const retryAttempts = await retryAttemptsFromCode();
-const { inputs, memoryFromTemplate, measuredDurations } = resolveInputs(facts, {
+const resolved = resolveInputs(facts, {
   ...measured.overrides,
   // The benchmark's figures win over a hand-written lambda-durations.json.
   durationsMs: { ...measured.overrides.durationsMs, ...bench.durationsMs },
   ...(bench.counted !== undefined && { counted: bench.counted }),
   ...(retryAttempts !== undefined && { retryAttempts }),
 });
+const { memoryFromTemplate, measuredDurations } = resolved;
+// KMS calls per delivery, counted at the local key service; the first (typical) scenario prices the model.
+const kms = await measureKmsCalls();
+const inputs = { ...resolved.inputs, kmsCallsPerDelivery: kms[0]?.decryptsPerDelivery ?? 0 };
 const prices = loadPriceTable(join(ROOT, 'bench', 'cost', 'prices-us-east-1.json'));
 const notes = [
   `Template: ${note}${memoryFromTemplate.length === 5 ? '' : ` Memory from the template for: ${memoryFromTemplate.join(', ') || 'none'}; ${FALLBACK_MEMORY_MB} MB assumed for the rest.`}`,
@@ -95,7 +100,7 @@ const notes = [
   `Durations: ${measuredDurations.length > 0 ? `measured for ${measuredDurations.join(', ')} (${bench.source ?? measured.source}: wall ms per message in the local runtime's paced runs on a shared 2-core machine, so higher than on Lambda), assumed for the rest` : 'assumed (no measured durations yet)'}.`,
   `Retry attempts: ${retryAttempts !== undefined ? `${retryAttempts}, the length of RETRY_SCHEDULE_SECONDS in lambdas/shared/backoff.ts` : `${inputs.retryAttempts} (assumed; lambdas/shared/backoff.ts not present)`}.`,
 ];
-const markdown = renderCost(inputs, prices, { notes });
+const markdown = `${renderCost(inputs, prices, { notes })}\n\n${renderKms(kms, unitPrice(prices, 'kmsRequest'))}`;
 console.log(markdown);
 updateGeneratedSection(join(ROOT, 'docs', 'cost.md'), 'cost-figures', markdown);
 console.error('cost: updated docs/cost.md');

@@ -54,6 +54,11 @@ interface ModelInputs {
   readonly retrySuccessRate: number;
   /** Counted requests per event; absent: the model's own per-event quantities. */
   readonly counted?: CountedPerEvent;
+  /**
+   * KMS calls per delivery to open signing secrets, with the per-container data-key cache (measured by
+   * bench/cost/kms.ts at the local key service). @default 0
+   */
+  readonly kmsCallsPerDelivery?: number;
 }
 
 /** How webhook deliveries are made. */
@@ -186,6 +191,7 @@ function deliveryCost(
       bill.lambda('attempt function', attempt, retries, retries, inputs.webhookPostMs);
       perAttemptRecords(retries);
       bill.add('webhook DLQ send', 'sqsStandardRequest', exhausted);
+      bill.add('signing-secret data keys (KMS Decrypt)', 'kmsRequest', inputs.kmsCallsPerDelivery ?? 0);
       break;
     }
     case 'step-functions-every-delivery': {
@@ -200,6 +206,7 @@ function deliveryCost(
       bill.lambda('attempt function', attempt, 1 + retries, 1 + retries, inputs.webhookPostMs);
       perAttemptRecords(1 + retries);
       bill.add('webhook DLQ send', 'sqsStandardRequest', exhausted);
+      bill.add('signing-secret data keys (KMS Decrypt)', 'kmsRequest', inputs.kmsCallsPerDelivery ?? 0);
       break;
     }
     case 'eventbridge-api-destinations': {

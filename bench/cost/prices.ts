@@ -15,6 +15,7 @@ const PRICE_KEYS = [
   'stepFunctionsStandardTransition',
   'eventBridgeApiDestinationInvocation',
   'eventBridgeCustomEvent',
+  'kmsRequest',
 ] as const;
 
 type PriceKey = (typeof PRICE_KEYS)[number];

@@ -1,5 +1,6 @@
 /** Markdown for docs/cost.md: the totals table, the itemised bills and the inputs used. */
 
+import type { KmsMeasurement } from './kms.js';
 import { type DeliveryDesign, deliveryCost, eventCost, type ModelInputs } from './model.js';
 import type { PriceTable } from './prices.js';
 
@@ -97,4 +98,28 @@ function renderCost(inputs: ModelInputs, prices: PriceTable, context: { notes: r
   return lines.join('\n');
 }
 
-export { FAILURE_RATES, renderCost };
+/** The envelope-encryption line: KMS calls counted per scenario, priced per million deliveries. */
+function renderKms(measurements: readonly KmsMeasurement[], usdPerRequest: number): string {
+  const lines = [
+    '### Signing secrets: KMS calls per delivery (envelope encryption, data key cached per container)',
+    '',
+    'Counted at the local key service running lambdas/shared/secrets-key.ts (bench/cost/kms.ts); each',
+    'dispatcher container starts cold. Goal: under $0.10 per million deliveries.',
+    '',
+    '| scenario | deliveries | GenerateDataKey | Decrypt | Decrypt per delivery | USD per 1 M deliveries |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const m of measurements) {
+    lines.push(
+      `| ${m.label} | ${qty(m.deliveries)} | ${m.generateDataKeyCalls} | ${m.decryptCalls} | ${m.decryptsPerDelivery.toFixed(4)} | $${(m.decryptsPerDelivery * 1_000_000 * usdPerRequest).toFixed(3)} |`,
+    );
+  }
+  lines.push('');
+  lines.push(
+    'The first row prices the delivery line `signing-secret data keys (KMS Decrypt)` above. Sealing',
+  );
+  lines.push('costs one GenerateDataKey per management container, not per delivery.');
+  return lines.join('\n');
+}
+
+export { FAILURE_RATES, renderCost, renderKms };

@@ -4,6 +4,7 @@
  * runtime points the same bundles at its emulators.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -14,6 +15,7 @@ let documents: DynamoDBDocumentClient | undefined;
 let sns: SNSClient | undefined;
 let sqs: SQSClient | undefined;
 let sfn: SFNClient | undefined;
+let kms: KMSClient | undefined;
 
 function dynamoClient(): DynamoDBClient {
   dynamo ??= new DynamoDBClient({});
@@ -45,4 +47,9 @@ function sfnClient(): SFNClient {
   return sfn;
 }
 
-export { documentClient, dynamoClient, sfnClient, snsClient, sqsClient };
+function kmsClient(): KMSClient {
+  kms ??= new KMSClient({});
+  return kms;
+}
+
+export { documentClient, dynamoClient, kmsClient, sfnClient, snsClient, sqsClient };

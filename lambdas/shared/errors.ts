@@ -90,6 +90,12 @@ class DeliveryInFlightError extends HeraldError {
   override readonly retryable = true;
 }
 
+/** A documented limit (docs/api.md "Limits") would be exceeded; `detail.limit` says which value. */
+class LimitExceededError extends HeraldError {
+  readonly code: string = 'limit_exceeded';
+  readonly status: number = 403;
+}
+
 /** A dependency (DynamoDB, SNS, ...) failed in a way that may pass on retry. */
 class TransientError extends HeraldError {
   readonly code: string = 'unavailable';
@@ -113,6 +119,7 @@ export {
   InvalidRequestError,
   InvalidUrlError,
   isHeraldError,
+  LimitExceededError,
   NotFoundError,
   PayloadTooLargeError,
   TransientError,

@@ -19,9 +19,16 @@ const expectedEnvironment: Record<string, string[]> = {
     'HERALD_WEBHOOK_DLQ_URL',
     'HERALD_QUEUES',
     'HERALD_ALLOW_LOOPBACK_WEBHOOKS',
+    'HERALD_SECRETS_KEY_ID',
   ],
-  WebhooksDispatch: [...ALL, ...DELIVERY, 'HERALD_RETRY_STATE_MACHINE_ARN', 'HERALD_WEBHOOK_DLQ_URL'],
-  WebhooksAttempt: [...ALL, ...DELIVERY, 'HERALD_WEBHOOK_DLQ_URL'],
+  WebhooksDispatch: [
+    ...ALL,
+    ...DELIVERY,
+    'HERALD_RETRY_STATE_MACHINE_ARN',
+    'HERALD_WEBHOOK_DLQ_URL',
+    'HERALD_SECRETS_KEY_ID',
+  ],
+  WebhooksAttempt: [...ALL, ...DELIVERY, 'HERALD_WEBHOOK_DLQ_URL', 'HERALD_SECRETS_KEY_ID'],
   JobinvoiceHandler: [...ALL, 'HERALD_JOB_NAME', 'HERALD_IDEMPOTENCY_TABLE', 'HERALD_EVENTS_TOPIC_ARN'],
 };
 
@@ -102,6 +109,13 @@ describe('Lambda functions', () => {
   it('hold no secret in their environment', () => {
     for (const [id, props] of functions) {
       for (const [name, value] of Object.entries(environmentOf(props))) {
+        // The one allowed name: it carries the ARN of the KMS key that wraps secrets, not a secret.
+        if (name === 'HERALD_SECRETS_KEY_ID') {
+          expect(value, id).toEqual({
+            'Fn::GetAtt': [expect.stringMatching(/^SecretsKey[0-9A-F]{8}$/), 'Arn'],
+          });
+          continue;
+        }
         expect(name, id).not.toMatch(SECRET_NAME);
         expect(JSON.stringify(value), `${id} ${name}`).not.toMatch(SECRET_VALUE);
       }

@@ -26,6 +26,8 @@ const CONSUME = (queue: string) =>
   ['ReceiveMessage', 'DeleteMessage', 'ChangeMessageVisibility', 'GetQueueAttributes'].map(
     (a) => `sqs:${a} ${queue}`,
   );
+const SECRETS_OPEN = ['kms:Decrypt SecretsKey'];
+const SECRETS_SEAL = ['kms:GenerateDataKey SecretsKey', 'kms:Decrypt SecretsKey'];
 const main = (...actions: string[]) => actions.map((a) => `dynamodb:${a} TablesMain`);
 
 const expected: Record<string, string[]> = {
@@ -45,6 +47,7 @@ const expected: Record<string, string[]> = {
     ...main('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'),
     'dynamodb:Query TablesMain/index/gsi1',
     ...TABLE_KEY_WRITE,
+    ...SECRETS_SEAL,
     ...CONSUME('WebhooksWebhookDlq'),
     ...CONSUME('WebhooksDispatchQueueDlq'),
     ...CONSUME('JobinvoiceWorkDlq'),
@@ -56,6 +59,7 @@ const expected: Record<string, string[]> = {
     ...main('GetItem', 'PutItem', 'UpdateItem'),
     'dynamodb:Query TablesMain/index/gsi1',
     ...TABLE_KEY_WRITE,
+    ...SECRETS_OPEN,
     'sqs:SendMessage WebhooksWebhookDlq',
     'states:StartExecution WebhooksRetryWorkflow',
     ...EVENT_SOURCE('WebhooksDispatchQueue'),
@@ -64,6 +68,7 @@ const expected: Record<string, string[]> = {
     ...LOGS('WebhooksAttempt'),
     ...main('GetItem', 'PutItem', 'UpdateItem'),
     ...TABLE_KEY_WRITE,
+    ...SECRETS_OPEN,
   ],
   JobinvoiceHandler: [
     ...LOGS('JobinvoiceHandler'),
@@ -122,6 +127,21 @@ describe('IAM: least privilege per function', () => {
           StringEquals: {
             'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
           },
+        });
+      }
+    }
+  });
+
+  it('only dispatch, attempt (open) and management (seal, open) may use the secrets key, for its purpose only', () => {
+    const users = Object.keys(expected).filter((fn) =>
+      grantsOfRole(template, roleOfFunction(template, fn)).some((g) => g.resource === 'SecretsKey'),
+    );
+    expect(users.sort()).toEqual(['EventsApiManagement', 'WebhooksAttempt', 'WebhooksDispatch']);
+    for (const fn of users) {
+      for (const g of grantsOfRole(template, roleOfFunction(template, fn))) {
+        if (g.resource !== 'SecretsKey') continue;
+        expect(g.condition, `${fn} ${g.action}`).toEqual({
+          StringEquals: { 'kms:EncryptionContext:herald:purpose': 'endpoint-signing-secret' },
         });
       }
     }

@@ -15,6 +15,7 @@ import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type FauxqsServer, interceptLocalhostDns, startFauxqs } from 'fauxqs';
 import { handler as authorize } from '../../lambdas/api/authorizer.js';
 import type { ApiEvent } from '../../lambdas/api/router.js';
+import { LocalKms, localKeyId } from '../../local/kms.js';
 
 const REGION = 'us-east-1';
 const MAIN_TABLE = 'herald-main';
@@ -22,6 +23,8 @@ const IDEMPOTENCY_TABLE = 'herald-idempotency';
 
 interface Harness {
   readonly fauxqs: FauxqsServer;
+  /** The local key service playing the secrets key; `counts` says how many KMS calls were made. */
+  readonly kms: LocalKms;
   readonly sqs: SQSClient;
   readonly dynamo: DynamoDBClient;
   readonly queues: {
@@ -81,6 +84,10 @@ async function startHarness(): Promise<Harness> {
   // The handlers' SQS client has no explicit endpoint (as in Lambda), so the SDK sends to the queue
   // URL's host, sqs.<region>.localhost, which must resolve to fauxqs.
   const restoreDns = interceptLocalhostDns();
+  const keyId = localKeyId('harness', 'SecretsKey');
+  const secretsKeyArn = `arn:aws:kms:${REGION}:000000000000:key/${keyId}`;
+  const kms = new LocalKms([{ logicalId: 'SecretsKey', keyId, arn: secretsKeyArn }]);
+  const kmsEndpoint = await kms.listen(0);
 
   Object.assign(process.env, {
     AWS_REGION: REGION,
@@ -89,6 +96,8 @@ async function startHarness(): Promise<Harness> {
     AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: fauxqs.address,
     AWS_ENDPOINT_URL_SNS: fauxqs.address,
+    AWS_ENDPOINT_URL_KMS: kmsEndpoint,
+    HERALD_SECRETS_KEY_ID: secretsKeyArn,
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
@@ -134,6 +143,7 @@ async function startHarness(): Promise<Harness> {
 
   return {
     fauxqs,
+    kms,
     sqs: new SQSClient({ region: REGION, endpoint: fauxqs.address }),
     dynamo,
     queues: {
@@ -147,6 +157,7 @@ async function startHarness(): Promise<Harness> {
       restoreDns();
       dynamo.destroy();
       await fauxqs.stop();
+      await kms.close();
       await new Promise<void>((resolve) => dynamoServer.close(() => resolve()));
     },
   };

@@ -5,17 +5,22 @@
  */
 import { requireManager, requireTenantVisible, resolveTenant } from '../../shared/auth.js';
 import { config } from '../../shared/config.js';
-import { ConflictError, InvalidRequestError, NotFoundError } from '../../shared/errors.js';
+import {
+  ConflictError,
+  InvalidRequestError,
+  LimitExceededError,
+  NotFoundError,
+} from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { isValidEventTypePattern } from '../../shared/matching.js';
 import { jsonResponse } from '../../shared/problem.js';
+import { rotate } from '../../shared/secret-rotation.js';
 import { generateWebhookSecret } from '../../shared/signing.js';
 import { parseWebhookUrl, resolvePublicAddresses } from '../../shared/ssrf.js';
 import {
   deleteEndpoint,
   type EndpointChanges,
   type EndpointRecord,
-  type EndpointSecret,
   getEndpoint,
   listEndpoints,
   putEndpoint,
@@ -27,6 +32,7 @@ import {
   decodeCursor,
   type JsonObject,
   listBody,
+  optionalJsonObject,
   optionalString,
   parseLimit,
   rejectUnknownFields,
@@ -168,34 +174,44 @@ const removeEndpoint = route('DELETE', '/v1/endpoints/{id}', async (request) => 
   return { statusCode: 204 };
 });
 
-/**
- * Rotation puts the new secret first and keeps the still-valid old ones until now + grace, so the
- * dispatcher signs with both and receivers can switch without dropping a delivery.
- */
-function rotatedSecrets(current: readonly EndpointSecret[], secret: string, now: Date): EndpointSecret[] {
-  const nowSeconds = Math.floor(now.getTime() / 1000);
-  const graceEnd = nowSeconds + config.secretGraceSeconds();
-  const kept = current
-    .filter((s) => s.expiresAt === undefined || s.expiresAt > nowSeconds)
-    .map((s) => ({ ...s, expiresAt: Math.min(s.expiresAt ?? graceEnd, graceEnd) }));
-  return [{ secret, createdAt: now.toISOString() }, ...kept];
-}
-
+/** Rotation rules (grace period, at most two active secrets, expireCurrentNow): shared/secret-rotation.ts. */
 const rotateSecret = route('POST', '/v1/endpoints/{id}/rotate-secret', async (request) => {
+  const body = optionalJsonObject(request.event);
+  rejectUnknownFields(body, ['expireCurrentNow']);
+  if (body.expireCurrentNow !== undefined && typeof body.expireCurrentNow !== 'boolean') {
+    throw new InvalidRequestError('"expireCurrentNow" must be a boolean', {
+      detail: { field: 'expireCurrentNow' },
+    });
+  }
   const current = await visibleEndpoint(request);
   const now = new Date();
   const secret = generateWebhookSecret();
-  const secrets = rotatedSecrets(current.secrets, secret, now);
-  const updated = await updateEndpoint(current.id, current.updatedAt, { secrets }, now.toISOString());
+  const rotation = rotate(
+    current.secrets,
+    { secret, graceSeconds: config.secretGraceSeconds(), expireCurrentNow: body.expireCurrentNow === true },
+    now,
+  );
+  if (rotation.kind === 'limit_exceeded') {
+    throw new LimitExceededError(
+      `An endpoint has at most ${rotation.limit} active secrets and this one has ${rotation.active}: wait until ` +
+        'the previous secret expires, or rotate with {"expireCurrentNow": true} to drop the old ones at once',
+      { detail: { limit: rotation.limit, active: rotation.active } },
+    );
+  }
+  const updated = await updateEndpoint(
+    current.id,
+    current.updatedAt,
+    { secrets: rotation.secrets },
+    now.toISOString(),
+  );
   if (updated === undefined) {
     throw new ConflictError('The endpoint changed or was deleted meanwhile; retry the rotation');
   }
-  const previousExpiresAt = secrets[1]?.expiresAt;
   return jsonResponse(200, {
     id: updated.id,
     secret,
-    ...(previousExpiresAt !== undefined
-      ? { previousSecretExpiresAt: new Date(previousExpiresAt * 1000).toISOString() }
+    ...(rotation.previousExpiresAt !== undefined
+      ? { previousSecretExpiresAt: new Date(rotation.previousExpiresAt * 1000).toISOString() }
       : {}),
   });
 });
@@ -209,4 +225,4 @@ const endpointRoutes: readonly Route[] = [
   rotateSecret,
 ];
 
-export { endpointRoutes, rotatedSecrets };
+export { endpointRoutes };

@@ -1,12 +1,16 @@
 /**
  * Endpoint items (docs/internals.md "Main table"): `EP#<id>` / `EP`, listed per tenant through gsi1
- * (`TENANT#<tenantId>#EP`, `<createdAt>#<id>`). Secrets live on the item and leave this module only
+ * (`TENANT#<tenantId>#EP`, `<createdAt>#<id>`). Secrets are stored sealed — AES-256-GCM under a data key
+ * that KMS wraps (secrets-key.ts), bound to the endpoint's id — and opened here on read, so callers see
+ * `EndpointRecord.secrets` in plaintext and the table never holds one. They leave this module only
  * through `activeSecrets` (for signing) or the create/rotate answers.
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
 import { matchesAny } from '../matching.js';
+import { open, SecretBoxError, seal } from '../secret-box.js';
+import { openDataKey, sealingKey } from '../secrets-key.js';
 import { compositeKey, type Page, type StoreKey, startingAt } from './table.js';
 
 interface EndpointSecret {
@@ -29,6 +33,14 @@ interface EndpointRecord {
   readonly updatedAt: string;
 }
 
+/** A secret as stored: sealed, with the KMS-encrypted data key that opens it. */
+interface StoredSecret {
+  readonly sealed: string;
+  readonly dataKey: string;
+  readonly createdAt: string;
+  readonly expiresAt?: number;
+}
+
 /** The public view: never any secret. */
 type EndpointView = Omit<EndpointRecord, 'secrets'>;
 
@@ -44,14 +56,44 @@ function keyOf(id: string): StoreKey {
   return { pk: compositeKey('EP', id), sk: 'EP' };
 }
 
-function toRecord(item: Record<string, unknown>): EndpointRecord {
+/** Binds a sealed secret to its endpoint: copied onto another endpoint's item, it does not open. */
+function bindingOf(endpointId: string): string {
+  return `herald:endpoint-secret:${endpointId}`;
+}
+
+async function sealSecrets(endpointId: string, secrets: readonly EndpointSecret[]): Promise<StoredSecret[]> {
+  const key = await sealingKey();
+  return secrets.map((s) => ({
+    sealed: seal(key.plaintext, s.secret, bindingOf(endpointId)),
+    dataKey: key.encrypted,
+    createdAt: s.createdAt,
+    ...(s.expiresAt !== undefined ? { expiresAt: s.expiresAt } : {}),
+  }));
+}
+
+async function openSecret(endpointId: string, stored: Record<string, unknown>): Promise<EndpointSecret> {
+  const createdAt = String(stored.createdAt);
+  const expiresAt = typeof stored.expiresAt === 'number' ? { expiresAt: stored.expiresAt } : {};
+  if (typeof stored.sealed === 'string' && typeof stored.dataKey === 'string') {
+    const key = await openDataKey(stored.dataKey);
+    return { secret: open(key, stored.sealed, bindingOf(endpointId)), createdAt, ...expiresAt };
+  }
+  // Written before secrets were sealed: still signs; the next rotation stores it sealed.
+  if (typeof stored.secret === 'string') return { secret: stored.secret, createdAt, ...expiresAt };
+  throw new SecretBoxError(`Endpoint ${endpointId} has a secret in an unknown form`);
+}
+
+async function toRecord(item: Record<string, unknown>): Promise<EndpointRecord> {
+  const id = String(item.id);
+  const stored = Array.isArray(item.secrets) ? (item.secrets as Record<string, unknown>[]) : [];
+  const secrets = await Promise.all(stored.map((s) => openSecret(id, s)));
   return {
-    id: String(item.id),
+    id,
     tenantId: String(item.tenantId),
     url: String(item.url),
     eventTypes: Array.isArray(item.eventTypes) ? item.eventTypes.map(String) : [],
     enabled: item.enabled !== false,
-    secrets: Array.isArray(item.secrets) ? (item.secrets as EndpointSecret[]) : [],
+    secrets,
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
     ...(typeof item.description === 'string' ? { description: item.description } : {}),
@@ -72,6 +114,7 @@ function activeSecrets(record: EndpointRecord, nowSeconds: number = Math.floor(D
 }
 
 async function putEndpoint(record: EndpointRecord): Promise<void> {
+  const secrets = await sealSecrets(record.id, record.secrets);
   await documentClient().send(
     new PutCommand({
       TableName: config.table(),
@@ -80,6 +123,7 @@ async function putEndpoint(record: EndpointRecord): Promise<void> {
         gsi1pk: compositeKey('TENANT', record.tenantId, 'EP'),
         gsi1sk: compositeKey(record.createdAt, record.id),
         ...record,
+        secrets,
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
@@ -90,7 +134,7 @@ async function getEndpoint(id: string): Promise<EndpointRecord | undefined> {
   const result = await documentClient().send(
     new GetCommand({ TableName: config.table(), Key: keyOf(id), ConsistentRead: true }),
   );
-  return result.Item === undefined ? undefined : toRecord(result.Item);
+  return result.Item === undefined ? undefined : await toRecord(result.Item);
 }
 
 async function listEndpoints(
@@ -110,7 +154,7 @@ async function listEndpoints(
     ),
   );
   return {
-    items: (result.Items ?? []).map(toRecord),
+    items: await Promise.all((result.Items ?? []).map(toRecord)),
     ...(result.LastEvaluatedKey ? { lastEvaluatedKey: result.LastEvaluatedKey as StoreKey } : {}),
   };
 }
@@ -142,7 +186,8 @@ async function updateEndpoint(
   const removes: string[] = [];
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':updatedAt': updatedAt, ':expected': expectedUpdatedAt };
-  for (const [field, value] of Object.entries(changes)) {
+  const stored = changes.secrets === undefined ? {} : { secrets: await sealSecrets(id, changes.secrets) };
+  for (const [field, value] of Object.entries({ ...changes, ...stored })) {
     if (value === undefined) continue;
     names[`#${field}`] = field;
     if (value === null) {
@@ -164,7 +209,7 @@ async function updateEndpoint(
         ReturnValues: 'ALL_NEW',
       }),
     );
-    return result.Attributes === undefined ? undefined : toRecord(result.Attributes);
+    return result.Attributes === undefined ? undefined : await toRecord(result.Attributes);
   } catch (error) {
     if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return undefined;
     throw error;
@@ -178,7 +223,7 @@ async function deleteEndpoint(id: string): Promise<boolean> {
   return result.Attributes !== undefined;
 }
 
-export type { EndpointChanges, EndpointRecord, EndpointSecret, EndpointView };
+export type { EndpointChanges, EndpointRecord, EndpointSecret, EndpointView, StoredSecret };
 export {
   activeSecrets,
   deleteEndpoint,
