@@ -5,6 +5,7 @@ import { BackgroundJob } from './background-job.js';
 import { EventsApi } from './events-api.js';
 import { jobs as declaredJobs, type JobDeclaration } from './jobs.js';
 import { Observability } from './observability.js';
+import { RetryWatch } from './retry-watch.js';
 import { SecretsKey } from './secrets-key.js';
 import { HeraldTables } from './tables.js';
 import { Webhooks } from './webhooks.js';
@@ -50,7 +51,16 @@ class HeraldStack extends Stack {
       retryTimeScale: props.retryTimeScale ?? 1,
     });
 
-    const workQueues: Record<string, WorkQueue> = { dispatch: webhooks.dispatchQueue };
+    const retryWatch = new RetryWatch(this, 'RetryWatch', {
+      retryStateMachine: webhooks.retryStateMachine,
+      mainTable: tables.main,
+      webhookDlq: webhooks.webhookDlq,
+    });
+
+    const workQueues: Record<string, WorkQueue> = {
+      dispatch: webhooks.dispatchQueue,
+      'retry-watch': retryWatch.workQueue,
+    };
     for (const job of jobs) workQueues[`job-${job.name}`] = job.workQueue;
     const queuesJson = Stack.of(this).toJsonString(
       Object.entries(workQueues).map(([name, wq]) => ({

@@ -22,6 +22,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { RETRY_WORKFLOW_TIMEOUT_SECONDS, worstCaseScheduleSeconds } from '../lambdas/shared/backoff.js';
 import { grantQueues, grantTableAccess } from './access.js';
 import { HeraldFunction } from './herald-function.js';
 import type { SecretsKey } from './secrets-key.js';
@@ -79,7 +80,7 @@ class Webhooks extends Construct {
     });
     props.secretsKey.grantOpen(this.attemptFunction);
 
-    this.retryStateMachine = this.buildRetryWorkflow();
+    this.retryStateMachine = this.buildRetryWorkflow(props.retryTimeScale ?? 1);
 
     // Batches of events, each fanned out to its endpoints with inline first attempts: allow for
     // several slow receivers in one invocation.
@@ -118,7 +119,13 @@ class Webhooks extends Construct {
   }
 
   /** The state machine docs/internals.md "Retry workflow" describes. */
-  private buildRetryWorkflow(): StateMachine {
+  private buildRetryWorkflow(timeScale: number): StateMachine {
+    // The schedule (backoff.ts) must fit the timeout, or a delivery could end TIMED_OUT in a Wait.
+    if (worstCaseScheduleSeconds() >= RETRY_WORKFLOW_TIMEOUT_SECONDS) {
+      throw new Error(
+        `Webhooks: the retry schedule's worst case (${worstCaseScheduleSeconds()} s) does not fit the workflow timeout (${RETRY_WORKFLOW_TIMEOUT_SECONDS} s)`,
+      );
+    }
     const wait = new Wait(this, 'WaitForNextAttempt', { time: WaitTime.timestampPath('$.waitUntil') });
     const attempt = new LambdaInvoke(this, 'AttemptDelivery', {
       lambdaFunction: this.attemptFunction,
@@ -138,6 +145,18 @@ class Webhooks extends Construct {
       backoffRate: 2,
       maxAttempts: 6,
       maxDelay: Duration.minutes(5),
+      jitterStrategy: JitterType.FULL,
+    });
+    // Anything the function throws is a platform error (a DynamoDB blip, a config error): subscriber
+    // failures come back as outcome "retry", never thrown. Retried a few times before the Catch
+    // dead-letters the delivery; a re-run repeats the POST with the same webhook-id and attempt number.
+    // Budgeted in backoff.ts ATTEMPT_ALLOWANCE_SECONDS.
+    attempt.addRetry({
+      errors: ['States.ALL'],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 4,
+      maxDelay: Duration.minutes(1),
       jitterStrategy: JitterType.FULL,
     });
     const recordPlatformFailure = new Pass(this, 'RecordPlatformFailure', {
@@ -160,6 +179,16 @@ class Webhooks extends Construct {
       queue: this.webhookDlq,
       messageBody: TaskInput.fromJsonPathAt('$.dlqMessage'),
     });
+    // A failed send would end the execution FAILED with the delivery on no queue; retry it here
+    // (the retry watch still dead-letters it if every retry fails).
+    sendToDlq.addRetry({
+      errors: ['States.ALL'],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 6,
+      maxDelay: Duration.minutes(1),
+      jitterStrategy: JitterType.FULL,
+    });
     const exhausted = new Fail(this, 'Exhausted', {
       error: 'WebhookDeliveryFailed',
       cause: 'Retry schedule exhausted or permanent failure; the delivery is on the webhook DLQ',
@@ -176,7 +205,8 @@ class Webhooks extends Construct {
     return new StateMachine(this, 'RetryWorkflow', {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromChainable(definition),
-      timeout: Duration.days(3),
+      // Scaled like the waits, so a test can run a workflow out of time (lib/retry-watch.ts handles it).
+      timeout: Duration.seconds(Math.max(1, Math.round(RETRY_WORKFLOW_TIMEOUT_SECONDS * timeScale))),
       logs: {
         destination: new LogGroup(this, 'RetryWorkflowLogs', {
           retention: RetentionDays.ONE_MONTH,

@@ -51,8 +51,10 @@ const expected: Record<string, string[]> = {
     ...CONSUME('WebhooksWebhookDlq'),
     ...CONSUME('WebhooksDispatchQueueDlq'),
     ...CONSUME('JobinvoiceWorkDlq'),
+    ...CONSUME('RetryWatchWorkDlq'),
     'sqs:SendMessage WebhooksDispatchQueue',
     'sqs:SendMessage JobinvoiceWorkQueue',
+    'sqs:SendMessage RetryWatchWorkQueue',
   ],
   WebhooksDispatch: [
     ...LOGS('WebhooksDispatch'),
@@ -69,6 +71,13 @@ const expected: Record<string, string[]> = {
     ...main('GetItem', 'PutItem', 'UpdateItem'),
     ...TABLE_KEY_WRITE,
     ...SECRETS_OPEN,
+  ],
+  RetryWatchFunction: [
+    ...LOGS('RetryWatchFunction'),
+    ...main('GetItem', 'UpdateItem'),
+    ...TABLE_KEY_WRITE,
+    'sqs:SendMessage WebhooksWebhookDlq',
+    ...EVENT_SOURCE('RetryWatchWorkQueue'),
   ],
   JobinvoiceHandler: [
     ...LOGS('JobinvoiceHandler'),
