@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, type Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { BackgroundJob } from './background-job.js';
@@ -18,6 +18,8 @@ interface HeraldStackProps extends StackProps {
   readonly allowLoopbackWebhooks?: boolean;
   /** Multiplies retry waits (tests, demos). @default 1 */
   readonly retryTimeScale?: number;
+  /** Disable an endpoint whose every attempt failed this long (times retryTimeScale). @default 5 days */
+  readonly endpointDisableAfter?: Duration;
   /** Refuse events whose type is not in the catalog (`unknown_event_type`). @default false */
   readonly strictEventTypes?: boolean;
   /** @default no email subscription on the alarm topic */
@@ -49,6 +51,7 @@ class HeraldStack extends Stack {
       secretsKey,
       allowLoopbackWebhooks,
       retryTimeScale: props.retryTimeScale ?? 1,
+      ...(props.endpointDisableAfter ? { endpointDisableAfter: props.endpointDisableAfter } : {}),
     });
 
     const retryWatch = new RetryWatch(this, 'RetryWatch', {

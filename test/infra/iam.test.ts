@@ -64,12 +64,15 @@ const expected: Record<string, string[]> = {
     ...SECRETS_OPEN,
     'sqs:SendMessage WebhooksWebhookDlq',
     'states:StartExecution WebhooksRetryWorkflow',
+    // Operational events (herald.*, adrs/0007).
+    'sns:Publish EventsTopic',
     ...EVENT_SOURCE('WebhooksDispatchQueue'),
   ],
   WebhooksAttempt: [
     ...LOGS('WebhooksAttempt'),
     ...main('GetItem', 'PutItem', 'UpdateItem'),
     ...TABLE_KEY_WRITE,
+    'sns:Publish EventsTopic',
     ...SECRETS_OPEN,
   ],
   RetryWatchFunction: [
