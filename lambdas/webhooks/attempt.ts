@@ -8,15 +8,16 @@
  * was superseded by a replay, or the endpoint was disabled or deleted meanwhile — ends as `delivered`
  * with `stopped` saying why (the delivery item holds the real state).
  */
+
+import { nextRetryDelaySeconds } from '../shared/backoff.js';
+import { config } from '../shared/config.js';
 import { InvalidRequestError } from '../shared/errors.js';
 import { metrics } from '../shared/observability.js';
 import { getDelivery, markFailed, markSkipped } from '../shared/store/deliveries.js';
+import { releaseProbe } from '../shared/store/endpoint-health.js';
 import { getEndpoint } from '../shared/store/endpoints.js';
 import { getEvent } from '../shared/store/events.js';
 import { type WebhookDlqMessage, webhookDlqMessage } from './dead-letter.js';
-import { nextRetryDelaySeconds } from '../shared/backoff.js';
-import { config } from '../shared/config.js';
-import { releaseProbe } from '../shared/store/endpoint-health.js';
 import { attemptDelivery, type Outcome } from './deliver.js';
 import { probeFor, workflowWait } from './health/gate.js';
 import { emitOpEvent, isOperational, OP_EVENT_TYPES } from './health/op-events.js';
@@ -63,7 +64,8 @@ const PROBE_POLL_MS = 1_000;
  * waiting does not stretch the schedule by more than one step; scaled like it in tests).
  */
 function probePatienceMs(attempt: number): number {
-  const nextWait = nextRetryDelaySeconds(attempt, { random: () => 0.5, timeScale: config.retryTimeScale() }) ?? 0;
+  const nextWait =
+    nextRetryDelaySeconds(attempt, { random: () => 0.5, timeScale: config.retryTimeScale() }) ?? 0;
   return Math.min(2 * config.webhookTimeoutMs(), nextWait * 1000);
 }
 
