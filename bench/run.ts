@@ -94,6 +94,10 @@ async function main(): Promise<void> {
     );
     updateGeneratedSection(join(ROOT, 'docs', 'benchmarks.md'), 'herald-results', section);
   }
+  // What the event-type catalog adds to publish latency, the ingest bundle and its cold start.
+  console.error('bench: event-type catalog (validation at publish) ...');
+  const { runCatalogBench } = await import('./catalog.js');
+  await runCatalogBench();
 }
 
 await main();

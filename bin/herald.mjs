@@ -12,7 +12,9 @@ if (major < 22 || (major === 22 && minor < 5)) {
   const self = fileURLToPath(import.meta.url);
   const result = spawnSync('sh', [wrapper, 'node', self, ...process.argv.slice(2)], { stdio: 'inherit' });
   if (result.error) {
-    process.stderr.write(`herald needs Node.js >= 22.5 (this is ${process.versions.node}): ${result.error.message}\n`);
+    process.stderr.write(
+      `herald needs Node.js >= 22.5 (this is ${process.versions.node}): ${result.error.message}\n`,
+    );
     process.exit(5);
   }
   process.exit(result.status ?? 1);

@@ -171,6 +171,19 @@ function writeResult(res: ServerResponse, result: unknown): void {
     .end(r.body === undefined ? '' : Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8'));
 }
 
+/** The HTTP API's port is taken: said in one line by `npm start`, which then exits non-zero. */
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+  readonly code = 'local_port_in_use';
+  readonly retryable = false;
+  constructor(
+    readonly port: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`port ${port} is already in use`, options);
+  }
+}
+
 export class LocalHttpApi {
   private server: Server | undefined;
   url = '';
@@ -191,8 +204,14 @@ export class LocalHttpApi {
           if (!res.headersSent) send(res, 500, JSON.stringify({ message: 'Internal Server Error' }));
         }),
     );
-    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const server = this.server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(error.code === 'EADDRINUSE' ? new PortInUseError(port, { cause: error }) : error),
+      );
+      server.listen(port, '127.0.0.1', resolve);
+    });
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return this.url;
   }
 

@@ -1,7 +1,8 @@
 // `npm start`: synthesizes Herald and runs it locally until Ctrl-C.
 //   npm start -- [--port 3000] [--time-scale 0.01] [--data DIR] [--quiet] [--skip-synth] [--outdir DIR]
 import { parseArgs } from 'node:util';
-import { startHerald } from './runtime.js';
+import { PortInUseError } from './http-api.js';
+import { byDisplayName, type HeraldLocal, startHerald } from './runtime.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,18 +24,32 @@ if (!Number.isFinite(timeScale) || timeScale <= 0) {
 process.stdout.write(
   `herald local: ${values['skip-synth'] ? 'loading' : 'synthesizing'} ${values.outdir} ...\n`,
 );
-const herald = await startHerald({
-  port: Number(values.port),
-  timeScale,
-  quiet: values.quiet,
-  skipSynth: values['skip-synth'],
-  outdir: values.outdir,
-  ...(values.data ? { dataDir: values.data } : {}),
-  // Function logs and the metrics line still show unless --quiet.
-  log: (line) => {
-    if (!values.quiet) process.stdout.write(`${line}\n`);
-  },
-});
+let herald: HeraldLocal;
+try {
+  herald = await startHerald({
+    port: Number(values.port),
+    timeScale,
+    quiet: values.quiet,
+    skipSynth: values['skip-synth'],
+    outdir: values.outdir,
+    ...(values.data ? { dataDir: values.data } : {}),
+    // Function logs and the metrics line still show unless --quiet.
+    log: (line) => {
+      if (!values.quiet) process.stdout.write(`${line}\n`);
+    },
+  });
+} catch (error) {
+  // startHerald has stopped whatever it started (dynalite's child process included) before throwing.
+  if (error instanceof PortInUseError) {
+    process.stderr.write(
+      `herald local: port ${error.port} is taken (another \`npm start\`?); choose another with \`npm start -- --port ${error.port + 1}\`\n`,
+    );
+  } else {
+    process.stderr.write(`herald local: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(1);
+}
+const named = byDisplayName(herald);
 
 const rows: Array<[string, string]> = [
   ['HTTP API', herald.apiUrl],
@@ -48,8 +63,8 @@ const rows: Array<[string, string]> = [
   ['SQS/SNS (fauxqs)', herald.sqsEndpoint],
   ['DynamoDB (dynalite)', herald.dynamodbEndpoint],
   ['Step Functions', herald.sfnEndpoint],
-  ['functions', String(Object.keys(herald.functions).length)],
-  ['queues', Object.keys(herald.queues).join(', ')],
+  ['functions', Object.keys(named.functions).join(', ')],
+  ['queues', Object.keys(named.queues).join(', ')],
   ['time scale', String(timeScale)],
   [
     'ready in',

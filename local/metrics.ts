@@ -5,7 +5,10 @@ import type { AddressInfo } from 'node:net';
 
 export interface QueueDepth {
   readonly logicalId: string;
+  /** The name the API and the CLI use (`job-invoice`, `dispatch-dlq`, `webhook-dlq`). */
   readonly name: string;
+  /** The SQS queue name. */
+  readonly queueName: string;
   readonly isDlq: boolean;
   readonly visible: number;
   readonly inFlight: number;
@@ -59,6 +62,32 @@ export function parseEmfLine(line: string): Array<{ name: string; value: number 
   return out;
 }
 
+/** What the terminal's metrics line last showed. */
+export interface MetricsLineState {
+  readonly lastLine?: string;
+  readonly lastPrintedAt?: number;
+}
+
+/** How often an unchanged metrics line is shown again. */
+export const IDLE_LINE_INTERVAL_MS = 30_000;
+
+/**
+ * Whether to print the metrics line now: when it differs from the last one printed (something changed),
+ * else only once `idleIntervalMs` has passed since the last print, so an idle runtime stays quiet.
+ */
+export function metricsLineDecision(
+  state: MetricsLineState,
+  line: string,
+  now: number,
+  idleIntervalMs = IDLE_LINE_INTERVAL_MS,
+): { readonly print: boolean; readonly state: MetricsLineState } {
+  const changed = line !== state.lastLine;
+  const due = state.lastPrintedAt === undefined || now - state.lastPrintedAt >= idleIntervalMs;
+  return changed || due
+    ? { print: true, state: { lastLine: line, lastPrintedAt: now } }
+    : { print: false, state };
+}
+
 export class MetricsView {
   private readonly totals = new Map<string, number>();
   private samples: Sample[] = [];
@@ -98,7 +127,7 @@ export class MetricsView {
       queues: QueueDepth[];
     };
     const rate = (n: string) => (snap.perSecond[n] ?? 0).toFixed(1);
-    const depth = (q: QueueDepth) => `${q.name.replace(/^.*?-/, '')}=${q.visible}+${q.inFlight}`;
+    const depth = (q: QueueDepth) => `${q.name}=${q.visible}+${q.inFlight}`;
     const work = snap.queues
       .filter((q) => !q.isDlq)
       .map(depth)

@@ -13,7 +13,8 @@ import { LocalHttpApi } from './http-api.js';
 import type { LocalResource, ResolveContext } from './intrinsics.js';
 import { LocalKms } from './kms.js';
 import { LambdaPool } from './lambda-pool.js';
-import { MetricsView } from './metrics.js';
+import { type MetricsLineState, MetricsView, metricsLineDecision } from './metrics.js';
+import { functionNames, pathNames, queueNames } from './names.js';
 import { RequestCounter, type RequestCounts } from './request-counter.js';
 import { createQueues, createTopicsAndSubscriptions, startMessaging } from './sqs-sns.js';
 import { type LocalStateMachine, LocalStepFunctions } from './step-functions.js';
@@ -65,6 +66,8 @@ export interface HeraldLocal {
   readonly tables: Readonly<Record<string, string>>;
   /** State machine logical id → ARN. */
   readonly stateMachines: Readonly<Record<string, string>>;
+  /** Logical id (queue, function, table) → the name the API and the CLI use (`job-invoice-dlq`, `ingest`). */
+  readonly names: Readonly<Record<string, string>>;
   readonly startupMs: number;
   readonly synthMs: number | undefined;
   /** The dynalite child process (CPU accounting from /proc). */
@@ -90,21 +93,39 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
   const outdir = resolve(options.outdir ?? 'cdk.out.local');
   const say =
     options.log ?? ((line: string) => (options.quiet ? undefined : process.stdout.write(`${line}\n`)));
-  const synthMs = options.skipSynth ? undefined : await synthesize({ outdir, timeScale });
-  const assembly = loadAssembly(outdir);
-  const resources = new Map<string, LocalResource>();
-  const ctx: ResolveContext & { resources: Map<string, LocalResource> } = {
-    region: LOCAL_REGION,
-    accountId: LOCAL_ACCOUNT_ID,
-    stackName: assembly.stackName,
-    resources,
-  };
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
   };
+  const pools = new Map<string, LambdaPool>();
+  const findPool = (nameOrArnOrId: string): LambdaPool | undefined => {
+    const name = nameOrArnOrId.replace(/^arn:aws:lambda:[^:]*:[^:]*:function:/, '').replace(/:\$LATEST$/, '');
+    return pools.get(name) ?? [...pools.values()].find((p) => p.spec.logicalId === name);
+  };
+  const poolFor = (nameOrArnOrId: string): LambdaPool => {
+    const pool = findPool(nameOrArnOrId);
+    if (pool === undefined) throw new Error(`no local function ${nameOrArnOrId}`);
+    return pool;
+  };
+  const invoke = (fn: string, event: unknown) => poolFor(fn).invoke(event);
+  // The HTTP API's port first: a port already taken fails at once (PortInUseError), before the synth
+  // and before any emulator or child process exists.
+  const http = new LocalHttpApi([], invoke, 'local', (e) =>
+    say(`[http] ${e instanceof Error ? e.message : String(e)}`),
+  );
+  const apiUrl = await http.listen(options.port ?? 0);
+  stops.push(() => http.close());
 
   try {
+    const synthMs = options.skipSynth ? undefined : await synthesize({ outdir, timeScale });
+    const assembly = loadAssembly(outdir);
+    const resources = new Map<string, LocalResource>();
+    const ctx: ResolveContext & { resources: Map<string, LocalResource> } = {
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+      stackName: assembly.stackName,
+      resources,
+    };
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
     // dynalite's child process boots (~300 ms) while fauxqs starts here.
     const dynamoStarting = startDynamo(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {});
@@ -135,19 +156,6 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
     registerFunctions(assembly, ctx);
 
     // Servers listen before environments are resolved: functions need their URLs.
-    const pools = new Map<string, LambdaPool>();
-    const findPool = (nameOrArnOrId: string): LambdaPool | undefined => {
-      const name = nameOrArnOrId
-        .replace(/^arn:aws:lambda:[^:]*:[^:]*:function:/, '')
-        .replace(/:\$LATEST$/, '');
-      return pools.get(name) ?? [...pools.values()].find((p) => p.spec.logicalId === name);
-    };
-    const poolFor = (nameOrArnOrId: string): LambdaPool => {
-      const pool = findPool(nameOrArnOrId);
-      if (pool === undefined) throw new Error(`no local function ${nameOrArnOrId}`);
-      return pool;
-    };
-    const invoke = (fn: string, event: unknown) => poolFor(fn).invoke(event);
     const machines = new Map<string, LocalStateMachine>();
     const sfn = new LocalStepFunctions(
       machines,
@@ -176,13 +184,10 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
     stops.push(() => sfn.close());
     const counter = new RequestCounter(new Set([fauxqs.port, Number(new URL(sfnEndpoint).port)])).start();
     stops.push(async () => counter.stop());
-    const http = new LocalHttpApi([], invoke, 'local', (e) =>
-      say(`[http] ${e instanceof Error ? e.message : String(e)}`),
-    );
-    const apiUrl = await http.listen(options.port ?? 0);
-    stops.push(() => http.close());
     registerApiAndStateMachines(assembly, ctx, apiUrl);
 
+    // Logical id → the name a person reads (the API's and the CLI's), filled once functions are known.
+    const names = new Map<string, string>();
     const metrics = new MetricsView({
       queues: () =>
         [...queues.values()].map((q) => {
@@ -195,7 +200,8 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
             );
           return {
             logicalId: q.logicalId,
-            name: q.name,
+            name: names.get(q.logicalId) ?? q.logicalId,
+            queueName: q.name,
             isDlq,
             visible: inspected?.messages.ready.length ?? 0,
             inFlight: inspected?.messages.inflight.length ?? 0,
@@ -227,8 +233,22 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
       kms: kmsEndpoint,
     };
     const { specs, skipped } = functionSpecs(assembly, ctx, endpoints, {}, options.poolSize);
-    // Log prefix: the logical id without CDK's hash suffix (Herald-EventsApiIngestB2300353 → EventsApiIngest).
-    const labels = new Map(specs.map((s) => [s.name, s.logicalId.replace(/[0-9A-F]{8}$/, '')]));
+    const cdkPath = (logicalId: string) => {
+      const path = assembly.resources[logicalId]?.Metadata?.['aws:cdk:path'];
+      return typeof path === 'string' ? { logicalId, path } : { logicalId };
+    };
+    const environments = specs.map((spec) => spec.environment);
+    for (const [id, name] of [
+      ...queueNames(
+        [...queues.values()].map((q) => ({ ...cdkPath(q.logicalId), url: q.url })),
+        environments,
+      ),
+      ...functionNames(specs.map((spec) => ({ ...cdkPath(spec.logicalId), environment: spec.environment }))),
+      ...pathNames([...tables.keys()].map(cdkPath)),
+    ])
+      names.set(id, name);
+    // Log prefix: the function's display name ([ingest], [job-invoice]).
+    const labels = new Map(specs.map((s) => [s.name, names.get(s.logicalId) ?? s.logicalId]));
     const onLine = (fn: string, _stream: string, line: string) => {
       metrics.record(line);
       if (!options.quiet || options.log) say(`[${labels.get(fn) ?? fn}] ${line}`);
@@ -270,7 +290,14 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
         ? undefined
         : await createLocalAdminKey(mainTable, dynamo.endpoint, LOCAL_REGION);
     if (!options.quiet) {
-      const timer = setInterval(() => say(metrics.line()), 5000);
+      // Looked at every 5 s, printed when it changed (at most every 30 s when nothing happens).
+      let shown: MetricsLineState = {};
+      const timer = setInterval(() => {
+        const line = metrics.line();
+        const decision = metricsLineDecision(shown, line, Date.now());
+        shown = decision.state;
+        if (decision.print) say(line);
+      }, 5000);
       timer.unref();
       stops.push(async () => clearInterval(timer));
     }
@@ -288,6 +315,7 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
       functions: Object.fromEntries(specs.map((s) => [s.logicalId, s.name])),
       tables: Object.fromEntries(tables),
       stateMachines: Object.fromEntries([...machines.values()].map((m) => [m.logicalId, m.arn])),
+      names: Object.fromEntries(names),
       startupMs: Date.now() - started,
       synthMs,
       dynamoPid: dynamo.pid,
@@ -344,21 +372,43 @@ function pickMainTable(
 
 function writeStateFile(path: string, local: HeraldLocal): void {
   mkdirSync(resolve(path, '..'), { recursive: true });
-  const {
-    apiUrl,
-    adminApiKey,
-    sqsEndpoint,
-    snsEndpoint,
-    dynamodbEndpoint,
-    sfnEndpoint,
-    metricsUrl,
-    queues,
-    functions,
-    tables,
-  } = local;
+  const { apiUrl, adminApiKey, sqsEndpoint, snsEndpoint, dynamodbEndpoint, sfnEndpoint, metricsUrl } = local;
   writeFileSync(
     path,
-    `${JSON.stringify({ apiUrl, adminApiKey, sqsEndpoint, snsEndpoint, dynamodbEndpoint, sfnEndpoint, metricsUrl, queues, functions, tables, region: LOCAL_REGION, pid: process.pid }, null, 2)}\n`,
-    { mode: 0o600 },
+    `${JSON.stringify({ apiUrl, adminApiKey, sqsEndpoint, snsEndpoint, dynamodbEndpoint, sfnEndpoint, metricsUrl, ...byDisplayName(local), region: LOCAL_REGION, pid: process.pid }, null, 2)}\n`,
+    {
+      mode: 0o600,
+    },
   );
+}
+
+/**
+ * `queues`, `functions`, `tables` keyed by the names the API and the CLI use; the CDK logical ids,
+ * for whoever reads the template, in `logicalIds` (same keys).
+ */
+export function byDisplayName(local: Pick<HeraldLocal, 'queues' | 'functions' | 'tables' | 'names'>): {
+  queues: Record<string, string>;
+  functions: Record<string, string>;
+  tables: Record<string, string>;
+  logicalIds: Record<'queues' | 'functions' | 'tables', Record<string, string>>;
+} {
+  const rekey = (byId: Readonly<Record<string, string>>) => {
+    const values: Record<string, string> = {};
+    const ids: Record<string, string> = {};
+    for (const [id, value] of Object.entries(byId)) {
+      const name = local.names[id] ?? id;
+      values[name] = value;
+      ids[name] = id;
+    }
+    return { values, ids };
+  };
+  const queues = rekey(local.queues);
+  const functions = rekey(local.functions);
+  const tables = rekey(local.tables);
+  return {
+    queues: queues.values,
+    functions: functions.values,
+    tables: tables.values,
+    logicalIds: { queues: queues.ids, functions: functions.ids, tables: tables.ids },
+  };
 }

@@ -2,6 +2,7 @@
 import type { Command } from '../context.js';
 import { dlqCommands } from './dlq.js';
 import { endpointCommands } from './endpoints.js';
+import { eventTypeCommands } from './event-types.js';
 import { eventCommands } from './events.js';
 import { keyCommands } from './keys.js';
 import { metricsCommands } from './metrics.js';
@@ -11,6 +12,7 @@ import { replayCommands } from './replay.js';
 const COMMANDS: readonly Command[] = [
   ...eventCommands,
   ...endpointCommands,
+  ...eventTypeCommands,
   ...dlqCommands,
   ...replayCommands,
   ...metricsCommands,

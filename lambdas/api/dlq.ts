@@ -207,4 +207,11 @@ async function redrive(queue: DeadLetterQueue, limit: number): Promise<{ moved: 
 }
 
 export type { DeadLetterQueue, PeekedMessage };
-export { deadLetterQueues, describeDeadLetterQueue, findDeadLetterQueue, peekMessages, redrive };
+export {
+  deadLetterQueues,
+  describeDeadLetterQueue,
+  findDeadLetterQueue,
+  peekMessages,
+  redrive,
+  WEBHOOK_DLQ_NAME,
+};

@@ -1,11 +1,20 @@
 /**
- * POST /v1/events. Order matters: authenticate, validate the whole request, check the role, and only
- * then record + publish — so nothing is stored or published for a request that fails any check.
+ * POST /v1/events. Order matters: authenticate, validate the whole request (deliverable size
+ * included), check the role, and only then publish — so nothing is stored or published for a request
+ * that fails any check.
+ *
+ * Publishing is the commit point (docs/patterns/delivery-semantics.md "No orphan events"): ingest writes
+ * no event item; dispatch records the event when the message reaches it. When SNS fails, ingest voids
+ * that publish attempt with a tombstone and answers 503 — unless the tombstone finds the event already
+ * recorded (the message did go out), when it answers 202.
  *
  * With an `Idempotency-Key` header the work runs through Powertools idempotency, keyed by tenant +
- * key, with the validated body as the payload hash: the same body answers the stored response (same
- * event id), another body is 422, a concurrent first request still running is 409.
+ * key, with the validated body as the payload hash: the same body answers the stored response, another
+ * body is 422, a concurrent first request still running is 409. The event id is derived from tenant +
+ * key (event-identity.ts), so even a retry the idempotency record no longer covers gets the same id.
  */
+
+import { randomUUID } from 'node:crypto';
 import {
   IdempotencyAlreadyInProgressError,
   IdempotencyConfig,
@@ -28,8 +37,10 @@ import { newId } from '../shared/ids.js';
 import { logger, MetricName, MetricUnit, metrics } from '../shared/observability.js';
 import { jsonResponse, problemResponse } from '../shared/problem.js';
 import { publishEvent } from '../shared/publish.js';
-import { readJsonBody, validateEventInput, validateIdempotencyKey } from '../shared/validation.js';
-import { idempotencyScope } from './event-identity.js';
+import { cancelPublish, type HeraldEvent } from '../shared/store/events.js';
+import { readJsonText, validateEventInput, validateIdempotencyKey } from '../shared/validation.js';
+import { assertDeliverable } from './deliverable.js';
+import { idempotencyScope, keyedEventId } from './event-identity.js';
 import type { ApiEvent } from './router.js';
 
 type EventInput = ReturnType<typeof validateEventInput>;
@@ -44,14 +55,29 @@ interface Accepted {
 /** How long an Idempotency-Key is remembered. */
 const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
 
-async function acceptEvent(input: EventInput, schemaVersion: number | undefined): Promise<Accepted> {
-  const event = {
-    id: newId('evt'),
+async function acceptEvent(
+  input: EventInput,
+  schemaVersion: number | undefined,
+  idempotencyKey?: string,
+): Promise<Accepted> {
+  const event: HeraldEvent = {
+    id: idempotencyKey === undefined ? newId('evt') : keyedEventId(input.tenantId, idempotencyKey),
     createdAt: new Date().toISOString(),
     ...input,
     ...(schemaVersion !== undefined ? { schemaVersion } : {}),
   };
-  await publishEvent(event, 'api');
+  const publishId = randomUUID();
+  try {
+    await publishEvent(event, 'api', publishId);
+  } catch (error) {
+    // Unknown whether SNS took it: void this attempt, unless dispatch has recorded it already.
+    if ((await cancelPublish(event.id, publishId, event.createdAt)) === 'cancelled') {
+      throw new TransientError('The event could not be published and was not accepted; retry', {
+        cause: error,
+      });
+    }
+    logger.warn('publish reported failure but the event was recorded: accepted', { eventId: event.id });
+  }
   metrics.addMetric(MetricName.EventsPublished, MetricUnit.Count, 1);
   metrics.publishStoredMetrics();
   return { id: event.id, type: event.type, tenantId: event.tenantId, createdAt: event.createdAt };
@@ -63,10 +89,12 @@ interface KeyedRequest {
   readonly input: EventInput;
   /** Outside `input`, so it is not part of the payload hash: a compatible schema change is no new body. */
   readonly schemaVersion: number | undefined;
+  /** The header itself, outside `key` and `input`: it derives the event id. */
+  readonly idempotencyKey: string;
 }
 
 const acceptKeyed = (request: KeyedRequest): Promise<Accepted> =>
-  acceptEvent(request.input, request.schemaVersion);
+  acceptEvent(request.input, request.schemaVersion, request.idempotencyKey);
 
 // Built at first use so that configuration is read from the environment once, at start-up.
 let idempotency:
@@ -119,10 +147,12 @@ async function handler(event: ApiEvent, context: Context): Promise<APIGatewayPro
   try {
     const principal = requirePrincipal(event);
     if (principal.role === 'tenant') requirePublisher(principal, '');
-    const input = validateEventInput(readJsonBody(event));
+    const body = readJsonText(event);
+    const input = validateEventInput(body.value, body.text);
     requirePublisher(principal, input.tenantId);
     const key = validateIdempotencyKey(header(event, 'idempotency-key'));
     const schemaVersion = await validateAgainstCatalog(input.type, input.data);
+    assertDeliverable({ ...input, ...(schemaVersion !== undefined ? { schemaVersion } : {}) });
     let accepted: Accepted;
     if (key === undefined) {
       accepted = await acceptEvent(input, schemaVersion);
@@ -130,7 +160,12 @@ async function handler(event: ApiEvent, context: Context): Promise<APIGatewayPro
       const { config: idempotencyConfig, accept } = idempotentAccept();
       idempotencyConfig.registerLambdaContext(context);
       try {
-        accepted = await accept({ key: idempotencyScope(input.tenantId, key), input, schemaVersion });
+        accepted = await accept({
+          key: idempotencyScope(input.tenantId, key),
+          input,
+          schemaVersion,
+          idempotencyKey: key,
+        });
       } catch (error) {
         throw idempotencyProblem(error);
       }

@@ -23,4 +23,4 @@ const MetricName = {
   DeliveryLatency: 'DeliveryLatency',
 } as const;
 
-export { logger, metrics, MetricName, MetricUnit };
+export { logger, MetricName, MetricUnit, metrics };

@@ -1,31 +1,61 @@
 /**
- * Records an event and publishes it to the SNS events topic. Used by POST /v1/events and by jobs that
- * emit follow-up events with deterministic ids. The write is conditional (an existing event is fine)
- * and the publish always happens, so a retry after a crash between the two still publishes; consumers
- * are idempotent on the event id, so a second publish is harmless.
+ * Publishes an event to the SNS events topic. Used by POST /v1/events and by jobs that emit follow-up
+ * events with deterministic ids. Publishing is the commit point: nothing is stored first — dispatch
+ * records the event when the message reaches it (store/events.ts `recordPublished`), so an event that
+ * never went out is never listed or replayed. A second publish of one id is harmless: consumers are
+ * idempotent on the event id.
  */
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { snsClient } from './aws-clients.js';
 import { builtInType } from './catalog/built-in.js';
 import { config } from './config.js';
-import { type EventSource, eventBody, type HeraldEvent, putEvent } from './store/events.js';
+import { eventJson } from './event-json.js';
+import type { EventSource, HeraldEvent } from './store/events.js';
 
-async function publishEvent(input: HeraldEvent, source: EventSource): Promise<{ created: boolean }> {
-  // Herald's own types (built-ins) emitted by Herald code carry the version they are written against.
-  const builtInVersion = input.schemaVersion === undefined ? builtInType(input.type)?.version : undefined;
-  const event = builtInVersion === undefined ? input : { ...input, schemaVersion: builtInVersion };
-  const created = await putEvent(event, source);
+interface PublishedMessage {
+  /** The event JSON, `data` spliced in as written. */
+  readonly body: string;
+  /** String message attributes: `type` and `tenantId` (filters), `source`, and `publishId` when set. */
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+/**
+ * The message for `event`. `publishId` names this publish attempt, so ingest can void exactly it when
+ * SNS fails in an unknown way (store/events.ts `cancelPublish`).
+ */
+function publishedMessage(event: HeraldEvent, source: EventSource, publishId?: string): PublishedMessage {
+  return {
+    body: eventJson(event),
+    attributes: {
+      type: event.type,
+      tenantId: event.tenantId,
+      source,
+      ...(publishId !== undefined ? { publishId } : {}),
+    },
+  };
+}
+
+async function sendMessage(message: PublishedMessage): Promise<void> {
   await snsClient().send(
     new PublishCommand({
       TopicArn: config.eventsTopicArn(),
-      Message: JSON.stringify(eventBody(event)),
-      MessageAttributes: {
-        type: { DataType: 'String', StringValue: event.type },
-        tenantId: { DataType: 'String', StringValue: event.tenantId },
-      },
+      Message: message.body,
+      MessageAttributes: Object.fromEntries(
+        Object.entries(message.attributes).map(([name, value]) => [
+          name,
+          { DataType: 'String', StringValue: value },
+        ]),
+      ),
     }),
   );
-  return { created };
 }
 
-export { publishEvent };
+async function publishEvent(input: HeraldEvent, source: EventSource, publishId?: string): Promise<void> {
+  // Herald's own types (built-ins) emitted by Herald code carry the version they are written against.
+  const builtInVersion = input.schemaVersion === undefined ? builtInType(input.type)?.version : undefined;
+  const event = builtInVersion === undefined ? input : { ...input, schemaVersion: builtInVersion };
+  await sendMessage(publishedMessage(event, source, publishId));
+}
+
+export type { PublishedMessage };
+export { publishEvent, publishedMessage, sendMessage };

@@ -4,8 +4,9 @@
  * offending field, so clients can fix the request without guessing.
  */
 import { InvalidRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.js';
+import { memberText, minify } from './raw-json.js';
 
-/** 256 KiB: the SNS/SQS message limit, so an accepted event always fits one message. */
+/** 256 KiB for the request body; the event as published must fit SNS too (lambdas/api/deliverable.ts). */
 const MAX_EVENT_BYTES = 262_144;
 const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;
 const MAX_EVENT_TYPE_LENGTH = 128;
@@ -26,7 +27,10 @@ interface BodyEvent {
 interface EventInput {
   readonly type: string;
   readonly tenantId: string;
+  /** Parsed: for checks (schema validation, jobs), never to re-serialise — big numbers are rounded. */
   readonly data: Record<string, unknown>;
+  /** `data` as the producer wrote it, minus whitespace between tokens: what is stored and delivered. */
+  readonly dataJson: string;
 }
 
 function headerValue(
@@ -80,10 +84,10 @@ function textDepthExceeds(text: string, limit: number): boolean {
 }
 
 /**
- * The request body parsed as JSON. 415 unless the content type is application/json; 413 over
+ * The request body as JSON text and parsed. 415 unless the content type is application/json; 413 over
  * MAX_EVENT_BYTES; 400 when empty, not valid UTF-8, not JSON, or nested deeper than MAX_JSON_DEPTH.
  */
-function readJsonBody(event: BodyEvent): unknown {
+function readJsonText(event: BodyEvent): { readonly text: string; readonly value: unknown } {
   if (!isJsonMediaType(headerValue(event.headers, 'content-type'))) {
     throw new UnsupportedMediaTypeError('The request body must be sent as Content-Type: application/json');
   }
@@ -106,10 +110,15 @@ function readJsonBody(event: BodyEvent): unknown {
     });
   }
   try {
-    return JSON.parse(text) as unknown;
+    return { text, value: JSON.parse(text) as unknown };
   } catch {
     throw new InvalidRequestError('The request body is not valid JSON');
   }
+}
+
+/** The request body parsed as JSON (see readJsonText for the rejections). */
+function readJsonBody(event: BodyEvent): unknown {
+  return readJsonText(event).value;
 }
 
 /**
@@ -148,8 +157,15 @@ function validateTenantId(value: unknown, field = 'tenantId'): string {
   return value;
 }
 
-/** A published event's body `{ type, tenantId, data }`; anything else is a 400 naming the field. */
-function validateEventInput(body: unknown): EventInput {
+/** Types Herald publishes itself (operational events); clients may not. */
+const RESERVED_TYPE_PREFIX = 'herald.';
+
+/**
+ * A published event's body `{ type, tenantId, data }`; anything else is a 400 naming the field. `text`
+ * is the body as received, from which `data` is kept verbatim (JSON.stringify of the parsed value
+ * would round numbers past double precision).
+ */
+function validateEventInput(body: unknown, text: string = JSON.stringify(body)): EventInput {
   if (!isPlainObject(body)) throw new InvalidRequestError('The body must be a JSON object');
   for (const field of Object.keys(body)) {
     if (!EVENT_FIELDS.includes(field)) throw invalidField(field, `Unknown field "${field}"`);
@@ -162,12 +178,20 @@ function validateEventInput(body: unknown): EventInput {
       `"type" must match ${EVENT_TYPE_PATTERN.source} and be at most ${MAX_EVENT_TYPE_LENGTH} characters`,
     );
   }
+  if (type.startsWith(RESERVED_TYPE_PREFIX)) {
+    throw invalidField(
+      'type',
+      `Types starting "${RESERVED_TYPE_PREFIX}" are reserved for Herald's operational events`,
+    );
+  }
   const validTenantId = validateTenantId(tenantId);
   if (!isPlainObject(data)) throw invalidField('data', '"data" is required and must be a JSON object');
   if (jsonDepth(body) > MAX_JSON_DEPTH) {
     throw invalidField('data', `JSON is nested deeper than ${MAX_JSON_DEPTH} levels`);
   }
-  return { type, tenantId: validTenantId, data };
+  const dataJson = memberText(text, 'data');
+  if (dataJson === undefined) throw new Error('validated body without a data member in its text');
+  return { type, tenantId: validTenantId, data, dataJson: minify(dataJson) };
 }
 
 /**
@@ -194,7 +218,9 @@ export {
   MAX_IDEMPOTENCY_KEY_LENGTH,
   MAX_JSON_DEPTH,
   MAX_TENANT_ID_LENGTH,
+  RESERVED_TYPE_PREFIX,
   readJsonBody,
+  readJsonText,
   TENANT_ID_PATTERN,
   validateEventInput,
   validateIdempotencyKey,

@@ -6,12 +6,13 @@
  */
 import { nextRetryDelaySeconds, parseRetryAfter } from '../shared/backoff.js';
 import { config } from '../shared/config.js';
+import { webhookBody } from '../shared/event-json.js';
 import { MetricName, MetricUnit, metrics } from '../shared/observability.js';
 import { classifyStatus, honoursRetryAfter } from '../shared/retry-policy.js';
 import { webhookHeaders } from '../shared/signing.js';
 import { recordAttempt } from '../shared/store/deliveries.js';
 import { activeSecrets, type EndpointRecord } from '../shared/store/endpoints.js';
-import { eventBody, type HeraldEvent } from '../shared/store/events.js';
+import type { HeraldEvent } from '../shared/store/events.js';
 import { type PostWebhookResult, postWebhook, type WebhookErrorClass } from '../shared/webhook-client.js';
 
 type Outcome = 'delivered' | 'retry' | 'failed';
@@ -83,7 +84,7 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
   const now = input.now ?? (() => new Date());
   const sentAt = now();
   const timestampSeconds = Math.floor(sentAt.getTime() / 1000);
-  const body = JSON.stringify(eventBody(input.event));
+  const body = webhookBody(input.event);
   const headers = webhookHeaders({
     msgId: input.event.id,
     timestampSeconds,

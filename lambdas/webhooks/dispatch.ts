@@ -26,6 +26,7 @@ import { getEvent, type HeraldEvent } from '../shared/store/events.js';
 import { sendToWebhookDlq, webhookDlqMessage } from './dead-letter.js';
 import { attemptDelivery } from './deliver.js';
 import { parseDispatchMessage, type RedeliverMessage } from './messages.js';
+import { recordFromMessage } from './published.js';
 import { startRetry } from './retry-workflow.js';
 
 /** Beyond the POST timeout, room for the endpoint/secret reads, DNS checks and recording the attempt. */
@@ -175,7 +176,8 @@ async function handleRedeliver(request: RedeliverMessage): Promise<void> {
 async function handleRecord(record: SQSRecord): Promise<void> {
   const message = parseDispatchMessage(record.body);
   if (message.kind === 'redeliver') return handleRedeliver(message.request);
-  const { event } = message;
+  const event = await recordFromMessage(record, message.event);
+  if (event === undefined) return;
   const endpoints = await subscribedEndpoints(event.tenantId, event.type);
   await forEachEndpoint(endpoints, (ep) => dispatchToEndpoint(event, ep));
 }

@@ -76,8 +76,24 @@ describe('EMF metrics view', () => {
   it('keeps totals and per-second rates over the last 10 s, with queue depths', () => {
     const view = new MetricsView({
       queues: () => [
-        { logicalId: 'Q', name: 'Herald-Q', isDlq: false, visible: 3, inFlight: 1, delayed: 0 },
-        { logicalId: 'D', name: 'Herald-D', isDlq: true, visible: 2, inFlight: 0, delayed: 0 },
+        {
+          logicalId: 'Q1',
+          name: 'job-a',
+          queueName: 'Herald-Q1',
+          isDlq: false,
+          visible: 3,
+          inFlight: 1,
+          delayed: 0,
+        },
+        {
+          logicalId: 'D1',
+          name: 'job-a-dlq',
+          queueName: 'Herald-D1',
+          isDlq: true,
+          visible: 2,
+          inFlight: 0,
+          delayed: 0,
+        },
       ],
       functions: () => [],
       executions: () => ({}),
@@ -90,6 +106,8 @@ describe('EMF metrics view', () => {
     };
     expect(snap.metrics).toEqual({ WebhookDelivered: 10, WebhookRetriesScheduled: 1 });
     expect(snap.perSecond.WebhookDelivered).toBeCloseTo(0.5); // the sample at 1 s left the window
-    expect(view.line(12_000)).toContain('deliveries 0.5/s retries 1 failed 0 | queues Q=3+1 | dlq D=2+0');
+    expect(view.line(12_000)).toContain(
+      'deliveries 0.5/s retries 1 failed 0 | queues job-a=3+1 | dlq job-a-dlq=2+0',
+    );
   });
 });

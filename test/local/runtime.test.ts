@@ -77,7 +77,7 @@ describe('startHerald on a CDK-built fixture assembly', () => {
     expect(work).toMatchObject({ visible: 0, inFlight: 0 });
     // The successful record printed one EMF JobsProcessed metric; the filtered message never arrived.
     expect((herald.metrics().metrics as Record<string, number>).JobsProcessed).toBe(1);
-    expect(lines.some((l) => l.startsWith('[Consumer] ') && l.includes('"_aws"'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('[consumer] ') && l.includes('"_aws"'))).toBe(true);
   }, 20_000);
 
   it('serves the HTTP API with payload 2.0 events, path parameters and the Lambda authorizer', async () => {

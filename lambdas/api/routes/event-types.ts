@@ -12,7 +12,11 @@ import {
 } from '../../shared/catalog/built-in.js';
 import { forgetCatalogEntry } from '../../shared/catalog/catalog.js';
 import { checkCompatibility } from '../../shared/catalog/compatibility.js';
-import { SchemaIncompatibleError, SchemaValidationFailedError } from '../../shared/catalog/errors.js';
+import {
+  type PointerMessage,
+  SchemaIncompatibleError,
+  SchemaValidationFailedError,
+} from '../../shared/catalog/errors.js';
 import { assertUsableSchema, type JsonSchema, validateOnce } from '../../shared/catalog/validator.js';
 import { type ExportedType, webhooksDocument } from '../../shared/catalog/webhooks-openapi.js';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../../shared/errors.js';
@@ -106,21 +110,23 @@ function refuseBuiltIn(name: string): void {
 }
 
 /** `schema` and `examples` from a body: the schema compiles, and every example validates against it. */
-function schemaAndExamples(body: JsonObject): { schema?: JsonSchema; examples?: unknown[] } {
-  const { schema, examples } = body;
-  if (schema !== undefined) assertUsableSchema(schema, 'schema');
+async function schemaAndExamples(body: JsonObject): Promise<{ schema?: JsonSchema; examples?: unknown[] }> {
+  const schema = body.schema === undefined ? undefined : await assertUsableSchema(body.schema, 'schema');
+  const { examples } = body;
   if (examples === undefined) return schema === undefined ? {} : { schema };
   if (!Array.isArray(examples) || examples.length > MAX_EXAMPLES) {
     throw new InvalidRequestError(`"examples" must be an array of at most ${MAX_EXAMPLES} items`, {
       detail: { field: 'examples' },
     });
   }
-  const errors = examples.flatMap((example, i) => {
+  const errors: PointerMessage[] = [];
+  for (const [i, example] of examples.entries()) {
     if (example === null || typeof example !== 'object' || Array.isArray(example)) {
-      return [{ pointer: `/examples/${i}`, message: 'must be an object (an example of "data")' }];
+      errors.push({ pointer: `/examples/${i}`, message: 'must be an object (an example of "data")' });
+    } else if (schema !== undefined) {
+      errors.push(...(await validateOnce(schema, example, `/examples/${i}`)));
     }
-    return schema === undefined ? [] : validateOnce(schema, example, `/examples/${i}`);
-  });
+  }
   if (errors.length > 0) {
     throw new SchemaValidationFailedError(
       'An example does not match the schema; see "errors"',
@@ -142,7 +148,7 @@ const createType = route('POST', '/v1/event-types', async ({ event, principal })
   }
   refuseBuiltIn(name);
   const description = requiredString(body, 'description', MAX_DESCRIPTION_LENGTH);
-  const { schema, examples } = schemaAndExamples(body);
+  const { schema, examples } = await schemaAndExamples(body);
   const now = new Date().toISOString();
   const record: EventTypeRecord = {
     name,
@@ -229,7 +235,10 @@ const putSchema = route('PUT', '/v1/event-types/{name}/schema', async ({ event, 
   if (body.schema === undefined) {
     throw new InvalidRequestError('"schema" is required', { detail: { field: 'schema' } });
   }
-  const { schema, examples } = schemaAndExamples(body) as { schema: JsonSchema; examples?: unknown[] };
+  const { schema, examples } = (await schemaAndExamples(body)) as {
+    schema: JsonSchema;
+    examples?: unknown[];
+  };
   const current = await getEventType(name, { consistent: true });
   if (current === undefined) throw new NotFoundError(`Event type "${name}" not found`);
   if (current.archived) {

@@ -9,6 +9,7 @@ import {
   listAttempts,
 } from '../../shared/store/deliveries.js';
 import { getEvent, listEvents, type StoredEvent } from '../../shared/store/events.js';
+import { EventViews } from '../event-views.js';
 import { decodeCursor, listBody, optionalInstant, parseLimit } from '../http.js';
 import { type AuthedRequest, type Route, route } from '../router.js';
 
@@ -64,7 +65,8 @@ async function visibleEvent({ principal, params }: AuthedRequest): Promise<Store
 
 const readEvent = route('GET', '/v1/events/{id}', async (request) => {
   const event = await visibleEvent(request);
-  return jsonResponse(200, { ...event, deliveries: await deliveryViews(event.id) });
+  const views = new EventViews();
+  return views.response(200, { ...views.view(event), deliveries: await deliveryViews(event.id) });
 });
 
 const readDeliveries = route('GET', '/v1/events/{id}/deliveries', async (request) => {
@@ -95,7 +97,14 @@ const listTenantEvents = route('GET', '/v1/events', async ({ principal, query })
     ...(since ? { since } : {}),
     ...(until ? { until } : {}),
   });
-  return jsonResponse(200, listBody(page.items, page.lastEvaluatedKey));
+  const views = new EventViews();
+  return views.response(
+    200,
+    listBody(
+      page.items.map((e) => views.view(e)),
+      page.lastEvaluatedKey,
+    ),
+  );
 });
 
 const eventRoutes: readonly Route[] = [readEvent, readDeliveries, listTenantEvents];

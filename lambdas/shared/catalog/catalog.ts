@@ -7,9 +7,9 @@
  */
 import { config } from '../config.js';
 import { getEventType } from '../store/event-types.js';
+import { TtlCache } from '../ttl-cache.js';
 import { builtInType } from './built-in.js';
 import { EventTypeArchivedError, SchemaValidationFailedError, UnknownEventTypeError } from './errors.js';
-import { TtlCache } from './ttl-cache.js';
 import { type JsonSchema, validateValue } from './validator.js';
 
 /** What publishing needs to know about a type. */
@@ -24,7 +24,13 @@ interface CatalogEntry {
 }
 
 const MAX_CACHED_TYPES = 1000;
-const cache = new TtlCache<CatalogEntry | null>(MAX_CACHED_TYPES);
+// Built at first use, so the TTL is read from the environment once, at start-up. `null` = not catalogued.
+let cache: TtlCache<CatalogEntry | null> | undefined;
+
+function entries(): TtlCache<CatalogEntry | null> {
+  cache ??= new TtlCache({ ttlMs: config.catalogCacheSeconds() * 1000, maxEntries: MAX_CACHED_TYPES });
+  return cache;
+}
 
 /** The catalog entry of `name`, or undefined when it is not in the catalog. */
 async function catalogEntry(name: string, now: number = Date.now()): Promise<CatalogEntry | undefined> {
@@ -38,7 +44,7 @@ async function catalogEntry(name: string, now: number = Date.now()): Promise<Cat
       cacheKey: `builtin:${name}`,
     };
   }
-  const cached = cache.get(name, now);
+  const cached = entries().get(name, now);
   if (cached !== undefined) return cached ?? undefined;
   const record = await getEventType(name);
   const entry: CatalogEntry | null =
@@ -51,7 +57,7 @@ async function catalogEntry(name: string, now: number = Date.now()): Promise<Cat
           archived: record.archived,
           cacheKey: `${name}@${record.version}@${record.versionCreatedAt ?? record.createdAt}`,
         };
-  cache.set(name, entry, now + config.catalogCacheSeconds() * 1000);
+  entries().set(name, entry, now);
   return entry ?? undefined;
 }
 
@@ -78,7 +84,7 @@ async function validateAgainstCatalog(type: string, data: unknown): Promise<numb
     });
   }
   if (entry.schema === undefined) return undefined;
-  const errors = validateValue(entry.cacheKey, entry.schema, data, '/data');
+  const errors = await validateValue(entry.cacheKey, entry.schema, data, '/data');
   if (errors.length > 0) {
     throw new SchemaValidationFailedError(
       `"data" does not match the schema of ${type} (version ${entry.version}); see "errors"`,
@@ -91,8 +97,8 @@ async function validateAgainstCatalog(type: string, data: unknown): Promise<numb
 
 /** Forgets cached entries (this container's writes through the management routes, and tests). */
 function forgetCatalogEntry(name?: string): void {
-  if (name === undefined) cache.clear();
-  else cache.delete(name);
+  if (name === undefined) cache?.clear();
+  else cache?.delete(name);
 }
 
 export type { CatalogEntry };

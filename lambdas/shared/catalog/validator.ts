@@ -3,13 +3,9 @@
  * once and kept (bounded), and Ajv's errors turned into Herald's `{ pointer, message }` list — RFC 6901
  * pointers into the request (`/data/lines/0/quantity`), most specific first, at most 20.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import ajvFormats from 'ajv-formats';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { InvalidRequestError } from '../errors.js';
 import type { PointerMessage } from './errors.js';
-
-// CJS package: under NodeNext its default import is the module object; `.default` is the plugin.
-const addFormats = ajvFormats.default;
 
 type JsonSchema = Record<string, unknown>;
 
@@ -18,15 +14,40 @@ const MAX_ERRORS = 20;
 const MAX_COMPILED = 256;
 const DRAFT_2020_12 = 'https://json-schema.org/draft/2020-12/schema';
 
-function newAjv(): Ajv2020 {
-  // allErrors: a producer fixes every field in one round trip. strictSchema (the default) refuses
-  // unknown keywords, so a typo such as "minLenght" is a 400 at registration, not a silent no-op.
-  const ajv = new Ajv2020({ allErrors: true, strictTypes: false, strictTuples: false, logger: false });
-  addFormats(ajv);
-  return ajv;
+/**
+ * Ajv is loaded on first use, not at module load: a container whose events have no schema never pays
+ * for it (bench/catalog.ts measures the init time this keeps off ingest's cold start).
+ */
+let loaded: Promise<() => Ajv2020> | undefined;
+
+function ajvFactory(): Promise<() => Ajv2020> {
+  loaded ??= Promise.all([import('ajv/dist/2020.js'), import('ajv-formats')]).then(([core, formats]) => {
+    // CJS package: depending on the loader, the default import is the plugin or the module object.
+    const plugin = formats.default as unknown as { default?: typeof formats.default };
+    const addFormats = (plugin.default ?? formats.default) as unknown as (ajv: Ajv2020) => void;
+    return () => {
+      // allErrors: a producer fixes every field in one round trip. strictSchema (the default) refuses
+      // unknown keywords, so a typo such as "minLenght" is a 400 at registration, not a silent no-op.
+      const ajv = new core.Ajv2020({
+        allErrors: true,
+        strictTypes: false,
+        strictTuples: false,
+        logger: false,
+      });
+      addFormats(ajv);
+      return ajv;
+    };
+  });
+  return loaded;
 }
 
-const ajv = newAjv();
+let shared: Ajv2020 | undefined;
+
+async function sharedAjv(): Promise<Ajv2020> {
+  const make = await ajvFactory();
+  shared ??= make();
+  return shared;
+}
 const compiled = new Map<string, { validate: ValidateFunction }>();
 
 function escapePointerToken(token: string): string {
@@ -88,7 +109,7 @@ function toPointerErrors(
 }
 
 /** Throws a 400 naming the problem when `schema` is not a usable draft 2020-12 schema object. */
-function assertUsableSchema(schema: unknown, field = 'schema'): asserts schema is JsonSchema {
+async function assertUsableSchema(schema: unknown, field = 'schema'): Promise<JsonSchema> {
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) {
     throw new InvalidRequestError(`"${field}" must be a JSON Schema (draft 2020-12) object`, {
       detail: { field },
@@ -100,6 +121,7 @@ function assertUsableSchema(schema: unknown, field = 'schema'): asserts schema i
       detail: { field: `${field}.$schema` },
     });
   }
+  const ajv = await sharedAjv();
   if (!ajv.validateSchema(schema)) {
     throw new InvalidRequestError(`"${field}" is not a valid JSON Schema (draft 2020-12)`, {
       detail: { field, errors: toPointerErrors(ajv.errors, `/${field}`) },
@@ -107,7 +129,7 @@ function assertUsableSchema(schema: unknown, field = 'schema'): asserts schema i
   }
   try {
     // Compiling also catches what the meta-schema cannot: unknown keywords, unresolvable $ref, bad patterns.
-    const fresh = newAjv();
+    const fresh = (await ajvFactory())();
     fresh.compile(schema);
   } catch (error) {
     throw new InvalidRequestError(
@@ -115,13 +137,15 @@ function assertUsableSchema(schema: unknown, field = 'schema'): asserts schema i
       { detail: { field } },
     );
   }
+  return schema as JsonSchema;
 }
 
 /**
  * The compiled validator of a schema version, compiled on first use and then kept. `cacheKey` names an
  * immutable version (`<type>@<version>@<createdAt>`), so a hit needs no comparison of schemas.
  */
-function validatorFor(cacheKey: string, schema: JsonSchema): ValidateFunction {
+async function compileFor(cacheKey: string, schema: JsonSchema): Promise<ValidateFunction> {
+  const ajv = await sharedAjv();
   const hit = compiled.get(cacheKey);
   if (hit !== undefined) return hit.validate;
   // $id would clash between versions of one type; the cache key identifies the version instead.
@@ -137,18 +161,19 @@ function validatorFor(cacheKey: string, schema: JsonSchema): ValidateFunction {
 }
 
 /** `[]` when `value` is valid under `schema`, else the pointer errors (prefixed, e.g. `/data`). */
-function validateValue(
+async function validateValue(
   cacheKey: string,
   schema: JsonSchema,
   value: unknown,
   prefix = '/data',
-): PointerMessage[] {
-  const validate = validatorFor(cacheKey, schema);
+): Promise<PointerMessage[]> {
+  const validate = compiled.get(cacheKey)?.validate ?? (await compileFor(cacheKey, schema));
   return validate(value) ? [] : toPointerErrors(validate.errors, prefix);
 }
 
 /** Like validateValue for a schema used once (examples at registration): compiled, used, dropped. */
-function validateOnce(schema: JsonSchema, value: unknown, prefix: string): PointerMessage[] {
+async function validateOnce(schema: JsonSchema, value: unknown, prefix: string): Promise<PointerMessage[]> {
+  const ajv = await sharedAjv();
   const { $id: _id, ...anonymous } = schema;
   const validate = ajv.compile(anonymous);
   try {

@@ -1,10 +1,17 @@
 /**
  * Event items (docs/internals.md "Main table"): `EVT#<id>` / `EVT`, listed per tenant by time through
- * gsi1 (`TENANT#<tenantId>#EVT`, `<createdAt>#<id>`). Events live 30 days (`expiresAt`).
+ * gsi1 (`TENANT#<tenantId>#EVT`, `<createdAt>#<id>`). Events live 30 days (`expiresAt`). `data` is
+ * stored as JSON text, the producer's own (docs/patterns/delivery-semantics.md "No orphan events").
+ *
+ * The item is written by dispatch when the published message arrives (`recordPublished`), not by
+ * ingest before publishing: publishing is the commit point, so an event is listed only once it is on
+ * its way. A publish that failed in an unknown way is cancelled with a tombstone on the same key
+ * (`cancelPublish`): no gsi1 keys (never listed), `cancelledPublishes` (the publish attempts it voids).
  */
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
+import { dataText } from '../event-json.js';
 import { compositeKey, type Page, type StoreKey, startingAt } from './table.js';
 
 /** The event as published on SNS and POSTed to webhooks. */
@@ -15,7 +22,10 @@ interface HeraldEvent {
   readonly createdAt: string;
   /** The catalog schema version `data` was validated against; absent when the type has no schema. */
   readonly schemaVersion?: number;
+  /** Parsed, so numbers past double precision may be rounded: read it, never re-serialise it. */
   readonly data: Record<string, unknown>;
+  /** `data` exactly as the producer wrote it (whitespace between tokens dropped), when it came through the API. */
+  readonly dataJson?: string;
 }
 
 /** `api` for POST /v1/events, `job:<name>` for follow-up events emitted by a job. */
@@ -31,23 +41,39 @@ function keyOf(id: string): StoreKey {
   return { pk: compositeKey('EVT', id), sk: 'EVT' };
 }
 
+function isTombstone(item: Record<string, unknown>): boolean {
+  return item.cancelledPublishes !== undefined && item.type === undefined;
+}
+
 function toStored(item: Record<string, unknown>): StoredEvent {
+  // Items written before data was kept as text hold it as a map.
+  const text = typeof item.data === 'string' ? item.data : undefined;
   return {
     id: String(item.id),
     type: String(item.type),
     tenantId: String(item.tenantId),
     createdAt: String(item.createdAt),
     ...(typeof item.schemaVersion === 'number' ? { schemaVersion: item.schemaVersion } : {}),
-    data: (item.data ?? {}) as Record<string, unknown>,
+    data: (text !== undefined ? JSON.parse(text) : (item.data ?? {})) as Record<string, unknown>,
+    ...(text !== undefined ? { dataJson: text } : {}),
     source: String(item.source ?? 'api'),
   };
 }
 
+function expiresAtOf(createdAt: string): number {
+  return Math.floor(Date.parse(createdAt) / 1000) + EVENT_RETENTION_SECONDS;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
 /**
- * Records the event once. An existing item with the same id is success (a job retried after a crash
- * re-emits its deterministic follow-up id); answers whether this call created it.
+ * Records the event once. An existing event with the same id is success (a duplicate message, a job
+ * re-emitting its deterministic follow-up id, a client retrying with its Idempotency-Key); a tombstone
+ * is replaced unless it cancels this very publish (`publishId`). Answers whether this call created it.
  */
-async function putEvent(event: HeraldEvent, source: EventSource): Promise<boolean> {
+async function putEvent(event: HeraldEvent, source: EventSource, publishId = ''): Promise<boolean> {
   try {
     await documentClient().send(
       new PutCommand({
@@ -61,23 +87,76 @@ async function putEvent(event: HeraldEvent, source: EventSource): Promise<boolea
           tenantId: event.tenantId,
           createdAt: event.createdAt,
           ...(event.schemaVersion !== undefined ? { schemaVersion: event.schemaVersion } : {}),
-          data: event.data,
+          data: dataText(event),
           source,
-          expiresAt: Math.floor(Date.parse(event.createdAt) / 1000) + EVENT_RETENTION_SECONDS,
+          expiresAt: expiresAtOf(event.createdAt),
         },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        ConditionExpression:
+          'attribute_not_exists(pk) OR (attribute_exists(cancelledPublishes) AND NOT contains(cancelledPublishes, :p))',
+        ExpressionAttributeValues: { ':p': publishId },
       }),
     );
     return true;
   } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+type Recorded =
+  | { readonly status: 'created'; readonly event: HeraldEvent }
+  | { readonly status: 'duplicate'; readonly event: StoredEvent }
+  | { readonly status: 'cancelled' };
+
+/**
+ * Dispatch's first step for a published event: store it (one conditional write on the happy path).
+ * `duplicate` answers the stored copy (its createdAt wins, so every delivery of one id carries the same
+ * body); `cancelled` means ingest answered this publish with an error: nothing may be delivered.
+ */
+async function recordPublished(
+  event: HeraldEvent,
+  source: EventSource,
+  publishId?: string,
+): Promise<Recorded> {
+  if (await putEvent(event, source, publishId)) return { status: 'created', event };
+  const result = await documentClient().send(
+    new GetCommand({ TableName: config.table(), Key: keyOf(event.id), ConsistentRead: true }),
+  );
+  if (result.Item === undefined) throw new Error(`Event ${event.id} vanished after a conditional write`);
+  if (isTombstone(result.Item)) return { status: 'cancelled' };
+  return { status: 'duplicate', event: toStored(result.Item) };
+}
+
+/**
+ * Voids publish attempt `publishId` of event `id`, whose outcome ingest could not learn (SNS failed or
+ * timed out): a tombstone that `recordPublished` honours. Answers `published` when the event is already
+ * stored — the message did go out and dispatch recorded it — so the caller answers 202 after all.
+ */
+async function cancelPublish(
+  id: string,
+  publishId: string,
+  createdAt: string,
+): Promise<'cancelled' | 'published'> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: config.table(),
+        Key: keyOf(id),
+        UpdateExpression: 'ADD cancelledPublishes :p SET expiresAt = if_not_exists(expiresAt, :exp)',
+        ConditionExpression: 'attribute_not_exists(pk) OR attribute_exists(cancelledPublishes)',
+        ExpressionAttributeValues: { ':p': new Set([publishId]), ':exp': expiresAtOf(createdAt) },
+      }),
+    );
+    return 'cancelled';
+  } catch (error) {
+    if (isConditionFailure(error)) return 'published';
     throw error;
   }
 }
 
 async function getEvent(id: string): Promise<StoredEvent | undefined> {
   const result = await documentClient().send(new GetCommand({ TableName: config.table(), Key: keyOf(id) }));
-  return result.Item === undefined ? undefined : toStored(result.Item);
+  return result.Item === undefined || isTombstone(result.Item) ? undefined : toStored(result.Item);
 }
 
 /**
@@ -131,5 +210,5 @@ function eventBody(event: HeraldEvent): HeraldEvent {
   };
 }
 
-export type { EventSource, HeraldEvent, StoredEvent };
-export { EVENT_RETENTION_SECONDS, eventBody, getEvent, listEvents, putEvent };
+export type { EventSource, HeraldEvent, Recorded, StoredEvent };
+export { cancelPublish, EVENT_RETENTION_SECONDS, eventBody, getEvent, listEvents, putEvent, recordPublished };

@@ -17,6 +17,7 @@ import {
   uniqueTenant,
 } from '../support/fixtures.js';
 import { useHerald } from '../support/suite.js';
+import { waitUntil } from '../support/wait.js';
 
 const ctx = useHerald();
 const attacker = uniqueTenant('attacker');
@@ -306,6 +307,12 @@ describe('hostile credentials', () => {
       eventTypes: ['audit.checked'],
     });
     w.victimEvent = await publishOk(ctx.api, { type: 'audit.checked', tenantId: victim, data: {} });
+    // Publishing is the commit point: the event is listed once delivery has recorded it (docs/api.md).
+    await waitUntil(
+      () => tenantEvents(ctx.api, victim),
+      (events) => events.length === 1,
+      { timeoutMs: 30_000, description: "the victim's event recorded" },
+    );
   });
 
   it.each(cases)('$name → $status $code', async (c) => {

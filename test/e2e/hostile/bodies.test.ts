@@ -153,6 +153,30 @@ const cases: readonly Case[] = [
     code: 'invalid_request',
   },
   { name: 'empty tenantId', request: json({ ...valid, tenantId: '' }), status: 400, code: 'invalid_request' },
+  // Issue 10: a tenant id is a key component; `#` once let tenant a#b + key c share a#b#c with a + b#c.
+  ...['a#b', 'has space', '-leading', 't/1', 'tenänt'].map(
+    (tenantId): Case => ({
+      name: `tenantId ${JSON.stringify(tenantId)} outside the pattern`,
+      request: json({ ...valid, tenantId }),
+      status: 400,
+      code: 'invalid_request',
+    }),
+  ),
+  ...['herald.endpoint.failing', 'herald.delivery.exhausted'].map(
+    (type): Case => ({
+      name: `reserved type ${type}`,
+      request: json({ ...valid, type }),
+      status: 400,
+      code: 'invalid_request',
+    }),
+  ),
+  {
+    // Under the 256 KiB body limit, over SNS's 256 KiB once id, createdAt and attributes are added.
+    name: 'body just under 256 KiB whose published event would not fit',
+    request: json({ ...valid, data: { blob: 'x'.repeat(262_144 - 100) } }),
+    status: 413,
+    code: 'payload_too_large',
+  },
   {
     name: 'Idempotency-Key of 256 characters',
     request: {
@@ -231,4 +255,56 @@ describe('hostile publish input', () => {
       expect((await tenantEvents(ctx.api, tenantId)).map((e) => e.id)).toEqual([sentinel.id]);
     },
   );
+});
+
+describe('hostile but valid: numbers past double precision', () => {
+  const numbers = '{"id":1234567890123456789,"x":1.5e20,"big":1e300,"tiny":1e-200,"neg":-9007199254740993}';
+  const numbersTenant = uniqueTenant('numbers');
+
+  it.skipIf(receiverUnreachable('hostile bodies: numbers receiver'))(
+    'are accepted (202) and reach the receiver digit for digit',
+    async () => {
+      await createEndpoint(ctx.api, {
+        tenantId: numbersTenant,
+        url: ctx.receiver.url('numbers'),
+        eventTypes: ['*'],
+      });
+      const response = await ctx.api.request<{ id: string }>('POST', '/v1/events', {
+        raw: `{"type":"ledger.entry","tenantId":"${numbersTenant}","data":${numbers}}`,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(response.status).toBe(202);
+      const [webhook] = await waitUntil(
+        () => ctx.receiver.received('numbers'),
+        (r) => r.length >= 1,
+        { timeoutMs: 60_000, description: 'the big-number webhook' },
+      );
+      expect(webhook!.body).toContain(`"data":${numbers}`);
+      const read = await ctx.api.request('GET', `/v1/events/${response.body.id}`);
+      expect(read.status).toBe(200);
+      expect(JSON.stringify(read.body)).toContain('"tiny":1e-200');
+    },
+  );
+});
+
+describe('hostile cursors', () => {
+  it.each([
+    ['forged attributes', Buffer.from('{"a":"b"}').toString('base64url')],
+    [
+      "another tenant's partition",
+      Buffer.from(
+        JSON.stringify({ pk: 'EVT#x', sk: 'EVT', gsi1pk: 'TENANT#victim#EVT', gsi1sk: '2020#x' }),
+      ).toString('base64url'),
+    ],
+    ['not a cursor', 'garbage!'],
+  ])('%s → 400 invalid_request', async (_name, cursor) => {
+    const response = await ctx.api.request<Problem>(
+      'GET',
+      `/v1/events?tenantId=${tenantId}&cursor=${cursor}`,
+    );
+    expect({ status: response.status, code: response.body.code }).toEqual({
+      status: 400,
+      code: 'invalid_request',
+    });
+  });
 });

@@ -15,6 +15,7 @@ import {
   MAIN_TABLE,
   startHarness,
 } from '../../support/harness.js';
+import { recordMessages, takePublished } from './pipeline.js';
 
 let h: Harness;
 let admin: string;
@@ -59,6 +60,7 @@ beforeAll(async () => {
   );
   expect(published.statusCode).toBe(202);
   eventId = json(published).id as string;
+  await recordMessages(await takePublished(h, 't_1'));
 });
 
 afterAll(async () => {
@@ -98,6 +100,7 @@ describe('tampered cursors', () => {
         fakeContext(),
       );
     }
+    await recordMessages(await takePublished(h, 't_page'));
     const first = json(
       await management(
         await apiEvent('GET', '/v1/events', { key: admin, query: { tenantId: 't_page', limit: '1' } }),

@@ -8,8 +8,9 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as ingest } from '../../../lambdas/api/ingest.js';
 import { handler as management } from '../../../lambdas/api/management.js';
-import { forgetCatalogEntry } from '../../../lambdas/shared/catalog/catalog.js';
+import { catalogEntry, forgetCatalogEntry } from '../../../lambdas/shared/catalog/catalog.js';
 import { createAdminKey } from '../../../lambdas/shared/store/api-keys.js';
+import { addSchemaVersion, createEventType } from '../../../lambdas/shared/store/event-types.js';
 import {
   apiEvent,
   fakeContext,
@@ -20,6 +21,7 @@ import {
   receiveAll,
   startHarness,
 } from '../../support/harness.js';
+import { recordMessages } from './pipeline.js';
 
 let h: Harness;
 let admin: string;
@@ -254,10 +256,12 @@ describe('publishing a catalogued type', () => {
     const response = await publish({ type: 'shipment.sent', tenantId: 't_1', data: goodShipment });
     expect(response.statusCode).toBe(202);
     const id = json(response).id as string;
-    const stored = json(await call('GET', `/v1/events/${id}`, { key: admin }));
-    expect(stored).toMatchObject({ id, schemaVersion: 1, data: goodShipment });
     const [message] = await receiveAll(h.sqs, h.queues.subscriber, 30);
     expect(JSON.parse(message?.Body ?? '{}')).toMatchObject({ id, schemaVersion: 1 });
+    // Publishing is the commit point: dispatch records the event from the message.
+    await recordMessages([message!]);
+    const stored = json(await call('GET', `/v1/events/${id}`, { key: admin }));
+    expect(stored).toMatchObject({ id, schemaVersion: 1, data: goodShipment });
   });
 
   it('validates Herald’s own order.placed from the bundled schema', async () => {
@@ -369,6 +373,41 @@ describe('PUT /v1/event-types/{name}/schema', () => {
     });
     expect(response.statusCode).toBe(409);
     expect(json(response).code).toBe('schema_incompatible');
+  });
+});
+
+describe('the catalog cache (ingest side)', () => {
+  it('serves a cached entry for at most the TTL (5 s), absent types included', async () => {
+    await call('POST', '/v1/event-types', {
+      key: admin,
+      body: { name: 'cache.probe', description: 'x', schema: { type: 'object' } },
+    });
+    const t0 = 1_000_000;
+    expect((await catalogEntry('cache.probe', t0))?.version).toBe(1);
+    expect(await catalogEntry('cache.absent', t0)).toBeUndefined();
+    // Written behind the cache's back, as another container's management function would.
+    const changed = await addSchemaVersion('cache.probe', 1, {
+      version: 2,
+      schema: { type: 'object', description: 'v2' },
+      createdAt: new Date().toISOString(),
+    });
+    expect(changed).toBe(true);
+    const now = new Date().toISOString();
+    await createEventType({
+      name: 'cache.absent',
+      description: 'x',
+      version: 0,
+      archived: false,
+      createdAt: now,
+      updatedAt: now,
+    });
+    expect((await catalogEntry('cache.probe', t0 + 4_999))?.version).toBe(1);
+    expect(await catalogEntry('cache.absent', t0 + 4_999)).toBeUndefined();
+    expect((await catalogEntry('cache.probe', t0 + 5_000))?.version).toBe(2);
+    expect(await catalogEntry('cache.absent', t0 + 5_000)).toMatchObject({
+      name: 'cache.absent',
+      version: 0,
+    });
   });
 });
 

@@ -13,6 +13,7 @@ import {
   receiveAll,
   startHarness,
 } from '../../support/harness.js';
+import { dispatchMessages } from './pipeline.js';
 
 let h: Harness;
 let admin: string;
@@ -55,7 +56,7 @@ afterAll(async () => {
 
 describe('POST /v1/events', () => {
   describe('happy path', () => {
-    it('stores the event and publishes it to SNS with type and tenantId attributes', async () => {
+    it('publishes the event to SNS with type and tenantId attributes; dispatch records it', async () => {
       const response = await publish({
         key: publisher,
         body: { type: 'order.noted', tenantId: 't_1', data: { orderId: 'o1' } },
@@ -78,6 +79,10 @@ describe('POST /v1/events', () => {
       });
       expect(message.MessageAttributes?.type?.StringValue).toBe('order.noted');
       expect(message.MessageAttributes?.tenantId?.StringValue).toBe('t_1');
+      expect(message.MessageAttributes?.source?.StringValue).toBe('api');
+      expect(message.MessageAttributes?.publishId?.StringValue).toMatch(/^[0-9a-f-]{36}$/);
+      // Publishing is the commit point: the event is recorded when the message reaches dispatch.
+      expect(await dispatchMessages([message])).toBe(0);
 
       const read = await management(await apiEvent('GET', `/v1/events/${accepted.id}`, { key: admin }));
       expect(read.statusCode).toBe(200);

@@ -15,6 +15,7 @@ import {
   receiveAll,
   startHarness,
 } from '../../support/harness.js';
+import { recordMessages, takePublished } from './pipeline.js';
 
 let h: Harness;
 let admin: string;
@@ -283,7 +284,8 @@ describe('events and replay', () => {
     const since = new Date(Date.now() - 1000).toISOString();
     const e1 = await publish({ type: 'user.created', tenantId: 't_r', data: { n: 1 } });
     const e2 = await publish({ type: 'user.deleted', tenantId: 't_r', data: { n: 2 } });
-    await receiveAll(h.sqs, h.queues.subscriber, 60);
+    // Publishing is the commit point: the events are listed once dispatch has recorded them.
+    await recordMessages(await takePublished(h, 't_r'));
 
     const list = json(await call('GET', '/v1/events', { key: admin, query: { tenantId: 't_r', since } }));
     expect((list.items as { id: string }[]).map((e) => e.id)).toEqual([e1, e2]);

@@ -16,6 +16,7 @@ import { getEvent, type HeraldEvent } from '../../../lambdas/shared/store/events
 import { getInvoice } from '../../../lambdas/shared/store/invoices.js';
 import { lambdaContext, sqsEvent, sqsRecord } from '../../support/factories.js';
 import { type Harness, MAIN_TABLE, receiveAll, startHarness } from '../../support/harness.js';
+import { recordMessages } from '../api/pipeline.js';
 
 let h: Harness;
 
@@ -70,13 +71,18 @@ describe('invoice job', () => {
       currency: 'EUR',
     });
     const expectedId = derivedEventId(order, 'invoice', 0);
-    const [emitted] = await published();
+    const messages = await receiveAll(h.sqs, h.queues.subscriber, 30);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.MessageAttributes?.source?.StringValue).toBe('job:invoice');
+    const emitted = JSON.parse(messages[0]!.Body!);
     expect(emitted).toMatchObject({
       id: expectedId,
       type: 'invoice.created',
       tenantId: 't_inv',
       data: { orderId: '1001', total: 3000, eventId: order.id },
     });
+    // Dispatch records the event from the message (publishing is the commit point).
+    await recordMessages(messages);
     expect(await getEvent(expectedId)).toMatchObject({ source: 'job:invoice', type: 'invoice.created' });
   });
 

@@ -133,7 +133,7 @@ describe('validation', () => {
 
   describe('validateEventInput', () => {
     it('returns type, tenantId and data', () => {
-      expect(validateEventInput(valid)).toEqual(valid);
+      expect(validateEventInput(valid)).toEqual({ ...valid, dataJson: '{"orderId":"o_1"}' });
     });
 
     it('accepts limits exactly', () => {
