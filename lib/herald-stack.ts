@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, type Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { BackgroundJob } from './background-job.js';
@@ -6,6 +6,7 @@ import { EventsApi } from './events-api.js';
 import { jobs as declaredJobs, type JobDeclaration } from './jobs.js';
 import { suppressNag } from './nag.js';
 import { Observability } from './observability.js';
+import { RetryWatch } from './retry-watch.js';
 import { SecretsKey } from './secrets-key.js';
 import { HeraldTables } from './tables.js';
 import { Webhooks } from './webhooks.js';
@@ -18,6 +19,8 @@ interface HeraldStackProps extends StackProps {
   readonly allowLoopbackWebhooks?: boolean;
   /** Multiplies retry waits (tests, demos). @default 1 */
   readonly retryTimeScale?: number;
+  /** Disable an endpoint whose every attempt failed this long (times retryTimeScale). @default 5 days */
+  readonly endpointDisableAfter?: Duration;
   /** Refuse events whose type is not in the catalog (`unknown_event_type`). @default false */
   readonly strictEventTypes?: boolean;
   /** @default no email subscription on the alarm topic */
@@ -49,11 +52,21 @@ class HeraldStack extends Stack {
       secretsKey,
       allowLoopbackWebhooks,
       retryTimeScale: props.retryTimeScale ?? 1,
+      ...(props.endpointDisableAfter ? { endpointDisableAfter: props.endpointDisableAfter } : {}),
     });
 
     suppressRetryWorkflowFindings(webhooks);
 
-    const workQueues: Record<string, WorkQueue> = { dispatch: webhooks.dispatchQueue };
+    const retryWatch = new RetryWatch(this, 'RetryWatch', {
+      retryStateMachine: webhooks.retryStateMachine,
+      mainTable: tables.main,
+      webhookDlq: webhooks.webhookDlq,
+    });
+
+    const workQueues: Record<string, WorkQueue> = {
+      dispatch: webhooks.dispatchQueue,
+      'retry-watch': retryWatch.workQueue,
+    };
     for (const job of jobs) workQueues[`job-${job.name}`] = job.workQueue;
     const queuesJson = Stack.of(this).toJsonString(
       Object.entries(workQueues).map(([name, wq]) => ({

@@ -25,7 +25,7 @@ describe('function bundles (real esbuild run)', () => {
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   it('gives each function its own asset', () => {
-    expect(assets).toHaveLength(6);
+    expect(assets).toHaveLength(7);
     expect(new Set(assets.map((a) => a.dir)).size).toBe(assets.length);
   });
 

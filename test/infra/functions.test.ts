@@ -30,6 +30,7 @@ const expectedEnvironment: Record<string, string[]> = {
   ],
   WebhooksAttempt: [...ALL, ...DELIVERY, 'HERALD_WEBHOOK_DLQ_URL', 'HERALD_SECRETS_KEY_ID'],
   JobinvoiceHandler: [...ALL, 'HERALD_JOB_NAME', 'HERALD_IDEMPOTENCY_TABLE', 'HERALD_EVENTS_TOPIC_ARN'],
+  RetryWatchFunction: [...ALL, 'HERALD_WEBHOOK_DLQ_URL'],
 };
 
 /** Names and literal values that would mean a credential was baked into the template. */
@@ -48,7 +49,7 @@ describe('Lambda functions', () => {
   const fn = (prefix: string): Record<string, unknown> =>
     resourceNamed(template, 'AWS::Lambda::Function', prefix);
 
-  it('are the six Herald functions and nothing else (no custom-resource helpers)', () => {
+  it('are the seven Herald functions and nothing else (no custom-resource helpers)', () => {
     expect(functions).toHaveLength(Object.keys(expectedEnvironment).length);
     for (const prefix of Object.keys(expectedEnvironment)) expect(fn(prefix)).toBeDefined();
   });

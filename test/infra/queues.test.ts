@@ -33,9 +33,9 @@ describe('queues, event sources and alarms', () => {
       });
 
   describe('work queues', () => {
-    it('are the dispatch queue and one per declared job, each with its own DLQ', () => {
-      expect(workQueues).toHaveLength(2);
-      expect(deadLetterQueues).toHaveLength(3);
+    it('are the dispatch queue, the retry watch queue and one per declared job, each with its own DLQ', () => {
+      expect(workQueues).toHaveLength(3);
+      expect(deadLetterQueues).toHaveLength(4);
       const targets = workQueues.map(([, props]) => {
         const redrive = props.RedrivePolicy as { deadLetterTargetArn: unknown };
         return referencedId(redrive.deadLetterTargetArn);
@@ -193,11 +193,13 @@ describe('queues, event sources and alarms', () => {
     });
 
     it('exist only for work queues (DLQs are never subscribed)', () => {
-      const workIds = new Set(workQueues.map(([id]) => id));
+      // The retry watch's queue is fed by an EventBridge rule, not by the events topic.
+      const fedByTopic = workQueues.filter(([id]) => !id.startsWith('RetryWatch'));
+      const workIds = new Set(fedByTopic.map(([id]) => id));
       const sqsSubscriptions = resourcesOf(template, 'AWS::SNS::Subscription').filter(
         ([, s]) => s.Protocol === 'sqs',
       );
-      expect(sqsSubscriptions).toHaveLength(workQueues.length);
+      expect(sqsSubscriptions).toHaveLength(fedByTopic.length);
       for (const [id, s] of sqsSubscriptions)
         expect(workIds.has(referencedId(s.Endpoint) ?? ''), id).toBe(true);
     });
