@@ -8,14 +8,15 @@
  * was superseded by a replay, or the endpoint was disabled or deleted meanwhile — ends as `delivered`
  * with `stopped` saying why (the delivery item holds the real state).
  */
+
+import { config } from '../shared/config.js';
 import { InvalidRequestError } from '../shared/errors.js';
 import { metrics } from '../shared/observability.js';
 import { getDelivery, markFailed, markSkipped } from '../shared/store/deliveries.js';
+import { releaseProbe } from '../shared/store/endpoint-health.js';
 import { getEndpoint } from '../shared/store/endpoints.js';
 import { getEvent } from '../shared/store/events.js';
 import { type WebhookDlqMessage, webhookDlqMessage } from './dead-letter.js';
-import { config } from '../shared/config.js';
-import { releaseProbe } from '../shared/store/endpoint-health.js';
 import { attemptDelivery, type Outcome } from './deliver.js';
 import { probeFor, workflowWait } from './health/gate.js';
 import { emitOpEvent, isOperational, OP_EVENT_TYPES } from './health/op-events.js';

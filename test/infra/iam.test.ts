@@ -88,6 +88,8 @@ const expected: Record<string, string[]> = {
     ...TABLE_KEY_WRITE,
     ...IDEMPOTENCY,
     'sns:Publish EventsTopic',
+    // A non-retryable failure goes to the job's DLQ at once.
+    'sqs:SendMessage JobinvoiceWorkDlq',
     ...EVENT_SOURCE('JobinvoiceWorkQueue'),
   ],
 };
