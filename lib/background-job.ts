@@ -52,6 +52,8 @@ class BackgroundJob extends Construct {
       new SqsSubscription(this.workQueue.queue, {
         rawMessageDelivery: true,
         filterPolicy: { type: SubscriptionFilter.stringFilter({ allowlist: [...job.eventTypes] }) },
+        // Undeliverable by SNS (queue policy, throttling) → the job's DLQ; redrive moves it into the queue.
+        deadLetterQueue: this.workQueue.deadLetterQueue,
       }),
     );
 
