@@ -136,7 +136,11 @@ class Webhooks extends Construct {
       maxReceiveCount: 5,
     });
     props.eventsTopic.addSubscription(
-      new SqsSubscription(this.dispatchQueue.queue, { rawMessageDelivery: true }),
+      // A message SNS cannot deliver lands in the queue's DLQ, where redrive moves it into the queue.
+      new SqsSubscription(this.dispatchQueue.queue, {
+        rawMessageDelivery: true,
+        deadLetterQueue: this.dispatchQueue.deadLetterQueue,
+      }),
     );
 
     this.dispatchFunction = new HeraldFunction(this, 'Dispatch', {

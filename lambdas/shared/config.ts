@@ -45,6 +45,8 @@ const config = {
   webhookDlqUrl: (): string => required('HERALD_WEBHOOK_DLQ_URL'),
   retryStateMachineArn: (): string => required('HERALD_RETRY_STATE_MACHINE_ARN'),
   jobName: (): string => required('HERALD_JOB_NAME'),
+  /** The job's own DLQ: a record failing with a non-retryable error is sent there at once. */
+  jobDlqUrl: (): string => required('HERALD_JOB_DLQ_URL'),
   /** ARN of the KMS key that wraps the data keys of endpoint signing secrets (lib/secrets-key.ts). */
   secretsKeyId: (): string => required('HERALD_SECRETS_KEY_ID'),
   /** @default false — only the local runtime synthesizes with loopback webhooks allowed. */

@@ -343,7 +343,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a portal link and the session it opened, which stops working within 5 s (admin or publisher) */
+        /** Revoke a portal link and the session it opened: it stops working within 5 s (admin or publisher) */
         delete: operations["revokePortalLink"];
         options?: never;
         head?: never;
@@ -599,11 +599,13 @@ export interface components {
             until: string;
         };
         DeadLetterMessage: {
+            /** @description String message attributes. A job record dead-lettered at once (non-retryable error) carries herald-job, herald-error-code, herald-error and herald-receive-count. */
             attributes?: {
                 [key: string]: string;
             };
             body: unknown;
             messageId: string;
+            /** @description SQS ApproximateReceiveCount, this peek included: SQS has no read that does not count, so each peek adds 1. */
             receiveCount: number;
             /** Format: date-time */
             sentAt?: string;

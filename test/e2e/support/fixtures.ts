@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import type { ApiResponse, HeraldApi } from './api.js';
-import type { ReceivedWebhook } from './receiver.js';
+import { type ReceivedWebhook, rememberSecret } from './receiver.js';
 
 interface PublishedEvent {
   readonly id: string;
@@ -91,6 +91,8 @@ async function createEndpoint(
     await api.post<{ id: string; secret: string; url: string }>('/v1/endpoints', input),
     201,
   );
+  // The test receiver verifies what arrives for this URL with `standardwebhooks` (receiver.ts).
+  rememberSecret(input.url, body.secret);
   return { id: body.id, secret: body.secret, url: body.url };
 }
 
@@ -181,12 +183,12 @@ function isWebhookDlq(dlq: DlqSummary): boolean {
 async function peekDlq(
   api: HeraldApi,
   name: string,
-): Promise<Array<{ body: unknown; receiveCount: number }>> {
+): Promise<Array<{ body: unknown; receiveCount: number; attributes?: Record<string, string> }>> {
   return expectStatus(
     'peek DLQ',
-    await api.get<{ items: Array<{ body: unknown; receiveCount: number }> }>(
-      `/v1/dlq/${encodeURIComponent(name)}/messages?limit=100`,
-    ),
+    await api.get<{
+      items: Array<{ body: unknown; receiveCount: number; attributes?: Record<string, string> }>;
+    }>(`/v1/dlq/${encodeURIComponent(name)}/messages?limit=100`),
     200,
   ).items;
 }

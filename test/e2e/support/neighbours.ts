@@ -201,7 +201,8 @@ async function runNeighbourScenario(
     withNeighbour,
     healthyAccepted: acceptedAtLeastOnce(healthyName, healthyAll),
     healthyRepeats: healthyReceived.length - new Set(healthyReceived.map((r) => r.webhookId)).size,
-    healthyTimeouts: healthyHistories.flatMap((h) => h.attempts).filter((a) => a.errorClass === 'timeout').length,
+    healthyTimeouts: healthyHistories.flatMap((h) => h.attempts).filter((a) => a.errorClass === 'timeout')
+      .length,
     healthyEvents: healthyAll.length,
     neighbourEvents: neighbourEvents.length,
     neighbourHealthDuring,
