@@ -3,7 +3,7 @@
 const BUILT_IN_FILES = {
   "herald.delivery.exhausted": {
     "name": "herald.delivery.exhausted",
-    "description": "A delivery used every retry and went to the webhook DLQ.",
+    "description": "A delivery used every attempt it had and went to the webhook DLQ (it can be redriven or replayed).",
     "schema": {
       "$schema": "https://json-schema.org/draft/2020-12/schema",
       "type": "object",
@@ -15,74 +15,21 @@ const BUILT_IN_FILES = {
         "endpointId": {
           "type": "string",
           "pattern": "^ep_",
-          "description": "The endpoint this event is about."
+          "description": "The endpoint this event is about (it is never delivered there)."
         },
         "eventId": {
           "type": "string",
+          "pattern": "^evt_",
           "description": "The event that could not be delivered."
+        },
+        "eventType": {
+          "type": "string"
         },
         "attempts": {
           "type": "integer",
-          "minimum": 0
-        }
-      }
-    },
-    "examples": [
-      {
-        "endpointId": "ep_01JD0000000000000000000000",
-        "eventId": "evt_01JD0000000000000000000000",
-        "attempts": 8
-      }
-    ]
-  },
-  "herald.endpoint.disabled": {
-    "name": "herald.endpoint.disabled",
-    "description": "Herald disabled an endpoint that failed every attempt for the configured period.",
-    "schema": {
-      "$schema": "https://json-schema.org/draft/2020-12/schema",
-      "type": "object",
-      "required": [
-        "endpointId"
-      ],
-      "properties": {
-        "endpointId": {
-          "type": "string",
-          "pattern": "^ep_",
-          "description": "The endpoint this event is about."
+          "minimum": 1
         },
-        "reason": {
-          "type": "string",
-          "description": "Also set as the endpoint's disabledReason."
-        }
-      }
-    },
-    "examples": [
-      {
-        "endpointId": "ep_01JD0000000000000000000000",
-        "reason": "failing for 5 days"
-      }
-    ]
-  },
-  "herald.endpoint.failing": {
-    "name": "herald.endpoint.failing",
-    "description": "An endpoint's breaker opened: its deliveries go to the retry path until it recovers.",
-    "schema": {
-      "$schema": "https://json-schema.org/draft/2020-12/schema",
-      "type": "object",
-      "required": [
-        "endpointId"
-      ],
-      "properties": {
-        "endpointId": {
-          "type": "string",
-          "pattern": "^ep_",
-          "description": "The endpoint this event is about."
-        },
-        "eventId": {
-          "type": "string",
-          "description": "The delivery's event whose failure opened the breaker, when there is one."
-        },
-        "reason": {
+        "lastError": {
           "type": "string"
         }
       }
@@ -90,7 +37,99 @@ const BUILT_IN_FILES = {
     "examples": [
       {
         "endpointId": "ep_01JD0000000000000000000000",
-        "eventId": "evt_01JD0000000000000000000000"
+        "eventId": "evt_01JD0000000000000000000000",
+        "eventType": "order.placed",
+        "attempts": 8,
+        "lastError": "HTTP 500"
+      }
+    ]
+  },
+  "herald.endpoint.disabled": {
+    "name": "herald.endpoint.disabled",
+    "description": "Herald disabled an endpoint that failed every attempt for the configured period (default 5 days).",
+    "schema": {
+      "$schema": "https://json-schema.org/draft/2020-12/schema",
+      "type": "object",
+      "required": [
+        "endpointId"
+      ],
+      "properties": {
+        "endpointId": {
+          "type": "string",
+          "pattern": "^ep_",
+          "description": "The endpoint this event is about (it is never delivered there)."
+        },
+        "url": {
+          "type": "string",
+          "description": "The endpoint's URL."
+        },
+        "disabledReason": {
+          "type": "string",
+          "description": "Also the endpoint's `disabledReason`."
+        },
+        "disabledAt": {
+          "type": "string",
+          "format": "date-time"
+        },
+        "failingSince": {
+          "type": "string",
+          "format": "date-time",
+          "description": "When the current failure streak began."
+        }
+      }
+    },
+    "examples": [
+      {
+        "endpointId": "ep_01JD0000000000000000000000",
+        "url": "https://example.com/webhooks",
+        "disabledReason": "every attempt failed for 5 days",
+        "disabledAt": "2026-12-06T12:00:00.000Z",
+        "failingSince": "2026-12-01T11:58:00.000Z"
+      }
+    ]
+  },
+  "herald.endpoint.failing": {
+    "name": "herald.endpoint.failing",
+    "description": "An endpoint's breaker opened after consecutive failures: its deliveries skip the inline attempt and go to the retry path until it recovers.",
+    "schema": {
+      "$schema": "https://json-schema.org/draft/2020-12/schema",
+      "type": "object",
+      "required": [
+        "endpointId"
+      ],
+      "properties": {
+        "endpointId": {
+          "type": "string",
+          "pattern": "^ep_",
+          "description": "The endpoint this event is about (it is never delivered there)."
+        },
+        "url": {
+          "type": "string",
+          "description": "The endpoint's URL."
+        },
+        "failureStreak": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "Consecutive failed attempts."
+        },
+        "failingSince": {
+          "type": "string",
+          "format": "date-time",
+          "description": "When the current failure streak began."
+        },
+        "lastError": {
+          "type": "string",
+          "description": "The last attempt's error, e.g. `HTTP 503` or `timeout`."
+        }
+      }
+    },
+    "examples": [
+      {
+        "endpointId": "ep_01JD0000000000000000000000",
+        "url": "https://example.com/webhooks",
+        "failureStreak": 5,
+        "failingSince": "2026-12-01T11:58:00.000Z",
+        "lastError": "HTTP 503"
       }
     ]
   },
@@ -107,16 +146,30 @@ const BUILT_IN_FILES = {
         "endpointId": {
           "type": "string",
           "pattern": "^ep_",
-          "description": "The endpoint this event is about."
+          "description": "The endpoint this event is about (it is never delivered there)."
         },
-        "eventId": {
-          "type": "string"
+        "url": {
+          "type": "string",
+          "description": "The endpoint's URL."
+        },
+        "failingSince": {
+          "type": "string",
+          "format": "date-time",
+          "description": "When the current failure streak began."
+        },
+        "failureStreak": {
+          "type": "integer",
+          "minimum": 0,
+          "description": "How many attempts had failed in a row."
         }
       }
     },
     "examples": [
       {
-        "endpointId": "ep_01JD0000000000000000000000"
+        "endpointId": "ep_01JD0000000000000000000000",
+        "url": "https://example.com/webhooks",
+        "failingSince": "2026-12-01T11:58:00.000Z",
+        "failureStreak": 7
       }
     ]
   },

@@ -45,3 +45,36 @@ describe('schemas/ (Herald’s own event types)', () => {
     expect(await validateOnce(builtInType('invoice.created')!.schema, data, '/data')).toEqual([]);
   });
 });
+
+// The operational events as lambdas/webhooks (health/report.ts, attempt.ts, dispatch.ts) emit them:
+// each data shape must be valid under its built-in schema.
+describe('operational events as Herald emits them', () => {
+  const endpoint = { endpointId: 'ep_01JD0000000000000000000001', url: 'https://example.com/hook' };
+  it.each([
+    [
+      'herald.endpoint.failing',
+      { ...endpoint, failureStreak: 5, failingSince: '2026-12-01T00:00:00.000Z', lastError: 'HTTP 503' },
+    ],
+    ['herald.endpoint.failing', { ...endpoint, failureStreak: 5 }],
+    [
+      'herald.endpoint.recovered',
+      { ...endpoint, failingSince: '2026-12-01T00:00:00.000Z', failureStreak: 6 },
+    ],
+    [
+      'herald.endpoint.disabled',
+      { ...endpoint, disabledReason: 'failing', disabledAt: '2026-12-06T00:00:00.000Z' },
+    ],
+    [
+      'herald.delivery.exhausted',
+      {
+        endpointId: endpoint.endpointId,
+        eventId: 'evt_01JD0000000000000000000001',
+        eventType: 'order.placed',
+        attempts: 8,
+        lastError: 'timeout',
+      },
+    ],
+  ])('%s %j is valid', async (name, data) => {
+    expect(await validateOnce(builtInType(name)!.schema, data, '/data')).toEqual([]);
+  });
+});
