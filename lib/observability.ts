@@ -51,7 +51,7 @@ class Observability extends Construct {
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
-    this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'Herald alarms' });
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'Herald alarms', enforceSSL: true });
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     const action = new SnsAction(this.alarmTopic);
 
@@ -67,6 +67,23 @@ class Observability extends Construct {
         }),
       props.retryStateMachine.metricFailed({ period }).createAlarm(this, 'RetryWorkflowFailedAlarm', {
         alarmDescription: 'Retry workflows ended in failure: see runbooks/webhook-delivery-failing.md',
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      // The schedule is sized to fit the timeout (backoff.ts), so a timed-out or stopped execution is
+      // news: the retry watch has failed its delivery onto the webhook DLQ.
+      new MathExpression({
+        expression: 'FILL(t, 0) + FILL(a, 0)',
+        usingMetrics: {
+          t: props.retryStateMachine.metricTimedOut({ period }),
+          a: props.retryStateMachine.metricAborted({ period }),
+        },
+        label: 'retry workflows timed out or aborted',
+        period,
+      }).createAlarm(this, 'RetryWorkflowEndedEarlyAlarm', {
+        alarmDescription:
+          'Retry workflows timed out or were aborted; their deliveries are failed on the webhook DLQ: see runbooks/webhook-delivery-failing.md',
         threshold: 1,
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,

@@ -22,6 +22,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { RETRY_WORKFLOW_TIMEOUT_SECONDS, worstCaseScheduleSeconds } from '../lambdas/shared/backoff.js';
 import { grantQueues, grantTableAccess } from './access.js';
 import { HeraldFunction } from './herald-function.js';
 import type { SecretsKey } from './secrets-key.js';
@@ -35,8 +36,44 @@ interface WebhooksProps {
   readonly allowLoopbackWebhooks: boolean;
   /** Multiplies every retry wait (tests and demos only). @default 1 */
   readonly retryTimeScale?: number;
-  /** Per-attempt HTTP timeout. @default Duration.seconds(15) */
+  /** Per-attempt HTTP timeout (the retry workflow's attempts). @default Duration.seconds(15) */
   readonly attemptTimeout?: Duration;
+  /**
+   * Timeout of dispatch's inline first attempt; a timeout opens the endpoint's breaker, so a hanging
+   * receiver costs the shared dispatch pool this once (adrs/0007). @default Duration.seconds(1)
+   */
+  readonly inlineTimeout?: Duration;
+  /**
+   * An endpoint whose every attempt failed for this long is disabled (context
+   * `herald:endpointDisableAfter`); multiplied by `retryTimeScale`. @default Duration.days(5)
+   */
+  readonly endpointDisableAfter?: Duration;
+  /** Concurrent POSTs of one event's fan-out in a dispatch invocation. @default 10 */
+  readonly fanoutConcurrency?: number;
+}
+
+/**
+ * `herald:endpointDisableAfter`: whole seconds (`432000`) or a duration string (`5d`, `36h`, `90m`,
+ * `600s`). Throws on anything else, so a typo fails the synth instead of disabling endpoints early.
+ */
+function parseDisableAfter(value: unknown): Duration | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const text = String(value).trim();
+  const match = /^(\d+)\s*([smhd]?)$/.exec(text);
+  if (match === null || Number(match[1]) <= 0) {
+    throw new Error(
+      `Context herald:endpointDisableAfter must be seconds or a duration like 5d, 36h, 90m; got ${text}`,
+    );
+  }
+  const amount = Number(match[1]);
+  const unit = match[2] || 's';
+  return unit === 'd'
+    ? Duration.days(amount)
+    : unit === 'h'
+      ? Duration.hours(amount)
+      : unit === 'm'
+        ? Duration.minutes(amount)
+        : Duration.seconds(amount);
 }
 
 /**
@@ -54,12 +91,21 @@ class Webhooks extends Construct {
   constructor(scope: Construct, id: string, props: WebhooksProps) {
     super(scope, id);
     const attemptTimeout = props.attemptTimeout ?? Duration.seconds(15);
+    const timeScale = props.retryTimeScale ?? 1;
+    const disableAfter = (props.endpointDisableAfter ?? Duration.days(5)).toSeconds() * timeScale;
+    const fanout = props.fanoutConcurrency ?? 10;
+    if (!Number.isInteger(fanout) || fanout < 1)
+      throw new Error(`fanoutConcurrency must be a positive integer, got ${fanout}`);
     const deliveryEnv = {
       HERALD_TABLE: props.mainTable.tableName,
       ...props.secretsKey.environment,
       HERALD_ALLOW_LOOPBACK_WEBHOOKS: String(props.allowLoopbackWebhooks),
-      HERALD_RETRY_TIME_SCALE: String(props.retryTimeScale ?? 1),
+      HERALD_RETRY_TIME_SCALE: String(timeScale),
       HERALD_WEBHOOK_TIMEOUT_MS: String(attemptTimeout.toMilliseconds()),
+      HERALD_INLINE_TIMEOUT_MS: String((props.inlineTimeout ?? Duration.seconds(1)).toMilliseconds()),
+      HERALD_ENDPOINT_DISABLE_AFTER_SECONDS: String(Math.max(1, Math.round(disableAfter))),
+      // Operational events (herald.*) are published by both delivery functions.
+      HERALD_EVENTS_TOPIC_ARN: props.eventsTopic.topicArn,
     };
 
     this.webhookDlq = new Queue(this, 'WebhookDlq', {
@@ -77,9 +123,10 @@ class Webhooks extends Construct {
     grantTableAccess(this.attemptFunction, props.mainTable, {
       actions: ['GetItem', 'PutItem', 'UpdateItem'],
     });
+    props.eventsTopic.grantPublish(this.attemptFunction);
     props.secretsKey.grantOpen(this.attemptFunction);
 
-    this.retryStateMachine = this.buildRetryWorkflow();
+    this.retryStateMachine = this.buildRetryWorkflow(props.retryTimeScale ?? 1);
 
     // Batches of events, each fanned out to its endpoints with inline first attempts: allow for
     // several slow receivers in one invocation.
@@ -89,7 +136,11 @@ class Webhooks extends Construct {
       maxReceiveCount: 5,
     });
     props.eventsTopic.addSubscription(
-      new SqsSubscription(this.dispatchQueue.queue, { rawMessageDelivery: true }),
+      // A message SNS cannot deliver lands in the queue's DLQ, where redrive moves it into the queue.
+      new SqsSubscription(this.dispatchQueue.queue, {
+        rawMessageDelivery: true,
+        deadLetterQueue: this.dispatchQueue.deadLetterQueue,
+      }),
     );
 
     this.dispatchFunction = new HeraldFunction(this, 'Dispatch', {
@@ -99,6 +150,7 @@ class Webhooks extends Construct {
         ...deliveryEnv,
         HERALD_RETRY_STATE_MACHINE_ARN: this.retryStateMachine.stateMachineArn,
         HERALD_WEBHOOK_DLQ_URL: this.webhookDlq.queueUrl,
+        HERALD_FANOUT_CONCURRENCY: String(fanout),
       },
     });
     grantTableAccess(this.dispatchFunction, props.mainTable, {
@@ -106,6 +158,7 @@ class Webhooks extends Construct {
       queryIndexes: ['gsi1'],
     });
     grantQueues(this.dispatchFunction, 'send', [this.webhookDlq]);
+    props.eventsTopic.grantPublish(this.dispatchFunction);
     props.secretsKey.grantOpen(this.dispatchFunction);
     this.retryStateMachine.grantStartExecution(this.dispatchFunction);
     this.dispatchFunction.addEventSource(
@@ -118,7 +171,13 @@ class Webhooks extends Construct {
   }
 
   /** The state machine docs/internals.md "Retry workflow" describes. */
-  private buildRetryWorkflow(): StateMachine {
+  private buildRetryWorkflow(timeScale: number): StateMachine {
+    // The schedule (backoff.ts) must fit the timeout, or a delivery could end TIMED_OUT in a Wait.
+    if (worstCaseScheduleSeconds() >= RETRY_WORKFLOW_TIMEOUT_SECONDS) {
+      throw new Error(
+        `Webhooks: the retry schedule's worst case (${worstCaseScheduleSeconds()} s) does not fit the workflow timeout (${RETRY_WORKFLOW_TIMEOUT_SECONDS} s)`,
+      );
+    }
     const wait = new Wait(this, 'WaitForNextAttempt', { time: WaitTime.timestampPath('$.waitUntil') });
     const attempt = new LambdaInvoke(this, 'AttemptDelivery', {
       lambdaFunction: this.attemptFunction,
@@ -138,6 +197,18 @@ class Webhooks extends Construct {
       backoffRate: 2,
       maxAttempts: 6,
       maxDelay: Duration.minutes(5),
+      jitterStrategy: JitterType.FULL,
+    });
+    // Anything the function throws is a platform error (a DynamoDB blip, a config error): subscriber
+    // failures come back as outcome "retry", never thrown. Retried a few times before the Catch
+    // dead-letters the delivery; a re-run repeats the POST with the same webhook-id and attempt number.
+    // Budgeted in backoff.ts ATTEMPT_ALLOWANCE_SECONDS.
+    attempt.addRetry({
+      errors: ['States.ALL'],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 4,
+      maxDelay: Duration.minutes(1),
       jitterStrategy: JitterType.FULL,
     });
     const recordPlatformFailure = new Pass(this, 'RecordPlatformFailure', {
@@ -160,6 +231,16 @@ class Webhooks extends Construct {
       queue: this.webhookDlq,
       messageBody: TaskInput.fromJsonPathAt('$.dlqMessage'),
     });
+    // A failed send would end the execution FAILED with the delivery on no queue; retry it here
+    // (the retry watch still dead-letters it if every retry fails).
+    sendToDlq.addRetry({
+      errors: ['States.ALL'],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 6,
+      maxDelay: Duration.minutes(1),
+      jitterStrategy: JitterType.FULL,
+    });
     const exhausted = new Fail(this, 'Exhausted', {
       error: 'WebhookDeliveryFailed',
       cause: 'Retry schedule exhausted or permanent failure; the delivery is on the webhook DLQ',
@@ -176,7 +257,8 @@ class Webhooks extends Construct {
     return new StateMachine(this, 'RetryWorkflow', {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromChainable(definition),
-      timeout: Duration.days(3),
+      // Scaled like the waits, so a test can run a workflow out of time (lib/retry-watch.ts handles it).
+      timeout: Duration.seconds(Math.max(1, Math.round(RETRY_WORKFLOW_TIMEOUT_SECONDS * timeScale))),
       logs: {
         destination: new LogGroup(this, 'RetryWorkflowLogs', {
           retention: RetentionDays.ONE_MONTH,
@@ -189,4 +271,4 @@ class Webhooks extends Construct {
 }
 
 export type { WebhooksProps };
-export { Webhooks };
+export { parseDisableAfter, Webhooks };

@@ -7,6 +7,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createLocalAdminKey } from './admin-key.js';
 import { createTables, startDynamo } from './dynamo.js';
 import { FAKE_CREDENTIALS, LOCAL_ACCOUNT_ID, LOCAL_REGION } from './env.js';
+import { putEvent } from './event-rules.js';
 import { EventSourcePoller } from './event-source-poller.js';
 import { functionSpecs, registerFunctions } from './functions.js';
 import { LocalHttpApi } from './http-api.js';
@@ -17,11 +18,12 @@ import { type MetricsLineState, MetricsView, metricsLineDecision } from './metri
 import { functionNames, pathNames, queueNames } from './names.js';
 import { RequestCounter, type RequestCounts } from './request-counter.js';
 import { createQueues, createTopicsAndSubscriptions, startMessaging } from './sqs-sns.js';
-import { type LocalStateMachine, LocalStepFunctions } from './step-functions.js';
+import { type LocalStateMachine, LocalStepFunctions, statusChangeEvent } from './step-functions.js';
 import { synthesize } from './synth.js';
 import { loadAssembly } from './template.js';
 import {
   apiRoutes,
+  eventRules,
   eventSourceMappings,
   registerApiAndStateMachines,
   registerKeys,
@@ -259,6 +261,18 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
 
     for (const machine of stateMachines(assembly, ctx)) machines.set(machine.arn, machine);
     http.routes = apiRoutes(assembly, ctx);
+    // EventBridge rules on the executions' status changes (the retry watch), as the template declares them.
+    const { rules, unplayed } = eventRules(assembly, ctx, queues);
+    if (unplayed.length) say(`[herald] EventBridge targets not played locally: ${unplayed.join(', ')}`);
+    const eventTargets = {
+      sendMessage: async (queueUrl: string, body: string) =>
+        void (await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }))),
+      invokeFunction: (functionArn: string, event: unknown) => invoke(functionArn, event),
+    };
+    sfn.onStatusChange = (execution) =>
+      void putEvent(rules, statusChangeEvent(execution, LOCAL_REGION, LOCAL_ACCOUNT_ID), eventTargets, (e) =>
+        say(`[events] ${e instanceof Error ? e.message : String(e)}`),
+      );
 
     const pollers = eventSourceMappings(assembly, ctx, queues, timeScale).map(
       (spec) =>

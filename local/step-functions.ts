@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { LocalEvent } from './event-rules.js';
 
 type Json = Parameters<StateMachine['run']>[0];
 
@@ -109,10 +110,40 @@ function taskHandler(resource: string, services: TaskServices): (input: Json) =>
   };
 }
 
+/** The EventBridge "Step Functions Execution Status Change" event AWS emits for an execution. */
+export function statusChangeEvent(execution: Execution, region: string, account: string): LocalEvent {
+  const ms = (d: Date | undefined) => (d === undefined ? null : d.getTime());
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Step Functions Execution Status Change',
+    source: 'aws.states',
+    account,
+    time: (execution.stopDate ?? execution.startDate).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region,
+    resources: [execution.executionArn],
+    detail: {
+      executionArn: execution.executionArn,
+      stateMachineArn: execution.stateMachineArn,
+      name: execution.name,
+      status: execution.status,
+      startDate: ms(execution.startDate),
+      stopDate: ms(execution.stopDate),
+      input: execution.input,
+      output: execution.output ?? null,
+      inputDetails: { included: true },
+      error: execution.error ?? null,
+      cause: execution.cause ?? null,
+    },
+  };
+}
+
 export class LocalStepFunctions {
   private readonly executions = new Map<string, Execution>();
   private server: Server | undefined;
   endpoint = '';
+  /** Called on every status change (RUNNING, then the end), as AWS emits them to EventBridge. */
+  onStatusChange: (execution: Execution) => void = () => undefined;
 
   constructor(
     private readonly machines: ReadonlyMap<string, LocalStateMachine>,
@@ -129,6 +160,8 @@ export class LocalStepFunctions {
   }
 
   async close(): Promise<void> {
+    // Stopping the runtime is not an operator's StopExecution: no ABORTED events for it.
+    this.onStatusChange = () => undefined;
     for (const e of this.executions.values()) e.abort?.();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
@@ -177,6 +210,7 @@ export class LocalStepFunctions {
       },
     });
     execution.abort = run.abort;
+    this.onStatusChange(execution);
     run.result.then(
       (output) => this.finish(execution, 'SUCCEEDED', { output: JSON.stringify(output) }),
       (error: unknown) => {
@@ -196,6 +230,7 @@ export class LocalStepFunctions {
   private finish(execution: Execution, status: Execution['status'], fields: Partial<Execution>): void {
     Object.assign(execution, fields, { status, stopDate: new Date() });
     this.onEvent(`${execution.name}: ${status}${execution.error ? ` (${execution.error})` : ''}`);
+    this.onStatusChange(execution);
   }
 
   private describe(executionArn: string): Record<string, unknown> {

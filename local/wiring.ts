@@ -1,5 +1,6 @@
 // Reads the wiring between resources from the template: state machines, HTTP API routes and
 // authorizers, SQS event source mappings; and stands in names for resources the runtime does not play.
+import type { LocalEventRule } from './event-rules.js';
 import type { EventSourceMappingSpec } from './event-source-poller.js';
 import type { AuthorizerSpec, RouteSpec } from './http-api.js';
 import { type LocalResource, type ResolveContext, resolveString, resolveValue } from './intrinsics.js';
@@ -161,4 +162,34 @@ export function eventSourceMappings(
     });
   }
   return specs;
+}
+
+/**
+ * The template's EventBridge rules with their SQS and Lambda targets resolved to local queue URLs and
+ * function ARNs. Targets the runtime cannot play as written (Input, InputPath, InputTransformer, other
+ * services) are listed in `unplayed` rather than delivered differently.
+ */
+export function eventRules(
+  assembly: CloudAssembly,
+  ctx: Ctx,
+  queues: ReadonlyMap<string, LocalQueue>,
+): { rules: LocalEventRule[]; unplayed: string[] } {
+  const rules: LocalEventRule[] = [];
+  const unplayed: string[] = [];
+  for (const [id, res] of resourcesOfType(assembly, 'AWS::Events::Rule')) {
+    const p = res.Properties ?? {};
+    if (p.State === 'DISABLED' || p.EventPattern === undefined) continue;
+    const targets: LocalEventRule['targets'][number][] = [];
+    for (const t of (p.Targets ?? []) as Array<Record<string, unknown>>) {
+      const arn = resolveString(t.Arn, ctx);
+      const queue = [...queues.values()].find((q) => q.arn === arn);
+      if (t.Input !== undefined || t.InputPath !== undefined || t.InputTransformer !== undefined)
+        unplayed.push(`${id} → ${arn} (input shaping)`);
+      else if (queue !== undefined) targets.push({ kind: 'sqs', queueUrl: queue.url });
+      else if (arn.startsWith('arn:aws:lambda:')) targets.push({ kind: 'lambda', functionArn: arn });
+      else unplayed.push(`${id} → ${arn}`);
+    }
+    rules.push({ logicalId: id, pattern: resolveValue(p.EventPattern, ctx), targets });
+  }
+  return { rules, unplayed };
 }

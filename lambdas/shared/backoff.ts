@@ -24,11 +24,30 @@ const MAX_ATTEMPTS = 1 + RETRY_SCHEDULE_SECONDS.length;
 /** ±20% around the scheduled wait. */
 const JITTER_RATIO = 0.2;
 
-/** A receiver's Retry-After is honoured up to a day; beyond that it would outlive the schedule. */
-const MAX_RETRY_AFTER_SECONDS = 24 * 60 * 60;
+/**
+ * The retry workflow's execution timeout (lib/webhooks.ts reads it, scaled like the waits). An
+ * execution that reaches it ends TIMED_OUT; the retry watch (lib/retry-watch.ts) then fails the
+ * delivery onto the webhook DLQ, but the schedule is sized so that never happens on its own.
+ */
+const RETRY_WORKFLOW_TIMEOUT_SECONDS = 3 * 24 * 60 * 60;
+
+/**
+ * Worst-case time one attempt can take inside the workflow, platform retries included: the attempt
+ * function's timeout (30 s) over its Retry policies (lib/webhooks.ts: up to 6 Lambda-service retries
+ * at ≤ 5 min, 4 platform-error retries at ≤ 1 min) comes to about 13 min; 15 min rounds it up.
+ */
+const ATTEMPT_ALLOWANCE_SECONDS = 15 * 60;
+
+/**
+ * A receiver's Retry-After is honoured up to 6 h. A larger one (say, a day on every 503) would push
+ * the schedule past the workflow's timeout and the delivery would end TIMED_OUT in a Wait; with this
+ * cap the worst case (worstCaseScheduleSeconds: every wait at max(+20% jitter, 6 h), every attempt at
+ * its allowance) is about 56 h, inside the 72 h timeout.
+ */
+const MAX_RETRY_AFTER_SECONDS = 6 * 60 * 60;
 
 interface BackoffOptions {
-  /** The receiver's Retry-After, in seconds; the wait is never shorter (capped at 24 h). */
+  /** The receiver's Retry-After, in seconds; the wait is never shorter (capped at MAX_RETRY_AFTER_SECONDS). */
   readonly retryAfterSeconds?: number;
   /** Uniform in [0, 1). @default Math.random */
   readonly random?: () => number;
@@ -55,6 +74,19 @@ function nextRetryDelaySeconds(failedAttempt: number, options: BackoffOptions = 
 }
 
 /**
+ * The longest a workflow can run, at time scale 1: every wait at its largest (jitter at +20%, or the
+ * Retry-After cap when larger) plus every attempt at its allowance. Must stay below
+ * RETRY_WORKFLOW_TIMEOUT_SECONDS (a unit test and the Webhooks construct check it).
+ */
+function worstCaseScheduleSeconds(): number {
+  const waits = RETRY_SCHEDULE_SECONDS.reduce(
+    (sum, scheduled) => sum + Math.max(Math.ceil(scheduled * (1 + JITTER_RATIO)), MAX_RETRY_AFTER_SECONDS),
+    0,
+  );
+  return waits + MAX_ATTEMPTS * ATTEMPT_ALLOWANCE_SECONDS;
+}
+
+/**
  * A Retry-After header in seconds from `now`: delta-seconds (`120`) or an HTTP-date; a date in the
  * past is 0; anything unparseable is undefined.
  */
@@ -72,10 +104,13 @@ function parseRetryAfter(value: string | undefined, now: Date = new Date()): num
 
 export type { BackoffOptions };
 export {
+  ATTEMPT_ALLOWANCE_SECONDS,
   JITTER_RATIO,
   MAX_ATTEMPTS,
   MAX_RETRY_AFTER_SECONDS,
   nextRetryDelaySeconds,
   parseRetryAfter,
   RETRY_SCHEDULE_SECONDS,
+  RETRY_WORKFLOW_TIMEOUT_SECONDS,
+  worstCaseScheduleSeconds,
 };

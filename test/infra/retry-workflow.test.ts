@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ATTEMPT_ALLOWANCE_SECONDS, RETRY_WORKFLOW_TIMEOUT_SECONDS } from '../../lambdas/shared/backoff.js';
 import { buildHerald, joinWithPlaceholders, resourcesOf } from './support/template.js';
 
 interface State {
@@ -33,6 +34,15 @@ describe('retry workflow', () => {
   it('is a Standard workflow (waits of hours need it) with a bounded lifetime', () => {
     expect(machine.StateMachineType).toBe('STANDARD');
     expect(definition).toMatchObject({ TimeoutSeconds: 3 * 24 * 3600 });
+    expect(RETRY_WORKFLOW_TIMEOUT_SECONDS).toBe(3 * 24 * 3600);
+  });
+
+  it('scales its timeout with the retry waits (herald:retryTimeScale), so tests can run out of time', () => {
+    const scaled = resourcesOf(buildHerald({ retryTimeScale: 0.001 }), 'AWS::StepFunctions::StateMachine');
+    const scaledDefinition = JSON.parse(joinWithPlaceholders(scaled[0]![1].DefinitionString)) as {
+      TimeoutSeconds: number;
+    };
+    expect(scaledDefinition.TimeoutSeconds).toBe(259);
   });
 
   it('has exactly the states docs/internals.md names, starting with the wait', () => {
@@ -68,18 +78,16 @@ describe('retry workflow', () => {
     expect(attempt.Next).toBe('IsDelivered');
   });
 
-  it('retries platform failures with jittered exponential backoff', () => {
+  it('retries platform failures with jittered exponential backoff: Lambda service errors, then anything thrown', () => {
     const retries = state('AttemptDelivery').Retry as Record<string, unknown>[];
-    expect(retries.length).toBeGreaterThan(0);
+    expect(retries).toHaveLength(2);
     for (const retry of retries) {
       expect(retry.BackoffRate as number).toBeGreaterThan(1);
       expect(retry.IntervalSeconds as number).toBeGreaterThan(0);
       expect(retry.MaxAttempts as number).toBeGreaterThan(0);
       expect(retry.JitterStrategy).toBe('FULL');
-      // Subscriber failures come back as outcome "retry"; a blanket States.ALL here would retry them twice.
-      expect(retry.ErrorEquals).not.toContain('States.ALL');
     }
-    expect(retries.flatMap((r) => r.ErrorEquals as string[]).sort()).toEqual(
+    expect((retries[0]!.ErrorEquals as string[]).sort()).toEqual(
       [
         'Lambda.AWSLambdaException',
         'Lambda.SdkClientException',
@@ -88,6 +96,29 @@ describe('retry workflow', () => {
       ].sort(),
     );
     expect(retries[0]).toMatchObject({ IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 6 });
+    // Subscriber failures come back as outcome "retry", never thrown: States.ALL (last, as Step
+    // Functions requires) only sees platform errors such as a DynamoDB blip inside the function.
+    expect(retries[1]).toMatchObject({ ErrorEquals: ['States.ALL'], MaxAttempts: 4, MaxDelaySeconds: 60 });
+  });
+
+  it('budgets each attempt within backoff.ts ATTEMPT_ALLOWANCE_SECONDS, platform retries included', () => {
+    const retries = state('AttemptDelivery').Retry as Array<Record<string, number>>;
+    const functionTimeout = 30;
+    // Each retrier: its waits (capped by MaxDelaySeconds) plus a full-timeout invocation per try.
+    const worst = retries.reduce((sum, r) => {
+      let waits = 0;
+      for (let i = 0; i < r.MaxAttempts!; i++)
+        waits += Math.min(r.IntervalSeconds! * r.BackoffRate! ** i, r.MaxDelaySeconds ?? Infinity);
+      return sum + waits + r.MaxAttempts! * functionTimeout;
+    }, functionTimeout);
+    expect(worst).toBeLessThanOrEqual(ATTEMPT_ALLOWANCE_SECONDS);
+  });
+
+  it('retries the DLQ send itself rather than ending with the delivery on no queue', () => {
+    expect(state('SendToWebhookDlq').Retry).toEqual([
+      expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 6, JitterStrategy: 'FULL' }),
+    ]);
+    expect(state('SendToWebhookDlq').Catch).toBeUndefined();
   });
 
   it('catches anything else into RecordPlatformFailure, keeping the input', () => {

@@ -7,7 +7,12 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildOverrides, LocalStepFunctions, type TaskServices } from '../../local/step-functions.js';
+import {
+  buildOverrides,
+  LocalStepFunctions,
+  statusChangeEvent,
+  type TaskServices,
+} from '../../local/step-functions.js';
 
 const ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:retry';
 const FN = 'arn:aws:lambda:us-east-1:000000000000:function:attempt';
@@ -115,6 +120,76 @@ describe('local Step Functions endpoint', () => {
     expect(calls).toBe(2);
     expect(d).toMatchObject({ status: 'FAILED', error: 'DeliveryExhausted', cause: 'retries exhausted' });
     expect(sent).toEqual([{ QueueUrl: 'http://q/dlq', MessageBody: { outcome: 'failed' } }]);
+  });
+
+  it('emits an EventBridge status-change event at start and at the end, TIMED_OUT from TimeoutSeconds', async () => {
+    const events: ReturnType<typeof statusChangeEvent>[] = [];
+    sfn = new LocalStepFunctions(
+      new Map([
+        [
+          ARN,
+          {
+            logicalId: 'Retry',
+            arn: ARN,
+            name: 'retry',
+            definition: {
+              StartAt: 'Hold',
+              TimeoutSeconds: 1,
+              States: { Hold: { Type: 'Wait', Seconds: 60, End: true } },
+            } as unknown as StateMachineDefinition,
+          },
+        ],
+      ]),
+      { invokeFunction: async () => ({}), sendMessage: async () => ({}), publish: async () => ({}) },
+      1,
+    );
+    sfn.onStatusChange = (e) => events.push(statusChangeEvent(e, 'us-east-1', '000000000000'));
+    const execution = sfn.startExecution(ARN, 'evt_1-ep_1-g0', '{"eventId":"evt_1"}');
+    for (let i = 0; i < 100 && execution.status === 'RUNNING'; i++)
+      await new Promise((r) => setTimeout(r, 50));
+
+    expect(execution.status).toBe('TIMED_OUT');
+    expect(events.map((e) => e.detail.status)).toEqual(['RUNNING', 'TIMED_OUT']);
+    expect(events[1]).toMatchObject({
+      source: 'aws.states',
+      'detail-type': 'Step Functions Execution Status Change',
+      resources: [execution.executionArn],
+      detail: {
+        name: 'evt_1-ep_1-g0',
+        stateMachineArn: ARN,
+        input: '{"eventId":"evt_1"}',
+      },
+    });
+    expect(typeof events[1]!.detail.stopDate).toBe('number');
+  });
+
+  it('emits no ABORTED events for executions stopped by closing the runtime', async () => {
+    const events: string[] = [];
+    sfn = new LocalStepFunctions(
+      new Map([
+        [
+          ARN,
+          {
+            logicalId: 'Retry',
+            arn: ARN,
+            name: 'retry',
+            definition: {
+              StartAt: 'Hold',
+              States: { Hold: { Type: 'Wait', Seconds: 60, End: true } },
+            } as unknown as StateMachineDefinition,
+          },
+        ],
+      ]),
+      { invokeFunction: async () => ({}), sendMessage: async () => ({}), publish: async () => ({}) },
+      1,
+    );
+    sfn.onStatusChange = (e) => events.push(e.status);
+    const execution = sfn.startExecution(ARN, 'held', '{}');
+    await sfn.close();
+    await new Promise((r) => setTimeout(r, 50));
+    sfn = undefined;
+    expect(execution.status).toBe('ABORTED');
+    expect(events).toEqual(['RUNNING']);
   });
 
   it('scales retry intervals and static waits, and leaves SecondsPath waits to the app', () => {

@@ -32,7 +32,7 @@ interface DeliveryRecord {
   readonly lastError?: string;
   readonly nextAttemptAt?: string;
   readonly deliveredAt?: string;
-  /** When dispatch sent the failed delivery to the webhook DLQ (the workflow's sends are not tracked). */
+  /** When dispatch or the retry watch sent the failed delivery to the webhook DLQ (the workflow's own sends are not tracked). */
   readonly deadLetteredAt?: string;
   /** While `pending`: until when the claimer's first attempt owns the delivery (a lease). */
   readonly claimedUntil?: string;
@@ -385,13 +385,18 @@ function attemptUpdate(input: AttemptInput, folded?: Record<string, unknown>): D
   setOrRemove('lastError', input.lastError);
   setOrRemove('nextAttemptAt', input.nextAttemptAt);
   if (input.outcome === 'delivered') setOrRemove('deliveredAt', input.at);
-  if (folded === undefined) return { set: sets, remove: removes, condition: 'generation = :gen', values };
+  // A `failed` generation is closed: only a re-run of the attempt that failed it may write again.
+  // This keeps an attempt still running when its workflow timed out (closed by the retry watch) from
+  // reopening the delivery as `retrying` with nothing left to retry it.
+  values[':failed'] = 'failed';
+  const condition = 'generation = :gen AND (#state <> :failed OR attempts = :attempt)';
+  if (folded === undefined) return { set: sets, remove: removes, condition, values };
   sets.push('firstAttempts.#gen = if_not_exists(firstAttempts.#gen, :folded)');
   values[':folded'] = folded;
   return {
     set: sets,
     remove: removes,
-    condition: 'generation = :gen',
+    condition,
     values,
     names: { '#gen': foldedKey(input.generation) },
   };
@@ -432,6 +437,60 @@ function markFailed(
   lastError: string,
 ): Promise<boolean> {
   return markState(eventId, endpointId, generation, 'failed', now, lastError);
+}
+
+/**
+ * Hands a claimed delivery to the retry workflow without an inline attempt (its endpoint is in
+ * trouble, held or over its rate limit; adrs/0007): `retrying` from `pending`, lease dropped, so a
+ * duplicate dispatch resumes the workflow instead of POSTing. Answers false if it moved meanwhile.
+ */
+async function markDeferred(
+  eventId: string,
+  endpointId: string,
+  generation: number,
+  nextAttemptAt: string,
+  now: string,
+): Promise<boolean> {
+  const updated = await updateDelivery(eventId, endpointId, {
+    set: ['#state = :retrying', 'nextAttemptAt = :next', 'updatedAt = :now'],
+    remove: ['claimedUntil'],
+    condition: '#state = :pending AND generation = :gen',
+    values: {
+      ':retrying': 'retrying',
+      ':pending': 'pending',
+      ':next': nextAttemptAt,
+      ':now': now,
+      ':gen': generation,
+    },
+  });
+  return updated !== undefined;
+}
+
+/**
+ * Fails a delivery whose workflow ended without finishing it (the retry watch): only while it is
+ * still open (`pending`/`retrying`) on `generation`. Answers the closed record, or undefined when it
+ * had moved on (delivered meanwhile, replayed, already failed).
+ */
+async function closeOpenDelivery(
+  eventId: string,
+  endpointId: string,
+  generation: number,
+  now: string,
+  lastError: string,
+): Promise<DeliveryRecord | undefined> {
+  return updateDelivery(eventId, endpointId, {
+    set: ['#state = :failed', 'updatedAt = :now', 'lastError = :err'],
+    remove: ['nextAttemptAt', 'claimedUntil'],
+    condition: 'generation = :gen AND #state IN (:pending, :retrying)',
+    values: {
+      ':failed': 'failed',
+      ':now': now,
+      ':err': lastError,
+      ':gen': generation,
+      ':pending': 'pending',
+      ':retrying': 'retrying',
+    },
+  });
 }
 
 /** Notes that the generation's failure reached the webhook DLQ, so a duplicate message does not resend it. */
@@ -579,12 +638,14 @@ export type { AttemptInput, AttemptOutcome, AttemptRecord, ClaimResult, Delivery
 export {
   bumpGeneration,
   claimDelivery,
+  closeOpenDelivery,
   getAttempts,
   getDeliveries,
   getDelivery,
   listAttempts,
   listDeliveriesByEndpoint,
   markDeadLettered,
+  markDeferred,
   markFailed,
   markSkipped,
   recordAttempt,

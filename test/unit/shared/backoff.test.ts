@@ -1,10 +1,14 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  ATTEMPT_ALLOWANCE_SECONDS,
   MAX_ATTEMPTS,
   MAX_RETRY_AFTER_SECONDS,
   nextRetryDelaySeconds,
   parseRetryAfter,
   RETRY_SCHEDULE_SECONDS,
+  RETRY_WORKFLOW_TIMEOUT_SECONDS,
+  worstCaseScheduleSeconds,
 } from '../../../lambdas/shared/backoff.js';
 
 const middle = (): number => 0.5;
@@ -83,13 +87,18 @@ describe('backoff', () => {
       expect(nextRetryDelaySeconds(3, { random: middle, retryAfterSeconds: 10 })).toBe(1800);
     });
 
-    it('caps Retry-After at 24 h', () => {
+    it('caps Retry-After at 6 h', () => {
       expect(nextRetryDelaySeconds(1, { random: middle, retryAfterSeconds: 10 * 86_400 })).toBe(
         MAX_RETRY_AFTER_SECONDS,
       );
-      expect(MAX_RETRY_AFTER_SECONDS).toBe(86_400);
+      expect(MAX_RETRY_AFTER_SECONDS).toBe(6 * 3600);
     });
 
+    it('caps a scaled Retry-After at 6 h scaled', () => {
+      expect(
+        nextRetryDelaySeconds(2, { random: middle, retryAfterSeconds: 30 * 86_400, timeScale: 0.001 }),
+      ).toBe(21.6);
+    });
     it('ignores a negative Retry-After', () => {
       expect(nextRetryDelaySeconds(1, { random: middle, retryAfterSeconds: -50 })).toBe(5);
     });
@@ -126,6 +135,47 @@ describe('backoff', () => {
 
     it('rounds a partial second up, so the wait is never shorter than asked', () => {
       expect(parseRetryAfter('Wed, 01 Jan 2025 12:00:10 GMT', new Date('2025-01-01T12:00:00.500Z'))).toBe(10);
+    });
+  });
+
+  // Issue 9.6: a receiver answering 429/503 with a huge Retry-After must not push the workflow past
+  // its timeout, where it would end TIMED_OUT in a Wait with nothing on the webhook DLQ.
+  describe('the schedule fits inside the retry workflow', () => {
+    it('worst case (every wait at its largest, every attempt at its allowance) < workflow timeout', () => {
+      expect(worstCaseScheduleSeconds()).toBeLessThan(RETRY_WORKFLOW_TIMEOUT_SECONDS);
+      // 5 waits at the 6 h cap, 2 at 10 h + 20 %, 8 attempts at 15 min: 56 h of 72.
+      expect(worstCaseScheduleSeconds()).toBe(5 * 21_600 + 2 * 43_200 + 8 * 900);
+    });
+
+    it('any Retry-After answers and jitter: the waits plus attempt allowances stay within the worst case', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.option(fc.integer({ min: 0, max: 400 * 86_400 })), {
+            minLength: RETRY_SCHEDULE_SECONDS.length,
+            maxLength: RETRY_SCHEDULE_SECONDS.length,
+          }),
+          fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), {
+            minLength: RETRY_SCHEDULE_SECONDS.length,
+            maxLength: RETRY_SCHEDULE_SECONDS.length,
+          }),
+          (retryAfters, randoms) => {
+            let total = 0;
+            for (let failed = 1; failed < MAX_ATTEMPTS; failed++) {
+              const retryAfter = retryAfters[failed - 1];
+              const wait = nextRetryDelaySeconds(failed, {
+                random: () => randoms[failed - 1]!,
+                ...(retryAfter !== null && retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
+              });
+              expect(wait).toBeDefined();
+              total += wait!;
+            }
+            expect(nextRetryDelaySeconds(MAX_ATTEMPTS)).toBeUndefined();
+            const withAttempts = total + MAX_ATTEMPTS * ATTEMPT_ALLOWANCE_SECONDS;
+            expect(withAttempts).toBeLessThanOrEqual(worstCaseScheduleSeconds());
+            expect(withAttempts).toBeLessThan(RETRY_WORKFLOW_TIMEOUT_SECONDS);
+          },
+        ),
+      );
     });
   });
 });
