@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import type { Limits } from '../lambdas/shared/limits.js';
 import { BackgroundJob } from './background-job.js';
 import { EventsApi } from './events-api.js';
 import { jobs as declaredJobs, type JobDeclaration } from './jobs.js';
@@ -20,6 +21,8 @@ interface HeraldStackProps extends StackProps {
   readonly retryTimeScale?: number;
   /** Refuse events whose type is not in the catalog (`unknown_event_type`). @default false */
   readonly strictEventTypes?: boolean;
+  /** Limits against amplification (lambdas/shared/limits.ts). @default DEFAULT_LIMITS */
+  readonly limits?: Partial<Pick<Limits, 'endpointsPerTenant' | 'replayCallsPerMinute'>>;
   /** @default no email subscription on the alarm topic */
   readonly alarmEmail?: string;
 }
@@ -85,6 +88,7 @@ class HeraldStack extends Stack {
       redriveTargets: Object.values(workQueues).map((wq) => wq.queue),
       allowLoopbackWebhooks,
       strictEventTypes: props.strictEventTypes ?? false,
+      ...(props.limits ? { limits: props.limits } : {}),
     });
 
     const observability = new Observability(this, 'Observability', {

@@ -3,6 +3,8 @@
  * first use with the variable's name, so a misconfigured deployment fails loudly, not halfway.
  */
 
+import { DEFAULT_LIMITS } from './limits.js';
+
 class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -53,6 +55,12 @@ const config = {
   retryTimeScale: (): number => optionalNumber('HERALD_RETRY_TIME_SCALE', 1),
   /** @default 15000 */
   webhookTimeoutMs: (): number => optionalNumber('HERALD_WEBHOOK_TIMEOUT_MS', 15_000),
+  /** @default 50 (limits.ts) */
+  maxEndpointsPerTenant: (): number =>
+    optionalNumber('HERALD_MAX_ENDPOINTS_PER_TENANT', DEFAULT_LIMITS.endpointsPerTenant),
+  /** @default 10 (limits.ts) */
+  maxReplayCallsPerMinute: (): number =>
+    optionalNumber('HERALD_MAX_REPLAY_CALLS_PER_MINUTE', DEFAULT_LIMITS.replayCallsPerMinute),
   /**
    * How long the authorizer trusts a credential it verified, per container. Capped at 5 s: API.md
    * promises a revoked key stops working within 5 s. @default 5
