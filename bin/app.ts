@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
 import { HeraldStack } from '../lib/herald-stack.js';
+import { parseDisableAfter } from '../lib/webhooks.js';
 
 const app = new App();
 const context = (key: string): unknown => app.node.tryGetContext(key);
@@ -25,11 +26,13 @@ const limitContext = (key: string): number | undefined => {
 };
 const maxEndpointsPerTenant = limitContext('herald:maxEndpointsPerTenant');
 const maxReplayCallsPerMinute = limitContext('herald:maxReplayCallsPerMinute');
+const endpointDisableAfter = parseDisableAfter(context('herald:endpointDisableAfter'));
 
 new HeraldStack(app, String(context('herald:stackName') ?? 'Herald'), {
   description: 'Herald: events in, idempotent background jobs, signed webhooks out',
   allowLoopbackWebhooks: asBoolean(context('herald:allowLoopbackWebhooks')),
   retryTimeScale,
+  ...(endpointDisableAfter ? { endpointDisableAfter } : {}),
   strictEventTypes: asBoolean(context('herald:strictEventTypes')),
   ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}),
   limits: {

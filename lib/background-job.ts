@@ -4,7 +4,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { SubscriptionFilter, type Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { grantTableAccess, type ItemAction } from './access.js';
+import { grantQueues, grantTableAccess, type ItemAction } from './access.js';
 import { HeraldFunction } from './herald-function.js';
 import type { JobDeclaration } from './jobs.js';
 import { WorkQueue } from './work-queue.js';
@@ -52,6 +52,8 @@ class BackgroundJob extends Construct {
       new SqsSubscription(this.workQueue.queue, {
         rawMessageDelivery: true,
         filterPolicy: { type: SubscriptionFilter.stringFilter({ allowlist: [...job.eventTypes] }) },
+        // Undeliverable by SNS (queue policy, throttling) → the job's DLQ; redrive moves it into the queue.
+        deadLetterQueue: this.workQueue.deadLetterQueue,
       }),
     );
 
@@ -63,8 +65,11 @@ class BackgroundJob extends Construct {
         HERALD_TABLE: props.mainTable.tableName,
         HERALD_IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
         HERALD_EVENTS_TOPIC_ARN: props.eventsTopic.topicArn,
+        HERALD_JOB_DLQ_URL: this.workQueue.deadLetterQueue.queueUrl,
       },
     });
+    // A non-retryable failure goes to the DLQ at once (lambdas/jobs/dead-letter.ts).
+    grantQueues(this.function, 'send', [this.workQueue.deadLetterQueue]);
     // The runner reads the event and records follow-up events (Get, Put); the job adds what it declares.
     grantTableAccess(this.function, props.mainTable, {
       actions: [...new Set<ItemAction>(['GetItem', 'PutItem', ...(job.tableActions ?? [])])],

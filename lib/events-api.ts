@@ -1,17 +1,19 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { type CfnStage, HttpApi, HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_LIMITS, type Limits } from '../lambdas/shared/limits.js';
 import { grantQueues, grantTableAccess } from './access.js';
 import { HeraldFunction } from './herald-function.js';
+import { suppressNag } from './nag.js';
 import type { SecretsKey } from './secrets-key.js';
 
 const openApiPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../openapi/openapi.json');
@@ -25,6 +27,25 @@ function apiOperations(): { method: HttpMethod; path: string }[] {
       .map((key) => ({ method: key.toUpperCase() as HttpMethod, path: route })),
   );
 }
+
+/** API access log line (JSON). `$context.authorizer.*` is the authorizer's context: key id, never the key. */
+const ACCESS_LOG_FORMAT = {
+  requestId: '$context.requestId',
+  time: '$context.requestTime',
+  ip: '$context.identity.sourceIp',
+  method: '$context.httpMethod',
+  path: '$context.path',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  latencyMs: '$context.responseLatency',
+  integrationLatencyMs: '$context.integrationLatency',
+  authenticated: '$context.authorizer.authenticated',
+  keyId: '$context.authorizer.keyId',
+  role: '$context.authorizer.role',
+  tenantId: '$context.authorizer.tenantId',
+  error: '$context.error.message',
+} as const;
 
 interface EventsApiProps {
   readonly mainTable: Table;
@@ -60,6 +81,7 @@ class EventsApi extends Construct {
   readonly authorizerFunction: HeraldFunction;
   readonly ingestFunction: HeraldFunction;
   readonly managementFunction: HeraldFunction;
+  readonly accessLogs: LogGroup;
 
   constructor(scope: Construct, id: string, props: EventsApiProps) {
     super(scope, id);
@@ -143,6 +165,18 @@ class EventsApi extends Construct {
       ThrottlingRateLimit: props.throttleRateLimit ?? 1000,
       ThrottlingBurstLimit: props.throttleBurstLimit ?? 2000,
     });
+    // Access logs, one JSON line per request: who (the key id and role the authorizer resolved, never
+    // the key or any header), what, and how it went. The path carries ids only; bodies are never logged.
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    if (stage !== undefined) {
+      stage.accessLogSettings = {
+        destinationArn: this.accessLogs.logGroupArn,
+        format: JSON.stringify(ACCESS_LOG_FORMAT),
+      };
+    }
 
     const ingest = new HttpLambdaIntegration('IngestIntegration', this.ingestFunction);
     const management = new HttpLambdaIntegration('ManagementIntegration', this.managementFunction);
@@ -156,10 +190,20 @@ class EventsApi extends Construct {
         authorizer: isHealth ? new HttpNoneAuthorizer() : authorizer,
       });
     }
+    const healthRoute = this.api.node.children.find((c) => c.node.id.includes('--v1--health'));
+    if (healthRoute !== undefined) {
+      suppressNag(healthRoute, [
+        {
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'GET /v1/health is the unauthenticated liveness check (docs/api.md); it reads and returns no data',
+        },
+      ]);
+    }
 
     new CfnOutput(scope, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Herald HTTP API base URL' });
   }
 }
 
 export type { EventsApiProps };
-export { apiOperations, EventsApi };
+export { ACCESS_LOG_FORMAT, apiOperations, EventsApi };

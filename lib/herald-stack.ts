@@ -1,10 +1,11 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, type Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { Limits } from '../lambdas/shared/limits.js';
 import { BackgroundJob } from './background-job.js';
 import { EventsApi } from './events-api.js';
 import { jobs as declaredJobs, type JobDeclaration } from './jobs.js';
+import { suppressNag } from './nag.js';
 import { Observability } from './observability.js';
 import { RetryWatch } from './retry-watch.js';
 import { SecretsKey } from './secrets-key.js';
@@ -19,6 +20,8 @@ interface HeraldStackProps extends StackProps {
   readonly allowLoopbackWebhooks?: boolean;
   /** Multiplies retry waits (tests, demos). @default 1 */
   readonly retryTimeScale?: number;
+  /** Disable an endpoint whose every attempt failed this long (times retryTimeScale). @default 5 days */
+  readonly endpointDisableAfter?: Duration;
   /** Refuse events whose type is not in the catalog (`unknown_event_type`). @default false */
   readonly strictEventTypes?: boolean;
   /** Limits against amplification (lambdas/shared/limits.ts). @default DEFAULT_LIMITS */
@@ -35,7 +38,7 @@ class HeraldStack extends Stack {
 
     const tables = new HeraldTables(this, 'Tables');
     const secretsKey = new SecretsKey(this, 'SecretsKey');
-    const eventsTopic = new Topic(this, 'EventsTopic', { displayName: 'Herald events' });
+    const eventsTopic = new Topic(this, 'EventsTopic', { displayName: 'Herald events', enforceSSL: true });
 
     const jobs = (props.jobs ?? declaredJobs).map(
       (job) =>
@@ -52,7 +55,10 @@ class HeraldStack extends Stack {
       secretsKey,
       allowLoopbackWebhooks,
       retryTimeScale: props.retryTimeScale ?? 1,
+      ...(props.endpointDisableAfter ? { endpointDisableAfter: props.endpointDisableAfter } : {}),
     });
+
+    suppressRetryWorkflowFindings(webhooks);
 
     const retryWatch = new RetryWatch(this, 'RetryWatch', {
       retryStateMachine: webhooks.retryStateMachine,
@@ -110,6 +116,44 @@ class HeraldStack extends Stack {
     };
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }
+}
+
+/**
+ * cdk-nag findings on the retry workflow that are decisions, not oversights (kept here so that
+ * lib/webhooks.ts stays the workflow's definition only).
+ */
+function suppressRetryWorkflowFindings(webhooks: Webhooks): void {
+  suppressNag(webhooks.retryStateMachine, [
+    {
+      id: 'AwsSolutions-SF1',
+      reason:
+        'Logs at ERROR level: every transition is already in the execution history (90 days) and the delivery ' +
+        'and attempt items; ALL would add a log event per transition of every retried delivery',
+    },
+    {
+      id: 'AwsSolutions-SF2',
+      reason:
+        'X-Ray is off on purpose, as on the functions (cost per trace); executions are named ' +
+        '<eventId>-<endpointId>-g<generation>, so each one is found from the delivery',
+    },
+  ]);
+  suppressNag(webhooks.retryStateMachine.role.node.findChild('DefaultPolicy'), [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'CloudWatch Logs vended-log delivery actions (CreateLogDelivery, ...) support no resource-level ' +
+        "permissions; and lambda:InvokeFunction on <attempt ARN>:* covers that one function's versions only",
+      appliesTo: ['Resource::*', { regex: '/^Resource::<WebhooksAttempt[0-9A-F]{8}\\.Arn>:\\*$/g' }],
+    },
+  ]);
+  suppressNag(webhooks.webhookDlq, [
+    {
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This is the webhook DLQ itself: the retry workflow sends exhausted deliveries here, and redrive ' +
+        'sends them to the dispatch queue; a DLQ of the DLQ would only hide them',
+    },
+  ]);
 }
 
 export type { HeraldStackProps };

@@ -51,7 +51,7 @@ class Observability extends Construct {
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
-    this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'Herald alarms' });
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'Herald alarms', enforceSSL: true });
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     const action = new SnsAction(this.alarmTopic);
 

@@ -36,8 +36,44 @@ interface WebhooksProps {
   readonly allowLoopbackWebhooks: boolean;
   /** Multiplies every retry wait (tests and demos only). @default 1 */
   readonly retryTimeScale?: number;
-  /** Per-attempt HTTP timeout. @default Duration.seconds(15) */
+  /** Per-attempt HTTP timeout (the retry workflow's attempts). @default Duration.seconds(15) */
   readonly attemptTimeout?: Duration;
+  /**
+   * Timeout of dispatch's inline first attempt; a timeout opens the endpoint's breaker, so a hanging
+   * receiver costs the shared dispatch pool this once (adrs/0007). @default Duration.seconds(1)
+   */
+  readonly inlineTimeout?: Duration;
+  /**
+   * An endpoint whose every attempt failed for this long is disabled (context
+   * `herald:endpointDisableAfter`); multiplied by `retryTimeScale`. @default Duration.days(5)
+   */
+  readonly endpointDisableAfter?: Duration;
+  /** Concurrent POSTs of one event's fan-out in a dispatch invocation. @default 10 */
+  readonly fanoutConcurrency?: number;
+}
+
+/**
+ * `herald:endpointDisableAfter`: whole seconds (`432000`) or a duration string (`5d`, `36h`, `90m`,
+ * `600s`). Throws on anything else, so a typo fails the synth instead of disabling endpoints early.
+ */
+function parseDisableAfter(value: unknown): Duration | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const text = String(value).trim();
+  const match = /^(\d+)\s*([smhd]?)$/.exec(text);
+  if (match === null || Number(match[1]) <= 0) {
+    throw new Error(
+      `Context herald:endpointDisableAfter must be seconds or a duration like 5d, 36h, 90m; got ${text}`,
+    );
+  }
+  const amount = Number(match[1]);
+  const unit = match[2] || 's';
+  return unit === 'd'
+    ? Duration.days(amount)
+    : unit === 'h'
+      ? Duration.hours(amount)
+      : unit === 'm'
+        ? Duration.minutes(amount)
+        : Duration.seconds(amount);
 }
 
 /**
@@ -55,12 +91,21 @@ class Webhooks extends Construct {
   constructor(scope: Construct, id: string, props: WebhooksProps) {
     super(scope, id);
     const attemptTimeout = props.attemptTimeout ?? Duration.seconds(15);
+    const timeScale = props.retryTimeScale ?? 1;
+    const disableAfter = (props.endpointDisableAfter ?? Duration.days(5)).toSeconds() * timeScale;
+    const fanout = props.fanoutConcurrency ?? 10;
+    if (!Number.isInteger(fanout) || fanout < 1)
+      throw new Error(`fanoutConcurrency must be a positive integer, got ${fanout}`);
     const deliveryEnv = {
       HERALD_TABLE: props.mainTable.tableName,
       ...props.secretsKey.environment,
       HERALD_ALLOW_LOOPBACK_WEBHOOKS: String(props.allowLoopbackWebhooks),
-      HERALD_RETRY_TIME_SCALE: String(props.retryTimeScale ?? 1),
+      HERALD_RETRY_TIME_SCALE: String(timeScale),
       HERALD_WEBHOOK_TIMEOUT_MS: String(attemptTimeout.toMilliseconds()),
+      HERALD_INLINE_TIMEOUT_MS: String((props.inlineTimeout ?? Duration.seconds(1)).toMilliseconds()),
+      HERALD_ENDPOINT_DISABLE_AFTER_SECONDS: String(Math.max(1, Math.round(disableAfter))),
+      // Operational events (herald.*) are published by both delivery functions.
+      HERALD_EVENTS_TOPIC_ARN: props.eventsTopic.topicArn,
     };
 
     this.webhookDlq = new Queue(this, 'WebhookDlq', {
@@ -78,6 +123,7 @@ class Webhooks extends Construct {
     grantTableAccess(this.attemptFunction, props.mainTable, {
       actions: ['GetItem', 'PutItem', 'UpdateItem'],
     });
+    props.eventsTopic.grantPublish(this.attemptFunction);
     props.secretsKey.grantOpen(this.attemptFunction);
 
     this.retryStateMachine = this.buildRetryWorkflow(props.retryTimeScale ?? 1);
@@ -90,7 +136,11 @@ class Webhooks extends Construct {
       maxReceiveCount: 5,
     });
     props.eventsTopic.addSubscription(
-      new SqsSubscription(this.dispatchQueue.queue, { rawMessageDelivery: true }),
+      // A message SNS cannot deliver lands in the queue's DLQ, where redrive moves it into the queue.
+      new SqsSubscription(this.dispatchQueue.queue, {
+        rawMessageDelivery: true,
+        deadLetterQueue: this.dispatchQueue.deadLetterQueue,
+      }),
     );
 
     this.dispatchFunction = new HeraldFunction(this, 'Dispatch', {
@@ -100,6 +150,7 @@ class Webhooks extends Construct {
         ...deliveryEnv,
         HERALD_RETRY_STATE_MACHINE_ARN: this.retryStateMachine.stateMachineArn,
         HERALD_WEBHOOK_DLQ_URL: this.webhookDlq.queueUrl,
+        HERALD_FANOUT_CONCURRENCY: String(fanout),
       },
     });
     grantTableAccess(this.dispatchFunction, props.mainTable, {
@@ -107,6 +158,7 @@ class Webhooks extends Construct {
       queryIndexes: ['gsi1'],
     });
     grantQueues(this.dispatchFunction, 'send', [this.webhookDlq]);
+    props.eventsTopic.grantPublish(this.dispatchFunction);
     props.secretsKey.grantOpen(this.dispatchFunction);
     this.retryStateMachine.grantStartExecution(this.dispatchFunction);
     this.dispatchFunction.addEventSource(
@@ -219,4 +271,4 @@ class Webhooks extends Construct {
 }
 
 export type { WebhooksProps };
-export { Webhooks };
+export { parseDisableAfter, Webhooks };

@@ -6,9 +6,11 @@ import { type CloudAssembly, functionAssetDir, generatedName, resourcesOfType } 
 
 /**
  * Worker threads per function (a reserved concurrency below it wins). Each is a V8 isolate that compiles
- * and collects on its own, so on a small machine fewer isolates leave more CPU for the work.
+ * and collects its own copy of the SDK, so on a small machine fewer isolates leave more CPU for the
+ * work: 2 from measurements (docs/benchmarks.md: pool 2 delivered more than pool 4 in every round, and
+ * the profiling study behind issue 14 found 1.15×). Pollers follow (at most the pool size).
  */
-export const DEFAULT_POOL_SIZE = 4;
+export const DEFAULT_POOL_SIZE = 2;
 
 /** Registers every function's name and ARN for intrinsic resolution (before environments are resolved). */
 export function registerFunctions(

@@ -56,8 +56,17 @@ interface Pending {
 
 interface Slot {
   readonly worker: Worker;
+  /** Settles when the worker has loaded the bundle (Lambda's init phase), whether or not that succeeded. */
+  readonly initialized: Promise<void>;
   pending: (Pending & { id: number }) | undefined;
 }
+
+/**
+ * Lambda gives a sandbox's init phase its own limit (10 s), apart from the function timeout: a cold
+ * start on a busy machine must not eat the invocation's time, or a 5 s authorizer times out locally
+ * while loading its bundle.
+ */
+const INIT_LIMIT_MS = 10_000;
 
 const WORKER_FILE = new URL('./lambda-worker.ts', import.meta.url);
 
@@ -103,6 +112,13 @@ export class LambdaPool {
   async invoke(event: unknown): Promise<unknown> {
     if (this.closed) throw new FunctionInvocationError('Local.PoolClosed', `${this.spec.name} is stopped`);
     const slot = await this.acquire();
+    try {
+      await this.initialized(slot);
+    } catch (error) {
+      this.errors++;
+      this.release(slot);
+      throw error;
+    }
     const id = this.nextId++;
     this.invocations++;
     const deadline = Date.now() + this.spec.timeoutSeconds * 1000;
@@ -125,6 +141,29 @@ export class LambdaPool {
       slot.pending = undefined;
       this.release(slot);
     }
+  }
+
+  /** Waits for the slot's init phase, at most INIT_LIMIT_MS; past that the sandbox is discarded. */
+  private async initialized(slot: Slot): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        void this.discard(slot);
+        reject(
+          new FunctionInvocationError(
+            'Sandbox.Timedout',
+            `${this.spec.name}: init phase did not finish in ${INIT_LIMIT_MS / 1000} seconds`,
+          ),
+        );
+      }, INIT_LIMIT_MS);
+    });
+    try {
+      await Promise.race([slot.initialized, limit]);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!this.slots.has(slot))
+      throw new FunctionInvocationError('Runtime.ExitError', `${this.spec.name}: worker exited during init`);
   }
 
   /** Terminates every worker (fault injection: in-flight invocations fail like a crashed sandbox). */
@@ -178,11 +217,16 @@ export class LambdaPool {
       // The OS thread name (15 bytes kept): per-function CPU from /proc/<pid>/task/*/comm.
       name: `fn:${this.spec.logicalId.replace(/[0-9A-F]{8}$/, '')}`,
     });
-    const slot: Slot = { worker, pending: undefined };
+    let markInitialized: () => void = () => undefined;
+    const initialized = new Promise<void>((resolve) => {
+      markInitialized = resolve;
+    });
+    const slot: Slot = { worker, initialized, pending: undefined };
     this.slots.add(slot);
     this.pipe(worker.stdout, 'stdout');
     this.pipe(worker.stderr, 'stderr');
-    worker.on('message', (reply: Reply) => {
+    worker.on('message', (reply: Reply | { readonly initialized: true }) => {
+      if ('initialized' in reply) return markInitialized();
       const p = slot.pending;
       if (p === undefined || p.id !== reply.id) return;
       clearTimeout(p.timer);
@@ -193,6 +237,7 @@ export class LambdaPool {
         );
     });
     const fail = (reason: string) => {
+      markInitialized(); // a worker that died while loading: the invocation fails below, not at the init limit
       this.slots.delete(slot);
       const p = slot.pending;
       if (p !== undefined) {

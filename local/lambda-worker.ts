@@ -71,6 +71,14 @@ async function invoke(message: InvokeMessage): Promise<unknown> {
   });
 }
 
+// Init phase: load the bundle now, and tell the pool when done (a failed load is reported by the
+// first invocation, as Lambda reports an init error), so its timeout covers the handler alone.
+handlerPromise = loadHandler();
+handlerPromise.then(
+  () => parentPort?.postMessage({ initialized: true }),
+  () => parentPort?.postMessage({ initialized: true }),
+);
+
 parentPort?.on('message', (message: InvokeMessage) => {
   invoke(message).then(
     (result) =>

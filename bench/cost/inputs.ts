@@ -4,7 +4,7 @@
  * (bench/results/lambda-durations.json) override.
  */
 
-import type { FunctionName, FunctionProfile, ModelInputs } from './model.js';
+import type { CountedPerEvent, FunctionName, FunctionProfile, ModelInputs } from './model.js';
 import { memoryOf, type TemplateFacts } from './template.js';
 
 /** Assumed billed milliseconds per message handled, excluding webhook POST time. */
@@ -34,6 +34,8 @@ interface InputOverrides {
   readonly durationsMs?: Partial<Record<FunctionName, number>>;
   readonly webhookPostMs?: number;
   readonly retryAttempts?: number;
+  /** Requests per event counted by the benchmark (bench/cost/counted.ts). */
+  readonly counted?: CountedPerEvent;
 }
 
 interface ResolvedInputs {
@@ -69,6 +71,7 @@ function resolveInputs(facts: TemplateFacts | undefined, overrides: InputOverrid
       functions,
       webhookPostMs: overrides.webhookPostMs ?? ASSUMPTIONS.webhookPostMs,
       retryAttempts: overrides.retryAttempts ?? ASSUMPTIONS.retryAttempts,
+      ...(overrides.counted !== undefined ? { counted: overrides.counted } : {}),
     },
     memoryFromTemplate,
     measuredDurations,

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { updateGeneratedSection } from '../lib/markers.js';
+import { loadMeasured } from './counted.js';
 import { FALLBACK_MEMORY_MB, type InputOverrides, resolveInputs } from './inputs.js';
 import { measureKmsCalls } from './kms.js';
 import { loadPriceTable, unitPrice } from './prices.js';
@@ -71,9 +72,13 @@ function measuredOverrides(): { overrides: InputOverrides; source?: string } {
 
 const { facts, note } = loadTemplate();
 const measured = measuredOverrides();
+const bench = loadMeasured(ROOT);
 const retryAttempts = await retryAttemptsFromCode();
 const resolved = resolveInputs(facts, {
   ...measured.overrides,
+  // The benchmark's figures win over a hand-written lambda-durations.json.
+  durationsMs: { ...measured.overrides.durationsMs, ...bench.durationsMs },
+  ...(bench.counted !== undefined && { counted: bench.counted }),
   ...(retryAttempts !== undefined && { retryAttempts }),
 });
 const { memoryFromTemplate, measuredDurations } = resolved;
@@ -83,7 +88,16 @@ const inputs = { ...resolved.inputs, kmsCallsPerDelivery: kms[0]?.decryptsPerDel
 const prices = loadPriceTable(join(ROOT, 'bench', 'cost', 'prices-us-east-1.json'));
 const notes = [
   `Template: ${note}${memoryFromTemplate.length === 5 ? '' : ` Memory from the template for: ${memoryFromTemplate.join(', ') || 'none'}; ${FALLBACK_MEMORY_MB} MB assumed for the rest.`}`,
-  `Durations: ${measuredDurations.length > 0 ? `measured for ${measuredDurations.join(', ')} (${measured.source}), assumed for the rest` : 'assumed (no bench/results/lambda-durations.json yet)'}.`,
+  `Requests per event: ${
+    inputs.counted !== undefined
+      ? `counted at the emulators by the benchmark (${inputs.counted.source}): ${inputs.counted.dynamoWrites} DynamoDB writes (+ ${inputs.counted.dynamoIndexedWrites} gsi1 index writes, derived: one per published event, two per delivery), ${inputs.counted.dynamoConsistentReads} consistent reads, ${inputs.counted.dynamoQueries} queries, ${inputs.counted.snsPublishes} SNS publishes, invocations ${Object.entries(
+          inputs.counted.invocations,
+        )
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}; SQS consumers batch ${inputs.sqsBatchSize} messages (assumed)`
+      : 'assumed (no bench/results/herald-<date>.json with counted calls yet)'
+  }.`,
+  `Durations: ${measuredDurations.length > 0 ? `measured for ${measuredDurations.join(', ')} (${bench.source ?? measured.source}: wall ms per message in the local runtime's paced runs on a shared 2-core machine, so higher than on Lambda), assumed for the rest` : 'assumed (no measured durations yet)'}.`,
   `Retry attempts: ${retryAttempts !== undefined ? `${retryAttempts}, the length of RETRY_SCHEDULE_SECONDS in lambdas/shared/backoff.ts` : `${inputs.retryAttempts} (assumed; lambdas/shared/backoff.ts not present)`}.`,
 ];
 const markdown = `${renderCost(inputs, prices, { notes })}\n\n${renderKms(kms, unitPrice(prices, 'kmsRequest'))}`;

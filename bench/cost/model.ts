@@ -15,6 +15,27 @@ interface FunctionProfile {
 
 type FunctionName = 'authorizer' | 'ingest' | 'job' | 'dispatch' | 'attempt';
 
+/**
+ * Requests per event counted at the emulators by the benchmark (bench/herald/calls.ts, one event at a
+ * time through the local runtime, first-time delivery to one endpoint). When present they replace the
+ * model's own guesses for the event's DynamoDB, SNS and Lambda requests and its first attempt.
+ */
+interface CountedPerEvent {
+  /** Where the counts come from (file and scenario). */
+  readonly source: string;
+  /** PutItem + UpdateItem + DeleteItem. */
+  readonly dynamoWrites: number;
+  /** Of those, writes to items with gsi1 keys (events, deliveries), which write the index too (+1 WRU). */
+  readonly dynamoIndexedWrites: number;
+  /** GetItem (Herald reads keys, events and endpoints strongly consistent: 1 RRU). */
+  readonly dynamoConsistentReads: number;
+  /** Query (gsi1, eventually consistent: 0.5 RRU per page under 4 KB). */
+  readonly dynamoQueries: number;
+  readonly snsPublishes: number;
+  /** Lambda invocations per event by role; SQS consumers (job, dispatch) count messages (batch of 1). */
+  readonly invocations: Readonly<Partial<Record<FunctionName, number>>>;
+}
+
 interface ModelInputs {
   readonly functions: Readonly<Record<FunctionName, FunctionProfile>>;
   /** Wall time of one webhook POST, billed inside whichever function makes it. */
@@ -31,6 +52,8 @@ interface ModelInputs {
   readonly retryAttempts: number;
   /** Chance that any one retry attempt succeeds (endpoints mostly recover). */
   readonly retrySuccessRate: number;
+  /** Counted requests per event; absent: the model's own per-event quantities. */
+  readonly counted?: CountedPerEvent;
   /**
    * KMS calls per delivery to open signing secrets, with the per-container data-key cache (measured by
    * bench/cost/kms.ts at the local key service). @default 0
@@ -159,8 +182,11 @@ function deliveryCost(
         failureRate,
         inputs.startExecutionMs,
       );
-      bill.add('delivery claim', 'dynamoWriteRequestUnit', WRITE);
-      bill.add('first attempt log + delivery state', 'dynamoWriteRequestUnit', 2 * WRITE);
+      // With counted calls the claim and the first attempt's record are in the event's counted writes.
+      if (inputs.counted === undefined) {
+        bill.add('delivery claim', 'dynamoWriteRequestUnit', WRITE);
+        bill.add('first attempt log + delivery state', 'dynamoWriteRequestUnit', 2 * WRITE);
+      }
       bill.add('retry workflow transitions', 'stepFunctionsStandardTransition', retryTransitions);
       bill.lambda('attempt function', attempt, retries, retries, inputs.webhookPostMs);
       perAttemptRecords(retries);
@@ -194,8 +220,52 @@ function deliveryCost(
   return bill.done();
 }
 
+/** One event from counted requests: HTTP in, the counted calls, SQS hops, and its deliveries' retries. */
+function countedEventCost(
+  inputs: ModelInputs,
+  prices: PriceTable,
+  failureRate: number,
+  counted: CountedPerEvent,
+): CostBreakdown {
+  const { authorizer, ingest, job, dispatch } = inputs.functions;
+  const b = inputs.sqsBatchSize;
+  const n = (role: FunctionName) => counted.invocations[role] ?? 0;
+  // Every publish fans out to the dispatch queue, and to the job queues whose filter matches.
+  const jobMessages = n('job');
+  const dispatchMessages = n('dispatch');
+  const bill = new Bill(prices)
+    .add('POST /v1/events', 'apiGatewayHttpRequest', 1)
+    .lambda('authorizer', authorizer, n('authorizer'), n('authorizer'))
+    .lambda('ingest', ingest, n('ingest'), n('ingest'))
+    .add('DynamoDB writes (counted)', 'dynamoWriteRequestUnit', counted.dynamoWrites * WRITE)
+    .add(
+      'DynamoDB index writes (gsi1 of events, deliveries)',
+      'dynamoWriteRequestUnit',
+      counted.dynamoIndexedWrites * WRITE,
+    )
+    .add(
+      'DynamoDB consistent reads (counted)',
+      'dynamoReadRequestUnit',
+      counted.dynamoConsistentReads * 2 * READ,
+    )
+    .add('DynamoDB queries (counted)', 'dynamoReadRequestUnit', counted.dynamoQueries * READ)
+    .add('SNS publishes (counted)', 'snsPublish', counted.snsPublishes)
+    .add('SNS → SQS deliveries', 'snsToSqsDelivery', jobMessages + dispatchMessages)
+    .sqsHop('job', b, jobMessages)
+    .lambda('job', job, jobMessages / b, jobMessages)
+    .sqsHop('dispatch', b, dispatchMessages)
+    .lambda('dispatch', dispatch, dispatchMessages / b, dispatchMessages);
+  bill.merge(
+    deliveryCost(inputs, prices, 'herald-fast-path', failureRate),
+    inputs.deliveriesPerEvent,
+    'delivery: ',
+  );
+  return bill.done();
+}
+
 /** One event through Herald: HTTP in, jobs, dispatch, and its webhook deliveries (fast path). */
 function eventCost(inputs: ModelInputs, prices: PriceTable, failureRate: number): CostBreakdown {
+  if (inputs.counted !== undefined) return countedEventCost(inputs, prices, failureRate, inputs.counted);
   const { authorizer, ingest, job, dispatch } = inputs.functions;
   const b = inputs.sqsBatchSize;
   const bill = new Bill(prices)
@@ -220,5 +290,13 @@ function eventCost(inputs: ModelInputs, prices: PriceTable, failureRate: number)
   return bill.done();
 }
 
-export type { CostBreakdown, DeliveryDesign, FunctionName, FunctionProfile, LineItem, ModelInputs };
+export type {
+  CostBreakdown,
+  CountedPerEvent,
+  DeliveryDesign,
+  FunctionName,
+  FunctionProfile,
+  LineItem,
+  ModelInputs,
+};
 export { deliveryCost, eventCost, retryExpectation };

@@ -28,6 +28,36 @@ function renderCost(inputs: ModelInputs, prices: PriceTable, context: { notes: r
   lines.push(
     `| Herald, USD per 1 M events | ${FAILURE_RATES.map((f) => usd(eventCost(inputs, prices, f).totalUsdPerMillion)).join(' | ')} |`,
   );
+  if (inputs.counted !== undefined) {
+    const c = inputs.counted;
+    // The same counts, read the ways earlier versions of this model did, so figures can be compared.
+    const followUp = Math.max(0, c.snsPublishes - 1);
+    const withoutFollowUp = {
+      ...c,
+      dynamoWrites: c.dynamoWrites - followUp,
+      dynamoIndexedWrites: c.dynamoIndexedWrites - followUp,
+      dynamoConsistentReads: Math.max(0, c.dynamoConsistentReads - followUp),
+      snsPublishes: c.snsPublishes - followUp,
+      invocations: { ...c.invocations, dispatch: Math.max(0, (c.invocations.dispatch ?? 0) - followUp) },
+    };
+    const variants: [string, ModelInputs][] = [
+      ['counted: the event, its job, its follow-up event (`invoice.created`) and gsi1 index writes', inputs],
+      ['the follow-up billed as another event (as before)', { ...inputs, counted: withoutFollowUp }],
+      [
+        'the follow-up billed as another event and no index writes (what the earlier model counted)',
+        { ...inputs, counted: { ...withoutFollowUp, dynamoIndexedWrites: 0 } },
+      ],
+    ];
+    lines.push('');
+    lines.push('The same counted requests, read three ways (the earlier, assumed model gave $11.98 at 1 %):');
+    lines.push('');
+    lines.push(`| reading | ${FAILURE_RATES.map(pct).join(' | ')} |`);
+    lines.push(`|---|${FAILURE_RATES.map(() => '---:').join('|')}|`);
+    for (const [label, variant] of variants)
+      lines.push(
+        `| ${label} | ${FAILURE_RATES.map((f) => usd(eventCost(variant, prices, f).totalUsdPerMillion)).join(' | ')} |`,
+      );
+  }
   lines.push('');
   lines.push('### Per million webhook deliveries (delivery part only)');
   lines.push('');
@@ -55,7 +85,7 @@ function renderCost(inputs: ModelInputs, prices: PriceTable, context: { notes: r
   lines.push('');
   lines.push('### Inputs used');
   lines.push('');
-  lines.push('| function | memory MB | assumed ms per message |');
+  lines.push('| function | memory MB | ms per message (measured or assumed: see Durations above) |');
   lines.push('|---|---:|---:|');
   for (const [name, p] of Object.entries(inputs.functions))
     lines.push(`| ${name} | ${p.memoryMb} | ${p.durationMs} |`);

@@ -21,7 +21,12 @@ interface PeekedMessage {
   readonly body: unknown;
   readonly receiveCount?: number;
   readonly sentAt?: string;
+  readonly attributes?: Readonly<Record<string, string>>;
 }
+
+/** SQS has no read that leaves the receive count alone: a peek is a receive. */
+const PEEK_COUNTS_NOTE =
+  'receives includes this peek: SQS counts every read, so each peek adds 1 (harmless on a DLQ, which has no redrive policy of its own).';
 
 interface RedriveSummary {
   readonly queue: string;
@@ -73,16 +78,20 @@ const peek: Command = {
       .request<{ items: PeekedMessage[] }>('GET', `/v1/dlq/${encodeURIComponent(name)}/messages`, {
         query: { limit: intOption(context, 'limit', 10, 100) },
       });
-    context.print(page, (p) =>
-      renderTable(
-        [
-          { header: 'message id', value: (m: PeekedMessage) => m.messageId },
-          { header: 'receives', value: (m) => m.receiveCount },
-          { header: 'sent', value: (m) => m.sentAt },
-          { header: 'body', value: (m) => m.body },
-        ],
-        p.items,
-      ),
+    context.print(
+      page,
+      (p) =>
+        `${renderTable(
+          [
+            { header: 'message id', value: (m: PeekedMessage) => m.messageId },
+            { header: 'receives', value: (m) => m.receiveCount },
+            { header: 'sent', value: (m) => m.sentAt },
+            // Set by the job runner on a record it dead-lettered at once (lambdas/jobs/dead-letter.ts).
+            { header: 'reason', value: (m) => m.attributes?.['herald-error'] },
+            { header: 'body', value: (m) => m.body },
+          ],
+          p.items,
+        )}\n${p.items.length > 0 ? PEEK_COUNTS_NOTE : ''}`,
     );
   },
 };

@@ -1,10 +1,11 @@
 /**
  * Turns a job definition into an SQS handler. Each record is one event; it runs through Powertools
  * idempotency keyed on event id + job name (a duplicate SQS delivery returns the stored result without
- * running the job again), and records fail independently (partial batch responses). A failing record
- * is thrown back to SQS: retryable errors are retried, and so are non-retryable ones — a malformed
- * message fails every receive until maxReceiveCount moves it to the DLQ, where it can be inspected,
- * rather than being acknowledged and lost.
+ * running the job again), and records fail independently (partial batch responses). A record that
+ * fails with a retryable error (or an error of no Herald class) is thrown back to SQS, which retries
+ * it until maxReceiveCount moves it to the DLQ; one whose error says it is not retryable is sent to
+ * the job's DLQ at once with the reason attached (dead-letter.ts) and reported done, so it is neither
+ * retried in vain nor acknowledged and lost.
  */
 import { randomUUID } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
@@ -18,6 +19,7 @@ import { logger, MetricName, MetricUnit, metrics } from '../shared/observability
 import { publishEvent } from '../shared/publish.js';
 import { getEvent, type HeraldEvent } from '../shared/store/events.js';
 import { parseEvent, parseJson } from '../webhooks/messages.js';
+import { isPermanent, sendToJobDlq } from './dead-letter.js';
 import { derivedEventId } from './derived-id.js';
 
 interface EmittedEvent {
@@ -142,13 +144,28 @@ function defineJob(
         }
       } catch (error) {
         metrics.addMetric(MetricName.JobsFailed, MetricUnit.Count, 1);
-        logger.error('job record failed', {
+        const failure = {
           job: definition.name,
           messageId: record.messageId,
           ...(eventId !== undefined ? { eventId } : {}),
           ...describeError(error),
-        });
-        throw error;
+        };
+        if (!isPermanent(error)) {
+          logger.error('job record failed', failure);
+          throw error;
+        }
+        try {
+          await sendToJobDlq(record, definition.name, error);
+        } catch (sendError) {
+          // The DLQ is out of reach: leave the record to SQS, whose redrive policy still applies.
+          logger.error('job record failed; sending it to the DLQ failed too', {
+            ...failure,
+            dlqError: describeError(sendError).error,
+          });
+          throw error;
+        }
+        metrics.addMetric(MetricName.JobsDeadLettered, MetricUnit.Count, 1);
+        logger.error('job record failed permanently; sent to the DLQ', failure);
       }
     };
     try {

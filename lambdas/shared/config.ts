@@ -47,6 +47,8 @@ const config = {
   webhookDlqUrl: (): string => required('HERALD_WEBHOOK_DLQ_URL'),
   retryStateMachineArn: (): string => required('HERALD_RETRY_STATE_MACHINE_ARN'),
   jobName: (): string => required('HERALD_JOB_NAME'),
+  /** The job's own DLQ: a record failing with a non-retryable error is sent there at once. */
+  jobDlqUrl: (): string => required('HERALD_JOB_DLQ_URL'),
   /** ARN of the KMS key that wraps the data keys of endpoint signing secrets (lib/secrets-key.ts). */
   secretsKeyId: (): string => required('HERALD_SECRETS_KEY_ID'),
   /** @default false — only the local runtime synthesizes with loopback webhooks allowed. */
@@ -61,6 +63,22 @@ const config = {
   /** @default 10 (limits.ts) */
   maxReplayCallsPerMinute: (): number =>
     optionalNumber('HERALD_MAX_REPLAY_CALLS_PER_MINUTE', DEFAULT_LIMITS.replayCallsPerMinute),
+  /**
+   * Timeout of the dispatcher's inline first attempt; the workflow's attempts use the full
+   * `webhookTimeoutMs`. A timeout opens the endpoint's breaker (adrs/0007). @default 1000
+   */
+  inlineTimeoutMs: (): number => optionalNumber('HERALD_INLINE_TIMEOUT_MS', 1_000),
+  /** How long a dispatcher trusts its copy of an endpoint's health (the staleness bound). @default 1000 */
+  healthCacheMs: (): number => optionalNumber('HERALD_HEALTH_CACHE_MS', 1_000),
+  /** Consecutive failures that open the breaker and send `herald.endpoint.failing`. @default 5 */
+  breakerFailureThreshold: (): number => Math.max(1, optionalNumber('HERALD_BREAKER_FAILURE_THRESHOLD', 5)),
+  /**
+   * An endpoint whose every attempt failed for this long is disabled (context
+   * `herald:endpointDisableAfter`, already multiplied by `herald:retryTimeScale`). @default 432000 (5 days)
+   */
+  endpointDisableAfterSeconds: (): number => optionalNumber('HERALD_ENDPOINT_DISABLE_AFTER_SECONDS', 432_000),
+  /** Concurrent POSTs of one event's fan-out (per dispatch record). @default 10 */
+  fanoutConcurrency: (): number => Math.max(1, optionalNumber('HERALD_FANOUT_CONCURRENCY', 10)),
   /**
    * How long the authorizer trusts a credential it verified, per container. Capped at 5 s: API.md
    * promises a revoked key stops working within 5 s. @default 5

@@ -2,6 +2,10 @@
  * Event-type patterns of endpoint subscriptions: dot-separated segments where `*` stands for exactly
  * one segment (`order.*` matches `order.placed`, not `order` nor `order.placed.eu`); a lone `*` matches
  * every type. No `**`: one rule is easier to reason about than two.
+ *
+ * Operational events (`herald.*` types, docs/api.md) are opt-in: a lone `*` does not match them, and
+ * the pattern `herald.*` matches all of them (`herald.endpoint.failing` has three segments) — the one
+ * exception to the segment rule, so a subscriber names Herald's events once, not each depth.
  */
 
 const SEGMENT = /^[a-z0-9_]+$/;
@@ -18,7 +22,13 @@ function isValidEventTypePattern(pattern: string): boolean {
   return segments.every((segment) => segment === '*' || SEGMENT.test(segment));
 }
 
+const OPERATIONAL_PREFIX = 'herald.';
+
 function matchesEventType(pattern: string, type: string): boolean {
+  if (type.startsWith(OPERATIONAL_PREFIX)) {
+    if (pattern === '*') return false;
+    if (pattern === 'herald.*') return true;
+  }
   if (pattern === '*') return true;
   const want = pattern.split('.');
   const got = type.split('.');

@@ -15,6 +15,8 @@ const MetricName = {
   EventsPublished: 'EventsPublished',
   JobsProcessed: 'JobsProcessed',
   JobsFailed: 'JobsFailed',
+  /** Job records sent to the job's DLQ at once because their error is not retryable. */
+  JobsDeadLettered: 'JobsDeadLettered',
   DuplicatesSkipped: 'DuplicatesSkipped',
   WebhookAttempts: 'WebhookAttempts',
   WebhookDelivered: 'WebhookDelivered',

@@ -8,13 +8,19 @@
  * was superseded by a replay, or the endpoint was disabled or deleted meanwhile — ends as `delivered`
  * with `stopped` saying why (the delivery item holds the real state).
  */
+
+import { nextRetryDelaySeconds } from '../shared/backoff.js';
+import { config } from '../shared/config.js';
 import { InvalidRequestError } from '../shared/errors.js';
 import { metrics } from '../shared/observability.js';
 import { getDelivery, markFailed, markSkipped } from '../shared/store/deliveries.js';
+import { releaseProbe } from '../shared/store/endpoint-health.js';
 import { getEndpoint } from '../shared/store/endpoints.js';
 import { getEvent } from '../shared/store/events.js';
 import { type WebhookDlqMessage, webhookDlqMessage } from './dead-letter.js';
 import { attemptDelivery, type Outcome } from './deliver.js';
+import { probeFor, workflowWait } from './health/gate.js';
+import { emitOpEvent, isOperational, OP_EVENT_TYPES } from './health/op-events.js';
 import { dueTime, type RetryState } from './retry-workflow.js';
 
 type StopReason = 'superseded' | 'endpoint_disabled' | 'endpoint_deleted' | 'event_not_found';
@@ -30,7 +36,7 @@ interface AttemptOutput extends RetryState {
 
 function parseInput(input: unknown): RetryState {
   const value = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
-  const { eventId, endpointId, generation, attempt, waitSeconds, waitUntil } = value;
+  const { eventId, endpointId, generation, attempt, waitSeconds, waitUntil, reservedSlot, heldSince } = value;
   if (typeof eventId !== 'string' || typeof endpointId !== 'string') {
     throw new InvalidRequestError('attempt input needs eventId and endpointId');
   }
@@ -44,6 +50,38 @@ function parseInput(input: unknown): RetryState {
     attempt: attempt as number,
     waitSeconds: typeof waitSeconds === 'number' ? waitSeconds : 0,
     ...(typeof waitUntil === 'string' ? { waitUntil } : {}),
+    ...(Number.isInteger(reservedSlot) ? { reservedSlot: reservedSlot as number } : {}),
+    ...(typeof heldSince === 'string' ? { heldSince } : {}),
+  };
+}
+
+/** How often an attempt waiting for another attempt's probe looks again (real time: it is about POSTs). */
+const PROBE_POLL_MS = 1_000;
+
+/**
+ * How long an attempt waits for another attempt's probe before it is spent without a POST: twice the
+ * attempt timeout, and never longer than the wait the schedule puts before the next attempt (so
+ * waiting does not stretch the schedule by more than one step; scaled like it in tests).
+ */
+function probePatienceMs(attempt: number): number {
+  const nextWait =
+    nextRetryDelaySeconds(attempt, { random: () => 0.5, timeScale: config.retryTimeScale() }) ?? 0;
+  return Math.min(2 * config.webhookTimeoutMs(), nextWait * 1000);
+}
+
+/** The same attempt again at `notBefore`, not spent (a hold, the rate limit, a probe in flight). */
+function postponed(
+  state: RetryState,
+  notBefore: Date,
+  carry: { reservedSlot?: number; heldSince?: string },
+): AttemptOutput {
+  const { reservedSlot: _slot, heldSince: _held, ...rest } = state;
+  return {
+    ...rest,
+    outcome: 'retry',
+    waitSeconds: Math.max(0, (notBefore.getTime() - Date.now()) / 1000),
+    waitUntil: notBefore.toISOString(),
+    ...carry,
   };
 }
 
@@ -73,13 +111,42 @@ async function runAttempt(state: RetryState): Promise<AttemptOutput> {
     return stop(state, 'endpoint_disabled');
   }
 
+  // Held by a Retry-After or over the rate limit: wait, without spending the attempt (adrs/0007).
+  const postpone = await workflowWait(endpoint, state.reservedSlot, new Date());
+  if (postpone !== undefined) {
+    return postponed(state, postpone.notBefore, {
+      ...(postpone.reservedSlot !== undefined ? { reservedSlot: postpone.reservedSlot } : {}),
+    });
+  }
+  // Breaker open and another attempt probing: wait for it (probePatienceMs); then spend this attempt
+  // without a POST (`circuit_open`), so the schedule still ends on time.
+  const probeAt = new Date();
+  const probe = await probeFor(endpoint.id, probeAt);
+  const heldSince = state.heldSince ?? probeAt.toISOString();
+  const waitedMs = probeAt.getTime() - Date.parse(heldSince);
+  if (probe.kind === 'busy' && waitedMs < probePatienceMs(state.attempt)) {
+    return postponed(state, new Date(probeAt.getTime() + PROBE_POLL_MS), { heldSince });
+  }
+
   const result = await attemptDelivery({
     event,
     endpoint,
     generation: state.generation,
     attempt: state.attempt,
+    ...(probe.kind === 'busy' ? { skipPost: 'circuit_open' as const } : {}),
   });
+  if (probe.kind === 'probe') await releaseProbe(endpoint.id, probe.until);
   if (result.superseded) return stop(state, 'superseded');
+  // An operational event's own exhaustion is not announced: no loop between two failing endpoints.
+  if (result.outcome === 'failed' && !isOperational(event.type)) {
+    await emitOpEvent(event.tenantId, OP_EVENT_TYPES.exhausted, {
+      endpointId: endpoint.id,
+      eventId: event.id,
+      eventType: event.type,
+      attempts: state.attempt,
+      lastError: result.lastError ?? 'unknown',
+    });
+  }
   const base = {
     eventId: state.eventId,
     endpointId: state.endpointId,

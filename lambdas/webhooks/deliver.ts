@@ -4,16 +4,18 @@
  * Subscriber failures are data here (an outcome), never exceptions; only platform failures (DynamoDB)
  * throw, so the caller's queue or workflow retries them.
  */
-import { nextRetryDelaySeconds, parseRetryAfter } from '../shared/backoff.js';
+import { MAX_RETRY_AFTER_SECONDS, nextRetryDelaySeconds, parseRetryAfter } from '../shared/backoff.js';
 import { config } from '../shared/config.js';
 import { webhookBody } from '../shared/event-json.js';
-import { MetricName, MetricUnit, metrics } from '../shared/observability.js';
+import { logger, MetricName, MetricUnit, metrics } from '../shared/observability.js';
 import { classifyStatus, honoursRetryAfter } from '../shared/retry-policy.js';
 import { webhookHeaders } from '../shared/signing.js';
 import { recordAttempt } from '../shared/store/deliveries.js';
 import { activeSecrets, type EndpointRecord } from '../shared/store/endpoints.js';
 import type { HeraldEvent } from '../shared/store/events.js';
 import { type PostWebhookResult, postWebhook, type WebhookErrorClass } from '../shared/webhook-client.js';
+import type { AttemptReport } from './health/breaker.js';
+import { reportAttempt } from './health/report.js';
 
 type Outcome = 'delivered' | 'retry' | 'failed';
 
@@ -23,8 +25,15 @@ interface AttemptInput {
   readonly generation: number;
   /** 1-based number of this attempt within the generation. */
   readonly attempt: number;
+  /** @default config.webhookTimeoutMs() — dispatch's inline attempt passes the shorter inline timeout. */
+  readonly timeoutMs?: number;
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /**
+   * Spend the attempt without a POST: the endpoint's breaker is open and another attempt holds its
+   * probe (adrs/0007). Recorded as `errorClass: circuit_open`; the schedule moves on.
+   */
+  readonly skipPost?: 'circuit_open';
 }
 
 interface AttemptResult {
@@ -34,7 +43,7 @@ interface AttemptResult {
   /** When the next attempt is due (only for `retry`), as recorded on the attempt. */
   readonly nextAttemptAt?: string;
   readonly statusCode?: number;
-  readonly errorClass?: WebhookErrorClass;
+  readonly errorClass?: WebhookErrorClass | 'circuit_open';
   /** Short and secret-free: `HTTP 503`, `timeout`, `retries_exhausted: HTTP 503`. */
   readonly lastError?: string;
   /** The delivery moved to a newer generation meanwhile (replay); this attempt's verdict was not recorded. */
@@ -53,12 +62,16 @@ function describe(result: PostWebhookResult): string {
   return result.statusCode !== undefined ? `HTTP ${result.statusCode}` : (result.errorClass ?? 'network');
 }
 
+/** The receiver's Retry-After in seconds, for the statuses that honour it. */
+function retryAfterOf(result: PostWebhookResult, now: Date): number | undefined {
+  return result.statusCode !== undefined && honoursRetryAfter(result.statusCode)
+    ? parseRetryAfter(result.retryAfter, now)
+    : undefined;
+}
+
 /** The wait before the attempt after `failedAttempt`, or undefined when the schedule is exhausted. */
 function retryWait(failedAttempt: number, result: PostWebhookResult, now: Date): number | undefined {
-  const retryAfterSeconds =
-    result.statusCode !== undefined && honoursRetryAfter(result.statusCode)
-      ? parseRetryAfter(result.retryAfter, now)
-      : undefined;
+  const retryAfterSeconds = retryAfterOf(result, now);
   // The workflow waits until a timestamp (nextAttemptAt), so the wait need not be whole seconds.
   return nextRetryDelaySeconds(failedAttempt, {
     ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
@@ -80,6 +93,37 @@ function countOutcome(outcome: Outcome, event: HeraldEvent, at: Date): void {
   }
 }
 
+/** The attempt as the endpoint's breaker sees it: a Retry-After holds the whole endpoint (scaled, capped). */
+function healthReport(
+  result: PostWebhookResult,
+  delivered: boolean,
+  startedAt: Date,
+  at: Date,
+): AttemptReport {
+  if (delivered) return { ok: true, at, durationMs: result.durationMs };
+  const retryAfter = retryAfterOf(result, at);
+  const holdMs = Math.min(retryAfter ?? 0, MAX_RETRY_AFTER_SECONDS) * config.retryTimeScale() * 1000;
+  return {
+    ok: false,
+    at,
+    startedAt,
+    timedOut: result.errorClass === 'timeout',
+    ...(holdMs > 0 ? { holdUntil: new Date(at.getTime() + holdMs) } : {}),
+  };
+}
+
+/** Health is advisory: a failure to record it never fails the delivery. */
+async function updateHealth(input: AttemptInput, report: AttemptReport, lastError: string | undefined) {
+  try {
+    await reportAttempt(input.endpoint, report, lastError);
+  } catch (error) {
+    logger.warn('endpoint health not updated', {
+      endpointId: input.endpoint.id,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+  }
+}
+
 async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
   const now = input.now ?? (() => new Date());
   const sentAt = now();
@@ -91,13 +135,16 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
     body,
     secrets: activeSecrets(input.endpoint, timestampSeconds),
   });
-  const result = await postWebhook({
-    url: input.endpoint.url,
-    body,
-    headers,
-    timeoutMs: config.webhookTimeoutMs(),
-    allowLoopback: config.allowLoopbackWebhooks(),
-  });
+  const result: PostWebhookResult =
+    input.skipPost !== undefined
+      ? ({ errorClass: input.skipPost, durationMs: 0 } as unknown as PostWebhookResult)
+      : await postWebhook({
+          url: input.endpoint.url,
+          body,
+          headers,
+          timeoutMs: input.timeoutMs ?? config.webhookTimeoutMs(),
+          allowLoopback: config.allowLoopbackWebhooks(),
+        });
   const finishedAt = now();
 
   let outcome: Outcome;
@@ -132,6 +179,10 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
     ...(lastError !== undefined ? { lastError } : {}),
   });
   countOutcome(outcome, input.event, finishedAt);
+  // No POST, nothing learnt about the receiver.
+  if (input.skipPost === undefined) {
+    await updateHealth(input, healthReport(result, outcome === 'delivered', sentAt, finishedAt), lastError);
+  }
 
   return {
     outcome,

@@ -1,7 +1,11 @@
 /**
  * Dispatch consumer (SQS, partial batch responses). For each event: every endpoint of the tenant whose
- * filter matches gets a delivery claimed with a conditional write, then the first attempt runs inline;
- * a retryable failure starts the retry workflow, a permanent one goes to the webhook DLQ. Subscriber
+ * filter matches gets a delivery claimed with a conditional write, then the first attempt runs inline
+ * with the short inline timeout — unless the endpoint is in trouble (breaker open, Retry-After hold)
+ * or over its rate limit, when the delivery goes straight to the retry workflow (adrs/0007), so this
+ * shared pool only ever waits on healthy receivers. A retryable inline failure starts the retry
+ * workflow, a permanent one goes to the webhook DLQ. An event's endpoints run concurrently, at most
+ * HERALD_FANOUT_CONCURRENCY at once; a batch's records run concurrently. Subscriber
  * failures are delivery state; only platform failures (DynamoDB, Step Functions, SQS) fail the record —
  * and a duplicate message that finds another run mid-attempt (the claim's lease), so SQS hands it back
  * after the visibility timeout, when the first run has recorded its outcome.
@@ -18,6 +22,7 @@ import {
   type DeliveryRecord,
   getDelivery,
   markDeadLettered,
+  markDeferred,
   markSkipped,
 } from '../shared/store/deliveries.js';
 import { cachedTenantEndpoints, listTenantEndpoints } from '../shared/store/endpoint-cache.js';
@@ -25,6 +30,8 @@ import { type EndpointRecord, getEndpoint } from '../shared/store/endpoints.js';
 import { getEvent, type HeraldEvent } from '../shared/store/events.js';
 import { sendToWebhookDlq, webhookDlqMessage } from './dead-letter.js';
 import { attemptDelivery } from './deliver.js';
+import { laneFor, takeSlot } from './health/gate.js';
+import { aboutEndpoint, emitOpEvent, isOperational, OP_EVENT_TYPES } from './health/op-events.js';
 import { parseDispatchMessage, type RedeliverMessage } from './messages.js';
 import { recordFromMessage } from './published.js';
 import { startRetry } from './retry-workflow.js';
@@ -47,14 +54,51 @@ async function subscribedEndpoints(tenantId: string, type: string, fresh = false
   return all.filter((ep) => matchesAny(ep.eventTypes, type));
 }
 
+/**
+ * Hands the delivery to the retry workflow without an inline attempt: its attempt 1 runs there, at
+ * `notBefore` (now when omitted), with the full timeout. Marked `retrying` first, so a duplicate
+ * message resumes the workflow rather than POSTing.
+ */
+async function defer(delivery: DeliveryRecord, notBefore: Date | undefined, reservedSlot?: number) {
+  const now = new Date();
+  const due = notBefore !== undefined && notBefore > now ? notBefore : now;
+  const moved = await markDeferred(
+    delivery.eventId,
+    delivery.endpointId,
+    delivery.generation,
+    due.toISOString(),
+    now.toISOString(),
+  );
+  if (!moved) return;
+  await startRetry({
+    eventId: delivery.eventId,
+    endpointId: delivery.endpointId,
+    generation: delivery.generation,
+    attempt: 1,
+    waitSeconds: Math.max(0, (due.getTime() - now.getTime()) / 1000),
+    waitUntil: due.toISOString(),
+    ...(reservedSlot !== undefined ? { reservedSlot } : {}),
+  });
+}
+
 /** Runs a delivery generation from its first attempt: inline POST, then workflow or DLQ. */
 async function deliverGeneration(event: HeraldEvent, endpoint: EndpointRecord, delivery: DeliveryRecord) {
-  const now = new Date().toISOString();
+  const now = new Date();
   if (!endpoint.enabled) {
-    await markSkipped(event.id, endpoint.id, delivery.generation, now);
+    await markSkipped(event.id, endpoint.id, delivery.generation, now.toISOString());
     return;
   }
-  const result = await attemptDelivery({ event, endpoint, generation: delivery.generation, attempt: 1 });
+  const lane = await laneFor(endpoint.id, now);
+  if (lane.lane === 'workflow') return defer(delivery, lane.notBefore);
+  const slot = await takeSlot(endpoint, now);
+  if (!slot.go) return defer(delivery, slot.notBefore, slot.reservedSlot);
+  const result = await attemptDelivery({
+    event,
+    endpoint,
+    generation: delivery.generation,
+    attempt: 1,
+    timeoutMs: Math.min(config.inlineTimeoutMs(), config.webhookTimeoutMs()),
+  });
   if (result.superseded) return;
   if (result.outcome === 'retry') {
     await startRetry({
@@ -70,6 +114,15 @@ async function deliverGeneration(event: HeraldEvent, endpoint: EndpointRecord, d
       attempts: 1,
       ...(result.lastError ? { lastError: result.lastError } : {}),
     });
+    if (!isOperational(event.type)) {
+      await emitOpEvent(event.tenantId, OP_EVENT_TYPES.exhausted, {
+        endpointId: endpoint.id,
+        eventId: event.id,
+        eventType: event.type,
+        attempts: 1,
+        lastError: result.lastError ?? 'unknown',
+      });
+    }
   }
 }
 
@@ -146,12 +199,26 @@ async function redeliverToEndpoint(event: HeraldEvent, endpoint: EndpointRecord)
   if (bumped !== undefined) await deliverGeneration(event, endpoint, bumped);
 }
 
-/** Runs `work` for every endpoint; one endpoint's platform failure does not starve the others. */
+/**
+ * Runs `work` for every endpoint, at most HERALD_FANOUT_CONCURRENCY at once (one event's fan-out
+ * never opens hundreds of sockets); one endpoint's platform failure does not starve the others.
+ */
 async function forEachEndpoint(
   endpoints: readonly EndpointRecord[],
   work: (ep: EndpointRecord) => Promise<void>,
 ) {
-  const results = await Promise.allSettled(endpoints.map(work));
+  const results: PromiseSettledResult<void>[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < endpoints.length) {
+      const index = next++;
+      results[index] = await work(endpoints[index]!).then(
+        (value) => ({ status: 'fulfilled', value }) as const,
+        (reason: unknown) => ({ status: 'rejected', reason }) as const,
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(config.fanoutConcurrency(), endpoints.length) }, lane));
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure !== undefined) throw failure.reason;
 }
@@ -170,6 +237,8 @@ async function handleRedeliver(request: RedeliverMessage): Promise<void> {
   } else {
     endpoints = await subscribedEndpoints(event.tenantId, event.type, true);
   }
+  const about = aboutEndpoint(event);
+  endpoints = endpoints.filter((ep) => ep.id !== about);
   await forEachEndpoint(endpoints, (ep) => redeliverToEndpoint(event, ep));
 }
 
@@ -178,7 +247,9 @@ async function handleRecord(record: SQSRecord): Promise<void> {
   if (message.kind === 'redeliver') return handleRedeliver(message.request);
   const event = await recordFromMessage(record, message.event);
   if (event === undefined) return;
-  const endpoints = await subscribedEndpoints(event.tenantId, event.type);
+  // An operational event never goes to the endpoint it is about.
+  const about = aboutEndpoint(event);
+  const endpoints = (await subscribedEndpoints(event.tenantId, event.type)).filter((ep) => ep.id !== about);
   await forEachEndpoint(endpoints, (ep) => dispatchToEndpoint(event, ep));
 }
 

@@ -17,6 +17,10 @@ interface RetryState {
   readonly waitSeconds: number;
   /** When the next attempt is due (ISO-8601); the workflow's Wait state waits until then. */
   readonly waitUntil?: string;
+  /** A rate-limit window (epoch second) already counted for this delivery (adrs/0007). */
+  readonly reservedSlot?: number;
+  /** Since when this attempt waits for another attempt's probe of the open endpoint (ISO). */
+  readonly heldSince?: string;
 }
 
 /** The due time of the next attempt: the one given, or now + waitSeconds. */

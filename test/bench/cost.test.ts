@@ -3,8 +3,15 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { countedFrom, durationsFrom, roleOf } from '../../bench/cost/counted.js';
 import { ASSUMED_DURATION_MS, resolveInputs } from '../../bench/cost/inputs.js';
-import { deliveryCost, eventCost, type ModelInputs, retryExpectation } from '../../bench/cost/model.js';
+import {
+  type CountedPerEvent,
+  deliveryCost,
+  eventCost,
+  type ModelInputs,
+  retryExpectation,
+} from '../../bench/cost/model.js';
 import { loadPriceTable, PriceTableError, parsePriceTable, unitPrice } from '../../bench/cost/prices.js';
 import { type CfnTemplate, readTemplateFacts } from '../../bench/cost/template.js';
 import { replaceBetweenMarkers } from '../../bench/lib/markers.js';
@@ -205,5 +212,128 @@ describe('replaceBetweenMarkers', () => {
     const doc = 'a\n<!-- x:start -->\nold\n<!-- x:end -->\nb';
     expect(replaceBetweenMarkers(doc, 'x', 'new')).toBe('a\n<!-- x:start -->\nnew\n<!-- x:end -->\nb');
     expect(replaceBetweenMarkers('a', 'x', 'new')).toBe('a\n\n<!-- x:start -->\nnew\n<!-- x:end -->\n');
+  });
+});
+
+describe('eventCost from counted requests', () => {
+  const counted: CountedPerEvent = {
+    source: 'test',
+    dynamoWrites: 7,
+    dynamoIndexedWrites: 4,
+    dynamoConsistentReads: 1,
+    dynamoQueries: 0,
+    snsPublishes: 2,
+    invocations: { authorizer: 1, ingest: 1, job: 1, dispatch: 2 },
+  };
+  const withCounts: ModelInputs = { ...inputs, counted };
+  const items = (f: number) => eventCost(withCounts, prices, f).items;
+  const item = (name: string) => items(0).find((i) => i.component === name);
+
+  it('prices the counted writes, index writes, reads and publishes, and no first-attempt writes twice', () => {
+    expect(item('DynamoDB writes (counted)')?.quantityPerMillion).toBe(7_000_000);
+    expect(item('DynamoDB index writes (gsi1 of events, deliveries)')?.quantityPerMillion).toBe(4_000_000);
+    expect(item('DynamoDB consistent reads (counted)')?.quantityPerMillion).toBe(1_000_000);
+    expect(item('DynamoDB queries (counted)')).toBeUndefined();
+    expect(item('SNS publishes (counted)')?.quantityPerMillion).toBe(2_000_000);
+    expect(items(0).some((i) => i.component.includes('delivery claim'))).toBe(false);
+    expect(items(0).some((i) => i.component.includes('first attempt log'))).toBe(false);
+  });
+
+  it('bills SQS consumers per batch for the counted messages', () => {
+    expect(item('dispatch invocations')?.quantityPerMillion).toBeCloseTo(200_000);
+    expect(item('dispatch queue requests')?.quantityPerMillion).toBeCloseTo(2_400_000);
+    expect(item('authorizer invocations')?.quantityPerMillion).toBe(1_000_000);
+  });
+
+  it('costs less with fewer counted writes, and more with first-attempt failures', () => {
+    const fewer = eventCost(
+      { ...inputs, counted: { ...counted, dynamoWrites: 5 } },
+      prices,
+      0,
+    ).totalUsdPerMillion;
+    expect(fewer).toBeLessThan(eventCost(withCounts, prices, 0).totalUsdPerMillion);
+    expect(eventCost(withCounts, prices, 0.05).totalUsdPerMillion).toBeGreaterThan(
+      eventCost(withCounts, prices, 0).totalUsdPerMillion,
+    );
+  });
+});
+
+describe('countedFrom / durationsFrom (benchmark results → model inputs)', () => {
+  const saved: Parameters<typeof countedFrom>[1] = {
+    suite: {
+      calls: [
+        { scenario: 'bench.webhook, one endpoint', perEvent: { 'dynamodb:PutItem': 2 } },
+        {
+          scenario: 'order.placed, invoice job, one endpoint',
+          perEvent: {
+            'dynamodb:PutItem': 5,
+            'dynamodb:UpdateItem': 2,
+            'dynamodb:GetItem': 1,
+            'dynamodb:Query': 0.25,
+            'sns:(query)': 2,
+            'lambda:EventsApiAuthorizer': 1,
+            'lambda:EventsApiIngest': 1,
+            'lambda:JobinvoiceHandler': 1,
+            'lambda:WebhooksDispatch': 2,
+          },
+        },
+      ],
+      configs: [
+        {
+          label: '100/s offered, pool 2',
+          runs: [
+            {
+              invocations: {
+                EventsApiIngest: { meanMs: 10, perEvent: 1 },
+                WebhooksDispatch: { meanMs: 20, perEvent: 0.5 },
+              },
+            },
+            {
+              invocations: {
+                EventsApiIngest: { meanMs: 30, perEvent: 1 },
+                WebhooksDispatch: { meanMs: 40, perEvent: 0.5 },
+              },
+            },
+            {
+              invocations: {
+                EventsApiIngest: { meanMs: 20, perEvent: 1 },
+                WebhooksDispatch: { meanMs: 30, perEvent: 0.5 },
+              },
+            },
+          ],
+        },
+      ],
+    },
+  };
+
+  it('maps counted operations of the order.placed scenario onto the model', () => {
+    expect(countedFrom('/x/bench/results/herald-2026-12-01.json', saved)).toEqual({
+      source: 'bench/results/herald-2026-12-01.json, "order.placed, invoice job, one endpoint"',
+      dynamoWrites: 7,
+      dynamoIndexedWrites: 4,
+      dynamoConsistentReads: 1,
+      dynamoQueries: 0.25,
+      snsPublishes: 2,
+      invocations: { authorizer: 1, ingest: 1, job: 1, dispatch: 2 },
+    });
+  });
+
+  it('takes ms per message from the median paced run', () => {
+    expect(durationsFrom(saved)).toEqual({ ingest: 20, dispatch: 15 });
+  });
+});
+
+describe('roleOf', () => {
+  it.each([
+    ['EventsApiAuthorizer', 'authorizer'],
+    ['authorizer', 'authorizer'],
+    ['JobinvoiceHandler', 'job'],
+    ['job-invoice', 'job'],
+    ['WebhooksDispatch', 'dispatch'],
+    ['dispatch', 'dispatch'],
+    ['ingest', 'ingest'],
+    ['management', undefined],
+  ])('%s → %s', (label, role) => {
+    expect(roleOf(label)).toBe(role);
   });
 });

@@ -252,7 +252,29 @@ describe('herald CLI commands', () => {
       expect(api.requests.map((r) => `${r.method} ${r.path}?${r.query}`)).toEqual([
         'GET /v1/dlq/dispatch-dlq/messages?limit=3',
       ]);
-      expect(result.stdout).toMatch(/m1\s+5\s+-\s+\{"id":"evt_1"\}/);
+      expect(result.stdout).toMatch(/m1\s+5\s+-\s+-\s+\{"id":"evt_1"\}/);
+      expect(result.stdout).toContain('receives includes this peek');
+    });
+
+    it('peek shows why a job record was dead-lettered', async () => {
+      api.on('GET', '/v1/dlq/job-invoice-dlq/messages', {
+        status: 200,
+        body: {
+          items: [
+            {
+              messageId: 'm2',
+              body: 'not json',
+              receiveCount: 2,
+              attributes: {
+                'herald-error-code': 'invalid_request',
+                'herald-error': 'message body is not JSON',
+              },
+            },
+          ],
+        },
+      });
+      const result = await cli('dlq', 'peek', 'job-invoice-dlq');
+      expect(result.stdout).toMatch(/m2\s+2\s+-\s+message body is not JSON\s+not json/);
     });
 
     it('redrive moves in batches up to the depth seen at the start, with progress only on a TTY', async () => {

@@ -180,7 +180,7 @@ describe.skipIf(receiverUnreachable('pipeline'))('pipeline', () => {
   });
 
   it.skipIf(skipReason('poison job message', 'direct SQS access to inject a message') !== undefined)(
-    'a poison job message lands on the job DLQ after maxReceiveCount while other orders flow',
+    'a poison job message lands on the job DLQ at once (not retryable) while other orders flow',
     async () => {
       const local = requireLocal(ctx.target);
       const tenantId = uniqueTenant('poison');
@@ -205,6 +205,12 @@ describe.skipIf(receiverUnreachable('pipeline'))('pipeline', () => {
       );
       const [poison] = await peekDlq(ctx.api, jobDlq!.name);
       expect(poison?.body).toBe('{"this is": not json');
+      // The reason travels with it, so a peek shows why it is there.
+      expect(poison?.attributes).toMatchObject({
+        'herald-job': 'invoice',
+        'herald-error-code': 'invalid_request',
+        'herald-error': 'message body is not JSON',
+      });
       const invoices = (await tenantEvents(ctx.api, tenantId)).filter((e) => e.type === 'invoice.created');
       expect(invoices).toHaveLength(3);
     },

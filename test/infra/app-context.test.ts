@@ -61,6 +61,7 @@ describe('bin/app.ts context', () => {
       synthApp(join(root, 'local'), {
         'herald:allowLoopbackWebhooks': 'true',
         'herald:retryTimeScale': '0.001',
+        'herald:strictEventTypes': 'true',
       }),
       synthApp(join(root, 'invalid'), { 'herald:retryTimeScale': '-1' }),
       synthApp(join(root, 'limits'), {
@@ -86,6 +87,11 @@ describe('bin/app.ts context', () => {
     expect(local.code).toBe(0);
     expect(new Set(valuesOf(local, 'HERALD_ALLOW_LOOPBACK_WEBHOOKS'))).toEqual(new Set(['true']));
     expect(new Set(valuesOf(local, 'HERALD_RETRY_TIME_SCALE'))).toEqual(new Set(['0.001']));
+  });
+
+  it('makes ingest strict about event types only with herald:strictEventTypes=true', () => {
+    expect(valuesOf(defaults, 'HERALD_STRICT_EVENT_TYPES')).toEqual(['false']);
+    expect(valuesOf(local, 'HERALD_STRICT_EVENT_TYPES')).toEqual(['true']);
   });
 
   it('refuses a retry time scale that is not a positive number', () => {

@@ -1,6 +1,15 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildHerald, environmentOf, resourceNamed, resourcesOf } from './support/template.js';
+import { jobs } from '../../lib/jobs.js';
+import {
+  ALL_FUNCTIONS,
+  buildHerald,
+  environmentOf,
+  jobResources,
+  PLATFORM_FUNCTIONS,
+  resourceNamed,
+  resourcesOf,
+} from './support/template.js';
 
 const ALL = ['HERALD_TABLE', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE'];
 const DELIVERY = ['HERALD_ALLOW_LOOPBACK_WEBHOOKS', 'HERALD_RETRY_TIME_SCALE', 'HERALD_WEBHOOK_TIMEOUT_MS'];
@@ -31,7 +40,19 @@ const expectedEnvironment: Record<string, string[]> = {
     'HERALD_SECRETS_KEY_ID',
   ],
   WebhooksAttempt: [...ALL, ...DELIVERY, 'HERALD_WEBHOOK_DLQ_URL', 'HERALD_SECRETS_KEY_ID'],
-  JobinvoiceHandler: [...ALL, 'HERALD_JOB_NAME', 'HERALD_IDEMPOTENCY_TABLE', 'HERALD_EVENTS_TOPIC_ARN'],
+  // Every declared job (lib/jobs.ts), the same for each.
+  ...Object.fromEntries(
+    jobs.map((job) => [
+      jobResources(job.name).fn,
+      [
+        ...ALL,
+        'HERALD_JOB_NAME',
+        'HERALD_IDEMPOTENCY_TABLE',
+        'HERALD_EVENTS_TOPIC_ARN',
+        'HERALD_JOB_DLQ_URL',
+      ],
+    ]),
+  ),
   RetryWatchFunction: [...ALL, 'HERALD_WEBHOOK_DLQ_URL'],
 };
 
@@ -51,9 +72,9 @@ describe('Lambda functions', () => {
   const fn = (prefix: string): Record<string, unknown> =>
     resourceNamed(template, 'AWS::Lambda::Function', prefix);
 
-  it('are the seven Herald functions and nothing else (no custom-resource helpers)', () => {
-    expect(functions).toHaveLength(Object.keys(expectedEnvironment).length);
-    for (const prefix of Object.keys(expectedEnvironment)) expect(fn(prefix)).toBeDefined();
+  it('are the platform functions and one per declared job, nothing else (no custom-resource helpers)', () => {
+    expect(functions).toHaveLength(PLATFORM_FUNCTIONS.length + jobs.length);
+    for (const prefix of ALL_FUNCTIONS) expect(fn(prefix)).toBeDefined();
   });
 
   it('run Node.js 24 on arm64 with JSON logs to their own log group', () => {
@@ -94,17 +115,24 @@ describe('Lambda functions', () => {
     expect(ingest.HERALD_EVENTS_TOPIC_ARN).toEqual({
       Ref: expect.stringMatching(/^EventsTopic[0-9A-F]{8}$/),
     });
-    expect(environmentOf(fn('JobinvoiceHandler')).HERALD_JOB_NAME).toBe('invoice');
+    for (const job of jobs) {
+      const { fn: handler, dlq } = jobResources(job.name);
+      expect(environmentOf(fn(handler)).HERALD_JOB_NAME).toBe(job.name);
+      expect(environmentOf(fn(handler)).HERALD_JOB_DLQ_URL).toEqual({
+        Ref: expect.stringMatching(new RegExp(`^${dlq}[0-9A-F]{8}$`)),
+      });
+    }
     expect(environmentOf(fn('WebhooksAttempt')).HERALD_WEBHOOK_TIMEOUT_MS).toBe('15000');
   });
 
   it('give management HERALD_QUEUES naming every work queue and its DLQ', () => {
     const queues = JSON.stringify(environmentOf(fn('EventsApiManagement')).HERALD_QUEUES);
-    for (const name of ['dispatch', 'job-invoice']) {
+    for (const name of ['dispatch', ...jobs.map((j) => `job-${j.name}`)]) {
       expect(queues).toContain(`\\"name\\":\\"${name}\\"`);
       expect(queues).toContain(`\\"dlqName\\":\\"${name}-dlq\\"`);
     }
-    for (const queue of ['WebhooksDispatchQueue', 'WebhooksDispatchQueueDlq', 'JobinvoiceWorkQueue']) {
+    const jobQueues = jobs.flatMap((j) => [jobResources(j.name).queue, jobResources(j.name).dlq]);
+    for (const queue of ['WebhooksDispatchQueue', 'WebhooksDispatchQueueDlq', ...jobQueues]) {
       expect(queues).toMatch(new RegExp(`${queue}[0-9A-F]{8}`));
     }
   });

@@ -1,7 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { grantLines, grantsOfRole, managedPoliciesOf, roleOfFunction } from './support/iam.js';
-import { buildHerald } from './support/template.js';
+import { buildHerald, resourcesOf } from './support/template.js';
 
 /**
  * Least privilege, function by function: exactly the actions its code calls (docs/internals.md "IAM per
@@ -64,12 +64,15 @@ const expected: Record<string, string[]> = {
     ...SECRETS_OPEN,
     'sqs:SendMessage WebhooksWebhookDlq',
     'states:StartExecution WebhooksRetryWorkflow',
+    // Operational events (herald.*, adrs/0007).
+    'sns:Publish EventsTopic',
     ...EVENT_SOURCE('WebhooksDispatchQueue'),
   ],
   WebhooksAttempt: [
     ...LOGS('WebhooksAttempt'),
     ...main('GetItem', 'PutItem', 'UpdateItem'),
     ...TABLE_KEY_WRITE,
+    'sns:Publish EventsTopic',
     ...SECRETS_OPEN,
   ],
   RetryWatchFunction: [
@@ -85,6 +88,8 @@ const expected: Record<string, string[]> = {
     ...TABLE_KEY_WRITE,
     ...IDEMPOTENCY,
     'sns:Publish EventsTopic',
+    // A non-retryable failure goes to the job's DLQ at once.
+    'sqs:SendMessage JobinvoiceWorkDlq',
     ...EVENT_SOURCE('JobinvoiceWorkQueue'),
   ],
 };
@@ -105,6 +110,11 @@ describe('IAM: least privilege per function', () => {
       ).toEqual([]);
     });
   }
+
+  it('lists every function of the stack (a new function needs its line here)', () => {
+    const ids = resourcesOf(template, 'AWS::Lambda::Function').map(([id]) => id.replace(/[0-9A-F]{8}$/, ''));
+    expect(ids.sort()).toEqual(Object.keys(expected).sort());
+  });
 
   it('no function can Scan, BatchWriteItem, BatchGetItem or use a wildcard action', () => {
     for (const fn of Object.keys(expected)) {

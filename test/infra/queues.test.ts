@@ -1,6 +1,15 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildHerald, referencedId, resourceNamed, resourcesOf } from './support/template.js';
+import { jobs } from '../../lib/jobs.js';
+import {
+  buildHerald,
+  jobResources,
+  PLATFORM_DEAD_LETTER_QUEUES,
+  PLATFORM_WORK_QUEUES,
+  referencedId,
+  resourceNamed,
+  resourcesOf,
+} from './support/template.js';
 
 type Props = Record<string, unknown>;
 
@@ -34,8 +43,8 @@ describe('queues, event sources and alarms', () => {
 
   describe('work queues', () => {
     it('are the dispatch queue, the retry watch queue and one per declared job, each with its own DLQ', () => {
-      expect(workQueues).toHaveLength(3);
-      expect(deadLetterQueues).toHaveLength(4);
+      expect(workQueues).toHaveLength(PLATFORM_WORK_QUEUES.length + jobs.length);
+      expect(deadLetterQueues).toHaveLength(PLATFORM_DEAD_LETTER_QUEUES.length + jobs.length);
       const targets = workQueues.map(([, props]) => {
         const redrive = props.RedrivePolicy as { deadLetterTargetArn: unknown };
         return referencedId(redrive.deadLetterTargetArn);
@@ -48,7 +57,9 @@ describe('queues, event sources and alarms', () => {
       for (const [id, props] of workQueues) {
         const redrive = props.RedrivePolicy as { deadLetterTargetArn: unknown; maxReceiveCount: unknown };
         expect(dlqIds.has(referencedId(redrive.deadLetterTargetArn) ?? ''), id).toBe(true);
-        expect(redrive.maxReceiveCount, id).toBe(5);
+        // 5 unless a job declares its own (lib/jobs.ts).
+        const declared = jobs.find((j) => id.startsWith(jobResources(j.name).queue));
+        expect(redrive.maxReceiveCount, id).toBe(declared?.maxReceiveCount ?? 5);
       }
     });
 
@@ -152,13 +163,17 @@ describe('queues, event sources and alarms', () => {
       }
     });
 
-    it('use the declared batch size and concurrency of the invoice job and of dispatch', () => {
-      const invoiceQueue = queues.find(([id]) => /^JobinvoiceWorkQueue[0-9A-F]{8}$/.test(id));
-      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        EventSourceArn: { 'Fn::GetAtt': [invoiceQueue![0], 'Arn'] },
-        BatchSize: 10,
-        ScalingConfig: { MaximumConcurrency: 10 },
-      });
+    it('use the declared batch size and concurrency of every job and of dispatch', () => {
+      for (const job of jobs) {
+        const queue = queues.find(([id]) =>
+          new RegExp(`^${jobResources(job.name).queue}[0-9A-F]{8}$`).test(id),
+        );
+        template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+          EventSourceArn: { 'Fn::GetAtt': [queue![0], 'Arn'] },
+          BatchSize: job.batchSize ?? 10,
+          ScalingConfig: { MaximumConcurrency: job.maxConcurrency ?? 10 },
+        });
+      }
       const dispatchQueue = queues.find(([id]) => /^WebhooksDispatchQueue[0-9A-F]{8}$/.test(id));
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         EventSourceArn: { 'Fn::GetAtt': [dispatchQueue![0], 'Arn'] },
@@ -168,19 +183,21 @@ describe('queues, event sources and alarms', () => {
   });
 
   describe('subscriptions to the events topic', () => {
-    it('filter the invoice job on the `type` attribute, with raw delivery', () => {
-      const invoiceQueue = resourceNamed(template, 'AWS::SQS::Queue', 'JobinvoiceWorkQueue');
-      expect(invoiceQueue).toBeDefined();
-      const subscriptions = resourcesOf(template, 'AWS::SNS::Subscription').filter(([, s]) =>
-        /JobinvoiceWorkQueue/.test(String(referencedId(s.Endpoint))),
-      );
-      expect(subscriptions).toHaveLength(1);
-      expect(subscriptions[0]![1]).toMatchObject({
-        Protocol: 'sqs',
-        RawMessageDelivery: true,
-        FilterPolicy: { type: ['order.placed'] },
-      });
-      expect(subscriptions[0]![1].FilterPolicyScope ?? 'MessageAttributes').toBe('MessageAttributes');
+    it('filter each job on the `type` attribute to its declared types, with raw delivery', () => {
+      for (const job of jobs) {
+        const prefix = jobResources(job.name).queue;
+        expect(resourceNamed(template, 'AWS::SQS::Queue', prefix)).toBeDefined();
+        const subscriptions = resourcesOf(template, 'AWS::SNS::Subscription').filter(([, s]) =>
+          new RegExp(`^${prefix}[0-9A-F]{8}$`).test(String(referencedId(s.Endpoint))),
+        );
+        expect(subscriptions, job.name).toHaveLength(1);
+        expect(subscriptions[0]![1]).toMatchObject({
+          Protocol: 'sqs',
+          RawMessageDelivery: true,
+          FilterPolicy: { type: [...job.eventTypes] },
+        });
+        expect(subscriptions[0]![1].FilterPolicyScope ?? 'MessageAttributes').toBe('MessageAttributes');
+      }
     });
 
     it('give dispatch every event, unfiltered and raw', () => {

@@ -127,6 +127,7 @@ async function startHarness(): Promise<Harness> {
     HERALD_EVENTS_TOPIC_ARN: topicArn,
     HERALD_DISPATCH_QUEUE_URL: dispatch.queueUrl,
     HERALD_WEBHOOK_DLQ_URL: webhookDlq.queueUrl,
+    HERALD_JOB_DLQ_URL: workDlq.queueUrl,
     HERALD_ALLOW_LOOPBACK_WEBHOOKS: 'true',
     HERALD_SECRET_GRACE_SECONDS: '3600',
     HERALD_QUEUES: JSON.stringify([

@@ -18,6 +18,7 @@ import { jsonResponse } from '../../shared/problem.js';
 import { rotate } from '../../shared/secret-rotation.js';
 import { generateWebhookSecret } from '../../shared/signing.js';
 import { parseWebhookUrl, resolvePublicAddresses } from '../../shared/ssrf.js';
+import { getHealths, resetHealth } from '../../shared/store/endpoint-health.js';
 import {
   deleteEndpoint,
   type EndpointChanges,
@@ -30,6 +31,7 @@ import {
 } from '../../shared/store/endpoints.js';
 import { releaseEndpointSlot, reserveEndpointSlot } from '../../shared/store/limits.js';
 import { MAX_TENANT_ID_LENGTH } from '../../shared/validation.js';
+import { HEALTHY, healthView } from '../../webhooks/health/breaker.js';
 import {
   decodeCursor,
   type JsonObject,
@@ -137,8 +139,19 @@ const createEndpoint = route('POST', '/v1/endpoints', async ({ event, principal 
     ...(rateLimit !== undefined ? { rateLimit } : {}),
   };
   await withEndpointSlot(tenantId, () => putEndpoint(record));
-  return jsonResponse(201, { ...viewOf(record), secret });
+  return jsonResponse(201, { ...viewOf(record), health: healthView(HEALTHY, new Date()), secret });
 });
+
+/** The endpoint as the API shows it: no secrets, with its health (adrs/0007). */
+async function representations(records: readonly EndpointRecord[]) {
+  const healths = await getHealths(records.map((r) => r.id));
+  const now = new Date();
+  return records.map((r) => ({ ...viewOf(r), health: healthView(healths.get(r.id) ?? HEALTHY, now) }));
+}
+
+async function representation(record: EndpointRecord) {
+  return (await representations([record]))[0]!;
+}
 
 const listTenantEndpoints = route('GET', '/v1/endpoints', async ({ principal, query }) => {
   requireManager(principal);
@@ -148,11 +161,11 @@ const listTenantEndpoints = route('GET', '/v1/endpoints', async ({ principal, qu
     limit: parseLimit(query.limit),
     ...(startKey ? { startKey } : {}),
   });
-  return jsonResponse(200, listBody(page.items.map(viewOf), page.lastEvaluatedKey));
+  return jsonResponse(200, listBody(await representations(page.items), page.lastEvaluatedKey));
 });
 
 const readEndpoint = route('GET', '/v1/endpoints/{id}', async (request) => {
-  return jsonResponse(200, viewOf(await visibleEndpoint(request)));
+  return jsonResponse(200, await representation(await visibleEndpoint(request)));
 });
 
 async function changesOf(body: JsonObject): Promise<EndpointChanges> {
@@ -183,12 +196,16 @@ async function changesOf(body: JsonObject): Promise<EndpointChanges> {
 
 const patchEndpoint = route('PATCH', '/v1/endpoints/{id}', async (request) => {
   const current = await visibleEndpoint(request);
-  const changes = await changesOf(requireJsonObject(request.event));
+  let changes = await changesOf(requireJsonObject(request.event));
+  // Enabling again forgets why Herald disabled it and the failure streak: it starts healthy.
+  const reEnabled = changes.enabled === true && !current.enabled;
+  if (reEnabled) changes = { ...changes, disabledReason: null, disabledAt: null };
   const updated = await updateEndpoint(current.id, current.updatedAt, changes, new Date().toISOString());
   if (updated === undefined) {
     throw new ConflictError('The endpoint changed or was deleted meanwhile; read it again and retry');
   }
-  return jsonResponse(200, viewOf(updated));
+  if (reEnabled) await resetHealth(updated.id);
+  return jsonResponse(200, await representation(updated));
 });
 
 const removeEndpoint = route('DELETE', '/v1/endpoints/{id}', async (request) => {

@@ -440,6 +440,33 @@ function markFailed(
 }
 
 /**
+ * Hands a claimed delivery to the retry workflow without an inline attempt (its endpoint is in
+ * trouble, held or over its rate limit; adrs/0007): `retrying` from `pending`, lease dropped, so a
+ * duplicate dispatch resumes the workflow instead of POSTing. Answers false if it moved meanwhile.
+ */
+async function markDeferred(
+  eventId: string,
+  endpointId: string,
+  generation: number,
+  nextAttemptAt: string,
+  now: string,
+): Promise<boolean> {
+  const updated = await updateDelivery(eventId, endpointId, {
+    set: ['#state = :retrying', 'nextAttemptAt = :next', 'updatedAt = :now'],
+    remove: ['claimedUntil'],
+    condition: '#state = :pending AND generation = :gen',
+    values: {
+      ':retrying': 'retrying',
+      ':pending': 'pending',
+      ':next': nextAttemptAt,
+      ':now': now,
+      ':gen': generation,
+    },
+  });
+  return updated !== undefined;
+}
+
+/**
  * Fails a delivery whose workflow ended without finishing it (the retry watch): only while it is
  * still open (`pending`/`retrying`) on `generation`. Answers the closed record, or undefined when it
  * had moved on (delivered meanwhile, replayed, already failed).
@@ -618,6 +645,7 @@ export {
   listAttempts,
   listDeliveriesByEndpoint,
   markDeadLettered,
+  markDeferred,
   markFailed,
   markSkipped,
   recordAttempt,

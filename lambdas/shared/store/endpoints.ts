@@ -28,6 +28,9 @@ interface EndpointRecord {
   readonly description?: string;
   readonly rateLimit?: number;
   readonly enabled: boolean;
+  /** Set when Herald disabled the endpoint itself (adrs/0007): `all_attempts_failed`. */
+  readonly disabledReason?: string;
+  readonly disabledAt?: string;
   readonly secrets: EndpointSecret[];
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -50,6 +53,9 @@ interface EndpointChanges {
   readonly description?: string | null;
   readonly rateLimit?: number | null;
   readonly enabled?: boolean;
+  /** Only ever cleared (null), when a user enables the endpoint again. */
+  readonly disabledReason?: null;
+  readonly disabledAt?: null;
 }
 
 function keyOf(id: string): StoreKey {
@@ -98,6 +104,8 @@ async function toRecord(item: Record<string, unknown>): Promise<EndpointRecord> 
     updatedAt: String(item.updatedAt),
     ...(typeof item.description === 'string' ? { description: item.description } : {}),
     ...(typeof item.rateLimit === 'number' ? { rateLimit: item.rateLimit } : {}),
+    ...(typeof item.disabledReason === 'string' ? { disabledReason: item.disabledReason } : {}),
+    ...(typeof item.disabledAt === 'string' ? { disabledAt: item.disabledAt } : {}),
   };
 }
 
@@ -216,6 +224,28 @@ async function updateEndpoint(
   }
 }
 
+/**
+ * Herald disables an endpoint itself (every attempt failed for the configured period). Conditioned on
+ * it being enabled, so a user's concurrent PATCH is never overwritten and only one caller reports it.
+ */
+async function disableEndpoint(id: string, reason: string, at: string): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: config.table(),
+        Key: keyOf(id),
+        UpdateExpression: 'SET enabled = :false, disabledReason = :reason, disabledAt = :at, updatedAt = :at',
+        ConditionExpression: 'attribute_exists(pk) AND enabled = :true',
+        ExpressionAttributeValues: { ':false': false, ':true': true, ':reason': reason, ':at': at },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}
+
 async function deleteEndpoint(id: string): Promise<boolean> {
   const result = await documentClient().send(
     new DeleteCommand({ TableName: config.table(), Key: keyOf(id), ReturnValues: 'ALL_OLD' }),
@@ -227,6 +257,7 @@ export type { EndpointChanges, EndpointRecord, EndpointSecret, EndpointView, Sto
 export {
   activeSecrets,
   deleteEndpoint,
+  disableEndpoint,
   getEndpoint,
   listEndpoints,
   matchingEndpoints,

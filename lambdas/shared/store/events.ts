@@ -28,8 +28,8 @@ interface HeraldEvent {
   readonly dataJson?: string;
 }
 
-/** `api` for POST /v1/events, `job:<name>` for follow-up events emitted by a job. */
-type EventSource = 'api' | `job:${string}`;
+/** `api` for POST /v1/events, `job:<name>` for follow-up events emitted by a job, `herald` for operational events. */
+type EventSource = 'api' | 'herald' | `job:${string}`;
 
 interface StoredEvent extends HeraldEvent {
   readonly source: string;

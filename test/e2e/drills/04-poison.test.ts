@@ -1,6 +1,7 @@
 /**
- * Drill 4 — poison message: a message the invoice job can never process goes to the invoice DLQ after
- * exactly maxReceiveCount receives; the orders behind it are not held up beyond one visibility
+ * Drill 4 — poison message: a message the invoice job can never process (not JSON: a non-retryable
+ * error) goes to the invoice DLQ on its first receive, not after maxReceiveCount (lambdas/jobs/
+ * dead-letter.ts), with the reason attached; the orders behind it are not held up beyond one visibility
  * timeout; the DLQ depth shows in the API (and the runtime's metrics when it serves them); a message
  * dead-lettered during an outage is processed once it is redriven. Local target only.
  */
@@ -27,7 +28,7 @@ const POISON = '{"poison": true, "type": ';
 const ORDERS = 5;
 
 describe.skipIf(skip)(DRILL, () => {
-  it('poison → DLQ after exactly maxReceiveCount receives; orders behind it flow; DLQ depth visible', async () => {
+  it('poison → DLQ on its first receive, reason attached; orders behind it flow; DLQ depth visible', async () => {
     const local = requireLocal(ctx.target);
     const tenantId = uniqueTenant('poison');
     const queue = findQueue(local.runtime.queues, /invoice/i, false);
@@ -86,14 +87,14 @@ describe.skipIf(skip)(DRILL, () => {
     };
     record({
       drill: DRILL,
-      case: 'poison → DLQ after exactly maxReceiveCount receives; orders behind it flow; DLQ depth visible',
+      case: 'poison → DLQ on its first receive, reason attached; orders behind it flow; DLQ depth visible',
       injected: `an unparsable message on a quiet invoice queue; then another with ${ORDERS} good orders behind it`,
-      expected: `DLQ after ${maxReceiveCount} receives; the orders delayed by less than one visibility timeout (${visibilityTimeoutSeconds} s) over the no-poison baseline; DLQ depth 2 in the API and the metrics`,
+      expected: `DLQ after 1 receive (not ${maxReceiveCount}: the error is not retryable); the orders delayed by less than one visibility timeout (${visibilityTimeoutSeconds} s) over the no-poison baseline; DLQ depth 2 in the API and the metrics`,
       observed: `${receives} receives before the DLQ; orders done after ${ordersDoneMs} ms (baseline ${baselineMs} ms); 2nd poison dead-lettered after ${deadLetteredMs} ms; depth ${counts.dlqDepthApi} (API), ${metricsDepth} (metrics); ${counts.bodiesIntact} bodies intact`,
       counts,
     });
     expect(counts).toMatchObject({
-      receivesBeforeDlq: maxReceiveCount,
+      receivesBeforeDlq: 1,
       dlqDepthApi: 2,
       dlqDepthMetrics: 2,
       bodiesIntact: 2,

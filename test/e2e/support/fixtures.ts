@@ -181,12 +181,12 @@ function isWebhookDlq(dlq: DlqSummary): boolean {
 async function peekDlq(
   api: HeraldApi,
   name: string,
-): Promise<Array<{ body: unknown; receiveCount: number }>> {
+): Promise<Array<{ body: unknown; receiveCount: number; attributes?: Record<string, string> }>> {
   return expectStatus(
     'peek DLQ',
-    await api.get<{ items: Array<{ body: unknown; receiveCount: number }> }>(
-      `/v1/dlq/${encodeURIComponent(name)}/messages?limit=100`,
-    ),
+    await api.get<{
+      items: Array<{ body: unknown; receiveCount: number; attributes?: Record<string, string> }>;
+    }>(`/v1/dlq/${encodeURIComponent(name)}/messages?limit=100`),
     200,
   ).items;
 }

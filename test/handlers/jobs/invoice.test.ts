@@ -124,7 +124,8 @@ describe('invoice job', () => {
     expect((await getInvoice('t_y', 'shared-id'))?.total).toBe(2500);
   });
 
-  it('fails only the records it cannot process; their batch-mate is invoiced and not reported', async () => {
+  it('sends records that fail for good to the DLQ at once, reason attached; their batch-mate is invoiced', async () => {
+    await receiveAll(h.sqs, h.queues.workDlq, 60);
     const good = sqsRecord({ body: orderEvent('t_batch', 'ok-1') });
     const notJson = sqsRecord({ body: '{"this is": not json' });
     // A valid order.placed (the shape is checked at publish) whose sum cannot be exact.
@@ -136,17 +137,39 @@ describe('invoice job', () => {
 
     const response = await invoiceHandler(sqsEvent([notJson, good, badOrder]), lambdaContext());
 
-    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
-      [notJson.messageId, badOrder.messageId].sort(),
-    );
+    // Reported done, so SQS does not receive them again: they are on the DLQ already.
+    expect(response).toEqual({ batchItemFailures: [] });
     expect(await getInvoice('t_batch', 'ok-1')).toBeDefined();
     expect(await getInvoice('t_batch', 'bad-1')).toBeUndefined();
+    const dead = await receiveAll(h.sqs, h.queues.workDlq, 60);
+    expect(dead.map((m) => m.Body).sort()).toEqual([notJson.body, badOrder.body].sort());
+    const attributes = (body: string) => {
+      const found = dead.find((m) => m.Body === body)?.MessageAttributes ?? {};
+      return Object.fromEntries(Object.entries(found).map(([k, v]) => [k, v.StringValue]));
+    };
+    expect(attributes(notJson.body)).toMatchObject({
+      'herald-job': 'invoice',
+      'herald-error-code': 'invalid_request',
+      'herald-error': 'message body is not JSON',
+      'herald-receive-count': '1',
+    });
+    expect(attributes(badOrder.body)).toMatchObject({
+      'herald-error-code': 'invalid_request',
+      'herald-error': 'order lines[0].amount is too large',
+    });
   });
 
-  it('throws FullBatchFailureError when every record fails, so the whole batch is retried', async () => {
-    await expect(
-      invoiceHandler(sqsEvent([{ body: 'nope' }, { body: '[]' }]), lambdaContext()),
-    ).rejects.toBeInstanceOf(FullBatchFailureError);
+  it('when the DLQ cannot be reached, a permanent failure is left to SQS (reported failed)', async () => {
+    const dlqUrl = process.env.HERALD_JOB_DLQ_URL;
+    process.env.HERALD_JOB_DLQ_URL = `${h.queues.workDlq}-does-not-exist`;
+    try {
+      const notJson = sqsRecord({ body: 'still not json' });
+      const good = sqsRecord({ body: orderEvent('t_nodlq', 'ok-2') });
+      const response = await invoiceHandler(sqsEvent([notJson, good]), lambdaContext());
+      expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: notJson.messageId }] });
+    } finally {
+      process.env.HERALD_JOB_DLQ_URL = dlqUrl;
+    }
   });
 });
 
@@ -179,6 +202,29 @@ describe('defineJob', () => {
 
     expect(runs.filter((id) => id === event.id)).toHaveLength(2);
     expect(runs).toHaveLength(3);
+  });
+
+  it('retries a retryable failure (left on the queue, not on the DLQ); every record failing is a full batch failure', async () => {
+    await receiveAll(h.sqs, h.queues.workDlq, 60);
+    const job = defineJob({
+      name: 'always-busy',
+      handle: async () => {
+        throw new TransientError('downstream busy');
+      },
+    });
+    const unexpected = defineJob({
+      name: 'buggy',
+      handle: async () => {
+        throw new TypeError('cannot read properties of undefined');
+      },
+    });
+    const one = sqsRecord({ body: orderEvent('t_retry', 'r-1') });
+    const two = sqsRecord({ body: orderEvent('t_retry', 'r-2') });
+
+    await expect(job(sqsEvent([one, two]), lambdaContext())).rejects.toBeInstanceOf(FullBatchFailureError);
+    // An error of no Herald class says nothing about retrying: it is retried too.
+    await expect(unexpected(sqsEvent([one]), lambdaContext())).rejects.toBeInstanceOf(FullBatchFailureError);
+    expect(await receiveAll(h.sqs, h.queues.workDlq, 60)).toEqual([]);
   });
 
   it('keys idempotency on event id + job name: another job still runs the same event', async () => {

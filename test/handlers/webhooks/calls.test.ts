@@ -79,10 +79,11 @@ async function dispatchCounting(event: HeraldEvent): Promise<Record<string, numb
 }
 
 describe('DynamoDB calls per dispatched event, counted at dynalite', () => {
-  it('first event of a tenant: the event record, one endpoint query, the claim, one update that records attempt 1', async () => {
+  it('first event of a tenant: the event record, one endpoint query, one health read, the claim, one update that records attempt 1', async () => {
     await createEndpoint({ tenantId: 't_calls1', url: `${receiver.base}/calls1` });
     const event = await newEvent('t_calls1');
-    expect(await dispatchCounting(event)).toEqual({ Query: 1, PutItem: 2, UpdateItem: 1 });
+    // The GetItem is the endpoint's health (adrs/0007), cached per container for HERALD_HEALTH_CACHE_MS.
+    expect(await dispatchCounting(event)).toEqual({ Query: 1, GetItem: 1, PutItem: 2, UpdateItem: 1 });
     expect(receiver.on('/calls1')).toHaveLength(1);
   });
 

@@ -1,6 +1,41 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { HeraldStack, type HeraldStackProps } from '../../../lib/herald-stack.js';
+import { jobs } from '../../../lib/jobs.js';
+
+/**
+ * The functions every Herald stack has whatever jobs it declares (logical-id prefixes). The one list
+ * of them: a capability that adds a function adds it here; jobs add theirs through lib/jobs.ts.
+ */
+const PLATFORM_FUNCTIONS = [
+  'EventsApiAuthorizer',
+  'EventsApiIngest',
+  'EventsApiManagement',
+  'WebhooksDispatch',
+  'WebhooksAttempt',
+  'RetryWatchFunction',
+] as const;
+
+/** Work queues (with a redrive policy) every stack has besides the jobs' own: dispatch, retry watch. */
+const PLATFORM_WORK_QUEUES = ['WebhooksDispatchQueue', 'RetryWatchWorkQueue'] as const;
+/** DLQs every stack has besides the jobs' own: dispatch's, the retry watch's and the webhook DLQ. */
+const PLATFORM_DEAD_LETTER_QUEUES = [
+  'WebhooksDispatchQueueDlq',
+  'RetryWatchWorkDlq',
+  'WebhooksWebhookDlq',
+] as const;
+
+/** A job's construct id is `Job-<name>`; CloudFormation logical ids drop the dash. */
+const jobPrefix = (name: string): string => `Job${name.replace(/[^A-Za-z0-9]/g, '')}`;
+
+/** Logical-id prefixes of a declared job's function, work queue and DLQ. */
+function jobResources(name: string): { fn: string; queue: string; dlq: string } {
+  const prefix = jobPrefix(name);
+  return { fn: `${prefix}Handler`, queue: `${prefix}WorkQueue`, dlq: `${prefix}WorkDlq` };
+}
+
+/** Every function of a stack built with the declared jobs (lib/jobs.ts). */
+const ALL_FUNCTIONS: readonly string[] = [...PLATFORM_FUNCTIONS, ...jobs.map((j) => jobResources(j.name).fn)];
 
 /** A resource as it appears in a synthesized template. */
 interface CfnResource {
@@ -72,4 +107,16 @@ function environmentOf(fn: Record<string, unknown>): Record<string, unknown> {
 }
 
 export type { BuildOptions, CfnResource };
-export { buildHerald, environmentOf, joinWithPlaceholders, referencedId, resourceNamed, resourcesOf };
+export {
+  ALL_FUNCTIONS,
+  buildHerald,
+  environmentOf,
+  jobResources,
+  joinWithPlaceholders,
+  PLATFORM_DEAD_LETTER_QUEUES,
+  PLATFORM_FUNCTIONS,
+  PLATFORM_WORK_QUEUES,
+  referencedId,
+  resourceNamed,
+  resourcesOf,
+};

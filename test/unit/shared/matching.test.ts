@@ -67,3 +67,18 @@ describe('matching', () => {
     });
   });
 });
+
+describe('operational events (herald.*)', () => {
+  it.each([
+    ['herald.*', 'herald.endpoint.failing', true],
+    ['herald.*', 'herald.delivery.exhausted', true],
+    ['herald.endpoint.failing', 'herald.endpoint.failing', true],
+    ['herald.endpoint.*', 'herald.endpoint.disabled', true],
+    ['*', 'herald.endpoint.failing', false],
+    ['*.*.*', 'herald.endpoint.failing', true],
+    ['order.*', 'herald.endpoint.failing', false],
+    ['herald.*', 'order.placed', false],
+  ])('%s matches %s: %s', (pattern, type, expected) => {
+    expect(matchesEventType(pattern, type)).toBe(expected);
+  });
+});

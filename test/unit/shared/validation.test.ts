@@ -136,6 +136,18 @@ describe('validation', () => {
       expect(validateEventInput(valid)).toEqual({ ...valid, dataJson: '{"orderId":"o_1"}' });
     });
 
+    it.each(['herald.endpoint.failing', 'herald.delivery.exhausted', 'herald.anything'])(
+      'refuses the reserved operational type %s (400 naming "type")',
+      (type) => {
+        expect(() => validateEventInput({ ...valid, type })).toThrow(/reserved/);
+        try {
+          validateEventInput({ ...valid, type });
+        } catch (error) {
+          expect(error).toMatchObject({ status: 400, detail: { field: 'type' } });
+        }
+      },
+    );
+
     it('accepts limits exactly', () => {
       const type = `o.${'a'.repeat(126)}`;
       expect(validateEventInput({ ...valid, type, tenantId: 't'.repeat(64) })).toMatchObject({ type });

@@ -1,0 +1,240 @@
+/**
+ * Endpoint health in dispatch and the attempt function (adrs/0007), against dynalite + fauxqs, a real
+ * loopback receiver and the fake StartExecution endpoint: the breaker opens on an inline timeout and
+ * on a failure streak, an open or held endpoint gets no inline POST, the rate limit defers instead of
+ * dropping, operational events reach the topic and never the endpoint they are about, and an
+ * endpoint failing for the whole period is disabled.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { newId } from '../../../lambdas/shared/ids.js';
+import { getDelivery } from '../../../lambdas/shared/store/deliveries.js';
+import { clearEndpointCache } from '../../../lambdas/shared/store/endpoint-cache.js';
+import { getHealth, putHealth } from '../../../lambdas/shared/store/endpoint-health.js';
+import { getEndpoint } from '../../../lambdas/shared/store/endpoints.js';
+import { type HeraldEvent, putEvent } from '../../../lambdas/shared/store/events.js';
+import { handler as attempt } from '../../../lambdas/webhooks/attempt.js';
+import { handler as dispatch } from '../../../lambdas/webhooks/dispatch.js';
+import { clearHealthCache } from '../../../lambdas/webhooks/health/gate.js';
+import { lambdaContext, sqsEvent } from '../../support/factories.js';
+import { type Harness, receiveAll, startHarness } from '../../support/harness.js';
+import {
+  createEndpoint,
+  type FakeStepFunctions,
+  type Receiver,
+  startFakeStepFunctions,
+  startReceiver,
+} from './support.js';
+
+let h: Harness;
+let receiver: Receiver;
+let sfn: FakeStepFunctions;
+
+beforeAll(async () => {
+  h = await startHarness();
+  receiver = await startReceiver();
+  sfn = await startFakeStepFunctions();
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SFN: sfn.endpoint,
+    HERALD_RETRY_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:herald-retry',
+    HERALD_WEBHOOK_TIMEOUT_MS: '1500',
+    HERALD_INLINE_TIMEOUT_MS: '300',
+    HERALD_RETRY_TIME_SCALE: '1',
+    HERALD_BREAKER_FAILURE_THRESHOLD: '2',
+  });
+});
+
+beforeEach(() => {
+  process.env.HERALD_ENDPOINT_DISABLE_AFTER_SECONDS = '3600';
+  clearHealthCache();
+});
+
+afterAll(async () => {
+  await receiver?.close();
+  await sfn?.close();
+  await h?.stop();
+});
+
+async function newEvent(tenantId: string, type = 'order.placed', data: Record<string, unknown> = { n: 1 }) {
+  const event: HeraldEvent = { id: newId('evt'), type, tenantId, createdAt: new Date().toISOString(), data };
+  await putEvent(event, 'api');
+  return event;
+}
+
+const run = (...events: HeraldEvent[]) =>
+  dispatch(sqsEvent(events.map((body) => ({ body }))), lambdaContext());
+const startsFor = (endpointId: string) => sfn.started.filter((e) => e.input.endpointId === endpointId);
+
+/** Operational events that reached the topic since the last call (the harness subscribes a queue). */
+async function opEvents(): Promise<HeraldEvent[]> {
+  const messages = await receiveAll(h.sqs, h.queues.subscriber);
+  return messages
+    .map((m) => JSON.parse(m.Body ?? '{}') as HeraldEvent)
+    .filter((e) => e.type.startsWith('herald.'));
+}
+
+describe('endpoint health in dispatch', () => {
+  it('a hanging endpoint costs the inline timeout once; the next delivery goes straight to the workflow', async () => {
+    const tenantId = `t_${newId('ep').slice(3)}`;
+    const path = `/hang-${tenantId}`;
+    receiver.reply(path, { status: 200, hang: true });
+    const ep = await createEndpoint({ tenantId, url: `${receiver.base}${path}` });
+
+    const first = await newEvent(tenantId);
+    await run(first);
+    expect(receiver.on(path)).toHaveLength(1);
+    expect((await getDelivery(first.id, ep.id))?.lastError).toBe('timeout');
+    expect((await getHealth(ep.id, true)).health).toMatchObject({ state: 'open', openReason: 'timeout' });
+    expect(startsFor(ep.id).map((e) => e.input.attempt)).toEqual([2]);
+
+    const second = await newEvent(tenantId);
+    await run(second);
+    expect(receiver.on(path)).toHaveLength(1);
+    expect(await getDelivery(second.id, ep.id)).toMatchObject({ state: 'retrying', attempts: 0 });
+    expect(startsFor(ep.id).map((e) => e.input.attempt)).toEqual([2, 1]);
+  });
+
+  it('a failure streak opens the breaker and publishes herald.endpoint.failing; a quick workflow success closes it with recovered', async () => {
+    const tenantId = `t_${newId('ep').slice(3)}`;
+    const path = `/fail-${tenantId}`;
+    receiver.reply(path, { status: 500 });
+    const ep = await createEndpoint({ tenantId, url: `${receiver.base}${path}` });
+    await opEvents();
+
+    await run(await newEvent(tenantId));
+    await run(await newEvent(tenantId));
+    expect((await getHealth(ep.id, true)).health).toMatchObject({
+      state: 'open',
+      failureStreak: 2,
+      failingNotified: true,
+    });
+    const third = await newEvent(tenantId);
+    await run(third);
+    expect(receiver.on(path)).toHaveLength(2);
+    const failing = (await opEvents()).filter((e) => e.type === 'herald.endpoint.failing');
+    expect(failing).toHaveLength(1);
+    expect(failing[0]).toMatchObject({ tenantId, data: { endpointId: ep.id, failureStreak: 2 } });
+
+    receiver.reply(path, { status: 204 });
+    const execution = startsFor(ep.id).find((e) => e.input.eventId === third.id)!;
+    const output = await attempt(execution.input);
+    expect(output).toMatchObject({ outcome: 'delivered' });
+    expect((await getHealth(ep.id, true)).health).toMatchObject({ state: 'closed', failureStreak: 0 });
+    const recovered = (await opEvents()).filter((e) => e.type === 'herald.endpoint.recovered');
+    expect(recovered.map((e) => e.data.endpointId)).toEqual([ep.id]);
+  });
+
+  it('over the rate limit a delivery waits in the workflow for a reserved window, never dropped', async () => {
+    const tenantId = `t_${newId('ep').slice(3)}`;
+    const path = `/rate-${tenantId}`;
+    const ep = await createEndpoint({ tenantId, url: `${receiver.base}${path}` });
+    const { updateEndpoint } = await import('../../../lambdas/shared/store/endpoints.js');
+    await updateEndpoint(ep.id, ep.updatedAt, { rateLimit: 1 }, new Date().toISOString());
+    const events = [await newEvent(tenantId), await newEvent(tenantId), await newEvent(tenantId)];
+    await run(...events);
+    expect(receiver.on(path)).toHaveLength(1);
+    const deferred = startsFor(ep.id);
+    expect(deferred).toHaveLength(2);
+    const slots = deferred.map((e) => e.input.reservedSlot as number).sort();
+    expect(new Set(slots).size).toBe(2);
+    for (const e of deferred) {
+      expect(e.input.attempt).toBe(1);
+      // Due at the start of its window (or at once, if that start passed while dispatching).
+      expect(Date.parse(e.input.waitUntil as string)).toBeGreaterThanOrEqual((e.input.reservedSlot as number) * 1000);
+    }
+    // Woken before its window, the attempt waits again for it without spending the attempt.
+    const future = Math.floor(Date.now() / 1000) + 60;
+    const early = await attempt({ ...deferred[0]!.input, reservedSlot: future });
+    expect(early).toMatchObject({ outcome: 'retry', attempt: 1, reservedSlot: future });
+    expect(early.waitUntil).toBe(new Date(future * 1000).toISOString());
+    expect(receiver.on(path)).toHaveLength(1);
+  });
+
+  it('a 503 with Retry-After holds the whole endpoint: no inline POST, the workflow waits without spending the attempt', async () => {
+    const tenantId = `t_${newId('ep').slice(3)}`;
+    const path = `/held-${tenantId}`;
+    receiver.reply(path, { status: 503, headers: { 'retry-after': '120' } });
+    const ep = await createEndpoint({ tenantId, url: `${receiver.base}${path}` });
+    await run(await newEvent(tenantId));
+    const held = await newEvent(tenantId);
+    await run(held);
+    expect(receiver.on(path)).toHaveLength(1);
+    const start = startsFor(ep.id).find((e) => e.input.eventId === held.id)!;
+    expect(Date.parse(start.input.waitUntil as string) - Date.now()).toBeGreaterThan(100_000);
+    const output = await attempt({ ...start.input });
+    expect(output).toMatchObject({ outcome: 'retry', attempt: 1 });
+    expect(receiver.on(path)).toHaveLength(1);
+  });
+
+  it('while the breaker is open one workflow attempt probes; the others wait, then spend the attempt without a POST', async () => {
+    const tenantId = `t_${newId('ep').slice(3)}`;
+    const path = `/probe-${tenantId}`;
+    receiver.reply(path, { status: 200, hang: true });
+    const ep = await createEndpoint({ tenantId, url: `${receiver.base}${path}` });
+    await run(await newEvent(tenantId)); // inline timeout: the breaker opens
+    const waiting = [await newEvent(tenantId), await newEvent(tenantId)];
+    await run(...waiting); // both deferred to the workflow
+    const [a, b] = waiting.map((e) => startsFor(ep.id).find((s) => s.input.eventId === e.id)!.input);
+    const probing = attempt(a!); // holds the probe while the receiver hangs (full timeout)
+    await new Promise((r) => setTimeout(r, 200));
+    const second = await attempt(b!);
+    expect(second).toMatchObject({ outcome: 'retry', attempt: 1 });
+    expect(typeof second.heldSince).toBe('string');
+    expect(receiver.on(path)).toHaveLength(2); // the inline attempt and the probe only
+    const longAgo = new Date(Date.now() - 60_000).toISOString();
+    const spent = await attempt({ ...b!, heldSince: longAgo });
+    expect(spent).toMatchObject({ outcome: 'retry', attempt: 2, errorClass: 'circuit_open' });
+    expect(receiver.on(path)).toHaveLength(2);
+    expect(await probing).toMatchObject({ outcome: 'retry', errorClass: 'timeout' });
+  });
+
+  it('an endpoint open only for being slow is not probed: its workflow attempts go side by side', async () => {
+    const tenantId = `t_${newId('ep').slice(3)}`;
+    const path = `/slow-${tenantId}`;
+    const ep = await createEndpoint({ tenantId, url: `${receiver.base}${path}` });
+    await putHealth(ep.id, { state: 'open', openReason: 'slow', failureStreak: 0, failingNotified: false });
+    const events = [await newEvent(tenantId), await newEvent(tenantId)];
+    await run(...events);
+    const inputs = events.map((e) => startsFor(ep.id).find((s) => s.input.eventId === e.id)!.input);
+    const outputs = await Promise.all(inputs.map((input) => attempt(input)));
+    expect(outputs.map((o) => o.outcome)).toEqual(['delivered', 'delivered']);
+    expect(receiver.on(path)).toHaveLength(2);
+  });
+
+  it('an operational event is delivered to the tenant’s other endpoints, never to the one it is about', async () => {
+    const tenantId = `t_${newId('ep').slice(3)}`;
+    const about = await createEndpoint({
+      tenantId,
+      url: `${receiver.base}/about-${tenantId}`,
+      eventTypes: ['herald.*'],
+    });
+    await createEndpoint({ tenantId, url: `${receiver.base}/ops-${tenantId}`, eventTypes: ['herald.*'] });
+    const event = await newEvent(tenantId, 'herald.endpoint.failing', { endpointId: about.id });
+    await run(event);
+    expect(receiver.on(`/ops-${tenantId}`)).toHaveLength(1);
+    expect(receiver.on(`/about-${tenantId}`)).toHaveLength(0);
+    expect(await getDelivery(event.id, about.id)).toBeUndefined();
+  });
+
+  it('an endpoint whose every attempt failed for the period is disabled, once, with herald.endpoint.disabled', async () => {
+    process.env.HERALD_ENDPOINT_DISABLE_AFTER_SECONDS = '1';
+    const tenantId = `t_${newId('ep').slice(3)}`;
+    const path = `/doomed-${tenantId}`;
+    receiver.reply(path, { status: 500 });
+    const ep = await createEndpoint({ tenantId, url: `${receiver.base}${path}` });
+    await opEvents();
+    const first = await newEvent(tenantId);
+    await run(first);
+    await new Promise((r) => setTimeout(r, 1_100));
+    const execution = startsFor(ep.id).find((e) => e.input.eventId === first.id)!;
+    await attempt({ ...execution.input, waitUntil: new Date().toISOString() });
+    const record = await getEndpoint(ep.id);
+    expect(record).toMatchObject({ enabled: false, disabledReason: 'all_attempts_failed' });
+    expect(typeof record?.disabledAt).toBe('string');
+    const disabled = (await opEvents()).filter((e) => e.type === 'herald.endpoint.disabled');
+    expect(disabled.map((e) => e.data.endpointId)).toEqual([ep.id]);
+    clearEndpointCache(); // dispatch reuses a tenant's endpoint list for up to 5 s
+    const late = await newEvent(tenantId);
+    await run(late);
+    expect(await getDelivery(late.id, ep.id)).toMatchObject({ state: 'skipped' });
+  });
+});
