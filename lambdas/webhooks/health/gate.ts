@@ -106,8 +106,8 @@ type ProbeVerdict =
 
 /**
  * The workflow lane's share for an endpoint in trouble: while its breaker is open on failures or
- * timeouts, one attempt at a time POSTs to it (the probe), so a hanging endpoint holds at most one attempt invocation per lease
- * instead of one per delivery — the lane stays free for everyone else's retries.
+ * timeouts, one attempt at a time POSTs to it (the probe), so a hanging endpoint holds at most one
+ * attempt invocation per lease instead of one per delivery — the lane stays free for everyone else.
  */
 async function probeFor(endpointId: string, now: Date): Promise<ProbeVerdict> {
   const { health } = await healthOf(endpointId, now.getTime());

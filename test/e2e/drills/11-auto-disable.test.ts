@@ -71,7 +71,11 @@ describe.skipIf(skip)(DRILL, () => {
       (list) =>
         list.some((e) => e.parsed.type === 'herald.endpoint.disabled') &&
         list.some((e) => e.parsed.type === 'herald.delivery.exhausted'),
-      { timeoutMs: 60_000, intervalMs: 200, description: 'herald.endpoint.disabled and .delivery.exhausted at ops' },
+      {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+        description: 'herald.endpoint.disabled and .delivery.exhausted at ops',
+      },
     );
     for (const e of opsEvents) verifyWithLibrary(ops.secret, e.webhook);
     const types = opsEvents.map((e) => e.parsed.type);

@@ -139,7 +139,9 @@ describe('endpoint health in dispatch', () => {
     for (const e of deferred) {
       expect(e.input.attempt).toBe(1);
       // Due at the start of its window (or at once, if that start passed while dispatching).
-      expect(Date.parse(e.input.waitUntil as string)).toBeGreaterThanOrEqual((e.input.reservedSlot as number) * 1000);
+      expect(Date.parse(e.input.waitUntil as string)).toBeGreaterThanOrEqual(
+        (e.input.reservedSlot as number) * 1000,
+      );
     }
     // Woken before its window, the attempt waits again for it without spending the attempt.
     const future = Math.floor(Date.now() / 1000) + 60;
