@@ -25,13 +25,14 @@ interface SavedSuite {
   };
 }
 
-/** Local function label (logical id without hash) → the model's role. */
+/** Local function label → the model's role. */
 function roleOf(label: string): FunctionName | undefined {
-  if (/Authorizer/.test(label)) return 'authorizer';
-  if (/Ingest/.test(label)) return 'ingest';
-  if (/^Job/.test(label)) return 'job';
-  if (/Dispatch/.test(label)) return 'dispatch';
-  if (/Attempt/.test(label)) return 'attempt';
+  // Logical ids (EventsApiAuthorizer…) or the runtime's display names (authorizer, job-invoice).
+  if (/authorizer/i.test(label)) return 'authorizer';
+  if (/ingest/i.test(label)) return 'ingest';
+  if (/^job/i.test(label)) return 'job';
+  if (/dispatch/i.test(label)) return 'dispatch';
+  if (/attempt/i.test(label)) return 'attempt';
   return undefined;
 }
 

@@ -151,7 +151,7 @@ async function measureCallCosts(local: HeraldLocal, calls = 1000): Promise<CallC
         sns.send(new PublishCommand({ TopicArn, Message: '{"bench":true}' })),
       ),
     );
-    const authorizer = Object.keys(local.functions).find((id) => /Authorizer/.test(id));
+    const authorizer = Object.keys(local.functions).find((id) => /Authorizer/i.test(id));
     if (authorizer !== undefined) {
       const label = `fn:${authorizer.replace(/[0-9A-F]{8}$/, '')}`.slice(0, 15);
       const event = {

@@ -163,11 +163,27 @@ async function peekMessages(queue: DeadLetterQueue, limit: number): Promise<Peek
 }
 
 /**
- * Moves up to `limit` messages to the source queue: receive → SendMessageBatch → DeleteMessageBatch of
+ * Moves up to `limit` messages, and no more than the depth at the start, to the source queue:
+ * receive → SendMessageBatch → DeleteMessageBatch of
  * exactly the entries that were sent. Messages whose send failed are made visible again at the end
  * (not inside the loop, so this call does not receive them twice).
  */
-async function redrive(queue: DeadLetterQueue, limit: number): Promise<{ moved: number; failed: number }> {
+async function redrive(
+  queue: DeadLetterQueue,
+  requested: number,
+): Promise<{ moved: number; failed: number }> {
+  // At most what the queue holds now (visible or briefly hidden by a peek): a message that fails again
+  // at once (a job's non-retryable error sends it straight back) must not be moved twice by one call.
+  const { Attributes = {} } = await sqsClient().send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queue.url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  const held =
+    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+  const limit = Math.min(requested, held);
   let moved = 0;
   const failedHandles: string[] = [];
   try {

@@ -154,8 +154,9 @@ function defineJob(
           logger.error('job record failed', failure);
           throw error;
         }
+        let sent: boolean;
         try {
-          await sendToJobDlq(record, definition.name, error);
+          sent = await sendToJobDlq(record, definition.name, error);
         } catch (sendError) {
           // The DLQ is out of reach: leave the record to SQS, whose redrive policy still applies.
           logger.error('job record failed; sending it to the DLQ failed too', {
@@ -163,6 +164,10 @@ function defineJob(
             dlqError: describeError(sendError).error,
           });
           throw error;
+        }
+        if (!sent) {
+          logger.info('job record already sent to the DLQ by another receive', failure);
+          return;
         }
         metrics.addMetric(MetricName.JobsDeadLettered, MetricUnit.Count, 1);
         logger.error('job record failed permanently; sent to the DLQ', failure);

@@ -9,6 +9,7 @@
  * with `stopped` saying why (the delivery item holds the real state).
  */
 
+import { nextRetryDelaySeconds } from '../shared/backoff.js';
 import { config } from '../shared/config.js';
 import { InvalidRequestError } from '../shared/errors.js';
 import { metrics } from '../shared/observability.js';
@@ -56,6 +57,17 @@ function parseInput(input: unknown): RetryState {
 
 /** How often an attempt waiting for another attempt's probe looks again (real time: it is about POSTs). */
 const PROBE_POLL_MS = 1_000;
+
+/**
+ * How long an attempt waits for another attempt's probe before it is spent without a POST: twice the
+ * attempt timeout, and never longer than the wait the schedule puts before the next attempt (so
+ * waiting does not stretch the schedule by more than one step; scaled like it in tests).
+ */
+function probePatienceMs(attempt: number): number {
+  const nextWait =
+    nextRetryDelaySeconds(attempt, { random: () => 0.5, timeScale: config.retryTimeScale() }) ?? 0;
+  return Math.min(2 * config.webhookTimeoutMs(), nextWait * 1000);
+}
 
 /** The same attempt again at `notBefore`, not spent (a hold, the rate limit, a probe in flight). */
 function postponed(
@@ -106,13 +118,13 @@ async function runAttempt(state: RetryState): Promise<AttemptOutput> {
       ...(postpone.reservedSlot !== undefined ? { reservedSlot: postpone.reservedSlot } : {}),
     });
   }
-  // Breaker open and another attempt probing: wait for it, up to twice the attempt timeout; then spend
-  // this attempt without a POST (`circuit_open`), so the schedule still ends on time.
+  // Breaker open and another attempt probing: wait for it (probePatienceMs); then spend this attempt
+  // without a POST (`circuit_open`), so the schedule still ends on time.
   const probeAt = new Date();
   const probe = await probeFor(endpoint.id, probeAt);
   const heldSince = state.heldSince ?? probeAt.toISOString();
   const waitedMs = probeAt.getTime() - Date.parse(heldSince);
-  if (probe.kind === 'busy' && waitedMs < 2 * config.webhookTimeoutMs()) {
+  if (probe.kind === 'busy' && waitedMs < probePatienceMs(state.attempt)) {
     return postponed(state, new Date(probeAt.getTime() + PROBE_POLL_MS), { heldSince });
   }
 

@@ -1,8 +1,9 @@
-// Demo webhook receiver: verifies Standard Webhooks signatures, dedupes by webhook-id, answers 200 —
-// the "consumer acks by 200" pattern — and can be told to fail or be slow (POST /control).
+// Demo webhook receiver: verifies Standard Webhooks signatures with the off-the-shelf `standardwebhooks`
+// package (as a receiver in the wild would, not with Herald's own signing code), dedupes by webhook-id,
+// answers 200 — the "consumer acks by 200" pattern — and can be told to fail or be slow (POST /control).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifyWebhook } from '../../lambdas/shared/signing.js';
+import { Webhook } from 'standardwebhooks';
 
 export interface ReceivedWebhook {
   readonly id: string;
@@ -106,7 +107,11 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     if (secrets.length > 0) {
       const ok = secrets.some((secret) => {
         try {
-          verifyWebhook(secret, headers, body);
+          new Webhook(secret).verify(body, {
+            'webhook-id': headers['webhook-id'] ?? '',
+            'webhook-timestamp': headers['webhook-timestamp'] ?? '',
+            'webhook-signature': headers['webhook-signature'] ?? '',
+          });
           return true;
         } catch {
           return false;

@@ -3,7 +3,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { countedFrom, durationsFrom } from '../../bench/cost/counted.js';
+import { countedFrom, durationsFrom, roleOf } from '../../bench/cost/counted.js';
 import { ASSUMED_DURATION_MS, resolveInputs } from '../../bench/cost/inputs.js';
 import {
   type CountedPerEvent,
@@ -320,5 +320,20 @@ describe('countedFrom / durationsFrom (benchmark results → model inputs)', () 
 
   it('takes ms per message from the median paced run', () => {
     expect(durationsFrom(saved)).toEqual({ ingest: 20, dispatch: 15 });
+  });
+});
+
+describe('roleOf', () => {
+  it.each([
+    ['EventsApiAuthorizer', 'authorizer'],
+    ['authorizer', 'authorizer'],
+    ['JobinvoiceHandler', 'job'],
+    ['job-invoice', 'job'],
+    ['WebhooksDispatch', 'dispatch'],
+    ['dispatch', 'dispatch'],
+    ['ingest', 'ingest'],
+    ['management', undefined],
+  ])('%s → %s', (label, role) => {
+    expect(roleOf(label)).toBe(role);
   });
 });

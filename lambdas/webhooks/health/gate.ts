@@ -105,13 +105,14 @@ type ProbeVerdict =
   | { readonly kind: 'busy' };
 
 /**
- * The workflow lane's share for an endpoint in trouble: while its breaker is open, one attempt at a
- * time POSTs to it (the probe), so a hanging endpoint holds at most one attempt invocation per lease
- * instead of one per delivery — the lane stays free for everyone else's retries.
+ * The workflow lane's share for an endpoint in trouble: while its breaker is open on failures or
+ * timeouts, one attempt at a time POSTs to it (the probe), so a hanging endpoint holds at most one
+ * attempt invocation per lease instead of one per delivery — the lane stays free for everyone else.
  */
 async function probeFor(endpointId: string, now: Date): Promise<ProbeVerdict> {
   const { health } = await healthOf(endpointId, now.getTime());
-  if (health.state !== 'open') return { kind: 'go' };
+  // Open only because it answers slowly (but answers): no probing, its deliveries go at full width.
+  if (health.state !== 'open' || health.openReason === 'slow') return { kind: 'go' };
   const until = new Date(now.getTime() + config.webhookTimeoutMs() + PROBE_MARGIN_MS);
   return (await claimProbe(endpointId, now, until)) ? { kind: 'probe', until } : { kind: 'busy' };
 }

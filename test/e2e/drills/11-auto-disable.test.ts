@@ -68,8 +68,14 @@ describe.skipIf(skip)(DRILL, () => {
 
     const opsEvents = await waitUntil(
       () => ctx.receiver.accepted('ops').map((r) => ({ parsed: JSON.parse(r.body) as OpEvent, webhook: r })),
-      (list) => list.some((e) => e.parsed.type === 'herald.endpoint.disabled'),
-      { timeoutMs: 60_000, intervalMs: 200, description: 'herald.endpoint.disabled at the ops endpoint' },
+      (list) =>
+        list.some((e) => e.parsed.type === 'herald.endpoint.disabled') &&
+        list.some((e) => e.parsed.type === 'herald.delivery.exhausted'),
+      {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+        description: 'herald.endpoint.disabled and .delivery.exhausted at ops',
+      },
     );
     for (const e of opsEvents) verifyWithLibrary(ops.secret, e.webhook);
     const types = opsEvents.map((e) => e.parsed.type);

@@ -7,6 +7,7 @@
 import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { createEndpoint, publishOk, uniqueTenant, verifyWithLibrary } from '../support/fixtures.js';
+import { rememberSecret } from '../support/receiver.js';
 import { useHerald } from '../support/suite.js';
 import { receiverUnreachable, requireLocal, skipReason } from '../support/target.js';
 import { waitUntil } from '../support/wait.js';
@@ -29,6 +30,7 @@ describe.skipIf(receiverUnreachable('secrets'))('endpoint signing secrets', () =
     });
     const rotated = await ctx.api.post<Rotated>(`/v1/endpoints/${endpoint.id}/rotate-secret`);
     expect(rotated.status).toBe(200);
+    rememberSecret(endpoint.url, rotated.body.secret);
 
     await publishOk(ctx.api, { type: 'rotation.check', tenantId, data: { n: 1 } });
     const [first] = await waitUntil(
@@ -50,6 +52,7 @@ describe.skipIf(receiverUnreachable('secrets'))('endpoint signing secrets', () =
       expireCurrentNow: true,
     });
     expect(leaked.status).toBe(200);
+    rememberSecret(endpoint.url, leaked.body.secret);
     // Dispatchers reuse a tenant's endpoint list for up to HERALD_ENDPOINT_CACHE_SECONDS (5 s,
     // lambdas/shared/store/endpoint-cache.ts): an event dispatched after that signs with the new secret only.
     await new Promise((resolve) => setTimeout(resolve, 5_500));

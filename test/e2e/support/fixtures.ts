@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import type { ApiResponse, HeraldApi } from './api.js';
-import type { ReceivedWebhook } from './receiver.js';
+import { type ReceivedWebhook, rememberSecret } from './receiver.js';
 
 interface PublishedEvent {
   readonly id: string;
@@ -91,6 +91,8 @@ async function createEndpoint(
     await api.post<{ id: string; secret: string; url: string }>('/v1/endpoints', input),
     201,
   );
+  // The test receiver verifies what arrives for this URL with `standardwebhooks` (receiver.ts).
+  rememberSecret(input.url, body.secret);
   return { id: body.id, secret: body.secret, url: body.url };
 }
 

@@ -3,9 +3,15 @@
  * Each endpoint under test gets its own path (`/hooks/<name>`); a path answers from a script of
  * behaviours, one per request, then from its default (200). `stop()`/`start()` keep the same port, so
  * "connection refused" and "it came back" are real.
+ *
+ * Every webhook to a path whose endpoint secret is known (`rememberSecret`, called by the
+ * `createEndpoint` fixture) is verified with the off-the-shelf `standardwebhooks` package, so every
+ * end-to-end run also proves that receivers in the wild can verify Herald's signatures; `suite.ts`
+ * fails a file in which one did not verify.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
 
 /** What the receiver does with one request. */
 type Behaviour =
@@ -23,6 +29,36 @@ interface ReceivedWebhook {
   readonly body: string;
   readonly webhookId: string | undefined;
   readonly answered: string;
+  /** Verified by `standardwebhooks` with a secret known for its path; undefined when none is known. */
+  readonly verified: boolean | undefined;
+}
+
+/** Endpoint secrets by receiver path (`/hooks/<name>`), as the API returned them. */
+const knownSecrets = new Map<string, Set<string>>();
+
+/** Remembers a signing secret of the endpoint registered at `url` (creation or rotation). */
+function rememberSecret(url: string, secret: string): void {
+  const path = new URL(url).pathname;
+  knownSecrets.set(path, new Set([...(knownSecrets.get(path) ?? []), secret]));
+}
+
+/** Whether any known secret of `path` verifies the webhook, by the `standardwebhooks` package. */
+function verifiedByLibrary(path: string, headers: Record<string, string | undefined>, body: string) {
+  const secrets = knownSecrets.get(path);
+  if (secrets === undefined) return undefined;
+  const signed = {
+    'webhook-id': headers['webhook-id'] ?? '',
+    'webhook-timestamp': headers['webhook-timestamp'] ?? '',
+    'webhook-signature': headers['webhook-signature'] ?? '',
+  };
+  return [...secrets].some((secret) => {
+    try {
+      new Webhook(secret).verify(body, signed);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Given the webhook id and how often this path saw it before; undefined falls back to script/default. */
@@ -134,6 +170,15 @@ class TestReceiver {
     return this.received(name).filter((r) => /^2\d\d$/.test(r.answered));
   }
 
+  /** How many webhooks `standardwebhooks` verified, how many it rejected, and how many had no known secret. */
+  verification(): { verified: number; rejected: ReceivedWebhook[]; unknown: number } {
+    return {
+      verified: this.log.filter((r) => r.verified === true).length,
+      rejected: this.log.filter((r) => r.verified === false),
+      unknown: this.log.filter((r) => r.verified === undefined).length,
+    };
+  }
+
   private handle(request: IncomingMessage, response: ServerResponse): void {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -150,13 +195,15 @@ class TestReceiver {
         this.scripts.get(path)?.shift() ??
         this.defaults.get(path) ??
         ok;
+      const body = Buffer.concat(chunks).toString('utf8');
       this.log.push({
         path,
         at: Date.now(),
         headers,
-        body: Buffer.concat(chunks).toString('utf8'),
+        body,
         webhookId,
         answered: behaviour.kind === 'status' ? String(behaviour.status) : behaviour.kind,
+        verified: verifiedByLibrary(path, headers, body),
       });
       this.respond(behaviour, response);
     });
@@ -187,4 +234,4 @@ class TestReceiver {
 }
 
 export type { Behaviour, ReceivedWebhook, Responder };
-export { close, hang, ok, status, TestReceiver };
+export { close, hang, ok, rememberSecret, status, TestReceiver };

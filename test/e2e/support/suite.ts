@@ -25,6 +25,16 @@ function useHerald(options: { timeScale?: number } = {}): SuiteContext {
   afterAll(async () => {
     await ctx.receiver?.stop();
     await ctx.target?.stop();
+    // Interoperability: every webhook whose secret the test knew verified with `standardwebhooks`.
+    const rejected = ctx.receiver?.verification().rejected ?? [];
+    if (rejected.length > 0) {
+      throw new Error(
+        `standardwebhooks rejected ${rejected.length} webhook(s): ${rejected
+          .slice(0, 3)
+          .map((r) => `${r.path} ${r.webhookId}`)
+          .join(', ')}`,
+      );
+    }
   });
   return ctx;
 }

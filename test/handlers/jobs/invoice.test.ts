@@ -159,6 +159,24 @@ describe('invoice job', () => {
     });
   });
 
+  it('a record received twice (its visibility ran out) lands on the DLQ once', async () => {
+    await receiveAll(h.sqs, h.queues.workDlq, 60);
+    const poison = sqsRecord({ body: 'never json' });
+    const again = {
+      ...poison,
+      receiptHandle: 'second-receive',
+      attributes: { ...poison.attributes, ApproximateReceiveCount: '2' },
+    };
+
+    const responses = await Promise.all([
+      invoiceHandler(sqsEvent([poison]), lambdaContext()),
+      invoiceHandler(sqsEvent([again]), lambdaContext()),
+    ]);
+
+    expect(responses).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
+    expect((await receiveAll(h.sqs, h.queues.workDlq, 60)).map((m) => m.Body)).toEqual(['never json']);
+  });
+
   it('when the DLQ cannot be reached, a permanent failure is left to SQS (reported failed)', async () => {
     const dlqUrl = process.env.HERALD_JOB_DLQ_URL;
     process.env.HERALD_JOB_DLQ_URL = `${h.queues.workDlq}-does-not-exist`;
