@@ -61,7 +61,10 @@ export interface paths {
         /** List a tenant's endpoints */
         get: operations["listEndpoints"];
         put?: never;
-        /** Create a webhook endpoint; the secret is shown here and on rotation only */
+        /**
+         * Create a webhook endpoint; the secret is shown here and on rotation only
+         * @description A tenant has at most 50 endpoints by default (`herald:maxEndpointsPerTenant`): past it, `403 limit_exceeded` with `limit` and `current`.
+         */
         post: operations["createEndpoint"];
         delete?: never;
         options?: never;
@@ -378,7 +381,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Replay a tenant's events in a time window */
+        /**
+         * Replay a tenant's events in a time window
+         * @description At most 10 calls per tenant per minute by default (`herald:maxReplayCallsPerMinute`): past it, `429 limit_exceeded` with `Retry-After`. At most 1000 events per call; past that the answer says `truncated: true` (narrow the window).
+         */
         post: operations["bulkReplay"];
         delete?: never;
         options?: never;
@@ -830,13 +836,21 @@ export interface components {
         /** @description RFC 9457 problem document */
         Problem: {
             /** @enum {string} */
-            code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "invalid_url" | "forbidden_address" | "idempotency_key_reused" | "idempotency_key_in_flight" | "unavailable" | "internal_error" | "schema_validation_failed" | "schema_incompatible" | "unknown_event_type" | "event_type_archived";
+            code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "invalid_url" | "forbidden_address" | "idempotency_key_reused" | "idempotency_key_in_flight" | "unavailable" | "internal_error" | "schema_validation_failed" | "schema_incompatible" | "unknown_event_type" | "event_type_archived" | "limit_exceeded";
+            /** @description With `limit_exceeded`: the count it was measured against (endpoints of the tenant, bulk replays this minute) */
+            current?: number;
             detail?: string;
             /** @description With `schema_validation_failed`: where `data` (or an example) fails its schema, most specific first, at most 20 */
             errors?: components["schemas"]["PointerMessage"][];
             instance?: string;
+            /** @description With `limit_exceeded`: the limit's value */
+            limit?: number;
+            /** @description With `limit_exceeded`: which limit (`endpointsPerTenant`, `replayCallsPerMinute`; docs/api.md "Limits") */
+            limitName?: string;
             /** @description With `schema_incompatible`: why the new schema would refuse events the current one accepts */
             reasons?: components["schemas"]["PointerMessage"][];
+            /** @description With a 429 `limit_exceeded`: seconds until the call is allowed again (also the `Retry-After` header) */
+            retryAfterSeconds?: number;
             status: number;
             title: string;
             type: string;
@@ -918,6 +932,17 @@ export interface components {
         /** @description Idempotency-Key reused with another body (`idempotency_key_reused`) */
         Problem422: {
             headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Too Many Requests: a rate limit (`limit_exceeded`, e.g. bulk replays per tenant per minute); retry after `Retry-After` seconds */
+        Problem429: {
+            headers: {
+                /** @description Seconds until the call is allowed again */
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -1899,6 +1924,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             415: components["responses"]["Problem415"];
+            429: components["responses"]["Problem429"];
         };
     };
 }
