@@ -14,6 +14,18 @@ if (!Number.isFinite(retryTimeScale) || retryTimeScale <= 0) {
   );
 }
 const alarmEmail = context('herald:alarmEmail');
+/** A limit from context (docs/api.md "Limits"), or undefined for its default. */
+const limitContext = (key: string): number | undefined => {
+  const raw = context(key);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`Context ${key} must be a positive integer, got ${String(raw)}`);
+  }
+  return value;
+};
+const maxEndpointsPerTenant = limitContext('herald:maxEndpointsPerTenant');
+const maxReplayCallsPerMinute = limitContext('herald:maxReplayCallsPerMinute');
 const endpointDisableAfter = parseDisableAfter(context('herald:endpointDisableAfter'));
 
 new HeraldStack(app, String(context('herald:stackName') ?? 'Herald'), {
@@ -23,5 +35,9 @@ new HeraldStack(app, String(context('herald:stackName') ?? 'Herald'), {
   ...(endpointDisableAfter ? { endpointDisableAfter } : {}),
   strictEventTypes: asBoolean(context('herald:strictEventTypes')),
   ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}),
+  limits: {
+    ...(maxEndpointsPerTenant !== undefined ? { endpointsPerTenant: maxEndpointsPerTenant } : {}),
+    ...(maxReplayCallsPerMinute !== undefined ? { replayCallsPerMinute: maxReplayCallsPerMinute } : {}),
+  },
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

@@ -10,6 +10,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEFAULT_LIMITS, type Limits } from '../lambdas/shared/limits.js';
 import { grantQueues, grantTableAccess } from './access.js';
 import { HeraldFunction } from './herald-function.js';
 import { suppressNag } from './nag.js';
@@ -63,6 +64,8 @@ interface EventsApiProps {
   readonly allowLoopbackWebhooks: boolean;
   /** Ingest refuses types that are not in the catalog. @default false */
   readonly strictEventTypes?: boolean;
+  /** Limits against amplification the management function enforces. @default DEFAULT_LIMITS (limits.ts) */
+  readonly limits?: Partial<Pick<Limits, 'endpointsPerTenant' | 'replayCallsPerMinute'>>;
   /** Steady-state requests per second across the API. @default 1000 */
   readonly throttleRateLimit?: number;
   /** @default 2000 */
@@ -128,6 +131,12 @@ class EventsApi extends Construct {
         HERALD_WEBHOOK_DLQ_URL: props.webhookDlq.queueUrl,
         HERALD_QUEUES: props.queuesJson,
         HERALD_ALLOW_LOOPBACK_WEBHOOKS: String(props.allowLoopbackWebhooks),
+        HERALD_MAX_ENDPOINTS_PER_TENANT: String(
+          props.limits?.endpointsPerTenant ?? DEFAULT_LIMITS.endpointsPerTenant,
+        ),
+        HERALD_MAX_REPLAY_CALLS_PER_MINUTE: String(
+          props.limits?.replayCallsPerMinute ?? DEFAULT_LIMITS.replayCallsPerMinute,
+        ),
       },
     });
     grantTableAccess(this.managementFunction, props.mainTable, {

@@ -1,6 +1,7 @@
 import { CfnOutput, type Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import type { Limits } from '../lambdas/shared/limits.js';
 import { BackgroundJob } from './background-job.js';
 import { EventsApi } from './events-api.js';
 import { jobs as declaredJobs, type JobDeclaration } from './jobs.js';
@@ -23,6 +24,8 @@ interface HeraldStackProps extends StackProps {
   readonly endpointDisableAfter?: Duration;
   /** Refuse events whose type is not in the catalog (`unknown_event_type`). @default false */
   readonly strictEventTypes?: boolean;
+  /** Limits against amplification (lambdas/shared/limits.ts). @default DEFAULT_LIMITS */
+  readonly limits?: Partial<Pick<Limits, 'endpointsPerTenant' | 'replayCallsPerMinute'>>;
   /** @default no email subscription on the alarm topic */
   readonly alarmEmail?: string;
 }
@@ -91,6 +94,7 @@ class HeraldStack extends Stack {
       redriveTargets: Object.values(workQueues).map((wq) => wq.queue),
       allowLoopbackWebhooks,
       strictEventTypes: props.strictEventTypes ?? false,
+      ...(props.limits ? { limits: props.limits } : {}),
     });
 
     const observability = new Observability(this, 'Observability', {

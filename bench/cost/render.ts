@@ -103,8 +103,9 @@ function renderKms(measurements: readonly KmsMeasurement[], usdPerRequest: numbe
   const lines = [
     '### Signing secrets: KMS calls per delivery (envelope encryption, data key cached per container)',
     '',
-    'Counted at the local key service running lambdas/shared/secrets-key.ts (bench/cost/kms.ts); each',
-    'dispatcher container starts cold. Goal: under $0.10 per million deliveries.',
+    'Counted at the local key service running lambdas/shared/secrets-key.ts (bench/cost/kms.ts), sealing with',
+    "the table's current data key (a new one every 30 days); each dispatcher container starts cold.",
+    'Goal: under $0.10 per million deliveries.',
     '',
     '| scenario | deliveries | GenerateDataKey | Decrypt | Decrypt per delivery | USD per 1 M deliveries |',
     '|---|---:|---:|---:|---:|---:|',
@@ -118,7 +119,9 @@ function renderKms(measurements: readonly KmsMeasurement[], usdPerRequest: numbe
   lines.push(
     'The first row prices the delivery line `signing-secret data keys (KMS Decrypt)` above. Sealing',
   );
-  lines.push('costs one GenerateDataKey per management container, not per delivery.');
+  lines.push(
+    'costs one GenerateDataKey per 30 days and one Decrypt per management container, not per delivery.',
+  );
   return lines.join('\n');
 }
 

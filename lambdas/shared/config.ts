@@ -3,6 +3,8 @@
  * first use with the variable's name, so a misconfigured deployment fails loudly, not halfway.
  */
 
+import { DEFAULT_LIMITS } from './limits.js';
+
 class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -55,6 +57,12 @@ const config = {
   retryTimeScale: (): number => optionalNumber('HERALD_RETRY_TIME_SCALE', 1),
   /** @default 15000 */
   webhookTimeoutMs: (): number => optionalNumber('HERALD_WEBHOOK_TIMEOUT_MS', 15_000),
+  /** @default 50 (limits.ts) */
+  maxEndpointsPerTenant: (): number =>
+    optionalNumber('HERALD_MAX_ENDPOINTS_PER_TENANT', DEFAULT_LIMITS.endpointsPerTenant),
+  /** @default 10 (limits.ts) */
+  maxReplayCallsPerMinute: (): number =>
+    optionalNumber('HERALD_MAX_REPLAY_CALLS_PER_MINUTE', DEFAULT_LIMITS.replayCallsPerMinute),
   /**
    * Timeout of the dispatcher's inline first attempt; the workflow's attempts use the full
    * `webhookTimeoutMs`. A timeout opens the endpoint's breaker (adrs/0007). @default 1000

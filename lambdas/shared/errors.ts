@@ -103,6 +103,22 @@ class TransientError extends HeraldError {
   override readonly retryable = true;
 }
 
+/**
+ * A rate limit (docs/api.md "Limits") is used up for now: 429 with `Retry-After`, code `limit_exceeded`
+ * like every limit. It clears by itself, so it is the one limit answered "later" rather than 403.
+ */
+class RateLimitedError extends HeraldError {
+  readonly code: string = 'limit_exceeded';
+  readonly status: number = 429;
+  override readonly retryable = true;
+  /** Seconds until the limit allows the call again (the Retry-After header). */
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number, options: HeraldErrorOptions = {}) {
+    super(message, options);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 function isHeraldError(error: unknown): error is HeraldError {
   return error instanceof HeraldError;
 }
@@ -122,6 +138,7 @@ export {
   LimitExceededError,
   NotFoundError,
   PayloadTooLargeError,
+  RateLimitedError,
   TransientError,
   UnauthorizedError,
   UnsupportedMediaTypeError,

@@ -3,7 +3,7 @@
  * is not a HeraldError becomes a generic 500: internals (stack traces, SDK messages) never leak.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { HeraldError } from './errors.js';
+import { HeraldError, RateLimitedError } from './errors.js';
 
 const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 /** Problem `type` URIs: one stable URI per code, so clients may switch on either. */
@@ -19,6 +19,7 @@ const TITLES: Readonly<Record<number, string>> = {
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -54,7 +55,10 @@ function problemResponse(error: unknown, instance?: string): APIGatewayProxyStru
   const body = problemBody(error, instance);
   return {
     statusCode: body.status,
-    headers: { 'content-type': PROBLEM_CONTENT_TYPE },
+    headers: {
+      'content-type': PROBLEM_CONTENT_TYPE,
+      ...(error instanceof RateLimitedError ? { 'retry-after': String(error.retryAfterSeconds) } : {}),
+    },
     body: JSON.stringify(body),
   };
 }

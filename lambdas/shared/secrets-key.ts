@@ -2,7 +2,8 @@
  * Envelope encryption of endpoint signing secrets (adrs/0006-envelope-encrypted-signing-secrets.md): a 256-bit data key from
  * KMS `GenerateDataKey` under the secrets key (HERALD_SECRETS_KEY_ID) seals secrets with AES-256-GCM
  * (secret-box.ts); the KMS-encrypted data key is stored beside each ciphertext. Per container:
- * - sealing uses one data key, generated on first use and kept for the container's life;
+ * - sealing uses the table's current data key (store/data-keys.ts: one Decrypt per container), or
+ *   generates it when there is none or it is 30 days old (one GenerateDataKey per month, not per container);
  * - opening calls KMS `Decrypt` once per distinct encrypted data key, then answers from memory.
  * So a warm dispatcher signs without any KMS call. The encryption context names the purpose, so the
  * key's grants can be limited to it and a data key made for something else does not decrypt here.
@@ -12,8 +13,11 @@ import { kmsClient } from './aws-clients.js';
 import { config } from './config.js';
 import { TransientError } from './errors.js';
 import { SecretBoxError } from './secret-box.js';
+import { type CurrentDataKeyStore, tableDataKeyStore } from './store/data-keys.js';
 
 const ENCRYPTION_CONTEXT: Readonly<Record<string, string>> = { 'herald:purpose': 'endpoint-signing-secret' };
+/** A current data key older than this is replaced (new secrets get a new key; old ones keep theirs). */
+const DATA_KEY_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 /** Distinct data keys kept open per container (one per management container that ever sealed). */
 const MAX_OPEN_KEYS = 256;
 
@@ -66,9 +70,34 @@ async function generate(): Promise<DataKey> {
   }
 }
 
-/** The data key this container seals with (one GenerateDataKey per container). */
-function sealingKey(): Promise<DataKey> {
-  sealing ??= generate().catch((error: unknown) => {
+/** The current data key, generated and published when there is none or it is too old. */
+async function establish(store: CurrentDataKeyStore, now: number): Promise<DataKey> {
+  const current = await store.read();
+  if (current !== undefined && now - Date.parse(current.createdAt) < DATA_KEY_MAX_AGE_MS) {
+    return { plaintext: await openDataKey(current.encrypted), encrypted: current.encrypted };
+  }
+  const fresh = await generate();
+  if (
+    await store.replace(
+      { encrypted: fresh.encrypted, createdAt: new Date(now).toISOString() },
+      current?.encrypted,
+    )
+  ) {
+    return fresh;
+  }
+  // Another container published one meanwhile: seal with that one, so the table keeps a single current key.
+  const winner = await store.read();
+  return winner === undefined
+    ? fresh
+    : { plaintext: await openDataKey(winner.encrypted), encrypted: winner.encrypted };
+}
+
+/** The data key this container seals with, settled once per container. */
+function sealingKey(
+  store: CurrentDataKeyStore = tableDataKeyStore,
+  now: number = Date.now(),
+): Promise<DataKey> {
+  sealing ??= establish(store, now).catch((error: unknown) => {
     sealing = undefined; // the next call tries again
     throw error;
   });
@@ -106,4 +135,4 @@ function resetDataKeyCache(): void {
 }
 
 export type { DataKey };
-export { ENCRYPTION_CONTEXT, openDataKey, resetDataKeyCache, sealingKey };
+export { DATA_KEY_MAX_AGE_MS, ENCRYPTION_CONTEXT, openDataKey, resetDataKeyCache, sealingKey };

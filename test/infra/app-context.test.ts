@@ -50,10 +50,12 @@ describe('bin/app.ts context', () => {
   let defaults: Synth;
   let local: Synth;
   let invalid: Synth;
+  let limits: Synth;
+  let badLimit: Synth;
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'herald-infra-context-'));
-    [defaults, local, invalid] = await Promise.all([
+    [defaults, local, invalid, limits, badLimit] = await Promise.all([
       synthApp(join(root, 'defaults'), {}),
       // The CLI passes `-c key=value` through as strings: the app must accept "true".
       synthApp(join(root, 'local'), {
@@ -62,6 +64,11 @@ describe('bin/app.ts context', () => {
         'herald:strictEventTypes': 'true',
       }),
       synthApp(join(root, 'invalid'), { 'herald:retryTimeScale': '-1' }),
+      synthApp(join(root, 'limits'), {
+        'herald:maxEndpointsPerTenant': '200',
+        'herald:maxReplayCallsPerMinute': '3',
+      }),
+      synthApp(join(root, 'bad-limit'), { 'herald:maxEndpointsPerTenant': '0' }),
     ]);
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -90,5 +97,21 @@ describe('bin/app.ts context', () => {
   it('refuses a retry time scale that is not a positive number', () => {
     expect(invalid.code).not.toBe(0);
     expect(invalid.stderr).toMatch(/herald:retryTimeScale must be a positive number/);
+  });
+
+  it('gives management the limits: 50 endpoints a tenant and 10 bulk replays a minute by default', () => {
+    expect(valuesOf(defaults, 'HERALD_MAX_ENDPOINTS_PER_TENANT')).toEqual(['50']);
+    expect(valuesOf(defaults, 'HERALD_MAX_REPLAY_CALLS_PER_MINUTE')).toEqual(['10']);
+  });
+
+  it('passes herald:maxEndpointsPerTenant and herald:maxReplayCallsPerMinute through', () => {
+    expect(limits.code).toBe(0);
+    expect(valuesOf(limits, 'HERALD_MAX_ENDPOINTS_PER_TENANT')).toEqual(['200']);
+    expect(valuesOf(limits, 'HERALD_MAX_REPLAY_CALLS_PER_MINUTE')).toEqual(['3']);
+  });
+
+  it('refuses a limit that is not a positive integer', () => {
+    expect(badLimit.code).not.toBe(0);
+    expect(badLimit.stderr).toMatch(/herald:maxEndpointsPerTenant must be a positive integer/);
   });
 });

@@ -29,6 +29,8 @@ const expectedEnvironment: Record<string, string[]> = {
     'HERALD_QUEUES',
     'HERALD_ALLOW_LOOPBACK_WEBHOOKS',
     'HERALD_SECRETS_KEY_ID',
+    'HERALD_MAX_ENDPOINTS_PER_TENANT',
+    'HERALD_MAX_REPLAY_CALLS_PER_MINUTE',
   ],
   WebhooksDispatch: [
     ...ALL,

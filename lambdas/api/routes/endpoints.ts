@@ -12,6 +12,7 @@ import {
   NotFoundError,
 } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
+import { limitDetail } from '../../shared/limits.js';
 import { isValidEventTypePattern } from '../../shared/matching.js';
 import { jsonResponse } from '../../shared/problem.js';
 import { rotate } from '../../shared/secret-rotation.js';
@@ -28,6 +29,7 @@ import {
   updateEndpoint,
   viewOf,
 } from '../../shared/store/endpoints.js';
+import { releaseEndpointSlot, reserveEndpointSlot } from '../../shared/store/limits.js';
 import { MAX_TENANT_ID_LENGTH } from '../../shared/validation.js';
 import { HEALTHY, healthView } from '../../webhooks/health/breaker.js';
 import {
@@ -89,6 +91,27 @@ async function visibleEndpoint({ principal, params }: AuthedRequest): Promise<En
   return endpoint;
 }
 
+/**
+ * Runs `create` holding one of the tenant's endpoint slots (docs/api.md "Limits"); none left →
+ * `403 limit_exceeded`. The slot is taken before the write, so concurrent creates cannot overshoot.
+ */
+async function withEndpointSlot(tenantId: string, create: () => Promise<void>): Promise<void> {
+  const limit = config.maxEndpointsPerTenant();
+  const reserved = await reserveEndpointSlot(tenantId, limit);
+  if (!reserved.ok) {
+    throw new LimitExceededError(
+      `A tenant has at most ${limit} endpoints and ${tenantId} has ${reserved.current}: delete one, or ask the operator to raise herald:maxEndpointsPerTenant`,
+      { detail: limitDetail('endpointsPerTenant', limit, reserved.current) },
+    );
+  }
+  try {
+    await create();
+  } catch (error) {
+    await releaseEndpointSlot(tenantId);
+    throw error;
+  }
+}
+
 const createEndpoint = route('POST', '/v1/endpoints', async ({ event, principal }) => {
   requireManager(principal);
   const body = requireJsonObject(event);
@@ -115,7 +138,7 @@ const createEndpoint = route('POST', '/v1/endpoints', async ({ event, principal 
     ...(description !== undefined ? { description } : {}),
     ...(rateLimit !== undefined ? { rateLimit } : {}),
   };
-  await putEndpoint(record);
+  await withEndpointSlot(tenantId, () => putEndpoint(record));
   return jsonResponse(201, { ...viewOf(record), health: healthView(HEALTHY, new Date()), secret });
 });
 
@@ -188,6 +211,7 @@ const patchEndpoint = route('PATCH', '/v1/endpoints/{id}', async (request) => {
 const removeEndpoint = route('DELETE', '/v1/endpoints/{id}', async (request) => {
   const endpoint = await visibleEndpoint(request);
   if (!(await deleteEndpoint(endpoint.id))) throw new NotFoundError('Endpoint not found');
+  await releaseEndpointSlot(endpoint.tenantId);
   return { statusCode: 204 };
 });
 

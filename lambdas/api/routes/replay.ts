@@ -5,11 +5,14 @@
  * state instead.
  */
 import { type Principal, requireManager, requireTenantVisible, resolveTenant } from '../../shared/auth.js';
-import { InvalidRequestError, NotFoundError } from '../../shared/errors.js';
+import { config } from '../../shared/config.js';
+import { InvalidRequestError, NotFoundError, RateLimitedError } from '../../shared/errors.js';
+import { DEFAULT_LIMITS, limitDetail, windowAt } from '../../shared/limits.js';
 import { jsonResponse } from '../../shared/problem.js';
 import { getDeliveries } from '../../shared/store/deliveries.js';
 import { type EndpointRecord, getEndpoint, matchingEndpoints } from '../../shared/store/endpoints.js';
 import { listEvents, type StoredEvent } from '../../shared/store/events.js';
+import { takeReplayCall } from '../../shared/store/limits.js';
 import type { StoreKey } from '../../shared/store/table.js';
 import { MAX_TENANT_ID_LENGTH } from '../../shared/validation.js';
 import {
@@ -26,7 +29,30 @@ import { visibleEvent } from './events.js';
 
 const DELIVERY_STATES = ['pending', 'delivered', 'retrying', 'failed', 'skipped'] as const;
 /** Bounds one bulk request so it finishes well inside the Lambda timeout; narrow the window for more. */
-const MAX_BULK_EVENTS = 1000;
+const MAX_BULK_EVENTS = DEFAULT_LIMITS.replayEventsPerCall;
+
+/**
+ * Counts the call against the tenant's bulk replays this minute (docs/api.md "Limits"). Over it: 429
+ * with Retry-After until the next minute, code `limit_exceeded` — a rate clears by itself, so the
+ * status says "later" (clients back off on 429), where a 403 would say "never".
+ */
+async function takeReplaySlot(tenantId: string): Promise<void> {
+  const limit = config.maxReplayCallsPerMinute();
+  const window = windowAt(new Date());
+  const taken = await takeReplayCall(tenantId, window, limit);
+  if (!taken.ok) {
+    throw new RateLimitedError(
+      `At most ${limit} bulk replays per minute per tenant; ${tenantId} has made ${taken.current} this minute. Retry after ${window.retryAfterSeconds} s, or replay a wider window in one call`,
+      window.retryAfterSeconds,
+      {
+        detail: {
+          ...limitDetail('replayCallsPerMinute', limit, taken.current),
+          retryAfterSeconds: window.retryAfterSeconds,
+        },
+      },
+    );
+  }
+}
 
 /** The named endpoint, if the caller may see it and it belongs to the event's tenant. */
 async function namedEndpoint(
@@ -90,6 +116,8 @@ const bulkReplay = route('POST', '/v1/replay', async ({ event, principal }) => {
   }
   const endpointId = optionalString(body, 'endpointId', 64);
   if (endpointId !== undefined) await namedEndpoint(principal, endpointId, tenantId);
+  // Counted once the request is valid, so a malformed call does not use up the tenant's minute.
+  await takeReplaySlot(tenantId);
 
   // Endpoint lists are the same for every event of a type: look each type up once.
   const byType = new Map<string, Promise<EndpointRecord[]>>();

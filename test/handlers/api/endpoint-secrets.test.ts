@@ -4,15 +4,16 @@
  * data key is cached per container, rotation keeps the grace period, and dispatch still signs with
  * every active secret.
  */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as management } from '../../../lambdas/api/management.js';
 import { documentClient } from '../../../lambdas/shared/aws-clients.js';
 import { newId } from '../../../lambdas/shared/ids.js';
 import { SecretBoxError } from '../../../lambdas/shared/secret-box.js';
-import { resetDataKeyCache } from '../../../lambdas/shared/secrets-key.js';
+import { DATA_KEY_MAX_AGE_MS, resetDataKeyCache, sealingKey } from '../../../lambdas/shared/secrets-key.js';
 import { createAdminKey } from '../../../lambdas/shared/store/api-keys.js';
+import { memoryDataKeyStore } from '../../../lambdas/shared/store/data-keys.js';
 import { activeSecrets, getEndpoint, listEndpoints } from '../../../lambdas/shared/store/endpoints.js';
 import { type HeraldEvent, putEvent } from '../../../lambdas/shared/store/events.js';
 import { handler as dispatch } from '../../../lambdas/webhooks/dispatch.js';
@@ -96,19 +97,70 @@ describe('secrets at rest', () => {
     await documentClient().send(new PutCommand({ TableName: MAIN_TABLE, Item: itemB }));
   });
 
-  it('one GenerateDataKey per container for any number of secrets; one Decrypt per data key in a fresh container', async () => {
+  it('one current data key for the table: generated once, each container opens it once, a cold dispatcher opens every secret with one Decrypt', async () => {
+    await documentClient().send(
+      new DeleteCommand({ TableName: MAIN_TABLE, Key: { pk: 'SECRETSKEY', sk: 'CURRENT' } }),
+    );
     resetDataKeyCache();
     const before = { ...h.kms.counts };
     const created = [];
-    for (let i = 0; i < 5; i++) created.push(await createEndpoint('t_cache'));
+    for (let i = 0; i < 2; i++) created.push(await createEndpoint('t_cache'));
     expect(h.kms.counts.GenerateDataKey - before.GenerateDataKey).toBe(1);
     expect(h.kms.counts.Decrypt - before.Decrypt).toBe(0); // its own data key is already open
+
+    resetDataKeyCache(); // another management container
+    for (let i = 0; i < 2; i++) created.push(await createEndpoint('t_cache'));
+    expect(h.kms.counts.GenerateDataKey - before.GenerateDataKey).toBe(1);
+    expect(h.kms.counts.Decrypt - before.Decrypt).toBe(1);
+    const wrapped = new Set(
+      await Promise.all(
+        created.map(async (c) => ((await rawItem(c.id)).secrets as { dataKey: string }[])[0]?.dataKey),
+      ),
+    );
+    expect(wrapped.size).toBe(1);
 
     resetDataKeyCache(); // a dispatcher container starting cold
     const page = await listEndpoints('t_cache', { limit: 100 });
     expect(page.items.map((e) => activeSecrets(e)[0]).sort()).toEqual(created.map((c) => c.secret).sort());
     for (const c of created) await getEndpoint(c.id);
-    expect(h.kms.counts.Decrypt - before.Decrypt).toBe(1);
+    expect(h.kms.counts.Decrypt - before.Decrypt).toBe(2);
+  });
+
+  it('a current data key 30 days old is replaced; secrets sealed under the old one still open', async () => {
+    resetDataKeyCache();
+    const old = await createEndpoint('t_age');
+    const current = await documentClient().send(
+      new GetCommand({ TableName: MAIN_TABLE, Key: { pk: 'SECRETSKEY', sk: 'CURRENT' } }),
+    );
+    const aged = new Date(Date.now() - DATA_KEY_MAX_AGE_MS - 1000).toISOString();
+    await documentClient().send(
+      new PutCommand({ TableName: MAIN_TABLE, Item: { ...current.Item, createdAt: aged } }),
+    );
+    resetDataKeyCache();
+    const before = h.kms.counts.GenerateDataKey;
+    const fresh = await createEndpoint('t_age');
+    expect(h.kms.counts.GenerateDataKey - before).toBe(1);
+    const keyOf = async (id: string) => ((await rawItem(id)).secrets as { dataKey: string }[])[0]?.dataKey;
+    expect(await keyOf(fresh.id)).not.toBe(await keyOf(old.id));
+    resetDataKeyCache();
+    expect(activeSecrets((await getEndpoint(old.id))!)).toEqual([old.secret]);
+    expect(activeSecrets((await getEndpoint(fresh.id))!)).toEqual([fresh.secret]);
+  });
+
+  it('when another container publishes the current key first, this one seals with the winner', async () => {
+    resetDataKeyCache();
+    const shared = memoryDataKeyStore();
+    const winner = await sealingKey(shared); // container A
+    resetDataKeyCache();
+    let reads = 0;
+    const racing = {
+      read: async () => (reads++ === 0 ? undefined : shared.read()), // B read before A published
+      replace: shared.replace,
+    };
+    const b = await sealingKey(racing);
+    expect(b.encrypted).toBe(winner.encrypted);
+    expect(b.plaintext.equals(winner.plaintext)).toBe(true);
+    resetDataKeyCache();
   });
 
   it('an endpoint written before sealing (plaintext) still signs, and its next rotation stores it sealed', async () => {
