@@ -78,7 +78,9 @@ function durationsFrom(saved: SavedSuite): Partial<Record<FunctionName, number>>
       const role = roleOf(label);
       if (role === undefined) continue;
       // bench.webhook: one message per event for every role that runs, so ms per message = mean × invocations per event.
-      (out[role] ??= []).push(v.meanMs * v.perEvent);
+      const samples = out[role] ?? [];
+      samples.push(v.meanMs * v.perEvent);
+      out[role] = samples;
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number;
