@@ -16,6 +16,7 @@ import {
   tenantEvents,
   uniqueTenant,
 } from '../support/fixtures.js';
+import { recordHostile } from '../support/report.js';
 import { useHerald } from '../support/suite.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -317,6 +318,14 @@ describe('hostile credentials', () => {
 
   it.each(cases)('$name → $status $code', async (c) => {
     const response = await send(ctx.api, c);
+    // Storage is checked once, after the table (the last test), not per case.
+    recordHostile({
+      category: 'auth and tenants',
+      case: `${c.name} (${c.method})`,
+      status: response.status,
+      code: response.body.code,
+      nothingStored: undefined,
+    });
     expect({ status: response.status, code: response.body.code }).toEqual({ status: c.status, code: c.code });
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     // A 404 must not tell "exists elsewhere" from "missing": no id, tenant or URL of the victim leaks.
@@ -340,18 +349,34 @@ describe('hostile credentials', () => {
       ),
       200,
     );
-    expect(endpoint).toMatchObject({
-      url: w.victimEndpoint.url,
-      enabled: true,
-      eventTypes: ['audit.checked'],
-    });
-    expect((await tenantEvents(ctx.api, victim)).map((e) => e.id)).toEqual([w.victimEvent.id]);
-    expect(await tenantEvents(ctx.api, attacker)).toEqual([]);
+    const victimEvents = (await tenantEvents(ctx.api, victim)).map((e) => e.id);
+    const attackerEvents = await tenantEvents(ctx.api, attacker);
     const endpoints = expectStatus(
       'list victim endpoints',
       await ctx.api.get<{ items: Array<{ id: string }> }>(`/v1/endpoints?tenantId=${victim}`),
       200,
     );
-    expect(endpoints.items.map((e) => e.id)).toEqual([w.victimEndpoint.id]);
+    const endpointIds = endpoints.items.map((e) => e.id);
+    recordHostile({
+      category: 'auth and tenants',
+      case: `after all ${cases.length} cases: victim's endpoint, events and endpoint list unchanged; attacker has no events`,
+      status: undefined,
+      code: undefined,
+      nothingStored:
+        endpoint.url === w.victimEndpoint.url &&
+        endpoint.enabled === true &&
+        JSON.stringify(endpoint.eventTypes) === JSON.stringify(['audit.checked']) &&
+        JSON.stringify(victimEvents) === JSON.stringify([w.victimEvent.id]) &&
+        attackerEvents.length === 0 &&
+        JSON.stringify(endpointIds) === JSON.stringify([w.victimEndpoint.id]),
+    });
+    expect(endpoint).toMatchObject({
+      url: w.victimEndpoint.url,
+      enabled: true,
+      eventTypes: ['audit.checked'],
+    });
+    expect(victimEvents).toEqual([w.victimEvent.id]);
+    expect(attackerEvents).toEqual([]);
+    expect(endpointIds).toEqual([w.victimEndpoint.id]);
   });
 });

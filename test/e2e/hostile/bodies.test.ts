@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiResponse, Problem, RequestOptions } from '../support/api.js';
 import { createEndpoint, publishOk, tenantEvents, uniqueTenant } from '../support/fixtures.js';
+import { recordHostile } from '../support/report.js';
 import { useHerald } from '../support/suite.js';
 import { receiverUnreachable } from '../support/target.js';
 import { holdsFor, waitUntil } from '../support/wait.js';
@@ -224,14 +225,22 @@ describe('hostile publish input', () => {
     await createEndpoint(ctx.api, { tenantId, url: ctx.receiver.url(PROBE), eventTypes: ['*'] });
   });
 
-  it.each(cases)('$name → $status $code, nothing stored', async ({ request, status, code }) => {
+  it.each(cases)('$name → $status $code, nothing stored', async ({ name, request, status, code }) => {
     // Compared with the count before, so one accepted hostile body fails its own case only.
     const before = (await tenantEvents(ctx.api, tenantId)).length;
     const response = await ctx.api.request<Problem>('POST', '/v1/events', request);
     const problem = problemOf(response);
+    const after = await tenantEvents(ctx.api, tenantId);
+    recordHostile({
+      category: 'bodies',
+      case: name,
+      status: problem.status,
+      code: problem.code,
+      nothingStored: after.length === before,
+    });
     expect({ status: problem.status, code: problem.code }).toEqual({ status, code });
     if (code !== undefined) expect(problem.contentType).toMatch(/^application\/problem\+json/);
-    expect(await tenantEvents(ctx.api, tenantId)).toHaveLength(before);
+    expect(after).toHaveLength(before);
   });
 
   it.skipIf(receiverUnreachable('hostile bodies: probe receiver'))(
@@ -297,11 +306,19 @@ describe('hostile cursors', () => {
       ).toString('base64url'),
     ],
     ['not a cursor', 'garbage!'],
-  ])('%s → 400 invalid_request', async (_name, cursor) => {
+  ])('%s → 400 invalid_request', async (name, cursor) => {
     const response = await ctx.api.request<Problem>(
       'GET',
       `/v1/events?tenantId=${tenantId}&cursor=${cursor}`,
     );
+    // A read: there is nothing it could store, so no stored check.
+    recordHostile({
+      category: 'bodies',
+      case: `list cursor: ${name}`,
+      status: response.status,
+      code: response.body.code,
+      nothingStored: undefined,
+    });
     expect({ status: response.status, code: response.body.code }).toEqual({
       status: 400,
       code: 'invalid_request',

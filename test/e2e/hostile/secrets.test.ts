@@ -8,6 +8,7 @@ import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-
 import { describe, expect, it } from 'vitest';
 import { createEndpoint, publishOk, uniqueTenant, verifyWithLibrary } from '../support/fixtures.js';
 import { rememberSecret } from '../support/receiver.js';
+import { recordHostile } from '../support/report.js';
 import { useHerald } from '../support/suite.js';
 import { receiverUnreachable, requireLocal, skipReason } from '../support/target.js';
 import { waitUntil } from '../support/wait.js';
@@ -44,7 +45,14 @@ describe.skipIf(receiverUnreachable('secrets'))('endpoint signing secrets', () =
     expect(verifyWithLibrary(endpoint.secret, first!)).toBeDefined();
     expect(verifyWithLibrary(rotated.body.secret, first!)).toBeDefined();
 
-    const third = await ctx.api.post(`/v1/endpoints/${endpoint.id}/rotate-secret`);
+    const third = await ctx.api.post<{ code?: string }>(`/v1/endpoints/${endpoint.id}/rotate-secret`);
+    recordHostile({
+      category: 'secrets',
+      case: 'a third active secret (rotate twice within the grace period)',
+      status: third.status,
+      code: third.body.code,
+      nothingStored: undefined,
+    });
     expect(third.status).toBe(403);
     expect(third.body).toMatchObject({ code: 'limit_exceeded', limit: 2 });
 
@@ -66,6 +74,24 @@ describe.skipIf(receiverUnreachable('secrets'))('endpoint signing secrets', () =
       },
     );
     const second = after.find((w) => w !== first)!;
+    for (const [label, secret] of [
+      ['the rotated-out secret', rotated.body.secret],
+      ['the original secret', endpoint.secret],
+    ] as const) {
+      let rejectedWith: string | undefined;
+      try {
+        verifyWithLibrary(secret, second);
+      } catch (error) {
+        rejectedWith = (error as Error).name;
+      }
+      recordHostile({
+        category: 'signatures',
+        case: `webhook after expireCurrentNow, verified by standardwebhooks with ${label}`,
+        status: undefined,
+        code: rejectedWith ?? 'verified (not rejected)',
+        nothingStored: undefined,
+      });
+    }
     expect(verifyWithLibrary(leaked.body.secret, second)).toBeDefined();
     expect(() => verifyWithLibrary(rotated.body.secret, second)).toThrow();
     expect(() => verifyWithLibrary(endpoint.secret, second)).toThrow();
@@ -101,6 +127,13 @@ describe.skipIf(receiverUnreachable('secrets'))('endpoint signing secrets', () =
       }
       dynamo.destroy();
       const dump = JSON.stringify(items);
+      recordHostile({
+        category: 'secrets',
+        case: `scan of every local table (${items.length} items) for whsec_ and the endpoint's secret`,
+        status: undefined,
+        code: undefined,
+        nothingStored: !dump.includes('whsec_') && !dump.includes(created.secret.slice('whsec_'.length)),
+      });
       expect(dump).toContain(created.id);
       expect(dump).not.toContain('whsec_');
       expect(dump).not.toContain(created.secret.slice('whsec_'.length));

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Problem } from '../support/api.js';
 import { expectStatus, uniqueTenant } from '../support/fixtures.js';
+import { recordHostile } from '../support/report.js';
 import { useHerald } from '../support/suite.js';
 
 const ctx = useHerald();
@@ -85,13 +86,21 @@ async function storedEndpointUrls(): Promise<string[]> {
 }
 
 describe('SSRF: endpoint URLs', () => {
-  it.each(cases())('$name ($url) → 400 $code, nothing stored', async ({ url, code }) => {
+  it.each(cases())('$name ($url) → 400 $code, nothing stored', async ({ name, url, code }) => {
     const response = await ctx.api.post<Problem>('/v1/endpoints', { tenantId, url, eventTypes: ['*'] });
+    const stored = await storedEndpointUrls();
+    recordHostile({
+      category: 'SSRF spellings',
+      case: `POST ${name} (${url})`,
+      status: response.status,
+      code: response.body.code,
+      nothingStored: stored.length === 0,
+    });
     expect({ status: response.status, code: response.body.code }).toEqual({ status: 400, code });
-    expect(await storedEndpointUrls()).toEqual([]);
+    expect(stored).toEqual([]);
   });
 
-  it.each(forbidden.slice(0, 6))('PATCH to %s is refused too', async (_name, url) => {
+  it.each(forbidden.slice(0, 6))('PATCH to %s is refused too', async (name, url) => {
     const created = expectStatus(
       'create endpoint',
       await ctx.api.post<{ id: string; url: string }>('/v1/endpoints', {
@@ -104,11 +113,20 @@ describe('SSRF: endpoint URLs', () => {
     const response = await ctx.api.request<Problem>('PATCH', `/v1/endpoints/${created.id}`, {
       json: { url },
     });
+    const stored = await storedEndpointUrls();
+    // For a PATCH, "nothing stored" means the endpoint kept its URL.
+    recordHostile({
+      category: 'SSRF spellings',
+      case: `PATCH to ${name} (${url})`,
+      status: response.status,
+      code: response.body.code,
+      nothingStored: stored.length === 1 && stored[0] === created.url,
+    });
     expect({ status: response.status, code: response.body.code }).toEqual({
       status: 400,
       code: 'forbidden_address',
     });
-    expect(await storedEndpointUrls()).toEqual([created.url]);
+    expect(stored).toEqual([created.url]);
     expect((await ctx.api.request('DELETE', `/v1/endpoints/${created.id}`)).status).toBe(204);
   });
 });
