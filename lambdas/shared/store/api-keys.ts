@@ -2,17 +2,11 @@
  * API key items (docs/internals.md "Main table"): `APIKEY#<keyId>` / `APIKEY`, listed through gsi1
  * (`APIKEYS`, `<createdAt>#<keyId>`). Only the SHA-256 hash of a key is stored, never the key.
  */
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { generateApiKey } from '../apikeys.js';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
-import { compositeKey, type Page, type StoreKey, startingAt } from './table.js';
+import { compositeKey, type Page, queryGsi1Page, type StoreKey } from './table.js';
 
 type Role = 'admin' | 'publisher' | 'tenant';
 
@@ -105,22 +99,8 @@ async function getApiKey(id: string): Promise<ApiKeyRecord | undefined> {
 }
 
 async function listApiKeys(options: { limit: number; startKey?: StoreKey }): Promise<Page<ApiKeySummary>> {
-  const result = await startingAt(options.startKey, () =>
-    documentClient().send(
-      new QueryCommand({
-        TableName: config.table(),
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'APIKEYS' },
-        Limit: options.limit,
-        ExclusiveStartKey: options.startKey,
-      }),
-    ),
-  );
-  return {
-    items: (result.Items ?? []).map((item) => summarize(toRecord(item))),
-    ...(result.LastEvaluatedKey ? { lastEvaluatedKey: result.LastEvaluatedKey as StoreKey } : {}),
-  };
+  const page = await queryGsi1Page('APIKEYS', options);
+  return { ...page, items: page.items.map((item) => summarize(toRecord(item))) };
 }
 
 /** Deletes the key item; answers false when there was none. */

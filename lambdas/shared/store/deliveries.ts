@@ -15,7 +15,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
-import { compositeKey, type Page, type StoreKey, startingAt } from './table.js';
+import { compositeKey, type Page, queryGsi1Page, type StoreKey, startingAt } from './table.js';
 
 type DeliveryState = 'pending' | 'delivered' | 'retrying' | 'failed' | 'skipped';
 type AttemptOutcome = 'delivered' | 'retrying' | 'failed';
@@ -618,23 +618,8 @@ async function listDeliveriesByEndpoint(
   endpointId: string,
   options: { limit: number; startKey?: StoreKey },
 ): Promise<Page<DeliveryRecord>> {
-  const result = await startingAt(options.startKey, () =>
-    documentClient().send(
-      new QueryCommand({
-        TableName: config.table(),
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': compositeKey('EP', endpointId, 'DLV') },
-        ScanIndexForward: false,
-        Limit: options.limit,
-        ExclusiveStartKey: options.startKey,
-      }),
-    ),
-  );
-  return {
-    items: (result.Items ?? []).map(toDelivery),
-    ...(result.LastEvaluatedKey ? { lastEvaluatedKey: result.LastEvaluatedKey as StoreKey } : {}),
-  };
+  const page = await queryGsi1Page(compositeKey('EP', endpointId, 'DLV'), { ...options, newestFirst: true });
+  return { ...page, items: page.items.map(toDelivery) };
 }
 
 export type { AttemptInput, AttemptOutcome, AttemptRecord, ClaimResult, DeliveryRecord, DeliveryState };

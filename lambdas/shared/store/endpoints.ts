@@ -5,13 +5,13 @@
  * `EndpointRecord.secrets` in plaintext and the table never holds one. They leave this module only
  * through `activeSecrets` (for signing) or the create/rotate answers.
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
 import { matchesAny } from '../matching.js';
 import { open, SecretBoxError, seal } from '../secret-box.js';
 import { openDataKey, sealingKey } from '../secrets-key.js';
-import { compositeKey, type Page, type StoreKey, startingAt } from './table.js';
+import { compositeKey, type Page, queryGsi1Page, type StoreKey } from './table.js';
 
 interface EndpointSecret {
   readonly secret: string;
@@ -149,22 +149,8 @@ async function listEndpoints(
   tenantId: string,
   options: { limit: number; startKey?: StoreKey },
 ): Promise<Page<EndpointRecord>> {
-  const result = await startingAt(options.startKey, () =>
-    documentClient().send(
-      new QueryCommand({
-        TableName: config.table(),
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': compositeKey('TENANT', tenantId, 'EP') },
-        Limit: options.limit,
-        ExclusiveStartKey: options.startKey,
-      }),
-    ),
-  );
-  return {
-    items: await Promise.all((result.Items ?? []).map(toRecord)),
-    ...(result.LastEvaluatedKey ? { lastEvaluatedKey: result.LastEvaluatedKey as StoreKey } : {}),
-  };
+  const page = await queryGsi1Page(compositeKey('TENANT', tenantId, 'EP'), options);
+  return { ...page, items: await Promise.all(page.items.map(toRecord)) };
 }
 
 /** Every enabled endpoint of the tenant whose filter matches `type` (all pages). */

@@ -12,7 +12,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
-import { type Page, type StoreKey, startingAt } from './table.js';
+import { type Page, queryGsi1Page, type StoreKey } from './table.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -253,22 +253,8 @@ async function listEventTypes(options: {
   limit: number;
   startKey?: StoreKey;
 }): Promise<Page<EventTypeRecord>> {
-  const result = await startingAt(options.startKey, () =>
-    documentClient().send(
-      new QueryCommand({
-        TableName: config.table(),
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'ETYPES' },
-        Limit: options.limit,
-        ExclusiveStartKey: options.startKey,
-      }),
-    ),
-  );
-  return {
-    items: (result.Items ?? []).map(toRecord),
-    ...(result.LastEvaluatedKey ? { lastEvaluatedKey: result.LastEvaluatedKey as StoreKey } : {}),
-  };
+  const page = await queryGsi1Page('ETYPES', options);
+  return { ...page, items: page.items.map(toRecord) };
 }
 
 export type { EventTypeRecord, EventTypeVersion };

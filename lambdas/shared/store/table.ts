@@ -2,6 +2,9 @@
  * Types every store module shares: the main table's primary key (`pk`, `sk`, and on gsi1 queries
  * `gsi1pk`, `gsi1sk` — docs/internals.md "Main table") and one page of a query.
  */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../aws-clients.js';
+import { config } from '../config.js';
 import { InvalidRequestError } from '../errors.js';
 
 /** A DynamoDB key as the document client sees it: attribute name → string value. */
@@ -48,4 +51,31 @@ function compositeKey(...parts: readonly string[]): string {
   return parts.map(keyPart).join('#');
 }
 
-export { compositeKey, keyPart, startingAt };
+/**
+ * One page of a gsi1 partition (`gsi1pk = pk`), starting at a client's cursor (refused as 400 when
+ * forged, see `startingAt`). `newestFirst` reads gsi1sk (`<createdAt>#<id>`) backwards.
+ */
+async function queryGsi1Page(
+  pk: string,
+  options: { limit: number; startKey?: StoreKey; newestFirst?: boolean },
+): Promise<Page<Record<string, unknown>>> {
+  const result = await startingAt(options.startKey, () =>
+    documentClient().send(
+      new QueryCommand({
+        TableName: config.table(),
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ...(options.newestFirst === true ? { ScanIndexForward: false } : {}),
+        Limit: options.limit,
+        ExclusiveStartKey: options.startKey,
+      }),
+    ),
+  );
+  return {
+    items: result.Items ?? [],
+    ...(result.LastEvaluatedKey ? { lastEvaluatedKey: result.LastEvaluatedKey as StoreKey } : {}),
+  };
+}
+
+export { compositeKey, keyPart, queryGsi1Page, startingAt };
