@@ -27,6 +27,11 @@ const limitContext = (key: string): number | undefined => {
 const maxEndpointsPerTenant = limitContext('herald:maxEndpointsPerTenant');
 const maxReplayCallsPerMinute = limitContext('herald:maxReplayCallsPerMinute');
 const endpointDisableAfter = parseDisableAfter(context('herald:endpointDisableAfter'));
+// Upgrading a stack deployed with the gsi1 index: `query`, then `keep`, then none (lib/tables.ts).
+const legacyGsi1 = context('herald:legacyGsi1');
+if (legacyGsi1 !== undefined && legacyGsi1 !== 'query' && legacyGsi1 !== 'keep') {
+  throw new Error(`Context herald:legacyGsi1 must be "query" or "keep", got ${String(legacyGsi1)}`);
+}
 
 new HeraldStack(app, String(context('herald:stackName') ?? 'Herald'), {
   description: 'Herald: events in, idempotent background jobs, signed webhooks out',
@@ -35,6 +40,7 @@ new HeraldStack(app, String(context('herald:stackName') ?? 'Herald'), {
   ...(endpointDisableAfter ? { endpointDisableAfter } : {}),
   strictEventTypes: asBoolean(context('herald:strictEventTypes')),
   ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}),
+  ...(legacyGsi1 !== undefined ? { legacyGsi1 } : {}),
   limits: {
     ...(maxEndpointsPerTenant !== undefined ? { endpointsPerTenant: maxEndpointsPerTenant } : {}),
     ...(maxReplayCallsPerMinute !== undefined ? { replayCallsPerMinute: maxReplayCallsPerMinute } : {}),

@@ -10,8 +10,8 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
  * the same list and fails when the two drift.
  */
 
-/** The DynamoDB item operations Herald's code makes (lib-dynamodb Get/Put/Update/Delete/Query). */
-type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
+/** The DynamoDB item operations Herald's code makes (lib-dynamodb Get/Put/Update/Delete/Query/BatchGet). */
+type ItemAction = 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
 
 interface TableAccess {
   /** Operations on the base table (`Query` here means a query of the base table itself). */

@@ -15,6 +15,7 @@ import { grantQueues, grantTableAccess } from './access.js';
 import { HeraldFunction } from './herald-function.js';
 import { suppressNag } from './nag.js';
 import type { SecretsKey } from './secrets-key.js';
+import { listIndexOf } from './tables.js';
 
 const openApiPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../openapi/openapi.json');
 
@@ -126,6 +127,7 @@ class EventsApi extends Construct {
       timeout: Duration.seconds(29),
       environment: {
         ...table,
+        HERALD_LIST_INDEX: listIndexOf(props.mainTable),
         ...props.secretsKey.environment,
         HERALD_DISPATCH_QUEUE_URL: props.dispatchQueue.queueUrl,
         HERALD_WEBHOOK_DLQ_URL: props.webhookDlq.queueUrl,
@@ -140,8 +142,9 @@ class EventsApi extends Construct {
       },
     });
     grantTableAccess(this.managementFunction, props.mainTable, {
-      actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
-      queryIndexes: ['gsi1'],
+      // BatchGetItem: lists read full items after the list index's query (store/table.ts).
+      actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
+      queryIndexes: [listIndexOf(props.mainTable)],
     });
     props.secretsKey.grantSealAndOpen(this.managementFunction);
     grantQueues(this.managementFunction, 'consume', props.deadLetterQueues);

@@ -10,7 +10,7 @@ import { Observability } from './observability.js';
 import { Portal } from './portal.js';
 import { RetryWatch } from './retry-watch.js';
 import { SecretsKey } from './secrets-key.js';
-import { HeraldTables } from './tables.js';
+import { HeraldTables, type LegacyGsi1 } from './tables.js';
 import { Webhooks } from './webhooks.js';
 import type { WorkQueue } from './work-queue.js';
 
@@ -29,6 +29,8 @@ interface HeraldStackProps extends StackProps {
   readonly limits?: Partial<Pick<Limits, 'endpointsPerTenant' | 'replayCallsPerMinute'>>;
   /** @default no email subscription on the alarm topic */
   readonly alarmEmail?: string;
+  /** Upgrading a stack deployed with the `gsi1` index (lib/tables.ts). @default none */
+  readonly legacyGsi1?: LegacyGsi1;
 }
 
 /** Herald: events API → SNS → job and dispatch queues → jobs and signed webhooks, with alarms. */
@@ -37,7 +39,9 @@ class HeraldStack extends Stack {
     super(scope, id, props);
     const allowLoopbackWebhooks = props.allowLoopbackWebhooks ?? false;
 
-    const tables = new HeraldTables(this, 'Tables');
+    const tables = new HeraldTables(this, 'Tables', {
+      ...(props.legacyGsi1 !== undefined ? { legacyGsi1: props.legacyGsi1 } : {}),
+    });
     const secretsKey = new SecretsKey(this, 'SecretsKey');
     const eventsTopic = new Topic(this, 'EventsTopic', { displayName: 'Herald events', enforceSSL: true });
 

@@ -26,6 +26,7 @@ import { RETRY_WORKFLOW_TIMEOUT_SECONDS, worstCaseScheduleSeconds } from '../lam
 import { grantQueues, grantTableAccess } from './access.js';
 import { HeraldFunction } from './herald-function.js';
 import type { SecretsKey } from './secrets-key.js';
+import { listIndexOf } from './tables.js';
 import { WorkQueue } from './work-queue.js';
 
 interface WebhooksProps {
@@ -148,14 +149,16 @@ class Webhooks extends Construct {
       timeout: dispatchTimeout,
       environment: {
         ...deliveryEnv,
+        HERALD_LIST_INDEX: listIndexOf(props.mainTable),
         HERALD_RETRY_STATE_MACHINE_ARN: this.retryStateMachine.stateMachineArn,
         HERALD_WEBHOOK_DLQ_URL: this.webhookDlq.queueUrl,
         HERALD_FANOUT_CONCURRENCY: String(fanout),
       },
     });
     grantTableAccess(this.dispatchFunction, props.mainTable, {
-      actions: ['GetItem', 'PutItem', 'UpdateItem'],
-      queryIndexes: ['gsi1'],
+      // BatchGetItem: the endpoint list reads full items after the list index's query (store/table.ts).
+      actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
+      queryIndexes: [listIndexOf(props.mainTable)],
     });
     grantQueues(this.dispatchFunction, 'send', [this.webhookDlq]);
     props.eventsTopic.grantPublish(this.dispatchFunction);

@@ -40,6 +40,8 @@ interface QueueDescriptor {
 const config = {
   /** Main single-table name. */
   table: (): string => required('HERALD_TABLE'),
+  /** The list index (gsi1pk/gsi1sk, lib/tables.ts); `gsi1` only while a stack is being upgraded. @default gsi1k */
+  listIndex: (): string => process.env.HERALD_LIST_INDEX || 'gsi1k',
   /** Powertools idempotency table name. */
   idempotencyTable: (): string => required('HERALD_IDEMPOTENCY_TABLE'),
   eventsTopicArn: (): string => required('HERALD_EVENTS_TOPIC_ARN'),

@@ -8,11 +8,11 @@
  * its way. A publish that failed in an unknown way is cancelled with a tombstone on the same key
  * (`cancelPublish`): no gsi1 keys (never listed), `cancelledPublishes` (the publish attempts it voids).
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
 import { dataText } from '../event-json.js';
-import { compositeKey, type Page, type StoreKey, startingAt } from './table.js';
+import { compositeKey, type Page, queryGsi1Page, type StoreKey } from './table.js';
 
 /** The event as published on SNS and POSTed to webhooks. */
 interface HeraldEvent {
@@ -179,7 +179,7 @@ async function listEvents(
     newestFirst?: boolean;
   },
 ): Promise<Page<StoredEvent>> {
-  const values: Record<string, string> = { ':pk': compositeKey('TENANT', tenantId, 'EVT') };
+  const values: Record<string, string> = {};
   if (options.type !== undefined) values[':type'] = options.type;
   let range = '';
   if (options.since !== undefined && options.until !== undefined) {
@@ -193,26 +193,18 @@ async function listEvents(
     range = ' AND gsi1sk < :until';
     values[':until'] = options.until;
   }
-  const result = await startingAt(options.startKey, () =>
-    documentClient().send(
-      new QueryCommand({
-        TableName: config.table(),
-        IndexName: 'gsi1',
-        KeyConditionExpression: `gsi1pk = :pk${range}`,
-        ...(options.type !== undefined
-          ? { FilterExpression: '#type = :type', ExpressionAttributeNames: { '#type': 'type' } }
-          : {}),
-        ExpressionAttributeValues: values,
-        ScanIndexForward: options.newestFirst !== true,
-        Limit: options.limit,
-        ExclusiveStartKey: options.startKey,
-      }),
-    ),
-  );
-  return {
-    items: (result.Items ?? []).map(toStored),
-    ...(result.LastEvaluatedKey ? { lastEvaluatedKey: result.LastEvaluatedKey as StoreKey } : {}),
-  };
+  const page = await queryGsi1Page(compositeKey('TENANT', tenantId, 'EVT'), {
+    limit: options.limit,
+    ...(options.startKey !== undefined ? { startKey: options.startKey } : {}),
+    newestFirst: options.newestFirst === true,
+    range,
+    values,
+    // `type` is projected into the list index, so the filter runs there: non-matching events are not read.
+    ...(options.type !== undefined
+      ? { filter: { expression: '#type = :type', names: { '#type': 'type' } } }
+      : {}),
+  });
+  return { ...page, items: page.items.map(toStored) };
 }
 
 /** The event body as published and delivered: the five contract fields, and `schemaVersion` when set. */

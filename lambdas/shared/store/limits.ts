@@ -21,7 +21,7 @@ function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
-/** The endpoints a tenant has now, counted on gsi1 (seeds a counter that did not exist yet). */
+/** The endpoints a tenant has now, counted on the list index (seeds a counter that did not exist yet). */
 async function countEndpoints(tenantId: string): Promise<number> {
   let count = 0;
   let startKey: Record<string, unknown> | undefined;
@@ -29,7 +29,7 @@ async function countEndpoints(tenantId: string): Promise<number> {
     const page = await documentClient().send(
       new QueryCommand({
         TableName: config.table(),
-        IndexName: 'gsi1',
+        IndexName: config.listIndex(),
         KeyConditionExpression: 'gsi1pk = :pk',
         ExpressionAttributeValues: { ':pk': compositeKey('TENANT', tenantId, 'EP') },
         Select: 'COUNT',

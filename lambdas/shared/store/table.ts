@@ -2,7 +2,7 @@
  * Types every store module shares: the main table's primary key (`pk`, `sk`, and on gsi1 queries
  * `gsi1pk`, `gsi1sk` — docs/internals.md "Main table") and one page of a query.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
 import { InvalidRequestError } from '../errors.js';
@@ -51,21 +51,70 @@ function compositeKey(...parts: readonly string[]): string {
   return parts.map(keyPart).join('#');
 }
 
+/** BatchGetItem takes at most 100 keys per request. */
+const BATCH_GET_MAX = 100;
+
 /**
- * One page of a gsi1 partition (`gsi1pk = pk`), starting at a client's cursor (refused as 400 when
- * forged, see `startingAt`). `newestFirst` reads gsi1sk (`<createdAt>#<id>`) backwards.
+ * The full items behind a list index page, strongly consistent, in the index's order. The index
+ * projects only keys and `type` (lib/tables.ts), so that a delivery's state updates do not write it.
+ * An item deleted since the index saw it, or no longer in partition `gsi1pk` (a replaced event), is
+ * left out. Unprocessed keys (throttling) are asked for again.
+ */
+async function fullItems(
+  gsi1pk: string,
+  keys: readonly Record<string, unknown>[],
+): Promise<Record<string, unknown>[]> {
+  const byKey = new Map<string, Record<string, unknown>>();
+  const id = (item: Record<string, unknown>) => `${String(item.pk)}\u0000${String(item.sk)}`;
+  for (let i = 0; i < keys.length; i += BATCH_GET_MAX) {
+    let pending: Record<string, unknown>[] = keys
+      .slice(i, i + BATCH_GET_MAX)
+      .map((k) => ({ pk: k.pk, sk: k.sk }));
+    for (let round = 0; pending.length > 0; round++) {
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** round)));
+      const result = await documentClient().send(
+        new BatchGetCommand({
+          RequestItems: { [config.table()]: { Keys: pending, ConsistentRead: true } },
+        }),
+      );
+      for (const item of result.Responses?.[config.table()] ?? []) byKey.set(id(item), item);
+      pending = [...(result.UnprocessedKeys?.[config.table()]?.Keys ?? [])];
+    }
+  }
+  return keys.flatMap((k) => {
+    const item = byKey.get(id(k));
+    return item !== undefined && item.gsi1pk === gsi1pk ? [item] : [];
+  });
+}
+
+/**
+ * One page of a gsi1 partition (`gsi1pk = pk`) on the list index, starting at a client's cursor
+ * (refused as 400 when forged, see `startingAt`), then its full items (`fullItems`). `newestFirst`
+ * reads gsi1sk (`<createdAt>#<id>`) backwards. `filter` is applied on the index (it may only name
+ * `type`, the one projected attribute), so a page may hold fewer than `limit` items.
  */
 async function queryGsi1Page(
   pk: string,
-  options: { limit: number; startKey?: StoreKey; newestFirst?: boolean },
+  options: {
+    limit: number;
+    startKey?: StoreKey;
+    newestFirst?: boolean;
+    /** A range condition on gsi1sk, appended to `gsi1pk = :pk` (e.g. ` AND gsi1sk >= :since`). */
+    range?: string;
+    filter?: { expression: string; names: Record<string, string> };
+    values?: Record<string, string>;
+  },
 ): Promise<Page<Record<string, unknown>>> {
   const result = await startingAt(options.startKey, () =>
     documentClient().send(
       new QueryCommand({
         TableName: config.table(),
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
+        IndexName: config.listIndex(),
+        KeyConditionExpression: `gsi1pk = :pk${options.range ?? ''}`,
+        ...(options.filter !== undefined
+          ? { FilterExpression: options.filter.expression, ExpressionAttributeNames: options.filter.names }
+          : {}),
+        ExpressionAttributeValues: { ...options.values, ':pk': pk },
         ...(options.newestFirst === true ? { ScanIndexForward: false } : {}),
         Limit: options.limit,
         ExclusiveStartKey: options.startKey,
@@ -73,7 +122,7 @@ async function queryGsi1Page(
     ),
   );
   return {
-    items: result.Items ?? [],
+    items: await fullItems(pk, result.Items ?? []),
     ...(result.LastEvaluatedKey ? { lastEvaluatedKey: result.LastEvaluatedKey as StoreKey } : {}),
   };
 }
