@@ -142,8 +142,7 @@ class EventsApi extends Construct {
       },
     });
     grantTableAccess(this.managementFunction, props.mainTable, {
-      // BatchGetItem: lists read full items after the list index's query (store/table.ts).
-      actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
+      actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
       queryIndexes: [listIndexOf(props.mainTable)],
     });
     props.secretsKey.grantSealAndOpen(this.managementFunction);

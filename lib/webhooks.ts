@@ -156,8 +156,7 @@ class Webhooks extends Construct {
       },
     });
     grantTableAccess(this.dispatchFunction, props.mainTable, {
-      // BatchGetItem: the endpoint list reads full items after the list index's query (store/table.ts).
-      actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
+      actions: ['GetItem', 'PutItem', 'UpdateItem'],
       queryIndexes: [listIndexOf(props.mainTable)],
     });
     grantQueues(this.dispatchFunction, 'send', [this.webhookDlq]);

@@ -45,7 +45,7 @@ const expected: Record<string, string[]> = {
   EventsApiManagement: [
     ...LOGS('EventsApiManagement'),
     ...main('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'),
-    'dynamodb:Query TablesMain/index/gsi1',
+    'dynamodb:Query TablesMain/index/gsi1k',
     ...TABLE_KEY_WRITE,
     ...SECRETS_SEAL,
     ...CONSUME('WebhooksWebhookDlq'),
@@ -59,7 +59,7 @@ const expected: Record<string, string[]> = {
   WebhooksDispatch: [
     ...LOGS('WebhooksDispatch'),
     ...main('GetItem', 'PutItem', 'UpdateItem'),
-    'dynamodb:Query TablesMain/index/gsi1',
+    'dynamodb:Query TablesMain/index/gsi1k',
     ...TABLE_KEY_WRITE,
     ...SECRETS_OPEN,
     'sqs:SendMessage WebhooksWebhookDlq',

@@ -2,7 +2,7 @@
  * Types every store module shares: the main table's primary key (`pk`, `sk`, and on gsi1 queries
  * `gsi1pk`, `gsi1sk` — docs/internals.md "Main table") and one page of a query.
  */
-import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
 import { InvalidRequestError } from '../errors.js';
@@ -51,40 +51,34 @@ function compositeKey(...parts: readonly string[]): string {
   return parts.map(keyPart).join('#');
 }
 
-/** BatchGetItem takes at most 100 keys per request. */
-const BATCH_GET_MAX = 100;
+/** Concurrent GetItems per list page (a page holds at most 100 items). */
+const FETCH_CONCURRENCY = 25;
 
 /**
  * The full items behind a list index page, strongly consistent, in the index's order. The index
  * projects only keys and `type` (lib/tables.ts), so that a delivery's state updates do not write it.
- * An item deleted since the index saw it, or no longer in partition `gsi1pk` (a replaced event), is
- * left out. Unprocessed keys (throttling) are asked for again.
+ * One GetItem per item (what it bills equals a BatchGetItem's, and no role needs a new action); an
+ * item deleted since the index saw it, or no longer in partition `gsi1pk` (a replaced event), is left out.
  */
 async function fullItems(
   gsi1pk: string,
   keys: readonly Record<string, unknown>[],
 ): Promise<Record<string, unknown>[]> {
-  const byKey = new Map<string, Record<string, unknown>>();
-  const id = (item: Record<string, unknown>) => `${String(item.pk)}\u0000${String(item.sk)}`;
-  for (let i = 0; i < keys.length; i += BATCH_GET_MAX) {
-    let pending: Record<string, unknown>[] = keys
-      .slice(i, i + BATCH_GET_MAX)
-      .map((k) => ({ pk: k.pk, sk: k.sk }));
-    for (let round = 0; pending.length > 0; round++) {
-      if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** round)));
+  const items: Array<Record<string, unknown> | undefined> = new Array(keys.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < keys.length; i = next++) {
+      const key = keys[i] as Record<string, unknown>;
       const result = await documentClient().send(
-        new BatchGetCommand({
-          RequestItems: { [config.table()]: { Keys: pending, ConsistentRead: true } },
-        }),
+        new GetCommand({ TableName: config.table(), Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true }),
       );
-      for (const item of result.Responses?.[config.table()] ?? []) byKey.set(id(item), item);
-      pending = [...(result.UnprocessedKeys?.[config.table()]?.Keys ?? [])];
+      items[i] = result.Item;
     }
-  }
-  return keys.flatMap((k) => {
-    const item = byKey.get(id(k));
-    return item !== undefined && item.gsi1pk === gsi1pk ? [item] : [];
-  });
+  };
+  await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, keys.length) }, worker));
+  return items.filter(
+    (item): item is Record<string, unknown> => item !== undefined && item.gsi1pk === gsi1pk,
+  );
 }
 
 /**

@@ -3,7 +3,7 @@
  * and the staleness its endpoint-list cache allows (docs/internals.md "What is cached"): dynalite +
  * fauxqs in-process, a real loopback receiver. Only Date is faked, so cache ages are exact.
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { documentClient } from '../../../lambdas/shared/aws-clients.js';
 import { config } from '../../../lambdas/shared/config.js';
@@ -12,6 +12,7 @@ import {
   getAttempts,
   getDelivery,
   listAttempts,
+  listDeliveriesByEndpoint,
   recordAttempt,
 } from '../../../lambdas/shared/store/deliveries.js';
 import { clearEndpointCache } from '../../../lambdas/shared/store/endpoint-cache.js';
@@ -79,11 +80,12 @@ async function dispatchCounting(event: HeraldEvent): Promise<Record<string, numb
 }
 
 describe('DynamoDB calls per dispatched event, counted at dynalite', () => {
-  it('first event of a tenant: the event record, one endpoint query, one health read, the claim, one update that records attempt 1', async () => {
+  it('first event of a tenant: the event record, one endpoint query and its item, one health read, the claim, one update that records attempt 1', async () => {
     await createEndpoint({ tenantId: 't_calls1', url: `${receiver.base}/calls1` });
     const event = await newEvent('t_calls1');
     // The GetItem is the endpoint's health (adrs/0007), cached per container for HERALD_HEALTH_CACHE_MS.
-    expect(await dispatchCounting(event)).toEqual({ Query: 1, GetItem: 1, PutItem: 2, UpdateItem: 1 });
+    // The list index holds keys only, so the endpoint list is a Query and a GetItem per endpoint.
+    expect(await dispatchCounting(event)).toEqual({ Query: 1, GetItem: 2, PutItem: 2, UpdateItem: 1 });
     expect(receiver.on('/calls1')).toHaveLength(1);
   });
 
@@ -93,6 +95,28 @@ describe('DynamoDB calls per dispatched event, counted at dynalite', () => {
     const event = await newEvent('t_calls2');
     expect(await dispatchCounting(event)).toEqual({ PutItem: 2, UpdateItem: 1 });
     expect(receiver.on('/calls2')).toHaveLength(2);
+  });
+});
+
+describe('the list index (keys and type only)', () => {
+  it('holds no delivery state, so the outcome update does not write it; the list still shows the outcome', async () => {
+    const endpoint = await createEndpoint({ tenantId: 't_index', url: `${receiver.base}/index` });
+    const event = await newEvent('t_index');
+    await dispatchCounting(event);
+    const indexed = await documentClient().send(
+      new QueryCommand({
+        TableName: config.table(),
+        IndexName: config.listIndex(),
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': `EP#${endpoint.id}#DLV` },
+      }),
+    );
+    expect(indexed.Items?.map((item) => Object.keys(item).sort())).toEqual([
+      ['gsi1pk', 'gsi1sk', 'pk', 'sk'],
+    ]);
+    const listed = await listDeliveriesByEndpoint(endpoint.id, { limit: 10 });
+    expect(listed.items).toEqual([await getDelivery(event.id, endpoint.id)]);
+    expect(listed.items[0]).toMatchObject({ eventId: event.id, state: 'delivered', attempts: 1 });
   });
 });
 
