@@ -5,7 +5,7 @@ import { SubscriptionFilter, type Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { grantQueues, grantTableAccess, type ItemAction } from './access.js';
-import { HeraldFunction } from './herald-function.js';
+import { HeraldFunction, PER_EVENT_MEMORY_MB } from './herald-function.js';
 import type { JobDeclaration } from './jobs.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -60,6 +60,7 @@ class BackgroundJob extends Construct {
     this.function = new HeraldFunction(this, 'Handler', {
       entry: job.entry,
       timeout,
+      memorySize: PER_EVENT_MEMORY_MB,
       environment: {
         HERALD_JOB_NAME: job.name,
         HERALD_TABLE: props.mainTable.tableName,

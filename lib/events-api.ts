@@ -12,7 +12,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_LIMITS, type Limits } from '../lambdas/shared/limits.js';
 import { grantQueues, grantTableAccess } from './access.js';
-import { HeraldFunction } from './herald-function.js';
+import { HeraldFunction, PER_EVENT_MEMORY_MB } from './herald-function.js';
 import { suppressNag } from './nag.js';
 import type { SecretsKey } from './secrets-key.js';
 import { listIndexOf } from './tables.js';
@@ -91,6 +91,7 @@ class EventsApi extends Construct {
     this.authorizerFunction = new HeraldFunction(this, 'Authorizer', {
       entry: 'lambdas/api/authorizer.ts',
       timeout: Duration.seconds(5),
+      memorySize: PER_EVENT_MEMORY_MB,
       environment: table,
     });
     // It reads API-key and portal-session items and nothing else: not endpoints, not events.
@@ -102,6 +103,7 @@ class EventsApi extends Construct {
     this.ingestFunction = new HeraldFunction(this, 'Ingest', {
       entry: 'lambdas/api/ingest.ts',
       timeout: Duration.seconds(10),
+      memorySize: PER_EVENT_MEMORY_MB,
       environment: {
         ...table,
         HERALD_IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,

@@ -9,6 +9,16 @@ import type { Construct } from 'constructs';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/**
+ * Memory of the functions every event runs through (authorizer, ingest, jobs, dispatch, attempt). They
+ * mostly wait on DynamoDB, SNS and the receiver, and that wait is billed per MB: 256 rather than 512
+ * halves it. `npm run cost:measure` (2026-12-01) put each bundle at 60–65 MB resident after loading and
+ * the largest function isolate at 28 MB of heap after the calls scenario, an estimated 77–81 MB at most:
+ * 256 leaves three times that. Their CPU (about 2 ms per message) runs 6.9× slower at 256 MB's share
+ * of a vCPU than at 1769 MB, which docs/cost.md bills. Management and retry-watch keep the default.
+ */
+const PER_EVENT_MEMORY_MB = 256;
+
 interface HeraldFunctionProps {
   /** Handler file, relative to the project root (e.g. `lambdas/api/ingest.ts`); it exports `handler`. */
   readonly entry: string;
@@ -104,4 +114,4 @@ class HeraldFunction extends NodejsFunction {
 }
 
 export type { HeraldFunctionProps };
-export { HeraldFunction };
+export { HeraldFunction, PER_EVENT_MEMORY_MB };

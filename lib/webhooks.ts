@@ -24,7 +24,7 @@ import { LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-stepfunctions-task
 import { Construct } from 'constructs';
 import { RETRY_WORKFLOW_TIMEOUT_SECONDS, worstCaseScheduleSeconds } from '../lambdas/shared/backoff.js';
 import { grantQueues, grantTableAccess } from './access.js';
-import { HeraldFunction } from './herald-function.js';
+import { HeraldFunction, PER_EVENT_MEMORY_MB } from './herald-function.js';
 import type { SecretsKey } from './secrets-key.js';
 import { listIndexOf } from './tables.js';
 import { WorkQueue } from './work-queue.js';
@@ -118,6 +118,7 @@ class Webhooks extends Construct {
     this.attemptFunction = new HeraldFunction(this, 'Attempt', {
       entry: 'lambdas/webhooks/attempt.ts',
       timeout: attemptTimeout.plus(Duration.seconds(15)),
+      memorySize: PER_EVENT_MEMORY_MB,
       environment: { ...deliveryEnv, HERALD_WEBHOOK_DLQ_URL: this.webhookDlq.queueUrl },
     });
     // No DLQ send: the state machine's SendToWebhookDlq task does that, with the workflow's role.
@@ -147,6 +148,7 @@ class Webhooks extends Construct {
     this.dispatchFunction = new HeraldFunction(this, 'Dispatch', {
       entry: 'lambdas/webhooks/dispatch.ts',
       timeout: dispatchTimeout,
+      memorySize: PER_EVENT_MEMORY_MB,
       environment: {
         ...deliveryEnv,
         HERALD_LIST_INDEX: listIndexOf(props.mainTable),

@@ -2,7 +2,9 @@
  * The cost model's measured inputs, from the newest Herald benchmark results
  * (bench/results/herald-<date>.json, written by `npm run bench`): requests per event counted at the
  * emulators for an `order.placed` with the invoice job and one endpoint (the model's event), and
- * Lambda durations per message from the paced runs (bench.webhook offered at 100/s).
+ * Lambda durations and CPU per message from the paced runs (bench.webhook offered at 100/s). The
+ * counted requests come from bench/results/cost-measured-<date>.json instead when it is as new or
+ * newer (`npm run cost:measure` counts them the same way, without the hour-long benchmark).
  */
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -16,6 +18,9 @@ interface SavedCalls {
 
 interface SavedRun {
   readonly invocations?: Readonly<Record<string, { meanMs: number; perEvent: number }>>;
+  readonly acceptedPerSecond?: number;
+  /** CPU seconds per wall second by thread group; function threads are `fn:<logical id, 12 chars>`. */
+  readonly cpu?: { readonly byThread?: Readonly<Record<string, number>> };
 }
 
 interface SavedSuite {
@@ -36,13 +41,27 @@ function roleOf(label: string): FunctionName | undefined {
   return undefined;
 }
 
-function newestResults(resultsDir: string): string | undefined {
+/** A function thread's name, cut to 15 bytes by the OS (`fn:EventsApiAut`), → the model's role. */
+function threadRoleOf(thread: string): FunctionName | undefined {
+  if (!thread.startsWith('fn:')) return undefined;
+  const id = thread.slice(3);
+  if (/Aut/.test(id)) return 'authorizer';
+  if (/Ing/.test(id)) return 'ingest';
+  if (/^Job/.test(id)) return 'job';
+  if (/Disp/.test(id)) return 'dispatch';
+  if (/Att/.test(id)) return 'attempt';
+  return undefined;
+}
+
+function newestResults(resultsDir: string, prefix = 'herald'): string | undefined {
   if (!existsSync(resultsDir)) return undefined;
   const files = readdirSync(resultsDir)
-    .filter((f) => /^herald-\d{4}-\d{2}-\d{2}\.json$/.test(f))
+    .filter((f) => new RegExp(`^${prefix}-\\d{4}-\\d{2}-\\d{2}\\.json$`).test(f))
     .sort();
   return files.length === 0 ? undefined : join(resultsDir, files[files.length - 1] as string);
 }
+
+const dateOf = (file: string): string => file.slice(-'2026-12-01.json'.length, -'.json'.length);
 
 /** Counted requests per event of the model's event, or undefined when no results hold them. */
 function countedFrom(file: string, saved: SavedSuite): CountedPerEvent | undefined {
@@ -59,8 +78,9 @@ function countedFrom(file: string, saved: SavedSuite): CountedPerEvent | undefin
   return {
     source: `${file.slice(file.lastIndexOf('bench/'))}, "${calls.scenario}"`,
     dynamoWrites: op('dynamodb:PutItem') + op('dynamodb:UpdateItem') + op('dynamodb:DeleteItem'),
-    // Derived, not counted: every published event is one indexed put; one delivery = claim + update.
-    dynamoIndexedWrites: snsPublishes + 2,
+    // Derived, not counted: every published event is one indexed put (its record), one delivery one
+    // (the claim); the outcome update writes no attribute gsi1k projects (lib/tables.ts).
+    dynamoIndexedWrites: snsPublishes + 1,
     dynamoConsistentReads: op('dynamodb:GetItem'),
     dynamoQueries: op('dynamodb:Query'),
     snsPublishes,
@@ -89,21 +109,54 @@ function durationsFrom(saved: SavedSuite): Partial<Record<FunctionName, number>>
   ) as Partial<Record<FunctionName, number>>;
 }
 
+/** CPU ms per message by role, from the median paced run (thread CPU / events accepted). */
+function cpuFrom(saved: SavedSuite): Partial<Record<FunctionName, number>> {
+  const paced = saved.suite?.configs?.find((c) => /^100\/s/.test(c.label));
+  const out: Partial<Record<FunctionName, number[]>> = {};
+  for (const run of paced?.runs ?? []) {
+    const rate = run.acceptedPerSecond ?? 0;
+    if (rate <= 0) continue;
+    for (const [thread, cores] of Object.entries(run.cpu?.byThread ?? {})) {
+      const role = threadRoleOf(thread);
+      if (role === undefined) continue;
+      // bench.webhook: one message per event for every role that runs.
+      const samples = out[role] ?? [];
+      samples.push((cores * 1000) / rate);
+      out[role] = samples;
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number;
+  return Object.fromEntries(
+    Object.entries(out).map(([role, xs]) => [role, Math.round(median(xs as number[]) * 100) / 100]),
+  ) as Partial<Record<FunctionName, number>>;
+}
+
 function loadMeasured(root: string): {
   counted?: CountedPerEvent;
   durationsMs: Partial<Record<FunctionName, number>>;
+  cpuMs: Partial<Record<FunctionName, number>>;
   source?: string;
 } {
-  const file = newestResults(join(root, 'bench', 'results'));
-  if (file === undefined) return { durationsMs: {} };
+  const dir = join(root, 'bench', 'results');
+  const file = newestResults(dir);
+  const measuredFile = newestResults(dir, 'cost-measured');
+  const measured =
+    measuredFile !== undefined && (file === undefined || dateOf(measuredFile) >= dateOf(file))
+      ? countedFrom(measuredFile, {
+          suite: JSON.parse(readFileSync(measuredFile, 'utf8')) as SavedSuite['suite'],
+        })
+      : undefined;
+  if (file === undefined)
+    return { ...(measured !== undefined ? { counted: measured } : {}), durationsMs: {}, cpuMs: {} };
   const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedSuite;
-  const counted = countedFrom(file, saved);
+  const counted = measured ?? countedFrom(file, saved);
   return {
     ...(counted !== undefined ? { counted } : {}),
     durationsMs: durationsFrom(saved),
+    cpuMs: cpuFrom(saved),
     source: file.slice(file.lastIndexOf('bench/')),
   };
 }
 
 export type { SavedSuite };
-export { countedFrom, durationsFrom, loadMeasured, roleOf };
+export { countedFrom, cpuFrom, durationsFrom, loadMeasured, roleOf, threadRoleOf };

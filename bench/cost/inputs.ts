@@ -16,6 +16,20 @@ const ASSUMED_DURATION_MS: Readonly<Record<FunctionName, number>> = {
   attempt: 30, // reads + attempt log + state update around the POST
 };
 
+/**
+ * Assumed CPU milliseconds per message at a full vCPU, where the benchmark did not measure them: the
+ * SDK costs about 0.7 ms of CPU per call (bench/results/herald-*.json callCosts, callerMs), so a job
+ * (idempotency put and update, the invoice, the follow-up's read and publish) is about 4, an attempt
+ * (endpoint, delivery and health reads, attempt record, state update) about 4.
+ */
+const ASSUMED_CPU_MS: Readonly<Record<FunctionName, number>> = {
+  authorizer: 0.2,
+  ingest: 2,
+  job: 4,
+  dispatch: 2,
+  attempt: 4,
+};
+
 /** Used when the template has no function of a role (e.g. before the stack synthesizes). */
 const FALLBACK_MEMORY_MB = 256;
 
@@ -32,6 +46,8 @@ const ASSUMPTIONS = {
 /** Measured or known values that replace assumptions. */
 interface InputOverrides {
   readonly durationsMs?: Partial<Record<FunctionName, number>>;
+  /** CPU ms per message at a full vCPU, measured (bench/cost/counted.ts `cpuFrom`). */
+  readonly cpuMs?: Partial<Record<FunctionName, number>>;
   readonly webhookPostMs?: number;
   readonly retryAttempts?: number;
   /** Requests per event counted by the benchmark (bench/cost/counted.ts). */
@@ -59,10 +75,13 @@ function resolveInputs(facts: TemplateFacts | undefined, overrides: InputOverrid
     if (memory.fromTemplate) memoryFromTemplate.push(name);
     const measured = overrides.durationsMs?.[name];
     if (measured !== undefined) measuredDurations.push(name);
+    const durationMs = measured ?? ASSUMED_DURATION_MS[name];
     functions[name] = {
       memoryMb: memory.memoryMb,
       architecture: memory.architecture,
-      durationMs: measured ?? ASSUMED_DURATION_MS[name],
+      durationMs,
+      // The CPU part is inside the wall time: never more than all of it.
+      cpuMs: Math.min(durationMs, overrides.cpuMs?.[name] ?? ASSUMED_CPU_MS[name]),
     };
   }
   return {
@@ -79,4 +98,4 @@ function resolveInputs(facts: TemplateFacts | undefined, overrides: InputOverrid
 }
 
 export type { InputOverrides, ResolvedInputs };
-export { ASSUMED_DURATION_MS, ASSUMPTIONS, FALLBACK_MEMORY_MB, resolveInputs };
+export { ASSUMED_CPU_MS, ASSUMED_DURATION_MS, ASSUMPTIONS, FALLBACK_MEMORY_MB, resolveInputs };

@@ -7,8 +7,17 @@ import { type PriceKey, type PriceTable, unitPrice } from './prices.js';
 
 interface FunctionProfile {
   readonly memoryMb: number;
-  /** Billed milliseconds per message handled (a batch of 10 at 60 ms each bills 600 ms). */
+  /**
+   * Milliseconds per message handled with a full vCPU (a batch of 10 at 60 ms each bills 600 ms): the
+   * local runtime's wall time, where a function's thread gets about one core.
+   */
   readonly durationMs: number;
+  /**
+   * Of `durationMs`, the CPU time. Lambda gives a function `memoryMb / 1769` of a vCPU below 1769 MB,
+   * so that part takes `1769 / memoryMb` times as long there; waiting (on DynamoDB, SNS, the receiver)
+   * does not. @default 0
+   */
+  readonly cpuMs?: number;
   /** @default 'arm64' (Herald's functions are arm64; x86_64 is priced higher) */
   readonly architecture?: 'arm64' | 'x86_64';
 }
@@ -25,7 +34,11 @@ interface CountedPerEvent {
   readonly source: string;
   /** PutItem + UpdateItem + DeleteItem. */
   readonly dynamoWrites: number;
-  /** Of those, writes to items with gsi1 keys (events, deliveries), which write the index too (+1 WRU). */
+  /**
+   * Writes that also write the list index gsi1k (+1 WRU each): a put of an item with gsi1 keys (every
+   * recorded event, the delivery claim). It projects keys and `type` only (lib/tables.ts), so the
+   * delivery's outcome update and the retries' state updates change nothing in it and do not write it.
+   */
   readonly dynamoIndexedWrites: number;
   /** GetItem (Herald reads keys, events and endpoints strongly consistent: 1 RRU). */
   readonly dynamoConsistentReads: number;
@@ -91,6 +104,15 @@ function retryExpectation(inputs: Pick<ModelInputs, 'retryAttempts' | 'retrySucc
   return { attempts, exhaustedProbability: fail ** inputs.retryAttempts };
 }
 
+/** Memory at which Lambda gives a function one full vCPU (its share is proportional below). */
+const FULL_VCPU_MB = 1769;
+
+/** Lambda milliseconds per message: the waits as measured, the CPU part slowed by the vCPU share. */
+function billedMs(profile: FunctionProfile): number {
+  const cpu = profile.cpuMs ?? 0;
+  return profile.durationMs + cpu * (Math.max(1, FULL_VCPU_MB / profile.memoryMb) - 1);
+}
+
 /** Builds line items from per-unit quantities, pricing and scaling them to a million. */
 class Bill {
   private readonly items: LineItem[] = [];
@@ -115,7 +137,7 @@ class Bill {
     messages: number,
     extraMs = 0,
   ): this {
-    const gbSeconds = (profile.memoryMb / 1024) * ((profile.durationMs + extraMs) / 1000) * messages;
+    const gbSeconds = (profile.memoryMb / 1024) * ((billedMs(profile) + extraMs) / 1000) * messages;
     const rate = profile.architecture === 'x86_64' ? 'lambdaX86GbSecond' : 'lambdaArmGbSecond';
     return this.add(`${component} invocations`, 'lambdaRequest', invocations).add(
       `${component} duration`,
@@ -174,10 +196,11 @@ function deliveryCost(
     case 'herald-fast-path': {
       // Dispatch claims the delivery and makes the first POST itself; only failures start a workflow.
       // Dispatch's own per-message time is in eventCost; a delivery adds the POST it waits for.
-      bill.lambda('dispatch (first POST)', { ...dispatch, durationMs: 0 }, 0, 1, inputs.webhookPostMs);
+      // Waiting only: the POST's and StartExecution's time is not CPU (dispatch's CPU is in eventCost).
+      bill.lambda('dispatch (first POST)', { ...dispatch, durationMs: 0, cpuMs: 0 }, 0, 1, inputs.webhookPostMs);
       bill.lambda(
         'dispatch (start workflow)',
-        { ...dispatch, durationMs: 0 },
+        { ...dispatch, durationMs: 0, cpuMs: 0 },
         0,
         failureRate,
         inputs.startExecutionMs,
@@ -196,7 +219,13 @@ function deliveryCost(
     }
     case 'step-functions-every-delivery': {
       // Dispatch only claims and starts a workflow; the workflow makes every attempt.
-      bill.lambda('dispatch (start workflow)', { ...dispatch, durationMs: 0 }, 0, 1, inputs.startExecutionMs);
+      bill.lambda(
+        'dispatch (start workflow)',
+        { ...dispatch, durationMs: 0, cpuMs: 0 },
+        0,
+        1,
+        inputs.startExecutionMs,
+      );
       bill.add('delivery claim', 'dynamoWriteRequestUnit', WRITE);
       bill.add(
         'workflow transitions',
@@ -239,7 +268,7 @@ function countedEventCost(
     .lambda('ingest', ingest, n('ingest'), n('ingest'))
     .add('DynamoDB writes (counted)', 'dynamoWriteRequestUnit', counted.dynamoWrites * WRITE)
     .add(
-      'DynamoDB index writes (gsi1 of events, deliveries)',
+      'DynamoDB index writes (gsi1k: event record, delivery claim)',
       'dynamoWriteRequestUnit',
       counted.dynamoIndexedWrites * WRITE,
     )
@@ -299,4 +328,4 @@ export type {
   LineItem,
   ModelInputs,
 };
-export { deliveryCost, eventCost, retryExpectation };
+export { billedMs, deliveryCost, eventCost, FULL_VCPU_MB, retryExpectation };

@@ -1,7 +1,7 @@
 /** Markdown for docs/cost.md: the totals table, the itemised bills and the inputs used. */
 
 import type { KmsMeasurement } from './kms.js';
-import { type DeliveryDesign, deliveryCost, eventCost, type ModelInputs } from './model.js';
+import { billedMs, type DeliveryDesign, deliveryCost, eventCost, type ModelInputs } from './model.js';
 import type { PriceTable } from './prices.js';
 
 const FAILURE_RATES = [0, 0.01, 0.05, 0.2] as const;
@@ -85,10 +85,14 @@ function renderCost(inputs: ModelInputs, prices: PriceTable, context: { notes: r
   lines.push('');
   lines.push('### Inputs used');
   lines.push('');
-  lines.push('| function | memory MB | ms per message (measured or assumed: see Durations above) |');
-  lines.push('|---|---:|---:|');
+  lines.push(
+    '| function | memory MB | ms per message (measured or assumed: see Durations above) | of which CPU ms (at 1 vCPU) | billed ms at this memory |',
+  );
+  lines.push('|---|---:|---:|---:|---:|');
   for (const [name, p] of Object.entries(inputs.functions))
-    lines.push(`| ${name} | ${p.memoryMb} | ${p.durationMs} |`);
+    lines.push(
+      `| ${name} | ${p.memoryMb} | ${p.durationMs} | ${p.cpuMs ?? 0} | ${Math.round(billedMs(p) * 10) / 10} |`,
+    );
   lines.push('');
   lines.push(
     `Webhook POST ${inputs.webhookPostMs} ms; StartExecution ${inputs.startExecutionMs} ms; jobs per event ${inputs.jobsPerEvent}; ` +
