@@ -197,7 +197,13 @@ function deliveryCost(
       // Dispatch claims the delivery and makes the first POST itself; only failures start a workflow.
       // Dispatch's own per-message time is in eventCost; a delivery adds the POST it waits for.
       // Waiting only: the POST's and StartExecution's time is not CPU (dispatch's CPU is in eventCost).
-      bill.lambda('dispatch (first POST)', { ...dispatch, durationMs: 0, cpuMs: 0 }, 0, 1, inputs.webhookPostMs);
+      bill.lambda(
+        'dispatch (first POST)',
+        { ...dispatch, durationMs: 0, cpuMs: 0 },
+        0,
+        1,
+        inputs.webhookPostMs,
+      );
       bill.lambda(
         'dispatch (start workflow)',
         { ...dispatch, durationMs: 0, cpuMs: 0 },
@@ -268,7 +274,7 @@ function countedEventCost(
     .lambda('ingest', ingest, n('ingest'), n('ingest'))
     .add('DynamoDB writes (counted)', 'dynamoWriteRequestUnit', counted.dynamoWrites * WRITE)
     .add(
-      'DynamoDB index writes (gsi1k: event record, delivery claim)',
+      'DynamoDB index writes (gsi1k: events recorded, claims made)',
       'dynamoWriteRequestUnit',
       counted.dynamoIndexedWrites * WRITE,
     )

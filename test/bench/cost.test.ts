@@ -3,9 +3,10 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { countedFrom, durationsFrom, roleOf } from '../../bench/cost/counted.js';
+import { countedFrom, cpuFrom, durationsFrom, roleOf, threadRoleOf } from '../../bench/cost/counted.js';
 import { ASSUMED_DURATION_MS, resolveInputs } from '../../bench/cost/inputs.js';
 import {
+  billedMs,
   type CountedPerEvent,
   deliveryCost,
   eventCost,
@@ -219,7 +220,7 @@ describe('eventCost from counted requests', () => {
   const counted: CountedPerEvent = {
     source: 'test',
     dynamoWrites: 7,
-    dynamoIndexedWrites: 4,
+    dynamoIndexedWrites: 3,
     dynamoConsistentReads: 1,
     dynamoQueries: 0,
     snsPublishes: 2,
@@ -231,7 +232,9 @@ describe('eventCost from counted requests', () => {
 
   it('prices the counted writes, index writes, reads and publishes, and no first-attempt writes twice', () => {
     expect(item('DynamoDB writes (counted)')?.quantityPerMillion).toBe(7_000_000);
-    expect(item('DynamoDB index writes (gsi1 of events, deliveries)')?.quantityPerMillion).toBe(4_000_000);
+    expect(item('DynamoDB index writes (gsi1k: events recorded, claims made)')?.quantityPerMillion).toBe(
+      3_000_000,
+    );
     expect(item('DynamoDB consistent reads (counted)')?.quantityPerMillion).toBe(1_000_000);
     expect(item('DynamoDB queries (counted)')).toBeUndefined();
     expect(item('SNS publishes (counted)')?.quantityPerMillion).toBe(2_000_000);
@@ -310,7 +313,8 @@ describe('countedFrom / durationsFrom (benchmark results → model inputs)', () 
     expect(countedFrom('/x/bench/results/herald-2026-12-01.json', saved)).toEqual({
       source: 'bench/results/herald-2026-12-01.json, "order.placed, invoice job, one endpoint"',
       dynamoWrites: 7,
-      dynamoIndexedWrites: 4,
+      // Two event records and one claim: the outcome update writes nothing gsi1k projects.
+      dynamoIndexedWrites: 3,
       dynamoConsistentReads: 1,
       dynamoQueries: 0.25,
       snsPublishes: 2,
@@ -320,6 +324,52 @@ describe('countedFrom / durationsFrom (benchmark results → model inputs)', () 
 
   it('takes ms per message from the median paced run', () => {
     expect(durationsFrom(saved)).toEqual({ ingest: 20, dispatch: 15 });
+  });
+
+  it('takes CPU ms per message from the paced runs: thread CPU over events accepted, median', () => {
+    const withCpu: Parameters<typeof cpuFrom>[0] = {
+      suite: {
+        configs: [
+          {
+            label: '100/s offered, pool 2',
+            runs: [0.05, 0.1, 0.2].map((cores) => ({
+              acceptedPerSecond: 50,
+              cpu: { byThread: { 'fn:EventsApiIng': cores, 'fn:WebhooksDisp': cores / 2, MainThread: 1 } },
+            })),
+          },
+        ],
+      },
+    };
+    expect(cpuFrom(withCpu)).toEqual({ ingest: 2, dispatch: 1 });
+  });
+});
+
+describe('billedMs (Lambda time at a memory size)', () => {
+  it('slows only the CPU part, by 1769 / memory below one vCPU', () => {
+    expect(billedMs({ memoryMb: 1769, durationMs: 40, cpuMs: 2 })).toBeCloseTo(40, 9);
+    expect(billedMs({ memoryMb: 3538, durationMs: 40, cpuMs: 2 })).toBeCloseTo(40, 9);
+    expect(billedMs({ memoryMb: 256, durationMs: 40, cpuMs: 2 })).toBeCloseTo(38 + (2 * 1769) / 256, 9);
+    expect(billedMs({ memoryMb: 256, durationMs: 40 })).toBe(40);
+  });
+
+  it('makes halving the memory save less than half when part of the time is CPU', () => {
+    const gbMs = (memoryMb: number) => (memoryMb / 1024) * billedMs({ memoryMb, durationMs: 40, cpuMs: 2 });
+    expect(gbMs(256)).toBeGreaterThan(gbMs(512) / 2);
+    expect(gbMs(256)).toBeLessThan(gbMs(512));
+  });
+});
+
+describe('threadRoleOf', () => {
+  it.each([
+    ['fn:EventsApiAut', 'authorizer'],
+    ['fn:EventsApiIng', 'ingest'],
+    ['fn:WebhooksDisp', 'dispatch'],
+    ['fn:WebhooksAtte', 'attempt'],
+    ['fn:JobinvoiceHa', 'job'],
+    ['fn:EventsApiMan', undefined],
+    ['MainThread', undefined],
+  ])('%s → %s', (thread, role) => {
+    expect(threadRoleOf(thread)).toBe(role);
   });
 });
 
