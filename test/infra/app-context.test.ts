@@ -52,10 +52,12 @@ describe('bin/app.ts context', () => {
   let invalid: Synth;
   let limits: Synth;
   let badLimit: Synth;
+  let upgrading: Synth;
+  let badLegacy: Synth;
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'herald-infra-context-'));
-    [defaults, local, invalid, limits, badLimit] = await Promise.all([
+    [defaults, local, invalid, limits, badLimit, upgrading, badLegacy] = await Promise.all([
       synthApp(join(root, 'defaults'), {}),
       // The CLI passes `-c key=value` through as strings: the app must accept "true".
       synthApp(join(root, 'local'), {
@@ -69,6 +71,8 @@ describe('bin/app.ts context', () => {
         'herald:maxReplayCallsPerMinute': '3',
       }),
       synthApp(join(root, 'bad-limit'), { 'herald:maxEndpointsPerTenant': '0' }),
+      synthApp(join(root, 'upgrading'), { 'herald:legacyGsi1': 'query' }),
+      synthApp(join(root, 'bad-legacy'), { 'herald:legacyGsi1': 'yes' }),
     ]);
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -113,5 +117,16 @@ describe('bin/app.ts context', () => {
   it('refuses a limit that is not a positive integer', () => {
     expect(badLimit.code).not.toBe(0);
     expect(badLimit.stderr).toMatch(/herald:maxEndpointsPerTenant must be a positive integer/);
+  });
+
+  it('points the listing functions at gsi1k, or at gsi1 while upgrading with herald:legacyGsi1=query', () => {
+    expect(valuesOf(defaults, 'HERALD_LIST_INDEX')).toEqual(['gsi1k', 'gsi1k']);
+    expect(upgrading.code).toBe(0);
+    expect(valuesOf(upgrading, 'HERALD_LIST_INDEX')).toEqual(['gsi1', 'gsi1']);
+  });
+
+  it('refuses a herald:legacyGsi1 other than query or keep', () => {
+    expect(badLegacy.code).not.toBe(0);
+    expect(badLegacy.stderr).toMatch(/herald:legacyGsi1 must be "query" or "keep"/);
   });
 });
