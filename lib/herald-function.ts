@@ -11,11 +11,12 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 /**
  * Memory of the functions every event runs through (authorizer, ingest, jobs, dispatch, attempt). They
- * mostly wait on DynamoDB, SNS and the receiver, and that wait is billed per MB: 256 rather than 512
- * halves it. `npm run cost:measure` (2026-12-01) put each bundle at 60–65 MB resident after loading and
- * the largest function isolate at 28 MB of heap after the calls scenario, an estimated 77–81 MB at most:
- * 256 leaves three times that. Their CPU (about 2 ms per message) runs 6.9× slower at 256 MB's share
- * of a vCPU than at 1769 MB, which docs/cost.md bills. Management and retry-watch keep the default.
+ * mostly wait on DynamoDB, SNS and the receiver, and Lambda bills that wait per MB: 256 rather than 512
+ * halves it. `npm run cost:measure` (2026-12-01): each bundle is 60–65 MB resident once loaded, and
+ * the largest heap in use during a burst fanned out to 10 endpoints was 113 MB in a dispatcher, 106 MB
+ * elsewhere (uncollected garbage included: no heap limit locally), so at most about 165 MB; 128 would
+ * not hold that. Their CPU (about 2 ms per message) runs 6.9× slower at 256 MB's share of a vCPU,
+ * which docs/cost.md bills. Management and retry-watch keep the default (not per event).
  */
 const PER_EVENT_MEMORY_MB = 256;
 
