@@ -95,8 +95,13 @@ class HeraldFunction extends NodejsFunction {
             projectRoot,
             'lambdas/shared/bundling/lambda-credentials.ts',
           ),
-          // ... and no browser user-agent parser.
+          // ... no browser user-agent parser ...
           '--alias:bowser': path.join(projectRoot, 'lambdas/shared/bundling/no-browser-ua.ts'),
+          // ... and no event-stream codec (no operation Herald calls streams events; ~19 KiB each).
+          '--alias:@smithy/core/event-streams': path.join(
+            projectRoot,
+            'lambdas/shared/bundling/no-event-streams.ts',
+          ),
         },
       },
     });
