@@ -10,9 +10,12 @@ import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { readTemplate } from './assembly.js';
 
-const MiB = 1024 * 1024;
-/** Budget for a function's handler bundle (minified JS, uncompressed). */
-const BUNDLE_BUDGET_BYTES = 1 * MiB;
+const KiB = 1024;
+/**
+ * Budget for a function's handler bundle (minified JS, uncompressed), as test/infra/assets.test.ts
+ * enforces it. Files the handler loads later (the JSON Schema engine) count in the asset, not here.
+ */
+const BUNDLE_BUDGET_BYTES = 400 * KiB;
 
 interface BundleSize {
   readonly functionId: string;
