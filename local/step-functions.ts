@@ -140,6 +140,16 @@ export function statusChangeEvent(execution: Execution, region: string, account:
 
 export class LocalStepFunctions {
   private readonly executions = new Map<string, Execution>();
+  /**
+   * One StateMachine per definition, built (and validated) on its first execution. Building validates
+   * the definition with asl-validator, which compiles its JSON Schemas with Ajv: ~50 ms of main-thread
+   * CPU per execution, which at tens of executions per second (an endpoint in trouble) starved the
+   * HTTP API and every poller. A StateMachine runs any number of executions.
+   */
+  private readonly compiled = new Map<
+    string,
+    { readonly sm: StateMachine; readonly overrides: ReturnType<typeof buildOverrides> }
+  >();
   private server: Server | undefined;
   endpoint = '';
   /** Called on every status change (RUNNING, then the end), as AWS emits them to EventBridge. */
@@ -194,11 +204,9 @@ export class LocalStepFunctions {
       status: 'RUNNING',
     };
     this.executions.set(executionArn, execution);
-    const sm = new StateMachine(machine.definition, {
-      validationOptions: { checkArn: false, checkPaths: false },
-    });
+    const { sm, overrides } = this.compiledFor(machine);
     const run = sm.run(parsed, {
-      overrides: buildOverrides(machine.definition, this.services, this.timeScale),
+      overrides,
       context: {
         Execution: {
           Id: executionArn,
@@ -225,6 +233,20 @@ export class LocalStepFunctions {
       },
     );
     return execution;
+  }
+
+  private compiledFor(machine: LocalStateMachine) {
+    let entry = this.compiled.get(machine.arn);
+    if (entry === undefined) {
+      entry = {
+        sm: new StateMachine(machine.definition, {
+          validationOptions: { checkArn: false, checkPaths: false },
+        }),
+        overrides: buildOverrides(machine.definition, this.services, this.timeScale),
+      };
+      this.compiled.set(machine.arn, entry);
+    }
+    return entry;
   }
 
   private finish(execution: Execution, status: Execution['status'], fields: Partial<Execution>): void {

@@ -2,7 +2,8 @@
  * Publishes events through `POST /v1/events` and records, per request, when it was sent, when the 202
  * came back and what the API answered. Open loop at an offered rate (a request is sent when it is due,
  * whether or not earlier ones have answered) with a cap on requests in flight so a saturated API cannot
- * make the client unbounded; at "max" it is closed loop with that many in flight. node:http with a
+ * make the client unbounded; at "max" it is closed loop end to end (`outstanding`: a new event only when
+ * fewer than so many are in the pipeline), so "max" is the rate the whole pipeline sustains. node:http with a
  * keep-alive agent: cheaper per request than fetch, which matters on 2 cores shared with the server.
  */
 
@@ -19,7 +20,23 @@ interface PublishOptions {
   readonly maxInFlight?: number;
   /** Stop sending new requests after this instant (ms epoch). */
   readonly deadlineAt: number;
+  /**
+   * Closed loop end to end: send only while fewer than `max` events are accepted but not yet received
+   * (`received()` counts receipts of this publisher's events). Without it a closed loop only waits for
+   * 202s, and an API that accepts faster than the pipeline delivers builds an unbounded backlog that
+   * takes CPU from delivery and makes every latency a queueing time.
+   */
+  readonly outstanding?: Outstanding;
   readonly event: (i: number) => { type: string; tenantId: string; data: unknown };
+}
+
+/** Shared by consecutive publish calls of one run, so events still in the pipeline count across them. */
+interface Outstanding {
+  readonly max: number;
+  /** Receipts so far of this run's events. */
+  readonly received: () => number;
+  /** Sent and refused (non-202) so far in this run: the publisher adds to them. */
+  readonly tally: { sent: number; refused: number };
 }
 
 interface PublishRecord {
@@ -83,6 +100,8 @@ async function publishEvents(options: PublishOptions): Promise<PublishOutcome> {
   const pending = new Set<Promise<void>>();
   let maxSlotWaitMs = 0;
   const startedAt = Date.now();
+  const gate = options.outstanding;
+  const inPipeline = (g: Outstanding): number => g.tally.sent - g.tally.refused - g.received();
 
   const send = (index: number): void => {
     const body = JSON.stringify(options.event(index));
@@ -91,6 +110,7 @@ async function publishEvents(options: PublishOptions): Promise<PublishOutcome> {
     const p = postJson(agent, url, options.apiKey, body).then(({ status, text }) => {
       record.respondedAt = Date.now();
       record.status = status;
+      if (status !== 202 && gate !== undefined) gate.tally.refused++;
       if (status === 202) {
         const accepted = JSON.parse(text) as { id: string; createdAt: string };
         record.id = accepted.id;
@@ -107,6 +127,11 @@ async function publishEvents(options: PublishOptions): Promise<PublishOutcome> {
       const ahead = due - Date.now();
       if (ahead >= 1) await sleep(ahead);
     }
+    if (gate !== undefined) {
+      while (inPipeline(gate) >= gate.max && Date.now() < options.deadlineAt) await sleep(1);
+      if (Date.now() >= options.deadlineAt) break;
+      gate.tally.sent++;
+    }
     if (pending.size >= maxInFlight) {
       const waitStarted = Date.now();
       while (pending.size >= maxInFlight) await Promise.race(pending);
@@ -119,5 +144,5 @@ async function publishEvents(options: PublishOptions): Promise<PublishOutcome> {
   return { records, maxSlotWaitMs, startedAt, finishedAt: Date.now() };
 }
 
-export type { PublishOptions, PublishOutcome, PublishRecord };
+export type { Outstanding, PublishOptions, PublishOutcome, PublishRecord };
 export { publishEvents };

@@ -1,7 +1,8 @@
 /**
  * One Herald run on the local runtime, measured after warm-up: start the runtime, point an endpoint at
  * the shared receiver (bench/baseline/receiver.ts), publish through POST /v1/events at an offered rate
- * (or closed loop at "max") in 5 s slices until throughput is stable — at least 30 s, because V8 keeps
+ * (or closed loop end to end at "max": at most `maxOutstanding` events accepted and not yet received)
+ * in 5 s slices until throughput is stable — at least 30 s, because V8 keeps
  * compiling for 30–60 s — then measure one window of at least 20 s: throughput at the receiver, latency
  * publish sent → received for the events sent in the window, CPU by process and thread from /proc, and
  * AWS calls counted at the emulators per delivered event.
@@ -16,7 +17,7 @@ import { waitFor } from '../lib/time.js';
 import { apiClient, createEndpoint, pointEndpoint } from './api.js';
 import { BASE_OUTDIR, baseAssemblyExists } from './assembly.js';
 import { type CpuUsage, cpuSince, cpuSnapshot } from './cpu.js';
-import { publishEvents } from './publisher.js';
+import { type Outstanding, publishEvents } from './publisher.js';
 import { observeReceipts } from './receipts.js';
 
 /** Retry waits, ASL intervals and visibility timeouts × this, so retried deliveries finish in the run. */
@@ -36,8 +37,10 @@ interface HeraldRunOptions {
   readonly windowSeconds?: number;
   /** Worker threads per function. @default the runtime's */
   readonly poolSize?: number;
-  /** Requests in flight at most (and the closed loop's concurrency). @default 64 */
+  /** Requests in flight at most. @default 64 */
   readonly maxInFlight?: number;
+  /** At "max": events accepted but not yet received, at most (the end-to-end closed loop). @default 128 */
+  readonly maxOutstanding?: number;
   readonly failFirstAttemptRate?: number;
   /** @default cdk.out.bench */
   readonly outdir?: string;
@@ -138,6 +141,14 @@ async function runHerald(options: HeraldRunOptions): Promise<HeraldRunResult> {
       data: { run, phase, orderId: `o${index}`, total: index++ },
     });
     const maxInFlight = options.maxInFlight ?? 64;
+    const outstanding: Outstanding | undefined =
+      options.offeredPerSecond === undefined
+        ? {
+            max: options.maxOutstanding ?? 128,
+            received: () => receivedAt.size,
+            tally: { sent: 0, refused: 0 },
+          }
+        : undefined;
     const publishFor = (seconds: number, phase: string) =>
       publishEvents({
         apiUrl: local.apiUrl,
@@ -146,6 +157,7 @@ async function runHerald(options: HeraldRunOptions): Promise<HeraldRunResult> {
           options.offeredPerSecond === undefined ? 1_000_000 : Math.ceil(options.offeredPerSecond * seconds),
         ...(options.offeredPerSecond === undefined ? {} : { offeredPerSecond: options.offeredPerSecond }),
         maxInFlight,
+        ...(outstanding !== undefined ? { outstanding } : {}),
         deadlineAt: Date.now() + seconds * 1000,
         event: event(phase),
       });
@@ -234,4 +246,4 @@ async function runHerald(options: HeraldRunOptions): Promise<HeraldRunResult> {
 }
 
 export type { HeraldRunOptions, HeraldRunResult };
-export { EVENT_TYPE, runHerald, TIME_SCALE };
+export { EVENT_TYPE, invocationStats, runHerald, TIME_SCALE };

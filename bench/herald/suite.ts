@@ -1,7 +1,8 @@
 /**
  * The Herald part of `npm run bench` (issue 14): runs each configuration 3 times, interleaved (A B C
  * A B C A B C, so a change in the shared machine's load falls on all of them alike), each run warmed
- * up until stable before its measured window (run.ts), and reports medians. Beside them: AWS calls per
+ * up until stable before its measured window (run.ts), and reports medians; in the same rounds, the
+ * isolation scenario (isolation.ts: healthy endpoints beside a hanging one, and all healthy). Beside them: AWS calls per
  * event counted at the emulators against the contract's minimum, CPU per call measured here, the
  * ceiling those give, start-up, bundle sizes and fresh-process init times.
  */
@@ -11,6 +12,7 @@ import { startHerald } from '../../local/runtime.js';
 import { BASE_OUTDIR } from './assembly.js';
 import { type CallsPerEvent, measureCallsPerEvent } from './calls.js';
 import { type InitTime, measureInitTimes } from './init.js';
+import { type IsolationRunResult, runIsolation } from './isolation.js';
 import { type CallCost, type Ceiling, ceilingOf, measureCallCosts } from './percall.js';
 import { type HeraldRunOptions, type HeraldRunResult, runHerald, TIME_SCALE } from './run.js';
 import { measureStartup, type StartupTimes } from './startup.js';
@@ -26,6 +28,20 @@ const CONFIGS: readonly SuiteConfig[] = [
   { label: '100/s offered, pool 2', options: { offeredPerSecond: 100, poolSize: 2 } },
 ];
 const ROUNDS = 3;
+/** Issue 9's scenario, in the same rounds: the observed tenants beside a hanging endpoint, and without. */
+const ISOLATION_OFFERED_PER_SECOND = 100;
+
+interface IsolationSummary {
+  readonly label: string;
+  readonly hanging: boolean;
+  readonly runs: readonly IsolationRunResult[];
+  readonly median: {
+    readonly healthyDeliveriesPerSecond: number;
+    readonly p50: number;
+    readonly p95: number;
+    readonly p99: number;
+  };
+}
 
 interface ConfigSummary {
   readonly label: string;
@@ -52,6 +68,7 @@ interface HeraldSuiteResult {
   };
   readonly startup: StartupTimes;
   readonly configs: readonly ConfigSummary[];
+  readonly isolation: readonly IsolationSummary[];
   readonly calls: readonly CallsPerEvent[];
   readonly callCosts: readonly CallCost[];
   readonly ceiling: Ceiling & { readonly basedOn: string; readonly achievedRatio: number };
@@ -116,6 +133,10 @@ async function runHeraldSuite(options: { initBeforeOutdir?: string } = {}): Prom
   say('calls per event and CPU per call ...');
   const { calls, callCosts } = await callsAndCosts();
   const byConfig = new Map<string, HeraldRunResult[]>(CONFIGS.map((c) => [c.label, []]));
+  const isolationRuns = new Map<boolean, IsolationRunResult[]>([
+    [false, []],
+    [true, []],
+  ]);
   for (let round = 1; round <= ROUNDS; round++) {
     for (const config of CONFIGS) {
       say(`round ${round}/${ROUNDS}: ${config.label} ...`);
@@ -125,7 +146,30 @@ async function runHeraldSuite(options: { initBeforeOutdir?: string } = {}): Prom
       );
       byConfig.get(config.label)?.push(result);
     }
+    for (const hanging of [false, true]) {
+      say(`round ${round}/${ROUNDS}: isolation, ${hanging ? '1 hanging endpoint' : 'all healthy'} ...`);
+      const result = await runIsolation({ hanging, offeredPerSecond: ISOLATION_OFFERED_PER_SECOND });
+      say(
+        `  healthy ${result.healthyDeliveriesPerSecond}/s delivered, p50 ${result.healthyLatencyMs.p50} ms, p99 ${result.healthyLatencyMs.p99} ms; POSTs to the hanging endpoint ${result.hangingPostsReceived}`,
+      );
+      isolationRuns.get(hanging)?.push(result);
+    }
   }
+  const isolation: IsolationSummary[] = [false, true].map((hanging) => {
+    const runs = isolationRuns.get(hanging) ?? [];
+    const m = (f: (r: IsolationRunResult) => number) => Math.round(median(runs.map(f)) * 10) / 10;
+    return {
+      label: hanging ? '1 hanging endpoint' : 'all healthy',
+      hanging,
+      runs,
+      median: {
+        healthyDeliveriesPerSecond: m((r) => r.healthyDeliveriesPerSecond),
+        p50: m((r) => r.healthyLatencyMs.p50),
+        p95: m((r) => r.healthyLatencyMs.p95),
+        p99: m((r) => r.healthyLatencyMs.p99),
+      },
+    };
+  });
   const configs = CONFIGS.map((c) => summarise(c.label, byConfig.get(c.label) ?? []));
   // The ceiling from the calls counted under load in the best max-rate configuration.
   const best = [...configs]
@@ -146,6 +190,7 @@ async function runHeraldSuite(options: { initBeforeOutdir?: string } = {}): Prom
     },
     startup,
     configs,
+    isolation,
     calls,
     callCosts,
     ceiling: {
@@ -162,5 +207,5 @@ async function runHeraldSuite(options: { initBeforeOutdir?: string } = {}): Prom
   };
 }
 
-export type { ConfigSummary, HeraldSuiteResult, SuiteConfig };
-export { CONFIGS, ROUNDS, runHeraldSuite };
+export type { ConfigSummary, HeraldSuiteResult, IsolationSummary, SuiteConfig };
+export { CONFIGS, ISOLATION_OFFERED_PER_SECOND, ROUNDS, runHeraldSuite };

@@ -19,7 +19,7 @@ import { getEndpoint } from '../shared/store/endpoints.js';
 import { getEvent } from '../shared/store/events.js';
 import { type WebhookDlqMessage, webhookDlqMessage } from './dead-letter.js';
 import { attemptDelivery, type Outcome } from './deliver.js';
-import { probeFor, workflowWait } from './health/gate.js';
+import { probeFor, probeLeaseMs, workflowWait } from './health/gate.js';
 import { emitOpEvent, isOperational, OP_EVENT_TYPES } from './health/op-events.js';
 import { dueTime, type RetryState } from './retry-workflow.js';
 
@@ -55,18 +55,17 @@ function parseInput(input: unknown): RetryState {
   };
 }
 
-/** How often an attempt waiting for another attempt's probe looks again (real time: it is about POSTs). */
-const PROBE_POLL_MS = 1_000;
-
 /**
- * How long an attempt waits for another attempt's probe before it is spent without a POST: twice the
- * attempt timeout, and never longer than the wait the schedule puts before the next attempt (so
- * waiting does not stretch the schedule by more than one step; scaled like it in tests).
+ * How long an attempt that finds another attempt probing waits for that probe's verdict: until the
+ * probe's lease has surely ended (attempt timeout + margin), and never longer than the wait the
+ * schedule puts before the next attempt (so waiting does not stretch the schedule by more than one
+ * step; scaled like it in tests). One wait, not a poll: a look costs an invocation and two state
+ * transitions, and a hanging endpoint can have thousands of attempts waiting (adrs/0007).
  */
-function probePatienceMs(attempt: number): number {
+function probeWaitMs(attempt: number): number {
   const nextWait =
     nextRetryDelaySeconds(attempt, { random: () => 0.5, timeScale: config.retryTimeScale() }) ?? 0;
-  return Math.min(2 * config.webhookTimeoutMs(), nextWait * 1000);
+  return Math.min(probeLeaseMs(), nextWait * 1000);
 }
 
 /** The same attempt again at `notBefore`, not spent (a hold, the rate limit, a probe in flight). */
@@ -118,14 +117,15 @@ async function runAttempt(state: RetryState): Promise<AttemptOutput> {
       ...(postpone.reservedSlot !== undefined ? { reservedSlot: postpone.reservedSlot } : {}),
     });
   }
-  // Breaker open and another attempt probing: wait for it (probePatienceMs); then spend this attempt
-  // without a POST (`circuit_open`), so the schedule still ends on time.
+  // Breaker open and another attempt probing: wait once for its verdict (probeWaitMs). Still open and
+  // busy after that: spend this attempt without a POST (`circuit_open`), so the schedule ends on time.
   const probeAt = new Date();
   const probe = await probeFor(endpoint.id, probeAt);
-  const heldSince = state.heldSince ?? probeAt.toISOString();
-  const waitedMs = probeAt.getTime() - Date.parse(heldSince);
-  if (probe.kind === 'busy' && waitedMs < probePatienceMs(state.attempt)) {
-    return postponed(state, new Date(probeAt.getTime() + PROBE_POLL_MS), { heldSince });
+  if (probe.kind === 'busy' && state.heldSince === undefined) {
+    const waitMs = probeWaitMs(state.attempt);
+    if (waitMs > 0) {
+      return postponed(state, new Date(probeAt.getTime() + waitMs), { heldSince: probeAt.toISOString() });
+    }
   }
 
   const result = await attemptDelivery({

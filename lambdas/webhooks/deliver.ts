@@ -10,7 +10,7 @@ import { webhookBody } from '../shared/event-json.js';
 import { logger, MetricName, MetricUnit, metrics } from '../shared/observability.js';
 import { classifyStatus, honoursRetryAfter } from '../shared/retry-policy.js';
 import { webhookHeaders } from '../shared/signing.js';
-import { recordAttempt } from '../shared/store/deliveries.js';
+import { recordAttempt, type WaitReason } from '../shared/store/deliveries.js';
 import { activeSecrets, type EndpointRecord } from '../shared/store/endpoints.js';
 import type { HeraldEvent } from '../shared/store/events.js';
 import { type PostWebhookResult, postWebhook, type WebhookErrorClass } from '../shared/webhook-client.js';
@@ -69,14 +69,29 @@ function retryAfterOf(result: PostWebhookResult, now: Date): number | undefined 
     : undefined;
 }
 
-/** The wait before the attempt after `failedAttempt`, or undefined when the schedule is exhausted. */
-function retryWait(failedAttempt: number, result: PostWebhookResult, now: Date): number | undefined {
+/**
+ * The wait before the attempt after `failedAttempt` and what set it, or undefined when the schedule is
+ * exhausted. The receiver's Retry-After sets it when longer than the schedule's (jittered) step.
+ */
+function retryWait(
+  failedAttempt: number,
+  result: PostWebhookResult,
+  now: Date,
+): { seconds: number; reason: WaitReason } | undefined {
   const retryAfterSeconds = retryAfterOf(result, now);
+  // One draw for both, so "which was longer" is judged on the jitter actually used.
+  const draw = Math.random();
+  const random = () => draw;
+  const timeScale = config.retryTimeScale();
   // The workflow waits until a timestamp (nextAttemptAt), so the wait need not be whole seconds.
-  return nextRetryDelaySeconds(failedAttempt, {
+  const seconds = nextRetryDelaySeconds(failedAttempt, {
     ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
-    timeScale: config.retryTimeScale(),
+    random,
+    timeScale,
   });
+  if (seconds === undefined) return undefined;
+  const scheduleOnly = nextRetryDelaySeconds(failedAttempt, { random, timeScale }) ?? 0;
+  return { seconds, reason: seconds > scheduleOnly ? 'retry_after' : 'schedule' };
 }
 
 function countOutcome(outcome: Outcome, event: HeraldEvent, at: Date): void {
@@ -149,12 +164,15 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
 
   let outcome: Outcome;
   let waitSeconds: number | undefined;
+  let waitReason: WaitReason | undefined;
   let lastError: string | undefined;
   const verdict = decide(result);
   if (verdict === 'delivered') {
     outcome = 'delivered';
   } else if (verdict === 'retry') {
-    waitSeconds = retryWait(input.attempt, result, finishedAt);
+    const wait = retryWait(input.attempt, result, finishedAt);
+    waitSeconds = wait?.seconds;
+    waitReason = wait?.reason;
     outcome = waitSeconds === undefined ? 'failed' : 'retry';
     lastError = waitSeconds === undefined ? `retries_exhausted: ${describe(result)}` : describe(result);
   } else {
@@ -175,6 +193,7 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
     ...(result.statusCode !== undefined ? { statusCode: result.statusCode } : {}),
     ...(result.errorClass !== undefined ? { errorClass: result.errorClass } : {}),
     ...(nextAttemptAt !== undefined ? { nextAttemptAt } : {}),
+    ...(waitReason !== undefined ? { waitReason } : {}),
     ...(result.location !== undefined ? { location: result.location } : {}),
     ...(result.responseBody !== undefined ? { responseBody: result.responseBody } : {}),
     ...(lastError !== undefined ? { lastError } : {}),

@@ -587,6 +587,11 @@ export interface components {
             /** @enum {string} */
             state: "pending" | "delivered" | "retrying" | "failed" | "skipped";
             statusCode?: number;
+            /**
+             * @description What set nextAttemptAt: the retry schedule, or the receiver's Retry-After when it asked for longer than the schedule's step (honoured up to 6 h). Waits the endpoint as a whole imposes later (a Retry-After hold, the rate limit, the breaker's probe) move the attempt without changing this record.
+             * @enum {string}
+             */
+            waitReason?: "schedule" | "retry_after";
         };
         BulkReplayInput: {
             endpointId?: string;

@@ -39,6 +39,7 @@ const ATTEMPT_FIELDS = [
   'durationMs',
   'outcome',
   'nextAttemptAt',
+  'waitReason',
   'location',
   'responseBody',
 ] as const satisfies readonly (keyof AttemptRecord)[];

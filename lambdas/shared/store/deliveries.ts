@@ -19,6 +19,7 @@ import { compositeKey, type Page, queryGsi1Page, type StoreKey, startingAt } fro
 
 type DeliveryState = 'pending' | 'delivered' | 'retrying' | 'failed' | 'skipped';
 type AttemptOutcome = 'delivered' | 'retrying' | 'failed';
+type WaitReason = 'schedule' | 'retry_after';
 
 interface DeliveryRecord {
   readonly eventId: string;
@@ -51,6 +52,11 @@ interface AttemptRecord {
   readonly durationMs: number;
   readonly outcome: AttemptOutcome;
   readonly nextAttemptAt?: string;
+  /**
+   * What set `nextAttemptAt`: the retry schedule, or the receiver's Retry-After (longer than the
+   * schedule's step, capped at 6 h).
+   */
+  readonly waitReason?: WaitReason;
   /** A 3xx answer's Location header: redirects are not followed, this is where the receiver pointed. */
   readonly location?: string;
   /** The first 1 KiB of the receiver's answer, as text. */
@@ -136,6 +142,7 @@ function toAttempt(item: Record<string, unknown>): AttemptRecord {
     ...optional(item, 'statusCode', 'number'),
     ...optional(item, 'errorClass', 'string'),
     ...optional(item, 'nextAttemptAt', 'string'),
+    ...optional(item, 'waitReason', 'string'),
     ...optional(item, 'location', 'string'),
     ...optional(item, 'responseBody', 'string'),
   };
@@ -622,7 +629,15 @@ async function listDeliveriesByEndpoint(
   return { ...page, items: page.items.map(toDelivery) };
 }
 
-export type { AttemptInput, AttemptOutcome, AttemptRecord, ClaimResult, DeliveryRecord, DeliveryState };
+export type {
+  AttemptInput,
+  AttemptOutcome,
+  AttemptRecord,
+  ClaimResult,
+  DeliveryRecord,
+  DeliveryState,
+  WaitReason,
+};
 export {
   bumpGeneration,
   claimDelivery,

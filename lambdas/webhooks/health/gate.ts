@@ -97,6 +97,11 @@ async function workflowWait(
 /** A probe's lease beyond the attempt timeout: room for signing and recording. */
 const PROBE_MARGIN_MS = 5_000;
 
+/** How long one probe holds the endpoint at most: its POST's timeout and the margin. */
+function probeLeaseMs(): number {
+  return config.webhookTimeoutMs() + PROBE_MARGIN_MS;
+}
+
 type ProbeVerdict =
   | { readonly kind: 'go' }
   /** This attempt holds the endpoint's probe until `until` (release it after the POST). */
@@ -113,7 +118,7 @@ async function probeFor(endpointId: string, now: Date): Promise<ProbeVerdict> {
   const { health } = await healthOf(endpointId, now.getTime());
   // Open only because it answers slowly (but answers): no probing, its deliveries go at full width.
   if (health.state !== 'open' || health.openReason === 'slow') return { kind: 'go' };
-  const until = new Date(now.getTime() + config.webhookTimeoutMs() + PROBE_MARGIN_MS);
+  const until = new Date(now.getTime() + probeLeaseMs());
   return (await claimProbe(endpointId, now, until)) ? { kind: 'probe', until } : { kind: 'busy' };
 }
 
@@ -123,4 +128,4 @@ function clearHealthCache(): void {
 }
 
 export type { ProbeVerdict, RateVerdict };
-export { clearHealthCache, healthOf, laneFor, probeFor, remember, takeSlot, workflowWait };
+export { clearHealthCache, healthOf, laneFor, probeFor, probeLeaseMs, remember, takeSlot, workflowWait };

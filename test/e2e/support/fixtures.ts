@@ -35,6 +35,7 @@ interface AttemptItem {
   readonly durationMs: number;
   readonly outcome: string;
   readonly nextAttemptAt?: string;
+  readonly waitReason?: 'schedule' | 'retry_after';
   readonly state: string;
 }
 

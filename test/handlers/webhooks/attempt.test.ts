@@ -96,6 +96,19 @@ describe('attempt task', () => {
     expect(delivery).toMatchObject({ state: 'retrying', attempts: 2 });
     const next = Date.parse(delivery?.nextAttemptAt ?? '') - Date.now();
     expect(next).toBeGreaterThan(890_000);
+    // The inline 503 had no Retry-After: the schedule set its wait; this one's was set by the receiver.
+    expect((await getAttempts(event.id)).map((a) => a.waitReason)).toEqual(['schedule', 'retry_after']);
+  });
+
+  it('a Retry-After shorter than the schedule step leaves the wait to the schedule', async () => {
+    const { input, event } = await retryingDelivery('/briefly-busy', 't_a2b');
+    receiver.reply('/briefly-busy', { status: 503, headers: { 'retry-after': '10' } });
+
+    const output = await attempt(input);
+
+    // The second retry is 5 min ± 20 % (≥ 240 s): longer than the 10 s asked for.
+    expect(output.waitSeconds).toBeGreaterThanOrEqual(240);
+    expect((await getAttempts(event.id)).map((a) => a.waitReason)).toEqual(['schedule', 'schedule']);
   });
 
   it('scales the wait by HERALD_RETRY_TIME_SCALE', async () => {

@@ -167,7 +167,7 @@ describe('endpoint health in dispatch', () => {
     expect(receiver.on(path)).toHaveLength(1);
   });
 
-  it('while the breaker is open one workflow attempt probes; the others wait, then spend the attempt without a POST', async () => {
+  it('while the breaker is open one workflow attempt probes; the others wait once for its verdict, then spend the attempt without a POST', async () => {
     const tenantId = `t_${newId('ep').slice(3)}`;
     const path = `/probe-${tenantId}`;
     receiver.reply(path, { status: 200, hang: true });
@@ -181,9 +181,12 @@ describe('endpoint health in dispatch', () => {
     const second = await attempt(b!);
     expect(second).toMatchObject({ outcome: 'retry', attempt: 1 });
     expect(typeof second.heldSince).toBe('string');
+    // One wait, not a poll: the schedule's next step (5 s at ±0) is shorter than the lease (1.5 + 5 s).
+    const waitMs = Date.parse(second.waitUntil ?? '') - Date.parse(second.heldSince ?? '');
+    expect(waitMs).toBe(5_000);
     expect(receiver.on(path)).toHaveLength(2); // the inline attempt and the probe only
-    const longAgo = new Date(Date.now() - 60_000).toISOString();
-    const spent = await attempt({ ...b!, heldSince: longAgo });
+    // Its second look, the probe still out: spent, no POST.
+    const spent = await attempt(second);
     expect(spent).toMatchObject({ outcome: 'retry', attempt: 2, errorClass: 'circuit_open' });
     expect(receiver.on(path)).toHaveLength(2);
     expect(await probing).toMatchObject({ outcome: 'retry', errorClass: 'timeout' });
