@@ -22,6 +22,8 @@ interface BundleSize {
   readonly asset: string;
   readonly handlerFile: string;
   readonly handlerBytes: number;
+  /** Every JavaScript file of the asset: the handler and what it loads later (no source maps). */
+  readonly jsBytes: number;
   readonly assetBytes: number;
   /** Sum of raw-deflated files: close to the zip CloudFormation uploads. */
   readonly zippedBytesEstimate: number;
@@ -57,12 +59,14 @@ function bundleSizes(outdir: string): BundleSize[] {
     const base = props.Handler.slice(0, props.Handler.lastIndexOf('.'));
     const handlerFile = files.find((f) => ['.mjs', '.js', '.cjs'].some((ext) => f === base + ext)) ?? '';
     let assetBytes = 0;
+    let jsBytes = 0;
     let zipped = 0;
     for (const f of files) {
       // The runtime's own CommonJS marker is not part of what CDK bundled.
       if (f === 'package.json') continue;
       const content = readFileSync(join(dir, f));
       assetBytes += content.length;
+      if (/\.(m|c)?js$/.test(f)) jsBytes += content.length;
       zipped += deflateRawSync(content).length;
     }
     const handlerBytes = handlerFile === '' ? 0 : statSync(join(dir, handlerFile)).size;
@@ -71,6 +75,7 @@ function bundleSizes(outdir: string): BundleSize[] {
       asset,
       handlerFile,
       handlerBytes,
+      jsBytes,
       assetBytes,
       zippedBytesEstimate: zipped,
       withinBudget: handlerBytes <= BUNDLE_BUDGET_BYTES,

@@ -174,6 +174,10 @@ function targets(suite: HeraldSuiteResult): string[] {
   const order = suite.calls.find((m) => m.scenario.startsWith('order.placed'));
   const maxKiB =
     Math.max(...suite.init.filter((i) => !i.functionId.startsWith('(')).map((i) => i.handlerBytes)) / 1024;
+  const maxJsKiB =
+    Math.max(
+      ...suite.init.filter((i) => !i.functionId.startsWith('(')).map((i) => i.jsBytes ?? i.handlerBytes),
+    ) / 1024;
   const maxInit = Math.max(
     ...suite.init.filter((i) => !i.functionId.startsWith('(')).map((i) => i.processToReadyMs),
   );
@@ -186,7 +190,7 @@ function targets(suite: HeraldSuiteResult): string[] {
     `| no run saturating at ${TARGET_P99_RATE}/s | ${paced?.saturatedRuns ?? '–'} of ${paced?.runs.length ?? 0} runs saturated | ${verdict(paced !== undefined && paced.saturatedRuns === 0)} |`,
     `| ≤ 4 DynamoDB calls, bench.webhook first-time delivery | ${bench?.perService.dynamodb ?? '–'} | ${verdict((bench?.perService.dynamodb ?? 99) <= 4)} |`,
     `| ≤ 10 DynamoDB calls, order.placed + job + one endpoint | ${order?.perService.dynamodb ?? '–'} | ${verdict((order?.perService.dynamodb ?? 99) <= 10)} |`,
-    `| bundles ≤ ${BUNDLE_GOAL_KIB} KiB each | largest ${Math.round(maxKiB)} KiB | ${verdict(maxKiB <= BUNDLE_GOAL_KIB)} |`,
+    `| bundles ≤ ${BUNDLE_GOAL_KIB} KiB each (the handler file a cold start loads) | largest ${Math.round(maxKiB)} KiB; with the files loaded later (the JSON Schema engine, on a container's first validation) the largest function has ${Math.round(maxJsKiB)} KiB of JavaScript | ${verdict(maxKiB <= BUNDLE_GOAL_KIB)} for the handler file${maxJsKiB > BUNDLE_GOAL_KIB ? '; not met counting every file' : ''} |`,
     `| observed tenants' p99 beside 1 hanging endpoint ≤ max(2 s, 3 × all-healthy p99), ${suite.isolation?.[0]?.runs[0]?.offeredPerSecond ?? '–'}/s offered | median p99 ${n(suite.isolation?.find((i) => i.hanging)?.median.p99 ?? Number.NaN)} ms (budget ${n(isolationBudgetMs(suite) ?? Number.NaN)} ms) | ${verdict((suite.isolation?.find((i) => i.hanging)?.median.p99 ?? Number.POSITIVE_INFINITY) <= (isolationBudgetMs(suite) ?? 0))} |`,
     `| fresh-process init ≤ ${INIT_GOAL_MS} ms each | slowest ${n(maxInit)} ms (minimal handler ${n(suite.init[0]?.processToReadyMs ?? Number.NaN)} ms) | ${verdict(maxInit <= INIT_GOAL_MS)} |`,
   ];
@@ -195,11 +199,11 @@ function targets(suite: HeraldSuiteResult): string[] {
 function initTable(suite: HeraldSuiteResult): string[] {
   const before = new Map((suite.initBefore ?? []).map((i) => [i.functionId, i]));
   return [
-    '| function | bundle | process start → ready ms | require ms | before: bundle, start → ready ms |',
-    '|---|---:|---:|---:|---|',
+    '| function | bundle (handler file) | all JavaScript in the asset | process start → ready ms | require ms | before: bundle, start → ready ms |',
+    '|---|---:|---:|---:|---:|---|',
     ...suite.init.map((i) => {
       const b = before.get(i.functionId);
-      return `| ${i.functionId} | ${kib(i.handlerBytes)} | ${n(i.processToReadyMs)} | ${n(i.requireMs)} | ${b === undefined ? '–' : `${kib(b.handlerBytes)}, ${n(b.processToReadyMs)}`} |`;
+      return `| ${i.functionId} | ${kib(i.handlerBytes)} | ${kib(i.jsBytes ?? i.handlerBytes)} | ${n(i.processToReadyMs)} | ${n(i.requireMs)} | ${b === undefined ? '–' : `${kib(b.handlerBytes)}, ${n(b.processToReadyMs)}`} |`;
     }),
   ];
 }
