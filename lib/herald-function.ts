@@ -8,6 +8,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const schemaEngineScript = path.join(projectRoot, 'lib/bundling/json-schema-engine.mjs');
 
 /**
  * Memory of the functions every event runs through (authorizer, ingest, jobs, dispatch, attempt). They
@@ -88,15 +89,15 @@ class HeraldFunction extends NodejsFunction {
         target: 'node24',
         format: OutputFormat.CJS,
         externalModules: [],
-        ...(props.afterBundling
-          ? {
-              commandHooks: {
-                beforeBundling: () => [],
-                beforeInstall: () => [],
-                afterBundling: props.afterBundling,
-              },
-            }
-          : {}),
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // The JSON Schema engine beside the bundle, when the bundle loads it (see esbuildArgs).
+          afterBundling: (inputDir, outputDir) => [
+            `"${process.execPath}" "${schemaEngineScript}" "${outputDir}"`,
+            ...(props.afterBundling?.(inputDir, outputDir) ?? []),
+          ],
+        },
         // Only what runs on Lambda (docs/benchmarks.md, "Cold start"): the SDK's ES module builds, so
         // esbuild drops the commands and codecs a function never calls (dispatch 690 → ~315 KiB) ...
         mainFields: ['module', 'main'],
@@ -106,8 +107,16 @@ class HeraldFunction extends NodejsFunction {
             projectRoot,
             'lambdas/shared/bundling/lambda-credentials.ts',
           ),
-          // ... and no browser user-agent parser.
+          // ... no browser user-agent parser ...
           '--alias:bowser': path.join(projectRoot, 'lambdas/shared/bundling/no-browser-ua.ts'),
+          // ... no event-stream codec (no operation Herald calls streams events; ~19 KiB each) ...
+          '--alias:@smithy/core/event-streams': path.join(
+            projectRoot,
+            'lambdas/shared/bundling/no-event-streams.ts',
+          ),
+          // ... and Ajv (~145 KiB), loaded on first validation only, as a file of its own: the
+          // handler bundle a cold start parses holds no JSON Schema engine.
+          '--external:./json-schema-engine.js': true,
         },
       },
     });

@@ -10,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostileRecord } from '../test/e2e/support/report.js';
@@ -52,6 +52,7 @@ class DrillRunError extends Error {
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const loadEvents = process.env.HERALD_DRILL_LOAD_EVENTS ?? '20000';
+const loadAtStart = loadavg().map((l) => l.toFixed(2));
 const outFile = resolve(root, process.env.HERALD_RELIABILITY_OUT ?? 'docs/reliability.md');
 
 function runVitest(reportDir: string, jsonFile: string): number {
@@ -122,6 +123,12 @@ function render(
   lines.push(`- Run at: ${new Date().toISOString()}`);
   lines.push(`- Target: ${target}; Node ${process.version}; ${process.platform}/${process.arch}`);
   lines.push(`- Load drill size (HERALD_DRILL_LOAD_EVENTS): ${loadEvents}`);
+  // Latency figures depend on what else had the machine: say so beside them.
+  lines.push(
+    `- Machine: ${cpus().length} cores; load average (1 / 5 / 15 min) ${loadAtStart.join(' / ')} at the start, ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / ')} at the end`,
+  );
   if (report) {
     lines.push(
       `- Tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped (vitest exit code ${exitCode})`,

@@ -10,15 +10,20 @@ import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { readTemplate } from './assembly.js';
 
-const MiB = 1024 * 1024;
-/** Budget for a function's handler bundle (minified JS, uncompressed). */
-const BUNDLE_BUDGET_BYTES = 1 * MiB;
+const KiB = 1024;
+/**
+ * Budget for a function's handler bundle (minified JS, uncompressed), as test/infra/assets.test.ts
+ * enforces it. Files the handler loads later (the JSON Schema engine) count in the asset, not here.
+ */
+const BUNDLE_BUDGET_BYTES = 400 * KiB;
 
 interface BundleSize {
   readonly functionId: string;
   readonly asset: string;
   readonly handlerFile: string;
   readonly handlerBytes: number;
+  /** Every JavaScript file of the asset: the handler and what it loads later (no source maps). */
+  readonly jsBytes: number;
   readonly assetBytes: number;
   /** Sum of raw-deflated files: close to the zip CloudFormation uploads. */
   readonly zippedBytesEstimate: number;
@@ -54,12 +59,14 @@ function bundleSizes(outdir: string): BundleSize[] {
     const base = props.Handler.slice(0, props.Handler.lastIndexOf('.'));
     const handlerFile = files.find((f) => ['.mjs', '.js', '.cjs'].some((ext) => f === base + ext)) ?? '';
     let assetBytes = 0;
+    let jsBytes = 0;
     let zipped = 0;
     for (const f of files) {
       // The runtime's own CommonJS marker is not part of what CDK bundled.
       if (f === 'package.json') continue;
       const content = readFileSync(join(dir, f));
       assetBytes += content.length;
+      if (/\.(m|c)?js$/.test(f)) jsBytes += content.length;
       zipped += deflateRawSync(content).length;
     }
     const handlerBytes = handlerFile === '' ? 0 : statSync(join(dir, handlerFile)).size;
@@ -68,6 +75,7 @@ function bundleSizes(outdir: string): BundleSize[] {
       asset,
       handlerFile,
       handlerBytes,
+      jsBytes,
       assetBytes,
       zippedBytesEstimate: zipped,
       withinBudget: handlerBytes <= BUNDLE_BUDGET_BYTES,

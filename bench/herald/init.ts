@@ -14,6 +14,8 @@ import { bundleSizes } from './bundles.js';
 interface InitTime {
   readonly functionId: string;
   readonly handlerBytes: number;
+  /** All the asset's JavaScript, files loaded later included. */
+  readonly jsBytes?: number;
   /** Median ms from process start to the bundle required. */
   readonly processToReadyMs: number;
   /** Median ms of the require alone. */
@@ -64,7 +66,12 @@ function measureInitTimes(outdir: string, runs = 5): InitTime[] {
     for (const b of bundleSizes(outdir)) {
       if (b.handlerFile === '') continue;
       const file = join(outdir, b.asset, b.handlerFile);
-      out.push({ functionId: b.functionId, handlerBytes: b.handlerBytes, ...timeRequire(file, runs) });
+      out.push({
+        functionId: b.functionId,
+        handlerBytes: b.handlerBytes,
+        jsBytes: b.jsBytes,
+        ...timeRequire(file, runs),
+      });
     }
     return out;
   } finally {

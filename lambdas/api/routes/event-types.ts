@@ -17,7 +17,12 @@ import {
   SchemaIncompatibleError,
   SchemaValidationFailedError,
 } from '../../shared/catalog/errors.js';
-import { assertUsableSchema, type JsonSchema, validateOnce } from '../../shared/catalog/validator.js';
+import {
+  assertUsableSchema,
+  type JsonSchema,
+  loadJsonSchemaEngine,
+  validateOnce,
+} from '../../shared/catalog/validator.js';
 import { type ExportedType, webhooksDocument } from '../../shared/catalog/webhooks-openapi.js';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../../shared/errors.js';
 import { jsonResponse } from '../../shared/problem.js';
@@ -252,7 +257,7 @@ const putSchema = route('PUT', '/v1/event-types/{name}/schema', async ({ event, 
     JSON.stringify(current.examples) === JSON.stringify(examples);
   if (unchanged) return jsonResponse(200, recordView(current, true));
   // No schema so far means every payload was accepted: only a schema that accepts everything keeps that.
-  const verdict = checkCompatibility(current.schema ?? true, schema);
+  const verdict = checkCompatibility(current.schema ?? true, schema, await loadJsonSchemaEngine());
   if (!verdict.compatible) {
     throw new SchemaIncompatibleError(
       `The new schema would refuse events that version ${current.version} accepts; publish breaking changes under a new type name (e.g. "${name}.v2")`,

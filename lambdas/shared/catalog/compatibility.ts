@@ -1,18 +1,16 @@
 /**
  * Is a new schema version a compatible evolution of the current one — does every instance valid under
- * `previous` stay valid under `next`? A pure decision: (previous, next) → { compatible, reasons }.
+ * `previous` stay valid under `next`? A pure decision: (previous, next) → { compatible, reasons }, given
+ * the loaded JSON Schema engine.
  *
  * It proves, keyword by keyword, that each constraint of `next` is implied by `previous` (widened
  * types, relaxed bounds, added optional properties, dropped constraints all pass). Whatever it cannot
  * prove — a keyword changed that it does not reason about (`anyOf`, `not`, `if`, `$ref` ...) — is a
  * reason too: when unsure, incompatible. Reasons point (RFC 6901) into `next`.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import ajvFormats from 'ajv-formats';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import type { PointerMessage } from './errors.js';
-
-// CJS package: under NodeNext its default import is the module object; `.default` is the plugin.
-const addFormats = ajvFormats.default;
+import type { JsonSchemaEngine } from './json-schema-engine.js';
 
 type Schema = boolean | Record<string, unknown>;
 
@@ -120,11 +118,22 @@ function hasReference(schema: unknown): boolean {
   return '$ref' in schema || '$dynamicRef' in schema || Object.values(schema).some(hasReference);
 }
 
-const finiteCheck = new Ajv2020({ strict: false, logger: false, allErrors: false });
-addFormats(finiteCheck);
+/** The Ajv of the finite-set check, one per engine (the engine is loaded once per container). */
+const finiteChecks = new WeakMap<JsonSchemaEngine, Ajv2020>();
+
+function finiteCheckOf(engine: JsonSchemaEngine): Ajv2020 {
+  let ajv = finiteChecks.get(engine);
+  if (ajv === undefined) {
+    ajv = engine.newAjv({ strict: false, logger: false, allErrors: false });
+    finiteChecks.set(engine, ajv);
+  }
+  return ajv;
+}
 
 class Checker {
   readonly reasons: PointerMessage[] = [];
+
+  constructor(private readonly finiteCheck: Ajv2020) {}
 
   private reason(pointer: string, message: string): void {
     this.reasons.push({ pointer, message });
@@ -149,11 +158,11 @@ class Checker {
     if ('const' in previous || Array.isArray(previous.enum)) {
       const values = 'const' in previous ? [previous.const] : (previous.enum as unknown[]);
       const { $id: _id, ...anonymous } = nextObject;
-      const validate = finiteCheck.compile(anonymous);
+      const validate = this.finiteCheck.compile(anonymous);
       for (const value of values) {
         if (!validate(value)) this.reason(at, `${JSON.stringify(value)} was allowed and no longer is`);
       }
-      finiteCheck.removeSchema(anonymous);
+      this.finiteCheck.removeSchema(anonymous);
       return;
     }
     for (const keyword of Object.keys(nextObject)) {
@@ -314,9 +323,12 @@ class Checker {
   }
 }
 
-/** Whether every instance valid under `previous` is valid under `next`, and if not, why. */
-function checkCompatibility(previous: Schema, next: Schema): Compatibility {
-  const checker = new Checker();
+/**
+ * Whether every instance valid under `previous` is valid under `next`, and if not, why. `engine` is the
+ * loaded JSON Schema engine (`await loadJsonSchemaEngine()`, validator.ts), for the finite-set check.
+ */
+function checkCompatibility(previous: Schema, next: Schema, engine: JsonSchemaEngine): Compatibility {
+  const checker = new Checker(finiteCheckOf(engine));
   try {
     checker.compare(previous, next, '');
   } catch (error) {

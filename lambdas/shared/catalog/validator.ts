@@ -6,6 +6,7 @@
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { InvalidRequestError } from '../errors.js';
 import type { PointerMessage } from './errors.js';
+import type { JsonSchemaEngine } from './json-schema-engine.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -16,29 +17,27 @@ const DRAFT_2020_12 = 'https://json-schema.org/draft/2020-12/schema';
 
 /**
  * Ajv is loaded on first use, not at module load: a container whose events have no schema never pays
- * for it (bench/catalog.ts measures the init time this keeps off ingest's cold start).
+ * for it (bench/catalog.ts measures the init time this keeps off ingest's cold start). In a Lambda
+ * bundle the engine is a file of its own (json-schema-engine.ts), so it costs no bundle size either.
  */
-let loaded: Promise<() => Ajv2020> | undefined;
+let engine: Promise<JsonSchemaEngine> | undefined;
+
+function loadJsonSchemaEngine(): Promise<JsonSchemaEngine> {
+  // Bundled, the engine is a CommonJS file: its exports may come as the namespace's `default`.
+  engine ??= import('./json-schema-engine.js').then((loaded) =>
+    'newAjv' in loaded ? loaded : (loaded as { default: JsonSchemaEngine }).default,
+  );
+  return engine;
+}
 
 function ajvFactory(): Promise<() => Ajv2020> {
-  loaded ??= Promise.all([import('ajv/dist/2020.js'), import('ajv-formats')]).then(([core, formats]) => {
-    // CJS package: depending on the loader, the default import is the plugin or the module object.
-    const plugin = formats.default as unknown as { default?: typeof formats.default };
-    const addFormats = (plugin.default ?? formats.default) as unknown as (ajv: Ajv2020) => void;
-    return () => {
-      // allErrors: a producer fixes every field in one round trip. strictSchema (the default) refuses
-      // unknown keywords, so a typo such as "minLenght" is a 400 at registration, not a silent no-op.
-      const ajv = new core.Ajv2020({
-        allErrors: true,
-        strictTypes: false,
-        strictTuples: false,
-        logger: false,
-      });
-      addFormats(ajv);
-      return ajv;
-    };
-  });
-  return loaded;
+  // allErrors: a producer fixes every field in one round trip. strictSchema (the default) refuses
+  // unknown keywords, so a typo such as "minLenght" is a 400 at registration, not a silent no-op.
+  return loadJsonSchemaEngine().then(
+    ({ newAjv }) =>
+      () =>
+        newAjv({ allErrors: true, strictTypes: false, strictTuples: false, logger: false }),
+  );
 }
 
 let shared: Ajv2020 | undefined;
@@ -184,4 +183,12 @@ async function validateOnce(schema: JsonSchema, value: unknown, prefix: string):
 }
 
 export type { JsonSchema };
-export { assertUsableSchema, DRAFT_2020_12, MAX_ERRORS, toPointerErrors, validateOnce, validateValue };
+export {
+  assertUsableSchema,
+  DRAFT_2020_12,
+  loadJsonSchemaEngine,
+  MAX_ERRORS,
+  toPointerErrors,
+  validateOnce,
+  validateValue,
+};
