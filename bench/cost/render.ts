@@ -41,7 +41,7 @@ function renderCost(inputs: ModelInputs, prices: PriceTable, context: { notes: r
       invocations: { ...c.invocations, dispatch: Math.max(0, (c.invocations.dispatch ?? 0) - followUp) },
     };
     const variants: [string, ModelInputs][] = [
-      ['counted: the event, its job, its follow-up event (`invoice.created`) and gsi1 index writes', inputs],
+      ['counted: the event, its job, its follow-up event (`invoice.created`) and gsi1k index writes', inputs],
       ['the follow-up billed as another event (as before)', { ...inputs, counted: withoutFollowUp }],
       [
         'the follow-up billed as another event and no index writes (what the earlier model counted)',
