@@ -86,12 +86,13 @@ async function main(): Promise<void> {
   if (suite) {
     const before = process.env.HERALD_BENCH_INIT_BEFORE;
     const heraldSuite = await suite.runHeraldSuite(before ? { initBeforeOutdir: before } : {});
-    const section = suite.renderHeraldSection(heraldSuite, results, machine, date);
-    console.log(section);
+    // Results first: a rendering bug must not lose a 25-minute run (re-render with herald/render.ts).
     writeFileSync(
       join(ROOT, 'bench', 'results', `herald-${date}.json`),
       `${JSON.stringify({ date, machine, comparisons: results, suite: heraldSuite }, null, 2)}\n`,
     );
+    const section = suite.renderHeraldSection(heraldSuite, results, machine, date);
+    console.log(section);
     updateGeneratedSection(join(ROOT, 'docs', 'benchmarks.md'), 'herald-results', section);
   }
   // What the event-type catalog adds to publish latency, the ingest bundle and its cold start.

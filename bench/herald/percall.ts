@@ -25,6 +25,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { LIST_INDEX } from '../../lib/tables.js';
 import type { HeraldLocal } from '../../local/runtime.js';
 import { processCpuSeconds, threadCpuSeconds } from './cpu.js';
 
@@ -112,7 +113,7 @@ async function measureCallCosts(local: HeraldLocal, calls = 1000): Promise<CallC
         dynamo.send(
           new QueryCommand({
             TableName: table,
-            IndexName: 'gsi1',
+            IndexName: LIST_INDEX,
             KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
             ExpressionAttributeValues: { ':pk': 'BENCH', ':sk': String(Math.max(0, i)) },
           }),
