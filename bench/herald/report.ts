@@ -102,7 +102,7 @@ function isolationLines(suite: HeraldSuiteResult): string[] {
     }),
     '',
     `- Beside the hanging endpoint the observed tenants kept ${Number.isFinite(ratio) ? pct(ratio) : '–'} of their all-healthy throughput; their median p99 was ${n(hanging?.median.p99 ?? Number.NaN)} ms against a budget of max(2 s, 3 × ${n(alone?.median.p99 ?? Number.NaN)} ms) = ${n(budget ?? Number.NaN)} ms.`,
-    '- The hanging endpoint still gets every delivery, on the retry schedule: one probe at a time while its breaker is open (adrs/0007), so few POSTs reach it; the others are spent as `circuit_open` and retried on the schedule.',
+    "- Nothing is dropped for the hanging endpoint either: each of its deliveries stays on its retry schedule. While its breaker is open one attempt at a time probes it (adrs/0007), so few POSTs reach it; an attempt that finds the probe out waits once for its verdict and is then spent as `circuit_open`, and the delivery's next attempt follows on the schedule.",
   ];
 }
 
