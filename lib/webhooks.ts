@@ -119,7 +119,7 @@ class Webhooks extends Construct {
       entry: 'lambdas/webhooks/attempt.ts',
       timeout: attemptTimeout.plus(Duration.seconds(15)),
       memorySize: PER_EVENT_MEMORY_MB,
-      environment: { ...deliveryEnv, HERALD_WEBHOOK_DLQ_URL: this.webhookDlq.queueUrl },
+      environment: deliveryEnv,
     });
     // No DLQ send: the state machine's SendToWebhookDlq task does that, with the workflow's role.
     grantTableAccess(this.attemptFunction, props.mainTable, {

@@ -39,7 +39,7 @@ const expectedEnvironment: Record<string, string[]> = {
     'HERALD_WEBHOOK_DLQ_URL',
     'HERALD_SECRETS_KEY_ID',
   ],
-  WebhooksAttempt: [...ALL, ...DELIVERY, 'HERALD_WEBHOOK_DLQ_URL', 'HERALD_SECRETS_KEY_ID'],
+  WebhooksAttempt: [...ALL, ...DELIVERY, 'HERALD_SECRETS_KEY_ID'],
   // Static files only: no table, nothing to configure.
   PortalAssets: ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE'],
   // Every declared job (lib/jobs.ts), the same for each.
