@@ -19,12 +19,12 @@ import { logger, metrics } from '../shared/observability.js';
 import {
   bumpGeneration,
   claimDelivery,
-  type DeliveryRecord,
   getDelivery,
   markDeadLettered,
   markDeferred,
   markSkipped,
 } from '../shared/store/deliveries.js';
+import type { DeliveryRecord } from '../shared/store/delivery-items.js';
 import { cachedTenantEndpoints, listTenantEndpoints } from '../shared/store/endpoint-cache.js';
 import { type EndpointRecord, getEndpoint } from '../shared/store/endpoints.js';
 import { getEvent, type HeraldEvent } from '../shared/store/events.js';

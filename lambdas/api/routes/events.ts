@@ -2,12 +2,8 @@
 import { requireManager, requireTenantVisible, resolveTenant } from '../../shared/auth.js';
 import { InvalidRequestError, NotFoundError } from '../../shared/errors.js';
 import { jsonResponse } from '../../shared/problem.js';
-import {
-  type AttemptRecord,
-  type DeliveryRecord,
-  getDeliveries,
-  listAttempts,
-} from '../../shared/store/deliveries.js';
+import { getDeliveries, listAttempts } from '../../shared/store/delivery-history.js';
+import type { AttemptRecord, DeliveryRecord } from '../../shared/store/delivery-items.js';
 import { getEvent, listEvents, type StoredEvent } from '../../shared/store/events.js';
 import { EventViews } from '../event-views.js';
 import { decodeCursor, listBody, optionalInstant, optionalString, parseLimit } from '../http.js';

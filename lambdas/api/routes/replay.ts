@@ -9,7 +9,7 @@ import { config } from '../../shared/config.js';
 import { InvalidRequestError, NotFoundError, RateLimitedError } from '../../shared/errors.js';
 import { DEFAULT_LIMITS, limitDetail, windowAt } from '../../shared/limits.js';
 import { jsonResponse } from '../../shared/problem.js';
-import { getDeliveries } from '../../shared/store/deliveries.js';
+import { getDeliveries } from '../../shared/store/delivery-history.js';
 import { type EndpointRecord, getEndpoint, matchingEndpoints } from '../../shared/store/endpoints.js';
 import { listEvents, type StoredEvent } from '../../shared/store/events.js';
 import { takeReplayCall } from '../../shared/store/limits.js';

@@ -8,60 +8,24 @@
  *
  * A generation's first attempt is folded into the delivery item (`firstAttempts.g<gen:3>`): dispatch
  * records attempt 1 and the delivery's new state in one conditional update instead of a put and an
- * update. Readers see it as the attempt item `ATT#<endpointId>#<gen:3>#001` it stands for, in the same
- * order and with the same cursors, so the attempts listing is unchanged. Later attempts (the retry
- * workflow's) are items of their own.
+ * update (the item shapes: delivery-items.ts; reading the history back: delivery-history.ts).
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
-import { compositeKey, type Page, queryGsi1Page, type StoreKey, startingAt } from './table.js';
-
-type DeliveryState = 'pending' | 'delivered' | 'retrying' | 'failed' | 'skipped';
-type AttemptOutcome = 'delivered' | 'retrying' | 'failed';
-type WaitReason = 'schedule' | 'retry_after';
-
-interface DeliveryRecord {
-  readonly eventId: string;
-  readonly endpointId: string;
-  readonly tenantId: string;
-  readonly state: DeliveryState;
-  readonly generation: number;
-  /** Attempts made in the current generation. */
-  readonly attempts: number;
-  readonly lastStatusCode?: number;
-  readonly lastError?: string;
-  readonly nextAttemptAt?: string;
-  readonly deliveredAt?: string;
-  /** When dispatch or the retry watch sent the failed delivery to the webhook DLQ (the workflow's own sends are not tracked). */
-  readonly deadLetteredAt?: string;
-  /** While `pending`: until when the claimer's first attempt owns the delivery (a lease). */
-  readonly claimedUntil?: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-interface AttemptRecord {
-  readonly eventId: string;
-  readonly endpointId: string;
-  readonly generation: number;
-  readonly attempt: number;
-  readonly at: string;
-  readonly statusCode?: number;
-  readonly errorClass?: string;
-  readonly durationMs: number;
-  readonly outcome: AttemptOutcome;
-  readonly nextAttemptAt?: string;
-  /**
-   * What set `nextAttemptAt`: the retry schedule, or the receiver's Retry-After (longer than the
-   * schedule's step, capped at 6 h).
-   */
-  readonly waitReason?: WaitReason;
-  /** A 3xx answer's Location header: redirects are not followed, this is where the receiver pointed. */
-  readonly location?: string;
-  /** The first 1 KiB of the receiver's answer, as text. */
-  readonly responseBody?: string;
-}
+import {
+  type AttemptOutcome,
+  type AttemptRecord,
+  attemptKey,
+  type DeliveryRecord,
+  type DeliveryState,
+  deliveryKey,
+  expiresAt,
+  foldedKey,
+  isConditionFailure,
+  toDelivery,
+} from './delivery-items.js';
+import { compositeKey } from './table.js';
 
 /**
  * `new`: this call created it; `pending`: an earlier claimer's lease expired with no attempt recorded
@@ -71,82 +35,6 @@ interface AttemptRecord {
 type ClaimResult =
   | { readonly status: 'new' | 'pending'; readonly delivery: DeliveryRecord }
   | { readonly status: 'in_flight' | 'duplicate'; readonly delivery: DeliveryRecord };
-
-const RETENTION_SECONDS = 30 * 24 * 60 * 60;
-
-function deliveryKey(eventId: string, endpointId: string): StoreKey {
-  return { pk: compositeKey('EVT', eventId), sk: compositeKey('DLV', endpointId) };
-}
-
-function pad3(n: number): string {
-  return String(n).padStart(3, '0');
-}
-
-function attemptKey(eventId: string, endpointId: string, generation: number, attempt: number): StoreKey {
-  return {
-    pk: compositeKey('EVT', eventId),
-    sk: compositeKey('ATT', endpointId, pad3(generation), pad3(attempt)),
-  };
-}
-
-function expiresAt(nowIso: string): number {
-  return Math.floor(Date.parse(nowIso) / 1000) + RETENTION_SECONDS;
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
-
-function optional<K extends string>(item: Record<string, unknown>, key: K, kind: 'string' | 'number') {
-  return typeof item[key] === kind ? { [key]: item[key] } : {};
-}
-
-function toDelivery(item: Record<string, unknown>): DeliveryRecord {
-  return {
-    eventId: String(item.eventId),
-    endpointId: String(item.endpointId),
-    tenantId: String(item.tenantId),
-    state: item.state as DeliveryState,
-    generation: Number(item.generation ?? 0),
-    attempts: Number(item.attempts ?? 0),
-    createdAt: String(item.createdAt),
-    updatedAt: String(item.updatedAt),
-    ...optional(item, 'lastStatusCode', 'number'),
-    ...optional(item, 'lastError', 'string'),
-    ...optional(item, 'nextAttemptAt', 'string'),
-    ...optional(item, 'deliveredAt', 'string'),
-    ...optional(item, 'deadLetteredAt', 'string'),
-    ...optional(item, 'claimedUntil', 'string'),
-  };
-}
-
-/** The sort key an attempt item has, or (folded into its delivery) would have. */
-function attemptSortKey(endpointId: string, generation: number, attempt: number): string {
-  return attemptKey('', endpointId, generation, attempt).sk as string;
-}
-
-/** Map key of a generation's folded first attempt on the delivery item. */
-function foldedKey(generation: number): string {
-  return `g${pad3(generation)}`;
-}
-
-function toAttempt(item: Record<string, unknown>): AttemptRecord {
-  return {
-    eventId: String(item.eventId),
-    endpointId: String(item.endpointId),
-    generation: Number(item.generation),
-    attempt: Number(item.attempt),
-    at: String(item.at),
-    durationMs: Number(item.durationMs ?? 0),
-    outcome: item.outcome as AttemptOutcome,
-    ...optional(item, 'statusCode', 'number'),
-    ...optional(item, 'errorClass', 'string'),
-    ...optional(item, 'nextAttemptAt', 'string'),
-    ...optional(item, 'waitReason', 'string'),
-    ...optional(item, 'location', 'string'),
-    ...optional(item, 'responseBody', 'string'),
-  };
-}
 
 interface DeliveryUpdate {
   /** `SET` clauses, e.g. `updatedAt = :now` (`#state` stands for `state`, a reserved word). */
@@ -518,135 +406,12 @@ async function markDeadLettered(
   });
 }
 
-/** One page of the event's items of one kind (`DLV#` deliveries or `ATT#` attempts), in sort-key order. */
-async function queryEvent(
-  eventId: string,
-  prefix: 'DLV#' | 'ATT#',
-  options: { limit?: number; startKey?: StoreKey } = {},
-): Promise<Page<Record<string, unknown>>> {
-  const result = await startingAt(options.startKey, () =>
-    documentClient().send(
-      new QueryCommand({
-        TableName: config.table(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': compositeKey('EVT', eventId), ':prefix': prefix },
-        ConsistentRead: true,
-        Limit: options.limit,
-        ExclusiveStartKey: options.startKey,
-      }),
-    ),
-  );
-  return {
-    items: result.Items ?? [],
-    ...(result.LastEvaluatedKey ? { lastEvaluatedKey: result.LastEvaluatedKey as StoreKey } : {}),
-  };
-}
-
-async function queryAll(eventId: string, prefix: 'DLV#' | 'ATT#'): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: StoreKey | undefined;
-  do {
-    const page = await queryEvent(eventId, prefix, startKey ? { startKey } : {});
-    items.push(...page.items);
-    startKey = page.lastEvaluatedKey;
-  } while (startKey !== undefined);
-  return items;
-}
-
-/** Every delivery of the event (one per endpoint it went to). */
-async function getDeliveries(eventId: string): Promise<DeliveryRecord[]> {
-  return (await queryAll(eventId, 'DLV#')).map(toDelivery);
-}
-
-interface SortedAttempt {
-  readonly sk: string;
-  readonly attempt: AttemptRecord;
-}
-
-/** The first attempts folded into a delivery item, as the attempt items they stand for. */
-function foldedAttempts(delivery: Record<string, unknown>): SortedAttempt[] {
-  const map = delivery.firstAttempts;
-  if (map === null || typeof map !== 'object') return [];
-  return Object.values(map as Record<string, Record<string, unknown>>).map((item) => {
-    const attempt = toAttempt(item);
-    return { sk: attemptSortKey(attempt.endpointId, attempt.generation, attempt.attempt), attempt };
-  });
-}
-
-function sortAttempts(items: SortedAttempt[]): SortedAttempt[] {
-  const unique = new Map(items.map((a) => [a.sk, a]));
-  return [...unique.values()].sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
-}
-
-const stored = (item: Record<string, unknown>): SortedAttempt => ({
-  sk: String(item.sk),
-  attempt: toAttempt(item),
-});
-
-/** Every attempt of the event, ordered by endpoint, generation, attempt. */
-async function getAttempts(eventId: string): Promise<AttemptRecord[]> {
-  const [items, deliveries] = await Promise.all([queryAll(eventId, 'ATT#'), queryAll(eventId, 'DLV#')]);
-  return sortAttempts([...items.map(stored), ...deliveries.flatMap(foldedAttempts)]).map((a) => a.attempt);
-}
-
-/**
- * One page of the event's attempts, in the same order as getAttempts; `startKey` resumes a page. A
- * page merges attempt items with the first attempts folded into the deliveries; its cursor is the
- * sort key of the last attempt shown, item or folded, so the next page's query starts right after it.
- */
-async function listAttempts(
-  eventId: string,
-  options: { limit: number; startKey?: StoreKey },
-): Promise<Page<AttemptRecord>> {
-  const after = options.startKey?.sk;
-  const [page, deliveries] = await Promise.all([
-    queryEvent(eventId, 'ATT#', options),
-    queryAll(eventId, 'DLV#'),
-  ]);
-  // Attempt items past this page's last one are not read yet: folded ones beyond it wait for a later page.
-  const bound = page.lastEvaluatedKey?.sk;
-  const folded = deliveries
-    .flatMap(foldedAttempts)
-    .filter((a) => (after === undefined || a.sk > after) && (bound === undefined || a.sk <= bound));
-  const merged = sortAttempts([...page.items.map(stored), ...folded]);
-  const shown = merged.slice(0, options.limit);
-  const last = shown[shown.length - 1];
-  const more = merged.length > options.limit || bound !== undefined;
-  return {
-    items: shown.map((a) => a.attempt),
-    ...(more && last !== undefined
-      ? { lastEvaluatedKey: { pk: compositeKey('EVT', eventId), sk: last.sk } }
-      : {}),
-  };
-}
-
-/** An endpoint's deliveries, newest first, through gsi1 (`EP#<endpointId>#DLV`). */
-async function listDeliveriesByEndpoint(
-  endpointId: string,
-  options: { limit: number; startKey?: StoreKey },
-): Promise<Page<DeliveryRecord>> {
-  const page = await queryGsi1Page(compositeKey('EP', endpointId, 'DLV'), { ...options, newestFirst: true });
-  return { ...page, items: page.items.map(toDelivery) };
-}
-
-export type {
-  AttemptInput,
-  AttemptOutcome,
-  AttemptRecord,
-  ClaimResult,
-  DeliveryRecord,
-  DeliveryState,
-  WaitReason,
-};
+export type { AttemptInput, ClaimResult };
 export {
   bumpGeneration,
   claimDelivery,
   closeOpenDelivery,
-  getAttempts,
-  getDeliveries,
   getDelivery,
-  listAttempts,
-  listDeliveriesByEndpoint,
   markDeadLettered,
   markDeferred,
   markFailed,

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../../lambdas/shared/ids.js';
-import { getAttempts, getDelivery } from '../../../lambdas/shared/store/deliveries.js';
+import { getDelivery } from '../../../lambdas/shared/store/deliveries.js';
+import { getAttempts } from '../../../lambdas/shared/store/delivery-history.js';
 import { updateEndpoint } from '../../../lambdas/shared/store/endpoints.js';
 import { type HeraldEvent, putEvent } from '../../../lambdas/shared/store/events.js';
 import { handler as attempt } from '../../../lambdas/webhooks/attempt.js';

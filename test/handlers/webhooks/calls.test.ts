@@ -8,13 +8,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { documentClient } from '../../../lambdas/shared/aws-clients.js';
 import { config } from '../../../lambdas/shared/config.js';
 import { newId } from '../../../lambdas/shared/ids.js';
+import { getDelivery, recordAttempt } from '../../../lambdas/shared/store/deliveries.js';
 import {
   getAttempts,
-  getDelivery,
   listAttempts,
   listDeliveriesByEndpoint,
-  recordAttempt,
-} from '../../../lambdas/shared/store/deliveries.js';
+} from '../../../lambdas/shared/store/delivery-history.js';
 import { clearEndpointCache } from '../../../lambdas/shared/store/endpoint-cache.js';
 import { getEndpoint, updateEndpoint } from '../../../lambdas/shared/store/endpoints.js';
 import type { HeraldEvent } from '../../../lambdas/shared/store/events.js';
