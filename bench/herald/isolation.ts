@@ -20,7 +20,7 @@ import { BASE_OUTDIR, baseAssemblyExists } from './assembly.js';
 import { type CpuUsage, cpuSince, cpuSnapshot } from './cpu.js';
 import { publishEvents } from './publisher.js';
 import { observeReceipts } from './receipts.js';
-import { EVENT_TYPE, invocationStats, TIME_SCALE } from './run.js';
+import { countIn, EVENT_TYPE, invocationStats, TIME_SCALE } from './run.js';
 
 /** Tenants with one endpoint each; with `hanging`, the last one's endpoint never answers. */
 const TENANTS = 4;
@@ -90,12 +90,6 @@ async function startHangingEndpoint(): Promise<HangingEndpoint> {
       }),
   };
 }
-
-const countIn = (times: Iterable<number>, from: number, to: number): number => {
-  let n = 0;
-  for (const t of times) if (t >= from && t < to) n++;
-  return n;
-};
 
 async function runIsolation(options: IsolationOptions): Promise<IsolationRunResult> {
   const offered = options.offeredPerSecond ?? 100;

@@ -102,6 +102,7 @@ function invocationStats(
 const mode = (o: HeraldRunOptions): string =>
   o.offeredPerSecond === undefined ? 'max' : `offered ${o.offeredPerSecond}/s`;
 
+/** How many instants fall in [from, to). */
 const countIn = (times: Iterable<number>, from: number, to: number): number => {
   let n = 0;
   for (const t of times) if (t >= from && t < to) n++;
@@ -246,4 +247,4 @@ async function runHerald(options: HeraldRunOptions): Promise<HeraldRunResult> {
 }
 
 export type { HeraldRunOptions, HeraldRunResult };
-export { EVENT_TYPE, invocationStats, runHerald, TIME_SCALE };
+export { countIn, EVENT_TYPE, invocationStats, runHerald, TIME_SCALE };

@@ -60,6 +60,17 @@ interface BackoffOptions {
  * is left. Whole seconds because a Step Functions Wait state's SecondsPath takes an integer.
  */
 function nextRetryDelaySeconds(failedAttempt: number, options: BackoffOptions = {}): number | undefined {
+  return nextRetryDelay(failedAttempt, options)?.seconds;
+}
+
+/** What set a wait: the schedule's (jittered) step, or the receiver's longer Retry-After. */
+type WaitReason = 'schedule' | 'retry_after';
+
+/** nextRetryDelaySeconds, and which of the two set it (recorded on the attempt as `waitReason`). */
+function nextRetryDelay(
+  failedAttempt: number,
+  options: BackoffOptions = {},
+): { readonly seconds: number; readonly reason: WaitReason } | undefined {
   if (!Number.isInteger(failedAttempt) || failedAttempt < 1) {
     throw new RangeError(`failedAttempt must be a positive integer, got ${failedAttempt}`);
   }
@@ -70,7 +81,10 @@ function nextRetryDelaySeconds(failedAttempt: number, options: BackoffOptions = 
   const retryAfter = Math.min(Math.max(options.retryAfterSeconds ?? 0, 0), MAX_RETRY_AFTER_SECONDS);
   // Whole seconds at scale 1; scaled (tests, demos) keeps millisecond precision so short waits still grow.
   const seconds = Math.ceil(Math.max(jittered, retryAfter));
-  return Math.round(seconds * (options.timeScale ?? 1) * 1000) / 1000;
+  return {
+    seconds: Math.round(seconds * (options.timeScale ?? 1) * 1000) / 1000,
+    reason: retryAfter > jittered ? 'retry_after' : 'schedule',
+  };
 }
 
 /**
@@ -102,12 +116,13 @@ function parseRetryAfter(value: string | undefined, now: Date = new Date()): num
   return Math.max(0, Math.ceil((at - now.getTime()) / 1000));
 }
 
-export type { BackoffOptions };
+export type { BackoffOptions, WaitReason };
 export {
   ATTEMPT_ALLOWANCE_SECONDS,
   JITTER_RATIO,
   MAX_ATTEMPTS,
   MAX_RETRY_AFTER_SECONDS,
+  nextRetryDelay,
   nextRetryDelaySeconds,
   parseRetryAfter,
   RETRY_SCHEDULE_SECONDS,

@@ -4,14 +4,18 @@
  * Subscriber failures are data here (an outcome), never exceptions; only platform failures (DynamoDB)
  * throw, so the caller's queue or workflow retries them.
  */
-import { MAX_RETRY_AFTER_SECONDS, nextRetryDelaySeconds, parseRetryAfter } from '../shared/backoff.js';
+import {
+  MAX_RETRY_AFTER_SECONDS,
+  nextRetryDelay,
+  parseRetryAfter,
+  type WaitReason,
+} from '../shared/backoff.js';
 import { config } from '../shared/config.js';
 import { webhookBody } from '../shared/event-json.js';
 import { logger, MetricName, MetricUnit, metrics } from '../shared/observability.js';
 import { classifyStatus, honoursRetryAfter } from '../shared/retry-policy.js';
 import { webhookHeaders } from '../shared/signing.js';
 import { recordAttempt } from '../shared/store/deliveries.js';
-import type { WaitReason } from '../shared/store/delivery-items.js';
 import { activeSecrets, type EndpointRecord } from '../shared/store/endpoints.js';
 import type { HeraldEvent } from '../shared/store/events.js';
 import { type PostWebhookResult, postWebhook, type WebhookErrorClass } from '../shared/webhook-client.js';
@@ -70,29 +74,14 @@ function retryAfterOf(result: PostWebhookResult, now: Date): number | undefined 
     : undefined;
 }
 
-/**
- * The wait before the attempt after `failedAttempt` and what set it, or undefined when the schedule is
- * exhausted. The receiver's Retry-After sets it when longer than the schedule's (jittered) step.
- */
-function retryWait(
-  failedAttempt: number,
-  result: PostWebhookResult,
-  now: Date,
-): { seconds: number; reason: WaitReason } | undefined {
+/** The wait before the attempt after `failedAttempt` and what set it, or undefined when the schedule is exhausted. */
+function retryWait(failedAttempt: number, result: PostWebhookResult, now: Date) {
   const retryAfterSeconds = retryAfterOf(result, now);
-  // One draw for both, so "which was longer" is judged on the jitter actually used.
-  const draw = Math.random();
-  const random = () => draw;
-  const timeScale = config.retryTimeScale();
   // The workflow waits until a timestamp (nextAttemptAt), so the wait need not be whole seconds.
-  const seconds = nextRetryDelaySeconds(failedAttempt, {
+  return nextRetryDelay(failedAttempt, {
     ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
-    random,
-    timeScale,
+    timeScale: config.retryTimeScale(),
   });
-  if (seconds === undefined) return undefined;
-  const scheduleOnly = nextRetryDelaySeconds(failedAttempt, { random, timeScale }) ?? 0;
-  return { seconds, reason: seconds > scheduleOnly ? 'retry_after' : 'schedule' };
 }
 
 function countOutcome(outcome: Outcome, event: HeraldEvent, at: Date): void {

@@ -5,11 +5,11 @@
  * `ATT#<endpointId>#<gen:3>#001` it stands for (`attemptSortKey`), in the same order and with the same
  * cursors. Later attempts (the retry workflow's) are items of their own.
  */
+import type { WaitReason } from '../backoff.js';
 import { compositeKey, type StoreKey } from './table.js';
 
 type DeliveryState = 'pending' | 'delivered' | 'retrying' | 'failed' | 'skipped';
 type AttemptOutcome = 'delivered' | 'retrying' | 'failed';
-type WaitReason = 'schedule' | 'retry_after';
 
 interface DeliveryRecord {
   readonly eventId: string;
@@ -129,7 +129,7 @@ function toAttempt(item: Record<string, unknown>): AttemptRecord {
   };
 }
 
-export type { AttemptOutcome, AttemptRecord, DeliveryRecord, DeliveryState, WaitReason };
+export type { AttemptOutcome, AttemptRecord, DeliveryRecord, DeliveryState };
 export {
   attemptKey,
   attemptSortKey,

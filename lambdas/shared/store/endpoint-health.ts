@@ -6,7 +6,7 @@
  * ADD, so a hanging endpoint's concurrent failures do not fight over one item.
  */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type EndpointHealth, HEALTHY } from '../../webhooks/health/breaker.js';
+import { type EndpointHealth, HEALTH_FIELDS, HEALTHY } from '../../webhooks/health/breaker.js';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
 import type { StoreKey } from './table.js';
@@ -85,7 +85,6 @@ async function writeTransition(
   next: EndpointHealth,
   options: { countFailure: boolean; now: Date },
 ): Promise<boolean> {
-  const { failureStreak: _streak, ...fields } = next;
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {
     ':version': expectedVersion + 1,
@@ -94,19 +93,11 @@ async function writeTransition(
   };
   const sets = ['version = :version', 'expiresAt = :exp'];
   const removes: string[] = [];
-  for (const field of [
-    'state',
-    'failingSince',
-    'lastFailureAt',
-    'openedAt',
-    'openReason',
-    'holdUntil',
-    'failingNotified',
-    'disabledAt',
-    'recoveredAt',
-  ] as const) {
+  // The streak is counted (ADD) or reset below, never overwritten.
+  for (const field of HEALTH_FIELDS) {
+    if (field === 'failureStreak') continue;
     names[`#${field}`] = field;
-    const value = fields[field];
+    const value = next[field];
     if (value === undefined) removes.push(`#${field}`);
     else {
       sets.push(`#${field} = :${field}`);

@@ -158,7 +158,8 @@ function afterAttempt(before: EndpointHealth, report: AttemptReport, policy: Bre
   return report.ok ? afterSuccess(before, report, policy) : afterFailure(before, report, policy);
 }
 
-const FIELDS = [
+/** Every field of an endpoint's health: what `sameHealth` compares and the store writes. */
+const HEALTH_FIELDS = [
   'state',
   'failureStreak',
   'failingSince',
@@ -172,7 +173,7 @@ const FIELDS = [
 ] as const satisfies readonly (keyof EndpointHealth)[];
 
 function sameHealth(a: EndpointHealth, b: EndpointHealth): boolean {
-  return FIELDS.every((field) => a[field] === b[field]);
+  return HEALTH_FIELDS.every((field) => a[field] === b[field]);
 }
 
 /** What the API shows (`health.status`): the one word a consumer portal needs. */
@@ -221,4 +222,4 @@ export type {
   Notice,
   OpenReason,
 };
-export { admit, afterAttempt, HEALTHY, healthView, sameHealth, statusOf };
+export { admit, afterAttempt, HEALTH_FIELDS, HEALTHY, healthView, sameHealth, statusOf };

@@ -3,6 +3,7 @@
  * receiver (arrival of the first 2xx − the event's createdAt), summarise it, and read an endpoint's
  * health through the public API.
  */
+import { expect } from 'vitest';
 import type { HeraldApi } from './api.js';
 import {
   createEndpoint,
@@ -216,5 +217,50 @@ async function runNeighbourScenario(
 
 const fmt = (s: LatencySummary) => `p50 ${s.p50} ms, p99 ${s.p99} ms, max ${s.max} ms (n=${s.n})`;
 
+/** The isolation target: within max(2 s, 3 × the healthy tenant's p99 alone), adrs/0007. */
+const latencyTargetMs = (run: NeighbourRun): number => Math.max(2_000, 3 * run.alone.p99);
+
+/** What the neighbour drills record of a run; `trouble` names B's trouble ("hanging", "failing"). */
+function neighbourObservation(run: NeighbourRun, trouble: string) {
+  const during = run.neighbourHealthDuring;
+  const after = run.neighbourHealthAfter;
+  return {
+    observed: `A alone ${fmt(run.alone)}; A beside B ${fmt(run.withNeighbour)}; A accepted ${run.healthyAccepted}/${run.healthyEvents} (${run.healthyRepeats} repeats after ${run.healthyTimeouts} sender-side timeouts); B health while ${trouble} ${during?.status}/${during?.breaker} (${during?.openReason ?? '-'}), after ${after?.status}/${after?.breaker}; B delivered ${run.neighbourDelivered}/${run.neighbourEvents} (${run.neighbourAttempts} attempts) ${run.neighbourCatchUpMs} ms after recovery`,
+    counts: {
+      aloneP50Ms: run.alone.p50,
+      aloneP99Ms: run.alone.p99,
+      withNeighbourP50Ms: run.withNeighbour.p50,
+      withNeighbourP99Ms: run.withNeighbour.p99,
+      withNeighbourMaxMs: run.withNeighbour.max,
+      targetMs: latencyTargetMs(run),
+      healthyAccepted: run.healthyAccepted,
+      healthyRepeats: run.healthyRepeats,
+      healthyTimeouts: run.healthyTimeouts,
+      neighbourDelivered: run.neighbourDelivered,
+      neighbourAttempts: run.neighbourAttempts,
+    },
+  };
+}
+
+/** What every neighbour drill asserts: nothing lost for either tenant, and B healthy again after. */
+function expectNothingLost(run: NeighbourRun): void {
+  expect(run.healthyAccepted).toBe(run.healthyEvents);
+  // At-least-once: a repeat only where the sender gave up on a POST that still arrived.
+  expect(run.healthyRepeats).toBeLessThanOrEqual(run.healthyTimeouts);
+  expect(run.neighbourDelivered).toBe(run.neighbourEvents);
+  expect(run.neighbourAccepted).toBe(run.neighbourEvents);
+  expect(run.neighbourHealthAfter).toMatchObject({ status: 'healthy', breaker: 'closed', failureStreak: 0 });
+}
+
 export type { EndpointView, HealthView, LatencySummary, NeighbourRun };
-export { endpointView, fmt, latenciesMs, publishPaced, runNeighbourScenario, summarise };
+export {
+  endpointView,
+  expectNothingLost,
+  fmt,
+  latenciesMs,
+  latencyTargetMs,
+  neighbourObservation,
+  publishPaced,
+  runNeighbourScenario,
+  summarise,
+};

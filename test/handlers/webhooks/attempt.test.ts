@@ -13,28 +13,25 @@ import { handler as attempt } from '../../../lambdas/webhooks/attempt.js';
 import { handler as dispatch } from '../../../lambdas/webhooks/dispatch.js';
 import type { RetryState } from '../../../lambdas/webhooks/retry-workflow.js';
 import { lambdaContext, sqsEvent } from '../../support/factories.js';
-import { type Harness, startHarness } from '../../support/harness.js';
+import type { Harness } from '../../support/harness.js';
 import {
   createEndpoint,
+  type DeliveryHarness,
   type FakeStepFunctions,
   type Receiver,
-  startFakeStepFunctions,
-  startReceiver,
+  startDeliveryHarness,
 } from './support.js';
 
 let h: Harness;
 let receiver: Receiver;
 let sfn: FakeStepFunctions;
+let world: DeliveryHarness | undefined;
 
 beforeAll(async () => {
-  h = await startHarness();
-  receiver = await startReceiver();
-  sfn = await startFakeStepFunctions();
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SFN: sfn.endpoint,
-    HERALD_RETRY_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:herald-retry',
+  world = await startDeliveryHarness({
     HERALD_WEBHOOK_TIMEOUT_MS: '1000',
   });
+  ({ h, receiver, sfn } = world);
 });
 
 beforeEach(() => {
@@ -42,9 +39,7 @@ beforeEach(() => {
 });
 
 afterAll(async () => {
-  await receiver?.close();
-  await sfn?.close();
-  await h?.stop();
+  await world?.stop();
 });
 
 /** An event whose first (inline) attempt got a 503: answers the retry workflow's input. */

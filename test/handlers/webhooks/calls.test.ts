@@ -21,32 +21,32 @@ import type { StoreKey } from '../../../lambdas/shared/store/table.js';
 import { handler } from '../../../lambdas/webhooks/dispatch.js';
 import { countsSince, RequestCounter } from '../../../local/request-counter.js';
 import { lambdaContext, sqsEvent } from '../../support/factories.js';
-import { type Harness, startHarness } from '../../support/harness.js';
-import type { Receiver } from './support.js';
-import { createEndpoint, type FakeStepFunctions, startFakeStepFunctions, startReceiver } from './support.js';
+import type { Harness } from '../../support/harness.js';
+import {
+  createEndpoint,
+  type DeliveryHarness,
+  type FakeStepFunctions,
+  type Receiver,
+  startDeliveryHarness,
+} from './support.js';
 
 let h: Harness;
 let receiver: Receiver;
 let sfn: FakeStepFunctions;
+let world: DeliveryHarness | undefined;
 const counter = new RequestCounter();
 
 beforeAll(async () => {
-  h = await startHarness();
-  receiver = await startReceiver();
-  sfn = await startFakeStepFunctions();
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SFN: sfn.endpoint,
-    HERALD_RETRY_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:herald-retry',
+  world = await startDeliveryHarness({
     HERALD_WEBHOOK_TIMEOUT_MS: '1000',
   });
+  ({ h, receiver, sfn } = world);
   counter.start();
 });
 
 afterAll(async () => {
   counter.stop();
-  await receiver?.close();
-  await sfn?.close();
-  await h?.stop();
+  await world?.stop();
 });
 
 afterEach(() => {

@@ -18,37 +18,31 @@ import { getAttempts, getDeliveries } from '../../../lambdas/shared/store/delive
 import { type HeraldEvent, putEvent } from '../../../lambdas/shared/store/events.js';
 import { handler } from '../../../lambdas/webhooks/dispatch.js';
 import { lambdaContext, sqsEvent, sqsRecord } from '../../support/factories.js';
-import { type Harness, receiveAll, startHarness } from '../../support/harness.js';
+import { type Harness, receiveAll } from '../../support/harness.js';
 import {
   createEndpoint,
+  type DeliveryHarness,
   type FakeStepFunctions,
+  RETRY_STATE_MACHINE_ARN,
   type Receiver,
-  startFakeStepFunctions,
-  startReceiver,
+  startDeliveryHarness,
 } from './support.js';
-
-const STATE_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:herald-retry';
 
 let h: Harness;
 let receiver: Receiver;
 let sfn: FakeStepFunctions;
+let world: DeliveryHarness | undefined;
 
 beforeAll(async () => {
-  h = await startHarness();
-  receiver = await startReceiver();
-  sfn = await startFakeStepFunctions();
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SFN: sfn.endpoint,
-    HERALD_RETRY_STATE_MACHINE_ARN: STATE_MACHINE,
+  world = await startDeliveryHarness({
     HERALD_WEBHOOK_TIMEOUT_MS: '1000',
     HERALD_RETRY_TIME_SCALE: '1',
   });
+  ({ h, receiver, sfn } = world);
 });
 
 afterAll(async () => {
-  await receiver?.close();
-  await sfn?.close();
-  await h?.stop();
+  await world?.stop();
 });
 
 async function newEvent(tenantId: string, type = 'order.placed'): Promise<HeraldEvent> {
@@ -234,7 +228,7 @@ describe('dispatch', () => {
     const started = sfn.started.slice(startsBefore);
     expect(started).toHaveLength(1);
     expect(started[0]).toMatchObject({
-      stateMachineArn: STATE_MACHINE,
+      stateMachineArn: RETRY_STATE_MACHINE_ARN,
       name: `${event.id}-${endpoint.id}-g0`,
       input: { eventId: event.id, endpointId: endpoint.id, generation: 0, attempt: 2 },
     });

@@ -16,31 +16,28 @@ import { handler as attempt } from '../../../lambdas/webhooks/attempt.js';
 import { handler as dispatch } from '../../../lambdas/webhooks/dispatch.js';
 import { clearHealthCache } from '../../../lambdas/webhooks/health/gate.js';
 import { lambdaContext, sqsEvent } from '../../support/factories.js';
-import { type Harness, receiveAll, startHarness } from '../../support/harness.js';
+import { type Harness, receiveAll } from '../../support/harness.js';
 import {
   createEndpoint,
+  type DeliveryHarness,
   type FakeStepFunctions,
   type Receiver,
-  startFakeStepFunctions,
-  startReceiver,
+  startDeliveryHarness,
 } from './support.js';
 
 let h: Harness;
 let receiver: Receiver;
 let sfn: FakeStepFunctions;
+let world: DeliveryHarness | undefined;
 
 beforeAll(async () => {
-  h = await startHarness();
-  receiver = await startReceiver();
-  sfn = await startFakeStepFunctions();
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SFN: sfn.endpoint,
-    HERALD_RETRY_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:herald-retry',
+  world = await startDeliveryHarness({
     HERALD_WEBHOOK_TIMEOUT_MS: '1500',
     HERALD_INLINE_TIMEOUT_MS: '300',
     HERALD_RETRY_TIME_SCALE: '1',
     HERALD_BREAKER_FAILURE_THRESHOLD: '2',
   });
+  ({ h, receiver, sfn } = world);
 });
 
 beforeEach(() => {
@@ -49,9 +46,7 @@ beforeEach(() => {
 });
 
 afterAll(async () => {
-  await receiver?.close();
-  await sfn?.close();
-  await h?.stop();
+  await world?.stop();
 });
 
 async function newEvent(tenantId: string, type = 'order.placed', data: Record<string, unknown> = { n: 1 }) {

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { newId } from '../../../lambdas/shared/ids.js';
 import { generateWebhookSecret } from '../../../lambdas/shared/signing.js';
 import { type EndpointRecord, putEndpoint } from '../../../lambdas/shared/store/endpoints.js';
+import { type Harness, startHarness } from '../../support/harness.js';
 
 interface Received {
   readonly path: string;
@@ -157,5 +158,45 @@ async function createEndpoint(input: {
   return { ...record, secret };
 }
 
-export type { FakeStepFunctions, Received, Receiver, Reply, StartedExecution };
-export { createEndpoint, startFakeStepFunctions, startReceiver };
+const RETRY_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:herald-retry';
+
+interface DeliveryHarness {
+  readonly h: Harness;
+  readonly receiver: Receiver;
+  readonly sfn: FakeStepFunctions;
+  stop(): Promise<void>;
+}
+
+/**
+ * What the delivery handler tests (dispatch, attempt) run against: the emulator harness, a receiver
+ * and the fake Step Functions, with the environment pointing at them plus `env`.
+ */
+async function startDeliveryHarness(env: Record<string, string> = {}): Promise<DeliveryHarness> {
+  const h = await startHarness();
+  const receiver = await startReceiver();
+  const sfn = await startFakeStepFunctions();
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SFN: sfn.endpoint,
+    HERALD_RETRY_STATE_MACHINE_ARN: RETRY_STATE_MACHINE_ARN,
+    ...env,
+  });
+  return {
+    h,
+    receiver,
+    sfn,
+    async stop() {
+      await receiver.close();
+      await sfn.close();
+      await h.stop();
+    },
+  };
+}
+
+export type { DeliveryHarness, FakeStepFunctions, Received, Receiver, Reply, StartedExecution };
+export {
+  createEndpoint,
+  RETRY_STATE_MACHINE_ARN,
+  startDeliveryHarness,
+  startFakeStepFunctions,
+  startReceiver,
+};

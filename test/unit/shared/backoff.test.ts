@@ -4,6 +4,7 @@ import {
   ATTEMPT_ALLOWANCE_SECONDS,
   MAX_ATTEMPTS,
   MAX_RETRY_AFTER_SECONDS,
+  nextRetryDelay,
   nextRetryDelaySeconds,
   parseRetryAfter,
   RETRY_SCHEDULE_SECONDS,
@@ -176,6 +177,31 @@ describe('backoff', () => {
           },
         ),
       );
+    });
+  });
+
+  describe('nextRetryDelay says what set the wait', () => {
+    it('the schedule, when Retry-After is absent or shorter than the jittered step', () => {
+      expect(nextRetryDelay(2, { random: middle })).toEqual({ seconds: 300, reason: 'schedule' });
+      expect(nextRetryDelay(2, { random: middle, retryAfterSeconds: 10 })).toEqual({
+        seconds: 300,
+        reason: 'schedule',
+      });
+    });
+
+    it('the Retry-After, when longer (capped), with the same seconds as nextRetryDelaySeconds', () => {
+      expect(nextRetryDelay(2, { random: middle, retryAfterSeconds: 900 })).toEqual({
+        seconds: 900,
+        reason: 'retry_after',
+      });
+      expect(nextRetryDelay(1, { random: middle, retryAfterSeconds: 10 * MAX_RETRY_AFTER_SECONDS })).toEqual({
+        seconds: MAX_RETRY_AFTER_SECONDS,
+        reason: 'retry_after',
+      });
+      expect(nextRetryDelay(2, { random: middle, retryAfterSeconds: 900 })?.seconds).toBe(
+        nextRetryDelaySeconds(2, { random: middle, retryAfterSeconds: 900 }),
+      );
+      expect(nextRetryDelay(MAX_ATTEMPTS, { retryAfterSeconds: 900 })).toBeUndefined();
     });
   });
 });
