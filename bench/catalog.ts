@@ -129,8 +129,10 @@ async function runCatalogBenchmark(): Promise<CatalogBenchResult> {
     const withFile = join(dir, 'ingest.js');
     const withoutFile = join(dir, 'ingest-without-catalog.js');
     const catalogFile = join(dir, 'catalog.js');
-    const ingestBytes = await bundle('lambdas/api/ingest.ts', withFile);
-    const ingestWithoutCatalogBytes = await bundle('lambdas/api/ingest.ts', withoutFile, [withoutCatalog]);
+    const ingestBytes = await bundle('lambdas/api/ingest.handler.ts', withFile);
+    const ingestWithoutCatalogBytes = await bundle('lambdas/api/ingest.handler.ts', withoutFile, [
+      withoutCatalog,
+    ]);
     await bundle('lambdas/shared/catalog/catalog.ts', catalogFile);
     // CPU time (user + system) of the fresh process, not wall time: on a shared, loaded machine a
     // process is descheduled for longer than it runs, and wall time measures the neighbours.

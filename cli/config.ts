@@ -126,4 +126,4 @@ function resolveConfig(inputs: ConfigInputs): CliConfig {
 }
 
 export type { CliConfig, ConfigInputs, Source };
-export { LOCAL_STATE_FILE, readLocalState, resolveConfig };
+export { readLocalState, resolveConfig };

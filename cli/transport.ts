@@ -33,4 +33,4 @@ function assertKeyMayTravel(apiUrl: string, options: { insecure: boolean }): voi
   );
 }
 
-export { assertKeyMayTravel, InsecureUrlError, isLoopbackHost };
+export { assertKeyMayTravel, isLoopbackHost };

@@ -69,7 +69,7 @@ class BackgroundJob extends Construct {
         HERALD_JOB_DLQ_URL: this.workQueue.deadLetterQueue.queueUrl,
       },
     });
-    // A non-retryable failure goes to the DLQ at once (lambdas/jobs/dead-letter.ts).
+    // A non-retryable failure goes to the DLQ at once (lambdas/jobs/job-dlq.ts).
     grantQueues(this.function, 'send', [this.workQueue.deadLetterQueue]);
     // The runner reads the event and records follow-up events (Get, Put); the job adds what it declares.
     grantTableAccess(this.function, props.mainTable, {

@@ -14,7 +14,7 @@ import { DEFAULT_LIMITS, type Limits } from '../lambdas/shared/limits.js';
 import { grantQueues, grantTableAccess } from './access.js';
 import { HeraldFunction, PER_EVENT_MEMORY_MB } from './herald-function.js';
 import { suppressNag } from './nag.js';
-import type { SecretsKey } from './secrets-key.js';
+import type { SecretsKey } from './signing-secrets-key.js';
 import { listIndexOf } from './tables.js';
 
 const openApiPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../openapi/openapi.json');
@@ -89,7 +89,7 @@ class EventsApi extends Construct {
     const table = { HERALD_TABLE: props.mainTable.tableName };
 
     this.authorizerFunction = new HeraldFunction(this, 'Authorizer', {
-      entry: 'lambdas/api/authorizer.ts',
+      entry: 'lambdas/api/authorizer.handler.ts',
       timeout: Duration.seconds(5),
       memorySize: PER_EVENT_MEMORY_MB,
       environment: table,
@@ -101,7 +101,7 @@ class EventsApi extends Construct {
     });
 
     this.ingestFunction = new HeraldFunction(this, 'Ingest', {
-      entry: 'lambdas/api/ingest.ts',
+      entry: 'lambdas/api/ingest.handler.ts',
       timeout: Duration.seconds(10),
       memorySize: PER_EVENT_MEMORY_MB,
       environment: {
@@ -125,7 +125,7 @@ class EventsApi extends Construct {
     props.eventsTopic.grantPublish(this.ingestFunction);
 
     this.managementFunction = new HeraldFunction(this, 'Management', {
-      entry: 'lambdas/api/management.ts',
+      entry: 'lambdas/api/management.handler.ts',
       timeout: Duration.seconds(29),
       environment: {
         ...table,
@@ -210,4 +210,4 @@ class EventsApi extends Construct {
 }
 
 export type { EventsApiProps };
-export { ACCESS_LOG_FORMAT, apiOperations, EventsApi };
+export { ACCESS_LOG_FORMAT, EventsApi };

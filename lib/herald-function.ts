@@ -22,7 +22,7 @@ const schemaEngineScript = path.join(projectRoot, 'lib/bundling/json-schema-engi
 const PER_EVENT_MEMORY_MB = 256;
 
 interface HeraldFunctionProps {
-  /** Handler file, relative to the project root (e.g. `lambdas/api/ingest.ts`); it exports `handler`. */
+  /** Handler file, relative to the project root (e.g. `lambdas/api/ingest.handler.ts`); it exports `handler`. */
   readonly entry: string;
   /** Environment variables beyond the Powertools defaults. @default {} */
   readonly environment?: Record<string, string>;

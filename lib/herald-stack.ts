@@ -9,7 +9,7 @@ import { suppressNag } from './nag.js';
 import { Observability } from './observability.js';
 import { Portal } from './portal.js';
 import { RetryWatch } from './retry-watch.js';
-import { SecretsKey } from './secrets-key.js';
+import { SecretsKey } from './signing-secrets-key.js';
 import { HeraldTables, type LegacyGsi1 } from './tables.js';
 import { Webhooks } from './webhooks.js';
 import type { WorkQueue } from './work-queue.js';

@@ -30,7 +30,7 @@ const jobs: readonly JobDeclaration[] = [
   {
     name: 'invoice',
     eventTypes: ['order.placed'],
-    entry: 'lambdas/jobs/invoice.ts',
+    entry: 'lambdas/jobs/invoice.handler.ts',
     batchSize: 10,
     maxConcurrency: 10,
   },

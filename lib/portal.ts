@@ -30,7 +30,7 @@ class Portal extends Construct {
     super(scope, id);
     const build = path.join(projectRoot, 'portal', 'build.mjs');
     this.function = new HeraldFunction(this, 'Assets', {
-      entry: 'lambdas/portal/serve.ts',
+      entry: 'lambdas/portal/assets.handler.ts',
       timeout: Duration.seconds(5),
       memorySize: 256,
       // The synth's own Node runs the portal build (esbuild, ~0.2 s) into the bundle folder.
@@ -60,4 +60,4 @@ class Portal extends Construct {
 }
 
 export type { PortalProps };
-export { PORTAL_ROUTES, Portal };
+export { Portal };

@@ -57,7 +57,7 @@ class RetryWatch extends Construct {
     );
 
     this.watchFunction = new HeraldFunction(this, 'Function', {
-      entry: 'lambdas/webhooks/retry-watch.ts',
+      entry: 'lambdas/webhooks/retry-watch.handler.ts',
       timeout,
       environment: {
         HERALD_TABLE: props.mainTable.tableName,
@@ -79,4 +79,4 @@ class RetryWatch extends Construct {
 }
 
 export type { RetryWatchProps };
-export { RetryWatch, WATCHED_STATUSES };
+export { RetryWatch };

@@ -100,4 +100,4 @@ class HeraldTables extends Construct {
 }
 
 export type { HeraldTablesProps, LegacyGsi1 };
-export { HeraldTables, LEGACY_INDEX, LIST_INDEX, listIndexOf };
+export { HeraldTables, LIST_INDEX, listIndexOf };

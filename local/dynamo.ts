@@ -30,7 +30,7 @@ export interface DynamoServer {
   stop(): Promise<void>;
 }
 
-export class DynamoStartError extends Error {
+class DynamoStartError extends Error {
   readonly code = 'Local.DynamoStartFailed';
   readonly status = 500;
   readonly retryable = false;
@@ -119,7 +119,7 @@ async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<vo
 }
 
 /** Builds CreateTable input from an AWS::DynamoDB::Table (or GlobalTable) resource: keys and indexes only. */
-export function createTableInput(
+function createTableInput(
   props: Record<string, unknown>,
   name: string,
   ctx: ResolveContext,

@@ -10,7 +10,7 @@ import { type CloudAssembly, functionAssetDir, generatedName, resourcesOfType } 
  * work: 2 from measurements (docs/benchmarks.md: pool 2 delivered more than pool 4 in every round, and
  * the profiling study behind issue 14 found 1.15×). Pollers follow (at most the pool size).
  */
-export const DEFAULT_POOL_SIZE = 2;
+const DEFAULT_POOL_SIZE = 2;
 
 /** Registers every function's name and ARN for intrinsic resolution (before environments are resolved). */
 export function registerFunctions(

@@ -76,7 +76,7 @@ function headerMap(req: IncomingMessage): { headers: Record<string, string>; coo
 }
 
 /** Builds the payload-format-2.0 event API Gateway sends to a Lambda proxy integration. */
-export function buildEvent(
+function buildEvent(
   req: IncomingMessage,
   body: Buffer,
   routeKey: string,

@@ -15,7 +15,7 @@ export interface ResolveContext {
   readonly resources: ReadonlyMap<string, LocalResource>;
 }
 
-export class UnresolvableError extends AssemblyError {
+class UnresolvableError extends AssemblyError {
   override readonly code: string = 'local_unresolvable';
 }
 

@@ -185,4 +185,4 @@ class LocalKms {
 }
 
 export type { LocalKey };
-export { KmsError, LocalKms, localKeyId };
+export { LocalKms, localKeyId };

@@ -71,7 +71,7 @@ const INIT_LIMIT_MS = 10_000;
 const WORKER_FILE = new URL('./lambda-worker.ts', import.meta.url);
 
 /** Finds the bundle file for a `file.export` handler string. */
-export function resolveHandler(assetDir: string, handler: string): { entryFile: string; exportName: string } {
+function resolveHandler(assetDir: string, handler: string): { entryFile: string; exportName: string } {
   const dot = handler.lastIndexOf('.');
   const base = handler.slice(0, dot);
   const exportName = handler.slice(dot + 1);
@@ -87,7 +87,7 @@ export function resolveHandler(assetDir: string, handler: string): { entryFile: 
  * under the project, whose package.json says "type": "module"; a package.json in the asset directory
  * restores Lambda's reading.
  */
-export function ensureLambdaModuleScope(assetDir: string, entryFile: string): void {
+function ensureLambdaModuleScope(assetDir: string, entryFile: string): void {
   const marker = join(assetDir, 'package.json');
   if (entryFile.endsWith('.js') && !existsSync(marker)) writeFileSync(marker, '{ "type": "commonjs" }\n');
 }

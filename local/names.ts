@@ -2,7 +2,7 @@
 // `dispatch-dlq`, `webhook-dlq`), not CDK logical ids (`JobinvoiceWorkDlqD8ADE56A`). Queue names come
 // from what the management function is told (HERALD_QUEUES, HERALD_WEBHOOK_DLQ_URL), so the names here
 // are the API's by construction; anything else is named after its construct path.
-import { WEBHOOK_DLQ_NAME } from '../lambdas/api/dlq.js';
+import { WEBHOOK_DLQ_NAME } from '../lambdas/api/dlq-queues.js';
 import type { QueueDescriptor } from '../lambdas/shared/config.js';
 
 export interface NamedResource {

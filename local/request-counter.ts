@@ -10,7 +10,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 const CHANNEL = 'http.server.request.start';
 
 /** `dynamodb:PutItem`, `sqs:ReceiveMessage`, `sns:(query)`; undefined when the request is not SigV4-signed. */
-export function awsOperationOf(headers: IncomingHttpHeaders): string | undefined {
+function awsOperationOf(headers: IncomingHttpHeaders): string | undefined {
   const auth = headers.authorization;
   if (typeof auth !== 'string' || !auth.startsWith('AWS4-HMAC-SHA256')) return undefined;
   const service = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\/aws4_request/.exec(auth)?.[1] ?? 'unknown';
@@ -56,16 +56,6 @@ export function countsSince(after: RequestCounts, before: RequestCounts): Reques
   for (const [key, n] of Object.entries(after)) {
     const d = n - (before[key] ?? 0);
     if (d !== 0) out[key] = d;
-  }
-  return out;
-}
-
-/** Total per service (`dynamodb`, `sqs`, ...) of a counts object. */
-export function perService(counts: RequestCounts): RequestCounts {
-  const out: RequestCounts = {};
-  for (const [key, n] of Object.entries(counts)) {
-    const service = key.slice(0, key.indexOf(':'));
-    out[service] = (out[service] ?? 0) + n;
   }
   return out;
 }

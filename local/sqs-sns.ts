@@ -40,7 +40,7 @@ export async function startMessaging(options: {
 }
 
 /** SQS visibility timeouts are whole seconds; scaled ones never go below 1 s. */
-export function scaledSeconds(seconds: number, timeScale: number): number {
+function scaledSeconds(seconds: number, timeScale: number): number {
   return timeScale === 1 ? seconds : Math.max(1, Math.round(seconds * timeScale));
 }
 

@@ -88,7 +88,7 @@ export function stateMachines(assembly: CloudAssembly, ctx: Ctx): LocalStateMach
 }
 
 /** The function ARN inside an authorizer URI (arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<arn>/invocations). */
-export function functionArnFromUri(uri: string): string {
+function functionArnFromUri(uri: string): string {
   return /functions\/(arn:aws:lambda:[^/]+)\/invocations/.exec(uri)?.[1] ?? uri;
 }
 

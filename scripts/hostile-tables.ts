@@ -13,7 +13,7 @@ const NOTES: Record<HostileCategory, string> = {
   'SSRF spellings':
     'Endpoint URLs in forbidden address space, in every spelling, and unacceptable URLs (test/e2e/hostile/ssrf.test.ts). "Nothing stored": the tenant\'s endpoint list stayed as it was.',
   signatures:
-    'No end-to-end test tampers with a signed webhook: tampered bodies, ids and timestamps are covered by unit tests only (test/unit/shared/signing.test.ts, test/local/receiver.test.ts). The rows here are what e2e does observe: a webhook checked by `standardwebhooks` with a retired secret (test/e2e/hostile/secrets.test.ts).',
+    'No end-to-end test tampers with a signed webhook: tampered bodies, ids and timestamps are covered by unit tests only (test/unit/webhooks/signing.test.ts, test/local/receiver.test.ts). The rows here are what e2e does observe: a webhook checked by `standardwebhooks` with a retired secret (test/e2e/hostile/secrets.test.ts).',
   secrets:
     'Signing-secret rotation limits and the plaintext check of the local table (test/e2e/hostile/secrets.test.ts). "Nothing stored": no `whsec_` secret in any table.',
 };

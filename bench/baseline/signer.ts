@@ -1,5 +1,5 @@
 /**
- * Standard Webhooks signing for the baseline: Herald's own `lambdas/shared/signing.ts` when it exists
+ * Standard Webhooks signing for the baseline: Herald's own `lambdas/webhooks/signing.ts` when it exists
  * (so both sides of the comparison sign identically), else the same scheme on node:crypto.
  */
 
@@ -34,9 +34,9 @@ async function loadSigner(): Promise<{ sign: HeaderSigner; source: string }> {
   if (existsSync(path)) {
     const mod = (await import(path)) as { webhookHeaders?: HeaderSigner };
     if (typeof mod.webhookHeaders === 'function')
-      return { sign: mod.webhookHeaders, source: 'lambdas/shared/signing.ts' };
+      return { sign: mod.webhookHeaders, source: 'lambdas/webhooks/signing.ts' };
   }
-  return { sign: cryptoSigner, source: 'node:crypto (lambdas/shared/signing.ts not present)' };
+  return { sign: cryptoSigner, source: 'node:crypto (lambdas/webhooks/signing.ts not present)' };
 }
 
 export type { HeaderSigner, WebhookHeaders };

@@ -1,6 +1,6 @@
 /**
  * The model's inputs: memory and architecture from the synthesized template, the retry schedule's
- * length from lambdas/shared/backoff.ts, everything else a stated assumption that measured figures
+ * length from lambdas/webhooks/backoff.ts, everything else a stated assumption that measured figures
  * (bench/results/lambda-durations.json) override.
  */
 
@@ -39,7 +39,7 @@ const ASSUMPTIONS = {
   jobsPerEvent: 1,
   deliveriesPerEvent: 1,
   sqsBatchSize: 10,
-  retryAttempts: 7, // RETRY_SCHEDULE_SECONDS in lambdas/shared/backoff.ts: 5 s … 10 h
+  retryAttempts: 7, // RETRY_SCHEDULE_SECONDS in lambdas/webhooks/backoff.ts: 5 s … 10 h
   retrySuccessRate: 0.5,
 } as const;
 

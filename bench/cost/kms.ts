@@ -1,6 +1,6 @@
 /**
  * Counts the KMS calls that envelope-encrypted signing secrets cost per delivery, at the local key
- * service (local/kms.ts), running Herald's own code (lambdas/shared/secrets-key.ts + secret-box.ts):
+ * service (local/kms.ts), running Herald's own code (lambdas/secrets/data-keys.ts + secret-box.ts):
  * management containers seal the endpoints' secrets with the table's current data key (an in-memory
  * stand-in for the `SECRETSKEY` item, shared by the simulated containers; a new key every 30 days),
  * then dispatcher containers, each starting with an empty cache, open the secret of every delivery.
@@ -73,10 +73,10 @@ async function measureKmsCalls(scenarios: readonly KmsScenario[] = SCENARIOS): P
   });
   // Imported after the environment is set: the modules read it on first use, as in Lambda.
   const { DATA_KEY_MAX_AGE_MS, openDataKey, resetDataKeyCache, sealingKey } = await import(
-    '../../lambdas/shared/secrets-key.js'
+    '../../lambdas/secrets/data-keys.js'
   );
-  const { memoryDataKeyStore } = await import('../../lambdas/shared/store/data-keys.js');
-  const { open, seal } = await import('../../lambdas/shared/secret-box.js');
+  const { memoryDataKeyStore } = await import('../../lambdas/secrets/data-key-store.js');
+  const { open, seal } = await import('../../lambdas/secrets/secret-box.js');
   const results: KmsMeasurement[] = [];
   try {
     for (const scenario of scenarios) {

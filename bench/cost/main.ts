@@ -99,7 +99,7 @@ const notes = [
       : 'assumed (no bench/results/herald-<date>.json with counted calls yet)'
   }.`,
   `Durations: ${measuredDurations.length > 0 ? `measured for ${measuredDurations.join(', ')} (${bench.source ?? measured.source}: wall ms per message in the local runtime's paced runs on a 2-core machine where every emulator shares the cores, so higher than on Lambda), assumed for the rest` : 'assumed (no measured durations yet)'}.`,
-  `Retry attempts: ${retryAttempts !== undefined ? `${retryAttempts}, the length of RETRY_SCHEDULE_SECONDS in lambdas/shared/backoff.ts` : `${inputs.retryAttempts} (assumed; lambdas/shared/backoff.ts not present)`}.`,
+  `Retry attempts: ${retryAttempts !== undefined ? `${retryAttempts}, the length of RETRY_SCHEDULE_SECONDS in lambdas/webhooks/backoff.ts` : `${inputs.retryAttempts} (assumed; lambdas/webhooks/backoff.ts not present)`}.`,
 ];
 const markdown = `${renderCost(inputs, prices, { notes })}\n\n${renderKms(kms, unitPrice(prices, 'kmsRequest'))}`;
 console.log(markdown);

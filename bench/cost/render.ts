@@ -107,7 +107,7 @@ function renderKms(measurements: readonly KmsMeasurement[], usdPerRequest: numbe
   const lines = [
     '### Signing secrets: KMS calls per delivery (envelope encryption, data key cached per container)',
     '',
-    'Counted at the local key service running lambdas/shared/secrets-key.ts (bench/cost/kms.ts), sealing with',
+    'Counted at the local key service running lambdas/secrets/data-keys.ts (bench/cost/kms.ts), sealing with',
     "the table's current data key (a new one every 30 days); each dispatcher container starts cold.",
     'Goal: under $0.10 per million deliveries.',
     '',

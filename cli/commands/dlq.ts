@@ -86,7 +86,7 @@ const peek: Command = {
             { header: 'message id', value: (m: PeekedMessage) => m.messageId },
             { header: 'receives', value: (m) => m.receiveCount },
             { header: 'sent', value: (m) => m.sentAt },
-            // Set by the job runner on a record it dead-lettered at once (lambdas/jobs/dead-letter.ts).
+            // Set by the job runner on a record it dead-lettered at once (lambdas/jobs/job-dlq.ts).
             { header: 'reason', value: (m) => m.attributes?.['herald-error'] },
             { header: 'body', value: (m) => m.body },
           ],

@@ -6,18 +6,12 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { sqsClient } from '../shared/aws-clients.js';
 import { config } from '../shared/config.js';
-
-interface RedeliverRequest {
-  readonly kind: 'herald.redeliver';
-  readonly eventId: string;
-  readonly endpointId?: string;
-  readonly reason: 'replay' | 'redrive';
-}
+import type { RedeliverMessage } from '../shared/messages.js';
 
 const SQS_BATCH_SIZE = 10;
 
 async function sendRedeliveries(
-  requests: readonly RedeliverRequest[],
+  requests: readonly RedeliverMessage[],
 ): Promise<{ sent: number; failed: number }> {
   let sent = 0;
   let failed = 0;
@@ -35,9 +29,4 @@ async function sendRedeliveries(
   return { sent, failed };
 }
 
-function replayOf(eventId: string, endpointId: string): RedeliverRequest {
-  return { kind: 'herald.redeliver', eventId, endpointId, reason: 'replay' };
-}
-
-export type { RedeliverRequest };
-export { replayOf, SQS_BATCH_SIZE, sendRedeliveries };
+export { sendRedeliveries };

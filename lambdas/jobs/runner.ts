@@ -15,12 +15,13 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { dynamoClient } from '../shared/aws-clients.js';
 import { config } from '../shared/config.js';
 import { HeraldError } from '../shared/errors.js';
+import { parseEvent, parseJson } from '../shared/messages.js';
+import type { HeraldEvent } from '../shared/model.js';
 import { logger, MetricName, MetricUnit, metrics } from '../shared/observability.js';
 import { publishEvent } from '../shared/publish.js';
-import { getEvent, type HeraldEvent } from '../shared/store/events.js';
-import { parseEvent, parseJson } from '../webhooks/messages.js';
-import { isPermanent, sendToJobDlq } from './dead-letter.js';
+import { getEvent } from '../shared/store/events.js';
 import { derivedEventId } from './derived-id.js';
+import { isPermanent, sendToJobDlq } from './job-dlq.js';
 
 interface EmittedEvent {
   readonly type: string;
@@ -183,4 +184,4 @@ function defineJob(
 }
 
 export type { EmittedEvent, JobContext, JobDefinition, JobOutput };
-export { defineJob, IDEMPOTENCY_TTL_SECONDS };
+export { defineJob };

@@ -50,4 +50,4 @@ function hashesEqual(a: string, b: string): boolean {
 }
 
 export type { GeneratedApiKey };
-export { API_KEY_PATTERN, generateApiKey, hashApiKey, hashesEqual, parseApiKeyId };
+export { generateApiKey, hashApiKey, hashesEqual, parseApiKeyId };

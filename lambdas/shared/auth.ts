@@ -121,7 +121,6 @@ function resolveTenant(principal: Principal, requested: string | undefined, what
 
 export type { AuthorizedEvent, AuthorizerContext, Principal };
 export {
-  canSeeTenant,
   isPortalSession,
   requireAdmin,
   requireLinkMinter,

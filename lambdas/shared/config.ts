@@ -51,7 +51,7 @@ const config = {
   jobName: (): string => required('HERALD_JOB_NAME'),
   /** The job's own DLQ: a record failing with a non-retryable error is sent there at once. */
   jobDlqUrl: (): string => required('HERALD_JOB_DLQ_URL'),
-  /** ARN of the KMS key that wraps the data keys of endpoint signing secrets (lib/secrets-key.ts). */
+  /** ARN of the KMS key that wraps the data keys of endpoint signing secrets (lib/signing-secrets-key.ts). */
   secretsKeyId: (): string => required('HERALD_SECRETS_KEY_ID'),
   /** @default false — only the local runtime synthesizes with loopback webhooks allowed. */
   allowLoopbackWebhooks: (): boolean => process.env.HERALD_ALLOW_LOOPBACK_WEBHOOKS === 'true',
@@ -110,4 +110,4 @@ const config = {
 };
 
 export type { QueueDescriptor };
-export { ConfigError, config };
+export { config };

@@ -8,10 +8,23 @@
  * and the webhook body is the message body. `envelopeBytes` is that total, so ingest refuses (413)
  * what could not be published or delivered, before anything happens.
  */
-import { eventBody, type HeraldEvent } from './store/events.js';
+
+import type { HeraldEvent } from './model.js';
 
 /** SNS's limit for one message, body and message attributes included. */
 const SNS_MAX_MESSAGE_BYTES = 262_144;
+
+/** The event body as published and delivered: the five contract fields, and `schemaVersion` when set. */
+function eventBody(event: HeraldEvent): HeraldEvent {
+  return {
+    id: event.id,
+    type: event.type,
+    tenantId: event.tenantId,
+    createdAt: event.createdAt,
+    ...(event.schemaVersion !== undefined ? { schemaVersion: event.schemaVersion } : {}),
+    data: event.data,
+  };
+}
 
 /** `data` as JSON text: the producer's own when it came through the API. */
 function dataText(event: Pick<HeraldEvent, 'data' | 'dataJson'>): string {

@@ -76,4 +76,4 @@ function jsonResponse(
 }
 
 export type { ProblemBody };
-export { jsonResponse, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, problemBody, problemResponse };
+export { jsonResponse, problemResponse };

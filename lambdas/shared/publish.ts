@@ -10,7 +10,7 @@ import { snsClient } from './aws-clients.js';
 import { builtInType } from './catalog/built-in.js';
 import { config } from './config.js';
 import { eventJson } from './event-json.js';
-import type { EventSource, HeraldEvent } from './store/events.js';
+import type { EventSource, HeraldEvent } from './model.js';
 
 interface PublishedMessage {
   /** The event JSON, `data` spliced in as written. */
@@ -58,4 +58,4 @@ async function publishEvent(input: HeraldEvent, source: EventSource, publishId?:
 }
 
 export type { PublishedMessage };
-export { publishEvent, publishedMessage, sendMessage };
+export { publishEvent, publishedMessage };

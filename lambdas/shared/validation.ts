@@ -6,7 +6,7 @@
 import { InvalidRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.js';
 import { memberText, minify } from './raw-json.js';
 
-/** 256 KiB for the request body; the event as published must fit SNS too (lambdas/api/deliverable.ts). */
+/** 256 KiB for the request body; the event as published must fit SNS too (lambdas/api/publish-size.ts). */
 const MAX_EVENT_BYTES = 262_144;
 const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;
 const MAX_EVENT_TYPE_LENGTH = 128;
@@ -216,12 +216,9 @@ export {
   MAX_EVENT_BYTES,
   MAX_EVENT_TYPE_LENGTH,
   MAX_IDEMPOTENCY_KEY_LENGTH,
-  MAX_JSON_DEPTH,
   MAX_TENANT_ID_LENGTH,
-  RESERVED_TYPE_PREFIX,
   readJsonBody,
   readJsonText,
-  TENANT_ID_PATTERN,
   validateEventInput,
   validateIdempotencyKey,
   validateTenantId,

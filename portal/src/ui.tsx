@@ -104,4 +104,4 @@ function OnceSecret({ secret, what }: { secret: string; what: string }) {
   );
 }
 
-export { ErrorNotice, Json, messageOf, OnceSecret, PageTitle, StatusNotice, Time, useLoad };
+export { ErrorNotice, Json, OnceSecret, PageTitle, StatusNotice, Time, useLoad };

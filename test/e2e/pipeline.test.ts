@@ -4,7 +4,7 @@
  * job DLQ while other messages flow. Runs against HERALD_E2E_TARGET (local by default).
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_ATTEMPTS } from '../../lambdas/shared/backoff.js';
+import { MAX_ATTEMPTS } from '../../lambdas/webhooks/backoff.js';
 import {
   createEndpoint,
   deliveriesOf,

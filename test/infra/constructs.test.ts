@@ -21,7 +21,7 @@ const job = (overrides: Partial<JobDeclaration>) => () => {
     job: {
       name: 'thumbnails',
       eventTypes: ['image.uploaded'],
-      entry: 'lambdas/jobs/invoice.ts',
+      entry: 'lambdas/jobs/invoice.handler.ts',
       ...overrides,
     },
     eventsTopic: new Topic(stack, 'Events'),
@@ -109,11 +109,11 @@ describe('a stack with an extra declared job', () => {
   beforeAll(() => {
     template = buildHerald({
       jobs: [
-        { name: 'invoice', eventTypes: ['order.placed'], entry: 'lambdas/jobs/invoice.ts' },
+        { name: 'invoice', eventTypes: ['order.placed'], entry: 'lambdas/jobs/invoice.handler.ts' },
         {
           name: 'thumbnails',
           eventTypes: ['image.uploaded', 'image.replaced'],
-          entry: 'lambdas/jobs/invoice.ts',
+          entry: 'lambdas/jobs/invoice.handler.ts',
           batchSize: 100,
           maxConcurrency: 4,
           timeoutSeconds: 60,

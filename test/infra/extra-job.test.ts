@@ -20,7 +20,7 @@ const welcome: JobDeclaration = {
   name: 'welcome',
   eventTypes: ['user.signed_up'],
   // Any handler file will do: bundling is off, and the declaration is what is under test.
-  entry: 'lambdas/jobs/invoice.ts',
+  entry: 'lambdas/jobs/invoice.handler.ts',
   batchSize: 5,
   maxConcurrency: 3,
   timeoutSeconds: 20,

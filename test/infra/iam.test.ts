@@ -1,5 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { jobs } from '../../lib/jobs.js';
 import { grantLines, grantsOfRole, managedPoliciesOf, roleOfFunction } from './support/iam.js';
 import { buildHerald, resourcesOf } from './support/template.js';
 
@@ -30,6 +31,25 @@ const SECRETS_OPEN = ['kms:Decrypt SecretsKey'];
 const SECRETS_SEAL = ['kms:GenerateDataKey SecretsKey', 'kms:Decrypt SecretsKey'];
 const main = (...actions: string[]) => actions.map((a) => `dynamodb:${a} TablesMain`);
 
+/** The construct id prefix CDK gives a declared job's resources (`Job-<name>` without the hyphen). */
+const jobIdOf = (name: string) => `Job${name.replace(/[^A-Za-z0-9]/g, '')}`;
+const jobIds = jobs.map((job) => jobIdOf(job.name));
+
+/** A job's actions, derived from its declaration (lib/background-job.ts grants them). */
+function expectedForJob(job: (typeof jobs)[number]): string[] {
+  const id = jobIdOf(job.name);
+  return [
+    ...LOGS(`${id}Handler`),
+    ...main(...new Set(['GetItem', 'PutItem', ...(job.tableActions ?? [])])),
+    ...TABLE_KEY_WRITE,
+    ...IDEMPOTENCY,
+    'sns:Publish EventsTopic',
+    // A non-retryable failure goes to the job's DLQ at once.
+    `sqs:SendMessage ${id}WorkDlq`,
+    ...EVENT_SOURCE(`${id}WorkQueue`),
+  ];
+}
+
 const expected: Record<string, string[]> = {
   EventsApiAuthorizer: [...LOGS('EventsApiAuthorizer'), ...main('GetItem'), ...TABLE_KEY_READ],
   EventsApiIngest: [
@@ -50,10 +70,10 @@ const expected: Record<string, string[]> = {
     ...SECRETS_SEAL,
     ...CONSUME('WebhooksWebhookDlq'),
     ...CONSUME('WebhooksDispatchQueueDlq'),
-    ...CONSUME('JobinvoiceWorkDlq'),
+    ...jobIds.flatMap((job) => CONSUME(`${job}WorkDlq`)),
     ...CONSUME('RetryWatchWorkDlq'),
     'sqs:SendMessage WebhooksDispatchQueue',
-    'sqs:SendMessage JobinvoiceWorkQueue',
+    ...jobIds.map((job) => `sqs:SendMessage ${job}WorkQueue`),
     'sqs:SendMessage RetryWatchWorkQueue',
   ],
   WebhooksDispatch: [
@@ -82,16 +102,9 @@ const expected: Record<string, string[]> = {
     'sqs:SendMessage WebhooksWebhookDlq',
     ...EVENT_SOURCE('RetryWatchWorkQueue'),
   ],
-  JobinvoiceHandler: [
-    ...LOGS('JobinvoiceHandler'),
-    ...main('GetItem', 'PutItem'),
-    ...TABLE_KEY_WRITE,
-    ...IDEMPOTENCY,
-    'sns:Publish EventsTopic',
-    // A non-retryable failure goes to the job's DLQ at once.
-    'sqs:SendMessage JobinvoiceWorkDlq',
-    ...EVENT_SOURCE('JobinvoiceWorkQueue'),
-  ],
+  // Every declared job (lib/jobs.ts), from its declaration: a job added as README's "Add a background
+  // job" says is checked without a line here.
+  ...Object.fromEntries(jobs.map((job) => [`${jobIdOf(job.name)}Handler`, expectedForJob(job)])),
   // Serves static files from its bundle: its own logs and nothing else.
   PortalAssets: [...LOGS('PortalAssets')],
 };

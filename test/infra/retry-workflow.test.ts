@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ATTEMPT_ALLOWANCE_SECONDS, RETRY_WORKFLOW_TIMEOUT_SECONDS } from '../../lambdas/shared/backoff.js';
+import { ATTEMPT_ALLOWANCE_SECONDS, RETRY_WORKFLOW_TIMEOUT_SECONDS } from '../../lambdas/webhooks/backoff.js';
 import { buildHerald, joinWithPlaceholders, resourcesOf } from './support/template.js';
 
 interface State {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateWebhookSecret, webhookHeaders } from '../../lambdas/shared/signing.js';
+import { generateWebhookSecret, webhookHeaders } from '../../lambdas/webhooks/signing.js';
 import { type Receiver, startReceiver } from '../../local/receiver/receiver.js';
 
 describe('demo receiver', () => {

@@ -13,7 +13,7 @@ import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type FauxqsServer, interceptLocalhostDns, startFauxqs } from 'fauxqs';
-import { handler as authorize } from '../../lambdas/api/authorizer.js';
+import { handler as authorize } from '../../lambdas/api/authorizer.handler.js';
 import type { ApiEvent } from '../../lambdas/api/router.js';
 import { LocalKms, localKeyId } from '../../local/kms.js';
 

@@ -9,7 +9,7 @@ import {
   findDeadLetterQueue,
   peekMessages,
   redrive,
-} from '../dlq.js';
+} from '../dlq-queues.js';
 import { optionalJsonObject, parseLimit, rejectUnknownFields } from '../http.js';
 import { type Route, route } from '../router.js';
 

@@ -8,10 +8,11 @@
 import { requireManager, requireTenantVisible } from '../../shared/auth.js';
 import { NotFoundError, TransientError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
+import { replayOf } from '../../shared/messages.js';
 import { jsonResponse } from '../../shared/problem.js';
 import { getEndpoint } from '../../shared/store/endpoints.js';
 import { putEvent } from '../../shared/store/events.js';
-import { replayOf, sendRedeliveries } from '../redeliver.js';
+import { sendRedeliveries } from '../redeliver.js';
 import { type Route, route } from '../router.js';
 
 /** Reserved (`herald.`), so no client can publish it and no receiver confuses it with real traffic. */
@@ -39,4 +40,4 @@ const sendTestEvent = route('POST', '/v1/endpoints/{id}/test', async ({ principa
 
 const endpointTestRoutes: readonly Route[] = [sendTestEvent];
 
-export { endpointTestRoutes, TEST_EVENT_TYPE };
+export { endpointTestRoutes };

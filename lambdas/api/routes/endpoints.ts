@@ -3,6 +3,8 @@
  * addresses, then every DNS answer) and again at delivery time by the dispatcher. The signing secret
  * is answered on create and on rotation only.
  */
+
+import { rotate } from '../../secrets/rotation.js';
 import { requireManager, requireTenantVisible, resolveTenant } from '../../shared/auth.js';
 import { config } from '../../shared/config.js';
 import {
@@ -13,16 +15,12 @@ import {
 } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { limitDetail } from '../../shared/limits.js';
-import { isValidEventTypePattern } from '../../shared/matching.js';
+import { type EndpointRecord, HEALTHY } from '../../shared/model.js';
 import { jsonResponse } from '../../shared/problem.js';
-import { rotate } from '../../shared/secret-rotation.js';
-import { generateWebhookSecret } from '../../shared/signing.js';
-import { parseWebhookUrl, resolvePublicAddresses } from '../../shared/ssrf.js';
 import { getHealths, resetHealth } from '../../shared/store/endpoint-health.js';
 import {
   deleteEndpoint,
   type EndpointChanges,
-  type EndpointRecord,
   getEndpoint,
   listEndpoints,
   putEndpoint,
@@ -31,7 +29,10 @@ import {
 } from '../../shared/store/endpoints.js';
 import { releaseEndpointSlot, reserveEndpointSlot } from '../../shared/store/limits.js';
 import { MAX_TENANT_ID_LENGTH } from '../../shared/validation.js';
-import { HEALTHY, healthView } from '../../webhooks/health/breaker.js';
+import { healthView } from '../../webhooks/health/breaker.js';
+import { isValidEventTypePattern } from '../../webhooks/matching.js';
+import { generateWebhookSecret } from '../../webhooks/signing.js';
+import { parseWebhookUrl, resolvePublicAddresses } from '../../webhooks/ssrf.js';
 import {
   decodeCursor,
   type JsonObject,

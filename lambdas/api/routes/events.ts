@@ -1,9 +1,9 @@
 /** /v1/events reads: one event with its delivery summary, its attempts, and a tenant's events by time. */
 import { requireManager, requireTenantVisible, resolveTenant } from '../../shared/auth.js';
 import { InvalidRequestError, NotFoundError } from '../../shared/errors.js';
+import type { AttemptRecord, DeliveryRecord } from '../../shared/model.js';
 import { jsonResponse } from '../../shared/problem.js';
 import { getDeliveries, listAttempts } from '../../shared/store/delivery-history.js';
-import type { AttemptRecord, DeliveryRecord } from '../../shared/store/delivery-items.js';
 import { getEvent, listEvents, type StoredEvent } from '../../shared/store/events.js';
 import { EventViews } from '../event-views.js';
 import { decodeCursor, listBody, optionalInstant, optionalString, parseLimit } from '../http.js';

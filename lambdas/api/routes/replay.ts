@@ -8,13 +8,17 @@ import { type Principal, requireManager, requireTenantVisible, resolveTenant } f
 import { config } from '../../shared/config.js';
 import { InvalidRequestError, NotFoundError, RateLimitedError } from '../../shared/errors.js';
 import { DEFAULT_LIMITS, limitDetail, windowAt } from '../../shared/limits.js';
+import { type RedeliverMessage, replayOf } from '../../shared/messages.js';
+import type { EndpointRecord } from '../../shared/model.js';
 import { jsonResponse } from '../../shared/problem.js';
 import { getDeliveries } from '../../shared/store/delivery-history.js';
-import { type EndpointRecord, getEndpoint, matchingEndpoints } from '../../shared/store/endpoints.js';
+import { listTenantEndpoints } from '../../shared/store/endpoint-cache.js';
+import { getEndpoint } from '../../shared/store/endpoints.js';
 import { listEvents, type StoredEvent } from '../../shared/store/events.js';
 import { takeReplayCall } from '../../shared/store/limits.js';
 import type { StoreKey } from '../../shared/store/table.js';
 import { MAX_TENANT_ID_LENGTH } from '../../shared/validation.js';
+import { receiversOf } from '../../webhooks/matching.js';
 import {
   optionalInstant,
   optionalJsonObject,
@@ -23,7 +27,7 @@ import {
   requiredString,
   requireJsonObject,
 } from '../http.js';
-import { type RedeliverRequest, replayOf, sendRedeliveries } from '../redeliver.js';
+import { sendRedeliveries } from '../redeliver.js';
 import { type Route, route } from '../router.js';
 import { visibleEvent } from './events.js';
 
@@ -74,7 +78,7 @@ const replayEvent = route('POST', '/v1/events/{id}/replay', async (request) => {
   const endpoints =
     endpointId !== undefined
       ? [await namedEndpoint(request.principal, endpointId, event.tenantId)]
-      : await matchingEndpoints(event.tenantId, event.type);
+      : receiversOf(await listTenantEndpoints(event.tenantId), event).deliver;
   const { sent, failed } = await sendRedeliveries(endpoints.map((ep) => replayOf(event.id, ep.id)));
   return jsonResponse(202, { replayed: sent, failed });
 });
@@ -82,8 +86,8 @@ const replayEvent = route('POST', '/v1/events/{id}/replay', async (request) => {
 async function requestsFor(
   event: StoredEvent,
   filter: { endpointId?: string; status?: string },
-  endpointsByType: (type: string) => Promise<EndpointRecord[]>,
-): Promise<RedeliverRequest[]> {
+  tenantEndpoints: () => Promise<EndpointRecord[]>,
+): Promise<RedeliverMessage[]> {
   if (filter.status !== undefined) {
     const deliveries = await getDeliveries(event.id);
     return deliveries
@@ -91,8 +95,8 @@ async function requestsFor(
       .filter((d) => filter.endpointId === undefined || d.endpointId === filter.endpointId)
       .map((d) => replayOf(event.id, d.endpointId));
   }
-  return (await endpointsByType(event.type))
-    .filter((ep) => filter.endpointId === undefined || ep.id === filter.endpointId)
+  return receiversOf(await tenantEndpoints(), event)
+    .deliver.filter((ep) => filter.endpointId === undefined || ep.id === filter.endpointId)
     .map((ep) => replayOf(event.id, ep.id));
 }
 
@@ -119,15 +123,11 @@ const bulkReplay = route('POST', '/v1/replay', async ({ event, principal }) => {
   // Counted once the request is valid, so a malformed call does not use up the tenant's minute.
   await takeReplaySlot(tenantId);
 
-  // Endpoint lists are the same for every event of a type: look each type up once.
-  const byType = new Map<string, Promise<EndpointRecord[]>>();
-  const endpointsByType = (type: string): Promise<EndpointRecord[]> => {
-    let found = byType.get(type);
-    if (found === undefined) {
-      found = matchingEndpoints(tenantId, type);
-      byType.set(type, found);
-    }
-    return found;
+  // The tenant's endpoints are read once for the whole window, at the first event that needs them.
+  let endpoints: Promise<EndpointRecord[]> | undefined;
+  const tenantEndpoints = (): Promise<EndpointRecord[]> => {
+    endpoints ??= listTenantEndpoints(tenantId);
+    return endpoints;
   };
 
   let events = 0;
@@ -141,13 +141,13 @@ const bulkReplay = route('POST', '/v1/replay', async ({ event, principal }) => {
       limit: Math.min(100, MAX_BULK_EVENTS - events),
       ...(startKey ? { startKey } : {}),
     });
-    const requests: RedeliverRequest[] = [];
+    const requests: RedeliverMessage[] = [];
     for (const stored of page.items) {
       requests.push(
         ...(await requestsFor(
           stored,
           { ...(endpointId ? { endpointId } : {}), ...(status ? { status } : {}) },
-          endpointsByType,
+          tenantEndpoints,
         )),
       );
     }

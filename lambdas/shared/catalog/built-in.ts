@@ -44,4 +44,4 @@ function builtInType(name: string): BuiltInType | undefined {
 const BUILT_IN_NAMES: readonly string[] = [...BUILT_IN_TYPES.keys()].sort();
 
 export type { BuiltInName, BuiltInType, OrderPlaced };
-export { BUILT_IN_NAMES, BUILT_IN_SINCE, BUILT_IN_TYPES, builtInType };
+export { BUILT_IN_NAMES, BUILT_IN_SINCE, builtInType };

@@ -184,12 +184,4 @@ async function validateOnce(schema: JsonSchema, value: unknown, prefix: string):
 }
 
 export type { JsonSchema };
-export {
-  assertUsableSchema,
-  DRAFT_2020_12,
-  loadJsonSchemaEngine,
-  MAX_ERRORS,
-  toPointerErrors,
-  validateOnce,
-  validateValue,
-};
+export { assertUsableSchema, loadJsonSchemaEngine, validateOnce, validateValue };

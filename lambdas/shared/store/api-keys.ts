@@ -112,4 +112,4 @@ async function deleteApiKey(id: string): Promise<boolean> {
 }
 
 export type { ApiKeyRecord, ApiKeySummary, CreatedKey, Role };
-export { createAdminKey, deleteApiKey, getApiKey, isRole, listApiKeys, putApiKey, ROLES, summarize };
+export { createAdminKey, deleteApiKey, getApiKey, isRole, listApiKeys, putApiKey, summarize };

@@ -13,19 +13,9 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
-import {
-  type AttemptOutcome,
-  type AttemptRecord,
-  attemptKey,
-  type DeliveryRecord,
-  type DeliveryState,
-  deliveryKey,
-  expiresAt,
-  foldedKey,
-  isConditionFailure,
-  toDelivery,
-} from './delivery-items.js';
-import { compositeKey } from './table.js';
+import type { AttemptOutcome, AttemptRecord, DeliveryRecord, DeliveryState } from '../model.js';
+import { attemptKey, deliveryKey, expiresAt, foldedKey, toDelivery } from './delivery-items.js';
+import { compositeKey, isConditionFailure } from './table.js';
 
 /**
  * `new`: this call created it; `pending`: an earlier claimer's lease expired with no attempt recorded

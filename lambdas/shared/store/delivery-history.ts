@@ -7,13 +7,8 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
-import {
-  type AttemptRecord,
-  attemptSortKey,
-  type DeliveryRecord,
-  toAttempt,
-  toDelivery,
-} from './delivery-items.js';
+import type { AttemptRecord, DeliveryRecord } from '../model.js';
+import { attemptSortKey, toAttempt, toDelivery } from './delivery-items.js';
 import { compositeKey, type Page, queryGsi1Page, type StoreKey, startingAt } from './table.js';
 
 /** One page of the event's items of one kind (`DLV#` deliveries or `ATT#` attempts), in sort-key order. */

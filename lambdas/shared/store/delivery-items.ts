@@ -5,53 +5,9 @@
  * `ATT#<endpointId>#<gen:3>#001` it stands for (`attemptSortKey`), in the same order and with the same
  * cursors. Later attempts (the retry workflow's) are items of their own.
  */
-import type { WaitReason } from '../backoff.js';
+
+import type { AttemptOutcome, AttemptRecord, DeliveryRecord, DeliveryState } from '../model.js';
 import { compositeKey, type StoreKey } from './table.js';
-
-type DeliveryState = 'pending' | 'delivered' | 'retrying' | 'failed' | 'skipped';
-type AttemptOutcome = 'delivered' | 'retrying' | 'failed';
-
-interface DeliveryRecord {
-  readonly eventId: string;
-  readonly endpointId: string;
-  readonly tenantId: string;
-  readonly state: DeliveryState;
-  readonly generation: number;
-  /** Attempts made in the current generation. */
-  readonly attempts: number;
-  readonly lastStatusCode?: number;
-  readonly lastError?: string;
-  readonly nextAttemptAt?: string;
-  readonly deliveredAt?: string;
-  /** When dispatch or the retry watch sent the failed delivery to the webhook DLQ (the workflow's own sends are not tracked). */
-  readonly deadLetteredAt?: string;
-  /** While `pending`: until when the claimer's first attempt owns the delivery (a lease). */
-  readonly claimedUntil?: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-interface AttemptRecord {
-  readonly eventId: string;
-  readonly endpointId: string;
-  readonly generation: number;
-  readonly attempt: number;
-  readonly at: string;
-  readonly statusCode?: number;
-  readonly errorClass?: string;
-  readonly durationMs: number;
-  readonly outcome: AttemptOutcome;
-  readonly nextAttemptAt?: string;
-  /**
-   * What set `nextAttemptAt`: the retry schedule, or the receiver's Retry-After (longer than the
-   * schedule's step, capped at 6 h).
-   */
-  readonly waitReason?: WaitReason;
-  /** A 3xx answer's Location header: redirects are not followed, this is where the receiver pointed. */
-  readonly location?: string;
-  /** The first 1 KiB of the receiver's answer, as text. */
-  readonly responseBody?: string;
-}
 
 const RETENTION_SECONDS = 30 * 24 * 60 * 60;
 
@@ -72,10 +28,6 @@ function attemptKey(eventId: string, endpointId: string, generation: number, att
 
 function expiresAt(nowIso: string): number {
   return Math.floor(Date.parse(nowIso) / 1000) + RETENTION_SECONDS;
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
 function optional<K extends string>(item: Record<string, unknown>, key: K, kind: 'string' | 'number') {
@@ -129,15 +81,4 @@ function toAttempt(item: Record<string, unknown>): AttemptRecord {
   };
 }
 
-export type { AttemptOutcome, AttemptRecord, DeliveryRecord, DeliveryState };
-export {
-  attemptKey,
-  attemptSortKey,
-  deliveryKey,
-  expiresAt,
-  foldedKey,
-  isConditionFailure,
-  RETENTION_SECONDS,
-  toAttempt,
-  toDelivery,
-};
+export { attemptKey, attemptSortKey, deliveryKey, expiresAt, foldedKey, toAttempt, toDelivery };

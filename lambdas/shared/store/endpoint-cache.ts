@@ -13,8 +13,9 @@
  * costs one read, not one per record in flight.
  */
 import { config } from '../config.js';
+import type { EndpointRecord } from '../model.js';
 import { TtlCache } from '../ttl-cache.js';
-import { type EndpointRecord, listEndpoints } from './endpoints.js';
+import { listEndpoints } from './endpoints.js';
 import type { StoreKey } from './table.js';
 
 /** Every endpoint of the tenant, enabled or not, all pages (uncached). */

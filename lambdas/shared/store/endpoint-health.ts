@@ -6,10 +6,12 @@
  * ADD, so a hanging endpoint's concurrent failures do not fight over one item.
  */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type EndpointHealth, HEALTH_FIELDS, HEALTHY } from '../../webhooks/health/breaker.js';
+
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
+import { type EndpointHealth, HEALTH_FIELDS, HEALTHY } from '../model.js';
 import type { StoreKey } from './table.js';
+import { isConditionFailure } from './table.js';
 
 interface StoredHealth {
   readonly health: EndpointHealth;
@@ -28,10 +30,6 @@ function healthKey(endpointId: string): StoreKey {
 
 function rateKey(endpointId: string, window: number): StoreKey {
   return { pk: `EP#${endpointId}`, sk: `RATE#${window}` };
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
 function toHealth(item: Record<string, unknown>): EndpointHealth {

@@ -6,35 +6,12 @@
  * through `activeSecrets` (for signing) or the create/rotate answers.
  */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { openDataKey, sealingKey } from '../../secrets/data-keys.js';
+import { open, SecretBoxError, seal } from '../../secrets/secret-box.js';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
-import { matchesAny } from '../matching.js';
-import { open, SecretBoxError, seal } from '../secret-box.js';
-import { openDataKey, sealingKey } from '../secrets-key.js';
-import { compositeKey, type Page, queryGsi1Page, type StoreKey } from './table.js';
-
-interface EndpointSecret {
-  readonly secret: string;
-  readonly createdAt: string;
-  /** Epoch seconds after which a rotated-out secret stops signing. */
-  readonly expiresAt?: number;
-}
-
-interface EndpointRecord {
-  readonly id: string;
-  readonly tenantId: string;
-  readonly url: string;
-  readonly eventTypes: string[];
-  readonly description?: string;
-  readonly rateLimit?: number;
-  readonly enabled: boolean;
-  /** Set when Herald disabled the endpoint itself (adrs/0007): `all_attempts_failed`. */
-  readonly disabledReason?: string;
-  readonly disabledAt?: string;
-  readonly secrets: EndpointSecret[];
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+import type { EndpointRecord, EndpointSecret, EndpointView } from '../model.js';
+import { compositeKey, isConditionFailure, type Page, queryGsi1Page, type StoreKey } from './table.js';
 
 /** A secret as stored: sealed, with the KMS-encrypted data key that opens it. */
 interface StoredSecret {
@@ -43,9 +20,6 @@ interface StoredSecret {
   readonly createdAt: string;
   readonly expiresAt?: number;
 }
-
-/** The public view: never any secret. */
-type EndpointView = Omit<EndpointRecord, 'secrets'>;
 
 interface EndpointChanges {
   readonly url?: string;
@@ -153,18 +127,6 @@ async function listEndpoints(
   return { ...page, items: await Promise.all(page.items.map(toRecord)) };
 }
 
-/** Every enabled endpoint of the tenant whose filter matches `type` (all pages). */
-async function matchingEndpoints(tenantId: string, type: string): Promise<EndpointRecord[]> {
-  const matches: EndpointRecord[] = [];
-  let startKey: StoreKey | undefined;
-  do {
-    const page = await listEndpoints(tenantId, { limit: 100, ...(startKey ? { startKey } : {}) });
-    matches.push(...page.items.filter((ep) => ep.enabled && matchesAny(ep.eventTypes, type)));
-    startKey = page.lastEvaluatedKey;
-  } while (startKey !== undefined);
-  return matches;
-}
-
 /**
  * Applies `changes` if the item still has `expectedUpdatedAt` (optimistic concurrency, so two PATCHes
  * or a PATCH and a rotation never silently undo each other). Answers the new record, or undefined when
@@ -205,7 +167,7 @@ async function updateEndpoint(
     );
     return result.Attributes === undefined ? undefined : await toRecord(result.Attributes);
   } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return undefined;
+    if (isConditionFailure(error)) return undefined;
     throw error;
   }
 }
@@ -227,7 +189,7 @@ async function disableEndpoint(id: string, reason: string, at: string): Promise<
     );
     return true;
   } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    if (isConditionFailure(error)) return false;
     throw error;
   }
 }
@@ -239,14 +201,13 @@ async function deleteEndpoint(id: string): Promise<boolean> {
   return result.Attributes !== undefined;
 }
 
-export type { EndpointChanges, EndpointRecord, EndpointSecret, EndpointView, StoredSecret };
+export type { EndpointChanges, StoredSecret };
 export {
   activeSecrets,
   deleteEndpoint,
   disableEndpoint,
   getEndpoint,
   listEndpoints,
-  matchingEndpoints,
   putEndpoint,
   updateEndpoint,
   viewOf,

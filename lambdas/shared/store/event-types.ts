@@ -12,7 +12,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
-import { type Page, queryGsi1Page, type StoreKey } from './table.js';
+import { isConditionFailure, type Page, queryGsi1Page, type StoreKey } from './table.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -98,10 +98,6 @@ async function putVersionItem(name: string, version: EventTypeVersion): Promise<
       },
     }),
   );
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
 /** Creates the type (and its version 1 when it has a schema); false when the name is taken. */

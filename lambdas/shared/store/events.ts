@@ -12,27 +12,8 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
 import { dataText } from '../event-json.js';
-import { compositeKey, type Page, queryGsi1Page, type StoreKey } from './table.js';
-
-/** The event as published on SNS and POSTed to webhooks. */
-interface HeraldEvent {
-  readonly id: string;
-  readonly type: string;
-  readonly tenantId: string;
-  readonly createdAt: string;
-  /** The catalog schema version `data` was validated against; absent when the type has no schema. */
-  readonly schemaVersion?: number;
-  /** Parsed, so numbers past double precision may be rounded: read it, never re-serialise it. */
-  readonly data: Record<string, unknown>;
-  /** `data` exactly as the producer wrote it (whitespace between tokens dropped), when it came through the API. */
-  readonly dataJson?: string;
-}
-
-/**
- * `api` for POST /v1/events, `job:<name>` for follow-up events emitted by a job, `herald` for operational
- * events, `test` for POST /v1/endpoints/{id}/test.
- */
-type EventSource = 'api' | 'herald' | 'test' | `job:${string}`;
+import type { EventSource, HeraldEvent } from '../model.js';
+import { compositeKey, isConditionFailure, type Page, queryGsi1Page, type StoreKey } from './table.js';
 
 interface StoredEvent extends HeraldEvent {
   readonly source: string;
@@ -65,10 +46,6 @@ function toStored(item: Record<string, unknown>): StoredEvent {
 
 function expiresAtOf(createdAt: string): number {
   return Math.floor(Date.parse(createdAt) / 1000) + EVENT_RETENTION_SECONDS;
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
 /**
@@ -207,17 +184,5 @@ async function listEvents(
   return { ...page, items: page.items.map(toStored) };
 }
 
-/** The event body as published and delivered: the five contract fields, and `schemaVersion` when set. */
-function eventBody(event: HeraldEvent): HeraldEvent {
-  return {
-    id: event.id,
-    type: event.type,
-    tenantId: event.tenantId,
-    createdAt: event.createdAt,
-    ...(event.schemaVersion !== undefined ? { schemaVersion: event.schemaVersion } : {}),
-    data: event.data,
-  };
-}
-
-export type { EventSource, HeraldEvent, Recorded, StoredEvent };
-export { cancelPublish, EVENT_RETENTION_SECONDS, eventBody, getEvent, listEvents, putEvent, recordPublished };
+export type { Recorded, StoredEvent };
+export { cancelPublish, getEvent, listEvents, putEvent, recordPublished };

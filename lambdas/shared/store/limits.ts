@@ -9,16 +9,12 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
 import { TransientError } from '../errors.js';
-import { compositeKey, type StoreKey } from './table.js';
+import { compositeKey, isConditionFailure, type StoreKey } from './table.js';
 
 type Reservation = { readonly ok: true } | { readonly ok: false; readonly current: number };
 
 function tenantKey(tenantId: string, sk: string): StoreKey {
   return { pk: compositeKey('TENANT', tenantId), sk };
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
 /** The endpoints a tenant has now, counted on the list index (seeds a counter that did not exist yet). */
@@ -149,4 +145,4 @@ function takeReplayCall(
 }
 
 export type { Reservation };
-export { countEndpoints, releaseEndpointSlot, reserveEndpointSlot, takeReplayCall };
+export { releaseEndpointSlot, reserveEndpointSlot, takeReplayCall };

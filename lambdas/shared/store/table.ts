@@ -16,6 +16,11 @@ interface Page<T> {
   readonly lastEvaluatedKey?: StoreKey;
 }
 
+/** A conditional write or update whose condition did not hold (DynamoDB's ConditionalCheckFailedException). */
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
 export type { Page, StoreKey };
 
 /**
@@ -121,4 +126,4 @@ async function queryGsi1Page(
   };
 }
 
-export { compositeKey, keyPart, queryGsi1Page, startingAt };
+export { compositeKey, isConditionFailure, keyPart, queryGsi1Page, startingAt };

@@ -11,29 +11,14 @@
  * (longer than the inline timeout) keeps it open, so a slow-but-working receiver lives in the
  * workflow lane and never stalls a dispatch batch.
  */
+import {
+  type BreakerState,
+  type EndpointHealth,
+  HEALTH_FIELDS,
+  type OpenReason,
+} from '../../shared/model.js';
 
-type BreakerState = 'closed' | 'open';
-type OpenReason = 'timeout' | 'failures' | 'slow';
 type Notice = 'failing' | 'recovered' | 'disable';
-
-interface EndpointHealth {
-  readonly state: BreakerState;
-  /** Consecutive failed attempts (both lanes); 0 after any success. */
-  readonly failureStreak: number;
-  /** First failure of the current streak (ISO); absent while the streak is 0. */
-  readonly failingSince?: string;
-  readonly lastFailureAt?: string;
-  readonly openedAt?: string;
-  readonly openReason?: OpenReason;
-  /** A receiver's `Retry-After` holds the whole endpoint until then (ISO). */
-  readonly holdUntil?: string;
-  /** `herald.endpoint.failing` was sent for this streak (so `recovered` follows it, once). */
-  readonly failingNotified: boolean;
-  /** When this breaker asked for the endpoint to be disabled (it is reset when re-enabled). */
-  readonly disabledAt?: string;
-  /** The last success that ended a streak: failures of attempts started before it are stale. */
-  readonly recoveredAt?: string;
-}
 
 interface BreakerPolicy {
   /** Consecutive failures that open the breaker and send `herald.endpoint.failing`. */
@@ -68,8 +53,6 @@ interface AfterAttempt {
   /** A failure older than the last recovery: it changes nothing and is not counted. */
   readonly stale?: boolean;
 }
-
-const HEALTHY: EndpointHealth = Object.freeze({ state: 'closed', failureStreak: 0, failingNotified: false });
 
 function admit(health: EndpointHealth, now: Date): Lane {
   if (health.holdUntil !== undefined && Date.parse(health.holdUntil) > now.getTime()) {
@@ -158,20 +141,6 @@ function afterAttempt(before: EndpointHealth, report: AttemptReport, policy: Bre
   return report.ok ? afterSuccess(before, report, policy) : afterFailure(before, report, policy);
 }
 
-/** Every field of an endpoint's health: what `sameHealth` compares and the store writes. */
-const HEALTH_FIELDS = [
-  'state',
-  'failureStreak',
-  'failingSince',
-  'lastFailureAt',
-  'openedAt',
-  'openReason',
-  'holdUntil',
-  'failingNotified',
-  'disabledAt',
-  'recoveredAt',
-] as const satisfies readonly (keyof EndpointHealth)[];
-
 function sameHealth(a: EndpointHealth, b: EndpointHealth): boolean {
   return HEALTH_FIELDS.every((field) => a[field] === b[field]);
 }
@@ -210,16 +179,5 @@ function healthView(health: EndpointHealth, now: Date): HealthView {
   };
 }
 
-export type {
-  AfterAttempt,
-  AttemptReport,
-  BreakerPolicy,
-  BreakerState,
-  EndpointHealth,
-  HealthStatus,
-  HealthView,
-  Lane,
-  Notice,
-  OpenReason,
-};
-export { admit, afterAttempt, HEALTH_FIELDS, HEALTHY, healthView, sameHealth, statusOf };
+export type { AfterAttempt, AttemptReport, BreakerPolicy, HealthStatus, HealthView, Lane, Notice };
+export { admit, afterAttempt, healthView };

@@ -6,13 +6,13 @@
  * staleness bound is that second: another container's breaker opening reaches this one within it.
  */
 import { config } from '../../shared/config.js';
+import type { EndpointRecord } from '../../shared/model.js';
 import {
   claimProbe,
   getHealth,
   type StoredHealth,
   takeRateSlot,
 } from '../../shared/store/endpoint-health.js';
-import type { EndpointRecord } from '../../shared/store/endpoints.js';
 import { admit, type Lane } from './breaker.js';
 import { decide, MAX_HOPS, reservationAt, windowOf } from './limiter.js';
 

@@ -5,9 +5,9 @@
  * never allowed to fail the delivery it is about (a retried attempt must not be dead-lettered for it).
  */
 import { newId } from '../../shared/ids.js';
+import type { HeraldEvent } from '../../shared/model.js';
 import { logger } from '../../shared/observability.js';
 import { publishEvent } from '../../shared/publish.js';
-import type { HeraldEvent } from '../../shared/store/events.js';
 
 const OP_EVENT_TYPES = Object.freeze({
   failing: 'herald.endpoint.failing',
@@ -25,12 +25,6 @@ function isOperational(type: string): boolean {
 }
 
 /** The endpoint an operational event is about: it is never delivered there. */
-function aboutEndpoint(event: Pick<HeraldEvent, 'type' | 'data'>): string | undefined {
-  if (!isOperational(event.type)) return undefined;
-  const id = event.data.endpointId;
-  return typeof id === 'string' ? id : undefined;
-}
-
 async function emitOpEvent(
   tenantId: string,
   type: OpEventType,
@@ -50,4 +44,4 @@ async function emitOpEvent(
 }
 
 export type { OpEventType };
-export { aboutEndpoint, emitOpEvent, isOperational, OP_EVENT_TYPES };
+export { emitOpEvent, isOperational, OP_EVENT_TYPES };

@@ -6,16 +6,11 @@
  * conditional write (retried on contention), so exactly one writer acts on each transition.
  */
 import { config } from '../../shared/config.js';
+import type { EndpointHealth, EndpointRecord } from '../../shared/model.js';
 import { logger } from '../../shared/observability.js';
 import { countFailure, getHealth, writeTransition } from '../../shared/store/endpoint-health.js';
-import { disableEndpoint, type EndpointRecord } from '../../shared/store/endpoints.js';
-import {
-  type AfterAttempt,
-  type AttemptReport,
-  afterAttempt,
-  type BreakerPolicy,
-  type EndpointHealth,
-} from './breaker.js';
+import { disableEndpoint } from '../../shared/store/endpoints.js';
+import { type AfterAttempt, type AttemptReport, afterAttempt, type BreakerPolicy } from './breaker.js';
 import { healthOf, remember } from './gate.js';
 import { emitOpEvent, OP_EVENT_TYPES } from './op-events.js';
 
@@ -104,4 +99,4 @@ async function reportAttempt(
   logger.warn('endpoint health not updated: contention', { endpointId: endpoint.id });
 }
 
-export { DISABLED_REASON, reportAttempt };
+export { reportAttempt };

@@ -4,7 +4,7 @@
  * delivers every one of them once, and an explicit replay delivers again under the same webhook-id.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_ATTEMPTS } from '../../../lambdas/shared/backoff.js';
+import { MAX_ATTEMPTS } from '../../../lambdas/webhooks/backoff.js';
 import {
   createEndpoint,
   deliveriesOf,

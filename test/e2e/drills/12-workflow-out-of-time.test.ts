@@ -14,7 +14,7 @@ import {
   MAX_ATTEMPTS,
   MAX_RETRY_AFTER_SECONDS,
   RETRY_WORKFLOW_TIMEOUT_SECONDS,
-} from '../../../lambdas/shared/backoff.js';
+} from '../../../lambdas/webhooks/backoff.js';
 import {
   createEndpoint,
   deliveriesOf,

@@ -5,7 +5,7 @@
  * bulk-replay test, whose failed deliveries also land on the webhook DLQ.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_ATTEMPTS } from '../../../lambdas/shared/backoff.js';
+import { MAX_ATTEMPTS } from '../../../lambdas/webhooks/backoff.js';
 import {
   createEndpoint,
   deliveriesOf,

@@ -74,4 +74,4 @@ async function screenshot(page: Page, name: string, options: { fullPage?: boolea
 }
 
 export type { BrowserSession };
-export { ARTIFACTS, chromiumMissing, openBrowser, screenshot, visible };
+export { chromiumMissing, openBrowser, screenshot, visible };

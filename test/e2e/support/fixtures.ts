@@ -225,7 +225,6 @@ export {
   scheduledWaitMs,
   tally,
   tenantEvents,
-  UnexpectedResponseError,
   uniqueTenant,
   verifyWithLibrary,
 };

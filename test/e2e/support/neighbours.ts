@@ -253,14 +253,4 @@ function expectNothingLost(run: NeighbourRun): void {
 }
 
 export type { EndpointView, HealthView, LatencySummary, NeighbourRun };
-export {
-  endpointView,
-  expectNothingLost,
-  fmt,
-  latenciesMs,
-  latencyTargetMs,
-  neighbourObservation,
-  publishPaced,
-  runNeighbourScenario,
-  summarise,
-};
+export { endpointView, expectNothingLost, fmt, latencyTargetMs, neighbourObservation, runNeighbourScenario };

@@ -141,15 +141,4 @@ function eventMessage(
 }
 
 export type { QueueDepth };
-export {
-  depth,
-  eventId,
-  eventMessage,
-  findQueue,
-  inject,
-  injectBatch,
-  isDlqName,
-  QueueNotFoundError,
-  queueSettings,
-  total,
-};
+export { depth, eventMessage, findQueue, inject, injectBatch, queueSettings, total };

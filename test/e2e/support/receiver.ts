@@ -69,7 +69,6 @@ const status = (code: number, retryAfter?: string): Behaviour =>
   retryAfter === undefined ? { kind: 'status', status: code } : { kind: 'status', status: code, retryAfter };
 const hang = (maxMs?: number): Behaviour =>
   maxMs === undefined ? { kind: 'hang' } : { kind: 'hang', maxMs };
-const close: Behaviour = { kind: 'close' };
 
 const DEFAULT_HANG_MS = 120_000;
 
@@ -234,4 +233,4 @@ class TestReceiver {
 }
 
 export type { Behaviour, ReceivedWebhook, Responder };
-export { close, hang, ok, rememberSecret, status, TestReceiver };
+export { hang, ok, rememberSecret, status, TestReceiver };

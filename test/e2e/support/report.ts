@@ -73,4 +73,4 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 export type { HostileCategory, HostileRecord, Observation };
-export { HOSTILE_CATEGORIES, percentile, record, recordHostile, slug };
+export { HOSTILE_CATEGORIES, percentile, record, recordHostile };

@@ -188,12 +188,4 @@ function requireLocal(target: E2eTarget): NonNullable<E2eTarget['local']> {
 }
 
 export type { E2eTarget, HeraldLocalLike };
-export {
-  findFunction,
-  isLocalTarget,
-  receiverUnreachable,
-  requireLocal,
-  skipReason,
-  startTarget,
-  TargetConfigError,
-};
+export { findFunction, receiverUnreachable, requireLocal, skipReason, startTarget };

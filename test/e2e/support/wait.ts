@@ -95,4 +95,4 @@ async function holdsFor<T>(
 }
 
 export type { WaitOptions };
-export { holdsFor, pause, settle, WaitTimeoutError, waitUntil };
+export { holdsFor, pause, settle, waitUntil };

@@ -3,8 +3,8 @@
  * it did not hand out, and logs no error — the cursor is client input, not a platform failure.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { handler as ingest } from '../../../lambdas/api/ingest.js';
-import { handler as management } from '../../../lambdas/api/management.js';
+import { handler as ingest } from '../../../lambdas/api/ingest.handler.js';
+import { handler as management } from '../../../lambdas/api/management.handler.js';
 import { logger } from '../../../lambdas/shared/observability.js';
 import { createAdminKey } from '../../../lambdas/shared/store/api-keys.js';
 import {

@@ -7,16 +7,17 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler as management } from '../../../lambdas/api/management.js';
+import { handler as management } from '../../../lambdas/api/management.handler.js';
+import { memoryDataKeyStore } from '../../../lambdas/secrets/data-key-store.js';
+import { DATA_KEY_MAX_AGE_MS, resetDataKeyCache, sealingKey } from '../../../lambdas/secrets/data-keys.js';
+import { SecretBoxError } from '../../../lambdas/secrets/secret-box.js';
 import { documentClient } from '../../../lambdas/shared/aws-clients.js';
 import { newId } from '../../../lambdas/shared/ids.js';
-import { SecretBoxError } from '../../../lambdas/shared/secret-box.js';
-import { DATA_KEY_MAX_AGE_MS, resetDataKeyCache, sealingKey } from '../../../lambdas/shared/secrets-key.js';
+import type { HeraldEvent } from '../../../lambdas/shared/model.js';
 import { createAdminKey } from '../../../lambdas/shared/store/api-keys.js';
-import { memoryDataKeyStore } from '../../../lambdas/shared/store/data-keys.js';
 import { activeSecrets, getEndpoint, listEndpoints } from '../../../lambdas/shared/store/endpoints.js';
-import { type HeraldEvent, putEvent } from '../../../lambdas/shared/store/events.js';
-import { handler as dispatch } from '../../../lambdas/webhooks/dispatch.js';
+import { putEvent } from '../../../lambdas/shared/store/events.js';
+import { handler as dispatch } from '../../../lambdas/webhooks/dispatch.handler.js';
 import { lambdaContext, sqsEvent } from '../../support/factories.js';
 import {
   apiEvent,

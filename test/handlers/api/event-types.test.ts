@@ -6,8 +6,8 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler as ingest } from '../../../lambdas/api/ingest.js';
-import { handler as management } from '../../../lambdas/api/management.js';
+import { handler as ingest } from '../../../lambdas/api/ingest.handler.js';
+import { handler as management } from '../../../lambdas/api/management.handler.js';
 import { catalogEntry, forgetCatalogEntry } from '../../../lambdas/shared/catalog/catalog.js';
 import { createAdminKey } from '../../../lambdas/shared/store/api-keys.js';
 import { addSchemaVersion, createEventType } from '../../../lambdas/shared/store/event-types.js';

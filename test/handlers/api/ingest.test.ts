@@ -1,7 +1,7 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler as ingest } from '../../../lambdas/api/ingest.js';
-import { handler as management } from '../../../lambdas/api/management.js';
+import { handler as ingest } from '../../../lambdas/api/ingest.handler.js';
+import { handler as management } from '../../../lambdas/api/management.handler.js';
 import { createAdminKey } from '../../../lambdas/shared/store/api-keys.js';
 import {
   apiEvent,

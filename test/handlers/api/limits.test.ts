@@ -5,7 +5,7 @@
  */
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { handler as management } from '../../../lambdas/api/management.js';
+import { handler as management } from '../../../lambdas/api/management.handler.js';
 import { documentClient } from '../../../lambdas/shared/aws-clients.js';
 import { DEFAULT_LIMITS, REPLAY_WINDOW_SECONDS } from '../../../lambdas/shared/limits.js';
 import { createAdminKey } from '../../../lambdas/shared/store/api-keys.js';

@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { handler as ingest } from '../../../lambdas/api/ingest.js';
-import { handler as management } from '../../../lambdas/api/management.js';
+import { handler as ingest } from '../../../lambdas/api/ingest.handler.js';
+import { handler as management } from '../../../lambdas/api/management.handler.js';
 import { documentClient } from '../../../lambdas/shared/aws-clients.js';
 import { createAdminKey } from '../../../lambdas/shared/store/api-keys.js';
 import { getEndpoint } from '../../../lambdas/shared/store/endpoints.js';

@@ -8,7 +8,7 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { handler as management } from '../../../lambdas/api/management.js';
+import { handler as management } from '../../../lambdas/api/management.handler.js';
 import { createAdminKey } from '../../../lambdas/shared/store/api-keys.js';
 import {
   apiEvent,
@@ -31,7 +31,7 @@ let goodSns: string;
 async function ingestVia(snsEndpoint: string) {
   process.env.AWS_ENDPOINT_URL_SNS = snsEndpoint;
   vi.resetModules();
-  return (await import('../../../lambdas/api/ingest.js')).handler;
+  return (await import('../../../lambdas/api/ingest.handler.js')).handler;
 }
 
 async function call(method: string, path: string, options: RequestOptions = {}) {

@@ -4,9 +4,9 @@
  * attributes included), which is exactly what the dispatch queue would get.
  */
 import { DeleteMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import { handler as dispatch } from '../../../lambdas/webhooks/dispatch.js';
-import { parseDispatchMessage } from '../../../lambdas/webhooks/messages.js';
-import { recordFromMessage } from '../../../lambdas/webhooks/published.js';
+import { parseDispatchMessage } from '../../../lambdas/shared/messages.js';
+import { handler as dispatch } from '../../../lambdas/webhooks/dispatch.handler.js';
+import { recordFromMessage } from '../../../lambdas/webhooks/record-event.js';
 import { toSqsRecord } from '../../../local/event-source-poller.js';
 import { lambdaContext } from '../../support/factories.js';
 import { type Harness, receiveAll } from '../../support/harness.js';

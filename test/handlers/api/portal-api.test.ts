@@ -1,6 +1,6 @@
 /** The API additions the portal uses: a test event per endpoint, events listed by type and newest first. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler as management } from '../../../lambdas/api/management.js';
+import { handler as management } from '../../../lambdas/api/management.handler.js';
 import { newId } from '../../../lambdas/shared/ids.js';
 import { createAdminKey } from '../../../lambdas/shared/store/api-keys.js';
 import { putEvent } from '../../../lambdas/shared/store/events.js';

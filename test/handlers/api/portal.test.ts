@@ -1,6 +1,6 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { handler as management } from '../../../lambdas/api/management.js';
+import { handler as management } from '../../../lambdas/api/management.handler.js';
 import { hashApiKey } from '../../../lambdas/shared/apikeys.js';
 import { documentClient } from '../../../lambdas/shared/aws-clients.js';
 import { createAdminKey } from '../../../lambdas/shared/store/api-keys.js';

@@ -5,10 +5,10 @@
  */
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler as ingest } from '../../../lambdas/api/ingest.js';
-import { handler as management } from '../../../lambdas/api/management.js';
+import { handler as ingest } from '../../../lambdas/api/ingest.handler.js';
+import { handler as management } from '../../../lambdas/api/management.handler.js';
+import { getInvoice, putInvoiceOnce } from '../../../lambdas/jobs/invoice-store.js';
 import { createAdminKey } from '../../../lambdas/shared/store/api-keys.js';
-import { getInvoice, putInvoiceOnce } from '../../../lambdas/shared/store/invoices.js';
 import {
   apiEvent,
   fakeContext,

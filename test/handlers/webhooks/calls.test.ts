@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { documentClient } from '../../../lambdas/shared/aws-clients.js';
 import { config } from '../../../lambdas/shared/config.js';
 import { newId } from '../../../lambdas/shared/ids.js';
+import type { HeraldEvent } from '../../../lambdas/shared/model.js';
 import { getDelivery, recordAttempt } from '../../../lambdas/shared/store/deliveries.js';
 import {
   getAttempts,
@@ -16,23 +17,13 @@ import {
 } from '../../../lambdas/shared/store/delivery-history.js';
 import { clearEndpointCache } from '../../../lambdas/shared/store/endpoint-cache.js';
 import { getEndpoint, updateEndpoint } from '../../../lambdas/shared/store/endpoints.js';
-import type { HeraldEvent } from '../../../lambdas/shared/store/events.js';
 import type { StoreKey } from '../../../lambdas/shared/store/table.js';
-import { handler } from '../../../lambdas/webhooks/dispatch.js';
+import { handler } from '../../../lambdas/webhooks/dispatch.handler.js';
 import { countsSince, RequestCounter } from '../../../local/request-counter.js';
 import { lambdaContext, sqsEvent } from '../../support/factories.js';
-import type { Harness } from '../../support/harness.js';
-import {
-  createEndpoint,
-  type DeliveryHarness,
-  type FakeStepFunctions,
-  type Receiver,
-  startDeliveryHarness,
-} from './support.js';
+import { createEndpoint, type DeliveryHarness, type Receiver, startDeliveryHarness } from './support.js';
 
-let h: Harness;
 let receiver: Receiver;
-let sfn: FakeStepFunctions;
 let world: DeliveryHarness | undefined;
 const counter = new RequestCounter();
 
@@ -40,7 +31,7 @@ beforeAll(async () => {
   world = await startDeliveryHarness({
     HERALD_WEBHOOK_TIMEOUT_MS: '1000',
   });
-  ({ h, receiver, sfn } = world);
+  ({ receiver } = world);
   counter.start();
 });
 

@@ -13,10 +13,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { documentClient } from '../../../lambdas/shared/aws-clients.js';
 import { config } from '../../../lambdas/shared/config.js';
 import { newId } from '../../../lambdas/shared/ids.js';
+import type { HeraldEvent } from '../../../lambdas/shared/model.js';
 import { getDelivery } from '../../../lambdas/shared/store/deliveries.js';
 import { getAttempts, getDeliveries } from '../../../lambdas/shared/store/delivery-history.js';
-import { type HeraldEvent, putEvent } from '../../../lambdas/shared/store/events.js';
-import { handler } from '../../../lambdas/webhooks/dispatch.js';
+import { putEvent } from '../../../lambdas/shared/store/events.js';
+import { handler } from '../../../lambdas/webhooks/dispatch.handler.js';
 import { lambdaContext, sqsEvent, sqsRecord } from '../../support/factories.js';
 import { type Harness, receiveAll } from '../../support/harness.js';
 import {
@@ -66,7 +67,7 @@ type Handler = typeof handler;
 /** A second, independent copy of the dispatch module: another Lambda container. */
 async function otherContainer(): Promise<Handler> {
   vi.resetModules();
-  const module = await import('../../../lambdas/webhooks/dispatch.js');
+  const module = await import('../../../lambdas/webhooks/dispatch.handler.js');
   return module.handler;
 }
 

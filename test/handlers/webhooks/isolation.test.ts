@@ -7,14 +7,15 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../../lambdas/shared/ids.js';
+import type { HeraldEvent } from '../../../lambdas/shared/model.js';
 import { getDelivery } from '../../../lambdas/shared/store/deliveries.js';
 import { clearEndpointCache } from '../../../lambdas/shared/store/endpoint-cache.js';
 import { getHealth, putHealth } from '../../../lambdas/shared/store/endpoint-health.js';
 import { getEndpoint } from '../../../lambdas/shared/store/endpoints.js';
-import { type HeraldEvent, putEvent } from '../../../lambdas/shared/store/events.js';
-import { handler as attempt } from '../../../lambdas/webhooks/attempt.js';
-import { handler as dispatch } from '../../../lambdas/webhooks/dispatch.js';
+import { putEvent } from '../../../lambdas/shared/store/events.js';
+import { handler as dispatch } from '../../../lambdas/webhooks/dispatch.handler.js';
 import { clearHealthCache } from '../../../lambdas/webhooks/health/gate.js';
+import { handler as attempt } from '../../../lambdas/webhooks/retry-attempt.handler.js';
 import { lambdaContext, sqsEvent } from '../../support/factories.js';
 import { type Harness, receiveAll } from '../../support/harness.js';
 import {

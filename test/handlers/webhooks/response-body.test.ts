@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postWebhook, RESPONSE_BODY_BYTES } from '../../../lambdas/shared/webhook-client.js';
+import { postWebhook, RESPONSE_BODY_BYTES } from '../../../lambdas/webhooks/webhook-client.js';
 import { type Receiver, startReceiver } from './support.js';
 
 let receiver: Receiver;

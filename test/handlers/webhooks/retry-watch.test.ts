@@ -12,7 +12,7 @@ import {
   markDeadLettered,
   recordAttempt,
 } from '../../../lambdas/shared/store/deliveries.js';
-import { handler as watch } from '../../../lambdas/webhooks/retry-watch.js';
+import { handler as watch } from '../../../lambdas/webhooks/retry-watch.handler.js';
 import { executionName } from '../../../lambdas/webhooks/retry-workflow.js';
 import { lambdaContext, sqsEvent } from '../../support/factories.js';
 import { type Harness, receiveAll, startHarness } from '../../support/harness.js';

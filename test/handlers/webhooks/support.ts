@@ -6,8 +6,9 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { newId } from '../../../lambdas/shared/ids.js';
-import { generateWebhookSecret } from '../../../lambdas/shared/signing.js';
-import { type EndpointRecord, putEndpoint } from '../../../lambdas/shared/store/endpoints.js';
+import type { EndpointRecord } from '../../../lambdas/shared/model.js';
+import { putEndpoint } from '../../../lambdas/shared/store/endpoints.js';
+import { generateWebhookSecret } from '../../../lambdas/webhooks/signing.js';
 import { type Harness, startHarness } from '../../support/harness.js';
 
 interface Received {
@@ -193,10 +194,4 @@ async function startDeliveryHarness(env: Record<string, string> = {}): Promise<D
 }
 
 export type { DeliveryHarness, FakeStepFunctions, Received, Receiver, Reply, StartedExecution };
-export {
-  createEndpoint,
-  RETRY_STATE_MACHINE_ARN,
-  startDeliveryHarness,
-  startFakeStepFunctions,
-  startReceiver,
-};
+export { createEndpoint, RETRY_STATE_MACHINE_ARN, startDeliveryHarness, startReceiver };

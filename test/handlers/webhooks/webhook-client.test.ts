@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_LOCATION_CHARS, postWebhook } from '../../../lambdas/shared/webhook-client.js';
+import { MAX_LOCATION_CHARS, postWebhook } from '../../../lambdas/webhooks/webhook-client.js';
 import { type Receiver, startReceiver } from './support.js';
 
 let receiver: Receiver;

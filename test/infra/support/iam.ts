@@ -77,4 +77,4 @@ function managedPoliciesOf(template: Template, rolePrefix: string): unknown[] {
 }
 
 export type { Grant };
-export { describeResource, grantLines, grantsOfRole, managedPoliciesOf, roleOfFunction, stripHash };
+export { grantLines, grantsOfRole, managedPoliciesOf, roleOfFunction };

@@ -84,4 +84,4 @@ const localBlocks = (blocks: readonly RunbookBlock[]): RunbookBlock[] =>
   blocks.filter((b) => b.language === 'sh' && b.target === 'local');
 
 export type { Phase, RunbookBlock };
-export { localBlocks, parseRunbook, RUNBOOK_DIR, RunbookFormatError, readRunbook, runbookFiles };
+export { localBlocks, readRunbook, runbookFiles };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ROUTE_TABLE } from '../../../lambdas/api/management.js';
+import { ROUTE_TABLE } from '../../../lambdas/api/management.handler.js';
 
 interface OpenApiDocument {
   openapi: string;

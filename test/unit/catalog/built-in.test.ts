@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { computeInvoice } from '../../../lambdas/jobs/invoice.js';
+import { computeInvoice } from '../../../lambdas/jobs/invoice.handler.js';
 import { BUILT_IN_NAMES, builtInType } from '../../../lambdas/shared/catalog/built-in.js';
 import { assertUsableSchema, validateOnce } from '../../../lambdas/shared/catalog/validator.js';
 import { GENERATED_FILE, renderBuiltInModule } from '../../../scripts/gen-catalog.js';

@@ -16,7 +16,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'herald-portal-build-'));
   expect(await buildPortal(dir)).toEqual(['index.html', 'app.js', 'app.css']);
   process.env.HERALD_PORTAL_ASSETS = dir;
-  ({ handler } = (await import('../../../lambdas/portal/serve.js')) as unknown as {
+  ({ handler } = (await import('../../../lambdas/portal/assets.handler.js')) as unknown as {
     handler: typeof handler;
   });
 });

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { idempotencyScope } from '../../../lambdas/api/event-identity.js';
-import { invoiceKey } from '../../../lambdas/shared/store/invoices.js';
+import { invoiceKey } from '../../../lambdas/jobs/invoice-store.js';
 import { compositeKey, keyPart } from '../../../lambdas/shared/store/table.js';
 
 describe('compositeKey', () => {

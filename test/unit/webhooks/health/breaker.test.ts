@@ -1,12 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type EndpointHealth, HEALTHY } from '../../../../lambdas/shared/model.js';
 import {
   type AttemptReport,
   admit,
   afterAttempt,
   type BreakerPolicy,
-  type EndpointHealth,
-  HEALTHY,
   healthView,
 } from '../../../../lambdas/webhooks/health/breaker.js';
 

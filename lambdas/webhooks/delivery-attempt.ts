@@ -1,0 +1,172 @@
+/**
+ * One delivery attempt: sign with every active secret, POST through the SSRF-guarded client, classify
+ * the answer, record the attempt and the delivery's new state, and say what should happen next.
+ * Subscriber failures are data here (an outcome), never exceptions; only platform failures (DynamoDB)
+ * throw, so the caller's queue or workflow retries them.
+ */
+
+import { config } from '../shared/config.js';
+import { webhookBody } from '../shared/event-json.js';
+import type { EndpointRecord, HeraldEvent } from '../shared/model.js';
+import { logger, MetricName, MetricUnit, metrics } from '../shared/observability.js';
+import { recordAttempt } from '../shared/store/deliveries.js';
+import { activeSecrets } from '../shared/store/endpoints.js';
+import { attemptVerdict, type Outcome, retryAfterSeconds } from './attempt-verdict.js';
+import { MAX_RETRY_AFTER_SECONDS } from './backoff.js';
+import type { AttemptReport } from './health/breaker.js';
+import { reportAttempt } from './health/report.js';
+import { webhookHeaders } from './signing.js';
+import { type PostWebhookResult, postWebhook, type WebhookErrorClass } from './webhook-client.js';
+
+interface AttemptInput {
+  readonly event: HeraldEvent;
+  readonly endpoint: EndpointRecord;
+  readonly generation: number;
+  /** 1-based number of this attempt within the generation. */
+  readonly attempt: number;
+  /** @default config.webhookTimeoutMs() — dispatch's inline attempt passes the shorter inline timeout. */
+  readonly timeoutMs?: number;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+  /**
+   * Spend the attempt without a POST: the endpoint's breaker is open and another attempt holds its
+   * probe (adrs/0007). Recorded as `errorClass: circuit_open`; the schedule moves on.
+   */
+  readonly skipPost?: 'circuit_open';
+}
+
+/** An attempt spent without a POST (`skipPost`): nothing was sent, nothing learnt about the receiver. */
+interface SpentWithoutPost {
+  readonly skipped: true;
+  readonly errorClass: 'circuit_open';
+  readonly durationMs: 0;
+  readonly statusCode?: undefined;
+  readonly location?: undefined;
+  readonly responseBody?: undefined;
+}
+
+interface AttemptResult {
+  readonly outcome: Outcome;
+  /** Seconds until the next attempt (only for `retry`), already scaled. */
+  readonly waitSeconds?: number;
+  /** When the next attempt is due (only for `retry`), as recorded on the attempt. */
+  readonly nextAttemptAt?: string;
+  readonly statusCode?: number;
+  readonly errorClass?: WebhookErrorClass | 'circuit_open';
+  /** Short and secret-free: `HTTP 503`, `timeout`, `retries_exhausted: HTTP 503`. */
+  readonly lastError?: string;
+  /** The delivery moved to a newer generation meanwhile (replay); this attempt's verdict was not recorded. */
+  readonly superseded: boolean;
+}
+
+function countOutcome(outcome: Outcome, event: HeraldEvent, at: Date): void {
+  metrics.addMetric(MetricName.WebhookAttempts, MetricUnit.Count, 1);
+  if (outcome === 'delivered') {
+    metrics.addMetric(MetricName.WebhookDelivered, MetricUnit.Count, 1);
+    const latency = at.getTime() - Date.parse(event.createdAt);
+    if (Number.isFinite(latency))
+      metrics.addMetric(MetricName.DeliveryLatency, MetricUnit.Milliseconds, latency);
+  } else if (outcome === 'retry') {
+    metrics.addMetric(MetricName.WebhookRetriesScheduled, MetricUnit.Count, 1);
+  } else {
+    metrics.addMetric(MetricName.WebhookFailed, MetricUnit.Count, 1);
+  }
+}
+
+/** The attempt as the endpoint's breaker sees it: a Retry-After holds the whole endpoint (scaled, capped). */
+function healthReport(
+  result: PostWebhookResult,
+  delivered: boolean,
+  startedAt: Date,
+  at: Date,
+): AttemptReport {
+  if (delivered) return { ok: true, at, durationMs: result.durationMs };
+  const retryAfter = retryAfterSeconds(result, at);
+  const holdMs = Math.min(retryAfter ?? 0, MAX_RETRY_AFTER_SECONDS) * config.retryTimeScale() * 1000;
+  return {
+    ok: false,
+    at,
+    startedAt,
+    timedOut: result.errorClass === 'timeout',
+    ...(holdMs > 0 ? { holdUntil: new Date(at.getTime() + holdMs) } : {}),
+  };
+}
+
+/** Health is advisory: a failure to record it never fails the delivery. */
+async function updateHealth(input: AttemptInput, report: AttemptReport, lastError: string | undefined) {
+  try {
+    await reportAttempt(input.endpoint, report, lastError);
+  } catch (error) {
+    logger.warn('endpoint health not updated', {
+      endpointId: input.endpoint.id,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+  }
+}
+
+async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
+  const now = input.now ?? (() => new Date());
+  const sentAt = now();
+  const timestampSeconds = Math.floor(sentAt.getTime() / 1000);
+  const body = webhookBody(input.event);
+  const headers = webhookHeaders({
+    msgId: input.event.id,
+    timestampSeconds,
+    body,
+    secrets: activeSecrets(input.endpoint, timestampSeconds),
+  });
+  const result: PostWebhookResult | SpentWithoutPost =
+    input.skipPost !== undefined
+      ? { skipped: true, errorClass: input.skipPost, durationMs: 0 }
+      : await postWebhook({
+          url: input.endpoint.url,
+          body,
+          headers,
+          timeoutMs: input.timeoutMs ?? config.webhookTimeoutMs(),
+          allowLoopback: config.allowLoopbackWebhooks(),
+        });
+  const finishedAt = now();
+  const { outcome, waitSeconds, waitReason, lastError } = attemptVerdict(
+    result,
+    input.attempt,
+    finishedAt,
+    { timeScale: config.retryTimeScale() },
+  );
+
+  const nextAttemptAt =
+    waitSeconds === undefined ? undefined : new Date(finishedAt.getTime() + waitSeconds * 1000).toISOString();
+  const recorded = await recordAttempt({
+    eventId: input.event.id,
+    endpointId: input.endpoint.id,
+    generation: input.generation,
+    attempt: input.attempt,
+    at: sentAt.toISOString(),
+    durationMs: result.durationMs,
+    outcome: outcome === 'retry' ? 'retrying' : outcome,
+    ...(result.statusCode !== undefined ? { statusCode: result.statusCode } : {}),
+    ...(result.errorClass !== undefined ? { errorClass: result.errorClass } : {}),
+    ...(nextAttemptAt !== undefined ? { nextAttemptAt } : {}),
+    ...(waitReason !== undefined ? { waitReason } : {}),
+    ...(result.location !== undefined ? { location: result.location } : {}),
+    ...(result.responseBody !== undefined ? { responseBody: result.responseBody } : {}),
+    ...(lastError !== undefined ? { lastError } : {}),
+  });
+  countOutcome(outcome, input.event, finishedAt);
+  // No POST, nothing learnt about the receiver.
+  if (!('skipped' in result)) {
+    await updateHealth(input, healthReport(result, outcome === 'delivered', sentAt, finishedAt), lastError);
+  }
+
+  return {
+    outcome,
+    superseded: !recorded,
+    ...(waitSeconds !== undefined ? { waitSeconds } : {}),
+    ...(nextAttemptAt !== undefined ? { nextAttemptAt } : {}),
+    ...(result.statusCode !== undefined ? { statusCode: result.statusCode } : {}),
+    ...(result.errorClass !== undefined ? { errorClass: result.errorClass } : {}),
+    ...(lastError !== undefined ? { lastError } : {}),
+  };
+}
+
+export type { AttemptInput, AttemptResult, Outcome };
+export { attemptDelivery };

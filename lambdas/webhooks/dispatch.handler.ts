@@ -1,0 +1,282 @@
+/**
+ * Dispatch consumer (SQS, partial batch responses). For each event: every endpoint of the tenant whose
+ * filter matches gets a delivery claimed with a conditional write, then the first attempt runs inline
+ * with the short inline timeout — unless the endpoint is in trouble (breaker open, Retry-After hold)
+ * or over its rate limit, when the delivery goes straight to the retry workflow (adrs/0007), so this
+ * shared pool only ever waits on healthy receivers. A retryable inline failure starts the retry
+ * workflow, a permanent one goes to the webhook DLQ. An event's endpoints run concurrently, at most
+ * HERALD_FANOUT_CONCURRENCY at once; a batch's records run concurrently. Subscriber
+ * failures are delivery state; only platform failures (DynamoDB, Step Functions, SQS) fail the record —
+ * and a duplicate message that finds another run mid-attempt (the claim's lease), so SQS hands it back
+ * after the visibility timeout, when the first run has recorded its outcome.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { config } from '../shared/config.js';
+import { DeliveryInFlightError } from '../shared/errors.js';
+import { parseDispatchMessage, type RedeliverMessage } from '../shared/messages.js';
+import type { DeliveryRecord, EndpointRecord, HeraldEvent } from '../shared/model.js';
+import { logger, metrics } from '../shared/observability.js';
+import {
+  bumpGeneration,
+  claimDelivery,
+  getDelivery,
+  markDeadLettered,
+  markDeferred,
+  markSkipped,
+} from '../shared/store/deliveries.js';
+import { cachedTenantEndpoints, listTenantEndpoints } from '../shared/store/endpoint-cache.js';
+import { getEndpoint } from '../shared/store/endpoints.js';
+import { getEvent } from '../shared/store/events.js';
+import { attemptDelivery } from './delivery-attempt.js';
+import { laneFor, takeSlot } from './health/gate.js';
+import { emitOpEvent, isOperational, OP_EVENT_TYPES } from './health/op-events.js';
+import { aboutEndpoint, receiversOf } from './matching.js';
+import { recordFromMessage } from './record-event.js';
+import { startRetry } from './retry-workflow.js';
+import { sendToWebhookDlq, webhookDlqMessage } from './webhook-dlq.js';
+
+/** Beyond the POST timeout, room for the endpoint/secret reads, DNS checks and recording the attempt. */
+const LEASE_MARGIN_MS = 30_000;
+
+/** How long a claim owns a `pending` delivery: past this, the claimer is presumed crashed. */
+function leaseUntil(now: Date): string {
+  return new Date(now.getTime() + config.webhookTimeoutMs() + LEASE_MARGIN_MS).toISOString();
+}
+
+/**
+ * The endpoints that receive `event` (matching.ts `receiversOf`), disabled ones included: they are
+ * recorded as skipped. New events use the per-container list (at most HERALD_ENDPOINT_CACHE_SECONDS
+ * old); redeliveries, operator-driven and rare, read it fresh.
+ */
+async function receivingEndpoints(event: HeraldEvent, fresh = false): Promise<EndpointRecord[]> {
+  const all = fresh ? await listTenantEndpoints(event.tenantId) : await cachedTenantEndpoints(event.tenantId);
+  const { deliver, skip } = receiversOf(all, event);
+  return [...deliver, ...skip];
+}
+
+/**
+ * Hands the delivery to the retry workflow without an inline attempt: its attempt 1 runs there, at
+ * `notBefore` (now when omitted), with the full timeout. Marked `retrying` first, so a duplicate
+ * message resumes the workflow rather than POSTing.
+ */
+async function defer(delivery: DeliveryRecord, notBefore: Date | undefined, reservedSlot?: number) {
+  const now = new Date();
+  const due = notBefore !== undefined && notBefore > now ? notBefore : now;
+  const moved = await markDeferred(
+    delivery.eventId,
+    delivery.endpointId,
+    delivery.generation,
+    due.toISOString(),
+    now.toISOString(),
+  );
+  if (!moved) return;
+  await startRetry({
+    eventId: delivery.eventId,
+    endpointId: delivery.endpointId,
+    generation: delivery.generation,
+    attempt: 1,
+    waitSeconds: Math.max(0, (due.getTime() - now.getTime()) / 1000),
+    waitUntil: due.toISOString(),
+    ...(reservedSlot !== undefined ? { reservedSlot } : {}),
+  });
+}
+
+/** Runs a delivery generation from its first attempt: inline POST, then workflow or DLQ. */
+async function deliverGeneration(event: HeraldEvent, endpoint: EndpointRecord, delivery: DeliveryRecord) {
+  const now = new Date();
+  if (!endpoint.enabled) {
+    await markSkipped(event.id, endpoint.id, delivery.generation, now.toISOString());
+    return;
+  }
+  const lane = await laneFor(endpoint.id, now);
+  if (lane.lane === 'workflow') return defer(delivery, lane.notBefore);
+  const slot = await takeSlot(endpoint, now);
+  if (!slot.go) return defer(delivery, slot.notBefore, slot.reservedSlot);
+  const result = await attemptDelivery({
+    event,
+    endpoint,
+    generation: delivery.generation,
+    attempt: 1,
+    timeoutMs: Math.min(config.inlineTimeoutMs(), config.webhookTimeoutMs()),
+  });
+  if (result.superseded) return;
+  if (result.outcome === 'retry') {
+    await startRetry({
+      eventId: event.id,
+      endpointId: endpoint.id,
+      generation: delivery.generation,
+      attempt: 2,
+      waitSeconds: result.waitSeconds ?? 0,
+    });
+  } else if (result.outcome === 'failed') {
+    await deadLetter({
+      ...delivery,
+      attempts: 1,
+      ...(result.lastError ? { lastError: result.lastError } : {}),
+    });
+    if (!isOperational(event.type)) {
+      await emitOpEvent(event.tenantId, OP_EVENT_TYPES.exhausted, {
+        endpointId: endpoint.id,
+        eventId: event.id,
+        eventType: event.type,
+        attempts: 1,
+        lastError: result.lastError ?? 'unknown',
+      });
+    }
+  }
+}
+
+/**
+ * Sends a failed first attempt to the webhook DLQ and notes it. If the send fails, the record is
+ * retried and the duplicate (state `failed`, not yet dead-lettered) sends it then.
+ */
+async function deadLetter(delivery: DeliveryRecord): Promise<void> {
+  const now = new Date().toISOString();
+  await sendToWebhookDlq(
+    webhookDlqMessage({
+      eventId: delivery.eventId,
+      endpointId: delivery.endpointId,
+      failedAt: now,
+      attempts: delivery.attempts,
+      lastError: delivery.lastError,
+    }),
+  );
+  await markDeadLettered(delivery.eventId, delivery.endpointId, delivery.generation, now);
+}
+
+/**
+ * A duplicate of a delivery already in `retrying`: the first run may have crashed between recording
+ * the attempt and starting the workflow, so start it again — the deterministic name makes this a no-op
+ * when it is running. No second POST.
+ */
+async function resumeRetrying(delivery: DeliveryRecord): Promise<void> {
+  const next = delivery.nextAttemptAt === undefined ? 0 : Date.parse(delivery.nextAttemptAt) - Date.now();
+  await startRetry({
+    eventId: delivery.eventId,
+    endpointId: delivery.endpointId,
+    generation: delivery.generation,
+    attempt: delivery.attempts + 1,
+    waitSeconds: Math.max(0, Math.ceil(next / 1000)),
+  });
+}
+
+async function dispatchToEndpoint(event: HeraldEvent, endpoint: EndpointRecord): Promise<void> {
+  const now = new Date();
+  const claim = await claimDelivery({
+    eventId: event.id,
+    endpointId: endpoint.id,
+    tenantId: event.tenantId,
+    now: now.toISOString(),
+    claimedUntil: leaseUntil(now),
+  });
+  if (claim.status === 'new' || claim.status === 'pending') {
+    return deliverGeneration(event, endpoint, claim.delivery);
+  }
+  if (claim.status === 'in_flight') {
+    throw new DeliveryInFlightError(`Delivery ${event.id}/${endpoint.id} is being attempted by another run`, {
+      detail: { claimedUntil: claim.delivery.claimedUntil },
+    });
+  }
+  if (claim.delivery.state === 'retrying') return resumeRetrying(claim.delivery);
+  // Failed on the inline attempt but the DLQ send never happened (the workflow's failures are its own).
+  const { state, attempts, deadLetteredAt } = claim.delivery;
+  if (state === 'failed' && attempts === 1 && deadLetteredAt === undefined) return deadLetter(claim.delivery);
+  logger.debug('duplicate delivery skipped', { eventId: event.id, endpointId: endpoint.id });
+}
+
+async function redeliverToEndpoint(event: HeraldEvent, endpoint: EndpointRecord): Promise<void> {
+  const existing = await getDelivery(event.id, endpoint.id);
+  if (existing === undefined) return dispatchToEndpoint(event, endpoint);
+  const now = new Date();
+  const bumped = await bumpGeneration(
+    event.id,
+    endpoint.id,
+    existing.generation,
+    now.toISOString(),
+    leaseUntil(now),
+  );
+  // Undefined: a concurrent redelivery bumped it first and delivers that generation.
+  if (bumped !== undefined) await deliverGeneration(event, endpoint, bumped);
+}
+
+/**
+ * Runs `work` for every endpoint, at most HERALD_FANOUT_CONCURRENCY at once (one event's fan-out
+ * never opens hundreds of sockets); one endpoint's platform failure does not starve the others.
+ */
+async function forEachEndpoint(
+  endpoints: readonly EndpointRecord[],
+  work: (ep: EndpointRecord) => Promise<void>,
+) {
+  const results: PromiseSettledResult<void>[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < endpoints.length) {
+      const index = next++;
+      results[index] = await work(endpoints[index]!).then(
+        (value) => ({ status: 'fulfilled', value }) as const,
+        (reason: unknown) => ({ status: 'rejected', reason }) as const,
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(config.fanoutConcurrency(), endpoints.length) }, lane));
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
+}
+
+async function handleRedeliver(request: RedeliverMessage): Promise<void> {
+  const event = await getEvent(request.eventId);
+  if (event === undefined) {
+    // Expired (30-day retention) or never stored: nothing left to deliver, and retrying cannot help.
+    logger.warn('redelivery of an unknown event ignored', { eventId: request.eventId });
+    return;
+  }
+  let endpoints: EndpointRecord[];
+  if (request.endpointId !== undefined) {
+    // A named endpoint gets the event whatever it subscribes to (a test, a replay to that endpoint).
+    const endpoint = await getEndpoint(request.endpointId);
+    const about = aboutEndpoint(event);
+    endpoints = endpoint?.tenantId === event.tenantId && endpoint.id !== about ? [endpoint] : [];
+  } else {
+    endpoints = await receivingEndpoints(event, true);
+  }
+  await forEachEndpoint(endpoints, (ep) => redeliverToEndpoint(event, ep));
+}
+
+async function handleRecord(record: SQSRecord): Promise<void> {
+  const message = parseDispatchMessage(record.body);
+  if (message.kind === 'redeliver') return handleRedeliver(message.request);
+  const event = await recordFromMessage(record, message.event);
+  if (event === undefined) return;
+  const endpoints = await receivingEndpoints(event);
+  await forEachEndpoint(endpoints, (ep) => dispatchToEndpoint(event, ep));
+}
+
+async function recordHandler(record: SQSRecord): Promise<void> {
+  try {
+    await handleRecord(record);
+  } catch (error) {
+    const details = {
+      messageId: record.messageId,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    };
+    // Expected under SQS duplicates: not a platform failure, SQS redelivers it.
+    if (error instanceof DeliveryInFlightError) logger.info('dispatch record deferred', details);
+    else logger.error('dispatch record failed', details);
+    throw error;
+  }
+}
+
+const processor = new BatchProcessor(EventType.SQS);
+
+async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  // Fail fast on a misconfigured deployment rather than per record.
+  config.table();
+  try {
+    return await processPartialResponse(event, recordHandler, processor, { context });
+  } finally {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  }
+}
+
+export { handleRecord, handler };
