@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { App } from 'aws-cdk-lib';
+import { App, Duration } from 'aws-cdk-lib';
 import { HeraldStack } from '../lib/herald-stack.js';
 import { parseDisableAfter } from '../lib/webhooks.js';
 
@@ -26,6 +26,10 @@ const limitContext = (key: string): number | undefined => {
 };
 const maxEndpointsPerTenant = limitContext('herald:maxEndpointsPerTenant');
 const maxReplayCallsPerMinute = limitContext('herald:maxReplayCallsPerMinute');
+// The delivery plane's timeouts and fan-out (docs/internals.md "Environment variables").
+const attemptTimeoutSeconds = limitContext('herald:attemptTimeoutSeconds');
+const inlineTimeoutMs = limitContext('herald:inlineTimeoutMs');
+const fanoutConcurrency = limitContext('herald:fanoutConcurrency');
 const endpointDisableAfter = parseDisableAfter(context('herald:endpointDisableAfter'));
 // Upgrading a stack deployed with the gsi1 index: `query`, then `keep`, then none (lib/tables.ts).
 const legacyGsi1 = context('herald:legacyGsi1');
@@ -38,6 +42,13 @@ new HeraldStack(app, String(context('herald:stackName') ?? 'Herald'), {
   allowLoopbackWebhooks: asBoolean(context('herald:allowLoopbackWebhooks')),
   retryTimeScale,
   ...(endpointDisableAfter ? { endpointDisableAfter } : {}),
+  delivery: {
+    ...(attemptTimeoutSeconds !== undefined
+      ? { attemptTimeout: Duration.seconds(attemptTimeoutSeconds) }
+      : {}),
+    ...(inlineTimeoutMs !== undefined ? { inlineTimeout: Duration.millis(inlineTimeoutMs) } : {}),
+    ...(fanoutConcurrency !== undefined ? { fanoutConcurrency } : {}),
+  },
   strictEventTypes: asBoolean(context('herald:strictEventTypes')),
   ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}),
   ...(legacyGsi1 !== undefined ? { legacyGsi1 } : {}),

@@ -11,13 +11,8 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const schemaEngineScript = path.join(projectRoot, 'lib/bundling/json-schema-engine.mjs');
 
 /**
- * Memory of the functions every event runs through (authorizer, ingest, jobs, dispatch, attempt). They
- * mostly wait on DynamoDB, SNS and the receiver, and Lambda bills that wait per MB: 256 rather than 512
- * halves it. `npm run cost:measure` (2026-12-01): each bundle is 60–65 MB resident once loaded, and
- * the largest heap in use during a burst fanned out to 10 endpoints was 113 MB in a dispatcher, 106 MB
- * elsewhere (uncollected garbage included: no heap limit locally), so at most about 165 MB; 128 would
- * not hold that. Their CPU (about 2 ms per message) runs 6.9× slower at 256 MB's share of a vCPU,
- * which docs/cost.md bills. Management and retry-watch keep the default (not per event).
+ * Memory of the functions every event runs through: they mostly wait, and Lambda bills the wait per MB;
+ * 256 holds the measured peak (docs/internals.md "Memory of the functions").
  */
 const PER_EVENT_MEMORY_MB = 256;
 

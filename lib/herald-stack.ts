@@ -11,7 +11,7 @@ import { Portal } from './portal.js';
 import { RetryWatch } from './retry-watch.js';
 import { SecretsKey } from './signing-secrets-key.js';
 import { HeraldTables, type LegacyGsi1 } from './tables.js';
-import { Webhooks } from './webhooks.js';
+import { Webhooks, type WebhooksProps } from './webhooks.js';
 import type { WorkQueue } from './work-queue.js';
 
 interface HeraldStackProps extends StackProps {
@@ -23,6 +23,11 @@ interface HeraldStackProps extends StackProps {
   readonly retryTimeScale?: number;
   /** Disable an endpoint whose every attempt failed this long (times retryTimeScale). @default 5 days */
   readonly endpointDisableAfter?: Duration;
+  /**
+   * The delivery plane's timeouts and fan-out (contexts `herald:attemptTimeoutSeconds`,
+   * `herald:inlineTimeoutMs`, `herald:fanoutConcurrency`). @default the Webhooks construct's defaults
+   */
+  readonly delivery?: Pick<WebhooksProps, 'attemptTimeout' | 'inlineTimeout' | 'fanoutConcurrency'>;
   /** Refuse events whose type is not in the catalog (`unknown_event_type`). @default false */
   readonly strictEventTypes?: boolean;
   /** Limits against amplification (lambdas/shared/limits.ts). @default DEFAULT_LIMITS */
@@ -61,6 +66,7 @@ class HeraldStack extends Stack {
       allowLoopbackWebhooks,
       retryTimeScale: props.retryTimeScale ?? 1,
       ...(props.endpointDisableAfter ? { endpointDisableAfter: props.endpointDisableAfter } : {}),
+      ...props.delivery,
     });
 
     suppressRetryWorkflowFindings(webhooks);

@@ -54,10 +54,11 @@ describe('bin/app.ts context', () => {
   let badLimit: Synth;
   let upgrading: Synth;
   let badLegacy: Synth;
+  let delivery: Synth;
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'herald-infra-context-'));
-    [defaults, local, invalid, limits, badLimit, upgrading, badLegacy] = await Promise.all([
+    [defaults, local, invalid, limits, badLimit, upgrading, badLegacy, delivery] = await Promise.all([
       synthApp(join(root, 'defaults'), {}),
       // The CLI passes `-c key=value` through as strings: the app must accept "true".
       synthApp(join(root, 'local'), {
@@ -73,6 +74,11 @@ describe('bin/app.ts context', () => {
       synthApp(join(root, 'bad-limit'), { 'herald:maxEndpointsPerTenant': '0' }),
       synthApp(join(root, 'upgrading'), { 'herald:legacyGsi1': 'query' }),
       synthApp(join(root, 'bad-legacy'), { 'herald:legacyGsi1': 'yes' }),
+      synthApp(join(root, 'delivery'), {
+        'herald:attemptTimeoutSeconds': '20',
+        'herald:inlineTimeoutMs': '1500',
+        'herald:fanoutConcurrency': '4',
+      }),
     ]);
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -123,6 +129,16 @@ describe('bin/app.ts context', () => {
     expect(valuesOf(defaults, 'HERALD_LIST_INDEX')).toEqual(['gsi1k', 'gsi1k']);
     expect(upgrading.code).toBe(0);
     expect(valuesOf(upgrading, 'HERALD_LIST_INDEX')).toEqual(['gsi1', 'gsi1']);
+  });
+
+  it('passes the delivery timeouts and fan-out from context, with their defaults otherwise', () => {
+    expect(new Set(valuesOf(defaults, 'HERALD_WEBHOOK_TIMEOUT_MS'))).toEqual(new Set(['15000']));
+    expect(new Set(valuesOf(defaults, 'HERALD_INLINE_TIMEOUT_MS'))).toEqual(new Set(['1000']));
+    expect(valuesOf(defaults, 'HERALD_FANOUT_CONCURRENCY')).toEqual(['10']);
+    expect(delivery.code).toBe(0);
+    expect(new Set(valuesOf(delivery, 'HERALD_WEBHOOK_TIMEOUT_MS'))).toEqual(new Set(['20000']));
+    expect(new Set(valuesOf(delivery, 'HERALD_INLINE_TIMEOUT_MS'))).toEqual(new Set(['1500']));
+    expect(valuesOf(delivery, 'HERALD_FANOUT_CONCURRENCY')).toEqual(['4']);
   });
 
   it('refuses a herald:legacyGsi1 other than query or keep', () => {
