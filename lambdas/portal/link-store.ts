@@ -7,7 +7,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
 import { config } from '../shared/config.js';
-import { isConditionFailure } from '../shared/store/table.js';
+import { compositeKey, isConditionFailure } from '../shared/store/table.js';
 import type { PortalLinkState } from './tokens.js';
 
 interface PortalLinkRecord extends PortalLinkState {
@@ -17,7 +17,7 @@ interface PortalLinkRecord extends PortalLinkState {
 }
 
 function keyOf(id: string): Record<string, string> {
-  return { pk: `PORTAL#${id}`, sk: 'PORTAL' };
+  return { pk: compositeKey('PORTAL', id), sk: 'PORTAL' };
 }
 
 function toRecord(item: Record<string, unknown>): PortalLinkRecord {

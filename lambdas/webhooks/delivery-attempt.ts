@@ -126,12 +126,9 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
           allowLoopback: config.allowLoopbackWebhooks(),
         });
   const finishedAt = now();
-  const { outcome, waitSeconds, waitReason, lastError } = attemptVerdict(
-    result,
-    input.attempt,
-    finishedAt,
-    { timeScale: config.retryTimeScale() },
-  );
+  const { outcome, waitSeconds, waitReason, lastError } = attemptVerdict(result, input.attempt, finishedAt, {
+    timeScale: config.retryTimeScale(),
+  });
 
   const nextAttemptAt =
     waitSeconds === undefined ? undefined : new Date(finishedAt.getTime() + waitSeconds * 1000).toISOString();

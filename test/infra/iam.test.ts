@@ -2,7 +2,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { jobs } from '../../lib/jobs.js';
 import { grantLines, grantsOfRole, managedPoliciesOf, roleOfFunction } from './support/iam.js';
-import { buildHerald, resourcesOf } from './support/template.js';
+import { buildHerald, jobResources, resourcesOf } from './support/template.js';
 
 /**
  * Least privilege, function by function: exactly the actions its code calls (docs/internals.md "IAM per
@@ -31,22 +31,20 @@ const SECRETS_OPEN = ['kms:Decrypt SecretsKey'];
 const SECRETS_SEAL = ['kms:GenerateDataKey SecretsKey', 'kms:Decrypt SecretsKey'];
 const main = (...actions: string[]) => actions.map((a) => `dynamodb:${a} TablesMain`);
 
-/** The construct id prefix CDK gives a declared job's resources (`Job-<name>` without the hyphen). */
-const jobIdOf = (name: string) => `Job${name.replace(/[^A-Za-z0-9]/g, '')}`;
-const jobIds = jobs.map((job) => jobIdOf(job.name));
+const jobIds = jobs.map((job) => jobResources(job.name));
 
 /** A job's actions, derived from its declaration (lib/background-job.ts grants them). */
 function expectedForJob(job: (typeof jobs)[number]): string[] {
-  const id = jobIdOf(job.name);
+  const id = jobResources(job.name);
   return [
-    ...LOGS(`${id}Handler`),
+    ...LOGS(id.fn),
     ...main(...new Set(['GetItem', 'PutItem', ...(job.tableActions ?? [])])),
     ...TABLE_KEY_WRITE,
     ...IDEMPOTENCY,
     'sns:Publish EventsTopic',
     // A non-retryable failure goes to the job's DLQ at once.
-    `sqs:SendMessage ${id}WorkDlq`,
-    ...EVENT_SOURCE(`${id}WorkQueue`),
+    `sqs:SendMessage ${id.dlq}`,
+    ...EVENT_SOURCE(id.queue),
   ];
 }
 
@@ -70,10 +68,10 @@ const expected: Record<string, string[]> = {
     ...SECRETS_SEAL,
     ...CONSUME('WebhooksWebhookDlq'),
     ...CONSUME('WebhooksDispatchQueueDlq'),
-    ...jobIds.flatMap((job) => CONSUME(`${job}WorkDlq`)),
+    ...jobIds.flatMap((job) => CONSUME(job.dlq)),
     ...CONSUME('RetryWatchWorkDlq'),
     'sqs:SendMessage WebhooksDispatchQueue',
-    ...jobIds.map((job) => `sqs:SendMessage ${job}WorkQueue`),
+    ...jobIds.map((job) => `sqs:SendMessage ${job.queue}`),
     'sqs:SendMessage RetryWatchWorkQueue',
   ],
   WebhooksDispatch: [
@@ -104,7 +102,7 @@ const expected: Record<string, string[]> = {
   ],
   // Every declared job (lib/jobs.ts), from its declaration: a job added as README's "Add a background
   // job" says is checked without a line here.
-  ...Object.fromEntries(jobs.map((job) => [`${jobIdOf(job.name)}Handler`, expectedForJob(job)])),
+  ...Object.fromEntries(jobs.map((job) => [jobResources(job.name).fn, expectedForJob(job)])),
   // Serves static files from its bundle: its own logs and nothing else.
   PortalAssets: [...LOGS('PortalAssets')],
 };

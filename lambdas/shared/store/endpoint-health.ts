@@ -11,7 +11,7 @@ import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
 import { type EndpointHealth, HEALTH_FIELDS, HEALTHY } from '../model.js';
 import type { StoreKey } from './table.js';
-import { isConditionFailure } from './table.js';
+import { compositeKey, isConditionFailure } from './table.js';
 
 interface StoredHealth {
   readonly health: EndpointHealth;
@@ -25,11 +25,11 @@ const HEALTH_RETENTION_SECONDS = 30 * 24 * 60 * 60;
 const RATE_RETENTION_SECONDS = 60 * 60;
 
 function healthKey(endpointId: string): StoreKey {
-  return { pk: `EP#${endpointId}`, sk: 'HEALTH' };
+  return { pk: compositeKey('EP', endpointId), sk: 'HEALTH' };
 }
 
 function rateKey(endpointId: string, window: number): StoreKey {
-  return { pk: `EP#${endpointId}`, sk: `RATE#${window}` };
+  return { pk: compositeKey('EP', endpointId), sk: compositeKey('RATE', String(window)) };
 }
 
 function toHealth(item: Record<string, unknown>): EndpointHealth {

@@ -12,7 +12,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
-import { isConditionFailure, type Page, queryGsi1Page, type StoreKey } from './table.js';
+import { compositeKey, isConditionFailure, type Page, queryGsi1Page, type StoreKey } from './table.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -39,11 +39,11 @@ interface EventTypeRecord {
 }
 
 function typeKey(name: string): StoreKey {
-  return { pk: `ETYPE#${name}`, sk: 'ETYPE' };
+  return { pk: compositeKey('ETYPE', name), sk: 'ETYPE' };
 }
 
 function versionSk(version: number): string {
-  return `V#${String(version).padStart(4, '0')}`;
+  return compositeKey('V', String(version).padStart(4, '0'));
 }
 
 function parseJsonText(text: unknown): unknown {
@@ -89,7 +89,7 @@ async function putVersionItem(name: string, version: EventTypeVersion): Promise<
     new PutCommand({
       TableName: config.table(),
       Item: {
-        pk: `ETYPE#${name}`,
+        pk: compositeKey('ETYPE', name),
         sk: versionSk(version.version),
         name,
         version: version.version,
@@ -167,7 +167,7 @@ async function getEventTypeWithVersions(
       new QueryCommand({
         TableName: config.table(),
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `ETYPE#${name}` },
+        ExpressionAttributeValues: { ':pk': compositeKey('ETYPE', name) },
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
       }),

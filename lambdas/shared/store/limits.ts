@@ -139,7 +139,7 @@ function takeReplayCall(
   window: { start: number; expiresAt: number },
   limit: number,
 ): Promise<Reservation> {
-  return increment(tenantKey(tenantId, `REPLAY#${window.start}`), 'calls', limit, {
+  return increment(tenantKey(tenantId, compositeKey('REPLAY', String(window.start))), 'calls', limit, {
     expiresAt: window.expiresAt,
   });
 }
