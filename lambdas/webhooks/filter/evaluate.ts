@@ -81,8 +81,14 @@ function conditionMatches(condition: Condition, value: unknown): boolean {
   return scalarMatches(condition, value);
 }
 
+function valueListed(values: ReadonlySet<Literal>, value: unknown): boolean {
+  if (value === undefined || values.size === 0) return false;
+  if (Array.isArray(value)) return value.some((element) => valueListed(values, element));
+  return values.has(value as Literal);
+}
+
 function leafMatches(leaf: LeafNode, value: unknown): boolean {
-  return leaf.conditions.some((c) => conditionMatches(c.value, value));
+  return valueListed(leaf.values, value) || leaf.operators.some((c) => conditionMatches(c, value));
 }
 
 function nodeMatches(node: FilterNode, value: unknown): boolean {

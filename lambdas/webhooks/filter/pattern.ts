@@ -31,6 +31,10 @@ interface LeafNode {
   readonly kind: 'leaf';
   readonly pointer: string;
   readonly conditions: readonly Located<Condition>[];
+  /** The exact values among the conditions, as a set: a list of 150 values costs one lookup. */
+  readonly values: ReadonlySet<Literal>;
+  /** The conditions other than exact values. */
+  readonly operators: readonly Condition[];
 }
 
 interface FieldsNode {
@@ -179,7 +183,14 @@ class Parser {
       }
       conditions.push({ pointer: at, value: condition });
     });
-    return conditions.length === value.length ? { kind: 'leaf', pointer, conditions } : undefined;
+    if (conditions.length !== value.length) return undefined;
+    const values = new Set<Literal>();
+    const operators: Condition[] = [];
+    for (const { value: c } of conditions) {
+      if (c.kind === 'equals') values.add(c.value);
+      else operators.push(c);
+    }
+    return { kind: 'leaf', pointer, conditions, values, operators };
   }
 
   condition(item: unknown, pointer: string): Condition | undefined {
