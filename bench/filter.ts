@@ -11,7 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { BUILT_IN_TYPES } from '../lambdas/shared/catalog/built-in.js';
+import { builtInType } from '../lambdas/shared/catalog/built-in.js';
 import { matchesFilter } from '../lambdas/webhooks/filter/evaluate.js';
 import { FILTER_LIMITS, type FieldsNode, parseFilter } from '../lambdas/webhooks/filter/pattern.js';
 import { checkFilter } from '../lambdas/webhooks/filter/schema-check.js';
@@ -119,7 +119,7 @@ interface FilterBenchRow {
 }
 
 async function runFilterBenchmark(): Promise<FilterBenchRow[]> {
-  const schema = BUILT_IN_TYPES.get('order.placed')!.schema;
+  const schema = builtInType('order.placed')!.schema;
   const cel = await celEnvironment();
   const celContext = { data: event.data, event_type: event.type };
   const rows: FilterBenchRow[] = [];

@@ -13,6 +13,7 @@ import { endpointTestRoutes } from './routes/endpoint-test.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeRoutes } from './routes/event-types.js';
 import { eventRoutes } from './routes/events.js';
+import { filterPreviewRoutes } from './routes/filter-preview.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { replayRoutes } from './routes/replay.js';
@@ -24,6 +25,7 @@ const routes: readonly Route[] = [
   ...replayRoutes,
   ...endpointRoutes,
   ...endpointTestRoutes,
+  ...filterPreviewRoutes,
   ...dlqRoutes,
   ...portalRoutes,
   ...eventTypeRoutes,

@@ -44,6 +44,8 @@ interface EndpointRecord {
   /** Set when Herald disabled the endpoint itself (adrs/0007): `all_attempts_failed`. */
   readonly disabledReason?: string;
   readonly disabledAt?: string;
+  /** A payload filter (EventBridge event-pattern syntax, adrs/0010), as the client wrote it. */
+  readonly filter?: Record<string, unknown>;
   readonly secrets: EndpointSecret[];
   readonly createdAt: string;
   readonly updatedAt: string;

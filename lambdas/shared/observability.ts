@@ -23,6 +23,8 @@ const MetricName = {
   WebhookRetriesScheduled: 'WebhookRetriesScheduled',
   WebhookFailed: 'WebhookFailed',
   DeliveryLatency: 'DeliveryLatency',
+  /** Per endpoint (dimension endpointId): events its payload filter turned away (adrs/0010). */
+  EventsFilteredOut: 'EventsFilteredOut',
 } as const;
 
 export { logger, MetricName, MetricUnit, metrics };

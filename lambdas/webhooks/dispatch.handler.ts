@@ -29,6 +29,7 @@ import { cachedTenantEndpoints, listTenantEndpoints } from '../shared/store/endp
 import { getEndpoint } from '../shared/store/endpoints.js';
 import { getEvent } from '../shared/store/events.js';
 import { attemptDelivery } from './delivery-attempt.js';
+import { countFilteredOut, publishFilteredOut } from './filter/filtered-metric.js';
 import { laneFor, takeSlot } from './health/gate.js';
 import { emitOpEvent, isOperational, OP_EVENT_TYPES } from './health/op-events.js';
 import { aboutEndpoint, receiversOf } from './matching.js';
@@ -51,7 +52,8 @@ function leaseUntil(now: Date): string {
  */
 async function receivingEndpoints(event: HeraldEvent, fresh = false): Promise<EndpointRecord[]> {
   const all = fresh ? await listTenantEndpoints(event.tenantId) : await cachedTenantEndpoints(event.tenantId);
-  const { deliver, skip } = receiversOf(all, event);
+  const { deliver, skip, filtered } = receiversOf(all, event);
+  countFilteredOut(filtered);
   return [...deliver, ...skip];
 }
 
@@ -276,6 +278,7 @@ async function handler(event: SQSEvent, context: Context): Promise<SQSBatchRespo
     return await processPartialResponse(event, recordHandler, processor, { context });
   } finally {
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    publishFilteredOut();
   }
 }
 

@@ -9,6 +9,7 @@
  */
 
 import type { EndpointRecord, HeraldEvent } from '../shared/model.js';
+import { endpointWants } from './filter/evaluate.js';
 
 const SEGMENT = /^[a-z0-9_]+$/;
 const MAX_PATTERN_LENGTH = 128;
@@ -49,20 +50,26 @@ function aboutEndpoint(event: Pick<HeraldEvent, 'type' | 'data'>): string | unde
   return typeof id === 'string' ? id : undefined;
 }
 
-type Subscriber = Pick<EndpointRecord, 'id' | 'eventTypes' | 'enabled'>;
+type Subscriber = Pick<EndpointRecord, 'id' | 'eventTypes' | 'enabled' | 'filter'>;
 
 /**
- * Who receives an event, decided here only: the tenant's endpoints subscribed to its type, except the
- * one an operational event is about. Dispatch records a `skipped` delivery for each disabled one;
- * replays send nothing to them.
+ * Who receives an event, decided here only: the tenant's endpoints subscribed to its type whose payload
+ * filter (adrs/0010) it passes, except the one an operational event is about. Dispatch records a
+ * `skipped` delivery for each disabled one and counts the `filtered` ones (no delivery, no write);
+ * replays send nothing to either.
  */
 function receiversOf<E extends Subscriber>(
   endpoints: readonly E[],
-  event: Pick<HeraldEvent, 'type' | 'data'>,
-): { readonly deliver: E[]; readonly skip: E[] } {
+  event: Pick<HeraldEvent, 'type' | 'tenantId' | 'data'>,
+): { readonly deliver: E[]; readonly skip: E[]; readonly filtered: E[] } {
   const about = aboutEndpoint(event);
   const subscribed = endpoints.filter((ep) => ep.id !== about && matchesAny(ep.eventTypes, event.type));
-  return { deliver: subscribed.filter((ep) => ep.enabled), skip: subscribed.filter((ep) => !ep.enabled) };
+  const wanted = subscribed.filter((ep) => endpointWants(ep.filter, event));
+  return {
+    deliver: wanted.filter((ep) => ep.enabled),
+    skip: wanted.filter((ep) => !ep.enabled),
+    filtered: subscribed.filter((ep) => !wanted.includes(ep)),
+  };
 }
 
 export { aboutEndpoint, isValidEventTypePattern, matchesAny, matchesEventType, receiversOf };

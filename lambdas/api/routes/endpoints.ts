@@ -33,6 +33,7 @@ import { healthView } from '../../webhooks/health/breaker.js';
 import { isValidEventTypePattern } from '../../webhooks/matching.js';
 import { generateWebhookSecret } from '../../webhooks/signing.js';
 import { parseWebhookUrl, resolvePublicAddresses } from '../../webhooks/ssrf.js';
+import { type CheckedFilter, checkedFilter } from '../endpoint-filter.js';
 import {
   decodeCursor,
   type JsonObject,
@@ -116,7 +117,15 @@ async function withEndpointSlot(tenantId: string, create: () => Promise<void>): 
 const createEndpoint = route('POST', '/v1/endpoints', async ({ event, principal }) => {
   requireManager(principal);
   const body = requireJsonObject(event);
-  rejectUnknownFields(body, ['tenantId', 'url', 'eventTypes', 'description', 'rateLimit', 'enabled']);
+  rejectUnknownFields(body, [
+    'tenantId',
+    'url',
+    'eventTypes',
+    'description',
+    'rateLimit',
+    'enabled',
+    'filter',
+  ]);
   const tenantId = resolveTenant(principal, optionalString(body, 'tenantId', MAX_TENANT_ID_LENGTH), 'Tenant');
   const url = await checkedUrl(requiredString(body, 'url', MAX_URL_LENGTH));
   const eventTypes = eventTypesOf(body.eventTypes);
@@ -125,6 +134,10 @@ const createEndpoint = route('POST', '/v1/endpoints', async ({ event, principal 
   if (body.enabled !== undefined && typeof body.enabled !== 'boolean') {
     throw new InvalidRequestError('"enabled" must be a boolean', { detail: { field: 'enabled' } });
   }
+  const checked =
+    body.filter === undefined || body.filter === null
+      ? undefined
+      : await checkedFilter(body.filter, tenantId, eventTypes);
   const now = new Date().toISOString();
   const secret = generateWebhookSecret();
   const record: EndpointRecord = {
@@ -138,9 +151,15 @@ const createEndpoint = route('POST', '/v1/endpoints', async ({ event, principal 
     updatedAt: now,
     ...(description !== undefined ? { description } : {}),
     ...(rateLimit !== undefined ? { rateLimit } : {}),
+    ...(checked !== undefined ? { filter: checked.filter } : {}),
   };
   await withEndpointSlot(tenantId, () => putEndpoint(record));
-  return jsonResponse(201, { ...viewOf(record), health: healthView(HEALTHY, new Date()), secret });
+  return jsonResponse(201, {
+    ...viewOf(record),
+    health: healthView(HEALTHY, new Date()),
+    secret,
+    ...warningsOf(checked),
+  });
 });
 
 /** The endpoint as the API shows it: no secrets, with its health (adrs/0007). */
@@ -170,9 +189,11 @@ const readEndpoint = route('GET', '/v1/endpoints/{id}', async (request) => {
 });
 
 async function changesOf(body: JsonObject): Promise<EndpointChanges> {
-  rejectUnknownFields(body, ['url', 'eventTypes', 'description', 'rateLimit', 'enabled']);
+  rejectUnknownFields(body, ['url', 'eventTypes', 'description', 'rateLimit', 'enabled', 'filter']);
   if (Object.keys(body).length === 0) {
-    throw new InvalidRequestError('Send at least one of url, eventTypes, description, rateLimit, enabled');
+    throw new InvalidRequestError(
+      'Send at least one of url, eventTypes, description, rateLimit, enabled, filter',
+    );
   }
   if (body.enabled !== undefined && typeof body.enabled !== 'boolean') {
     throw new InvalidRequestError('"enabled" must be a boolean', { detail: { field: 'enabled' } });
@@ -195,9 +216,37 @@ async function changesOf(body: JsonObject): Promise<EndpointChanges> {
   };
 }
 
+/** `warnings` in a create/PATCH answer: the subscribed types the filter could not be checked against. */
+function warningsOf(checked: CheckedFilter | undefined) {
+  return checked !== undefined && checked.warnings.length > 0 ? { warnings: checked.warnings } : {};
+}
+
+/**
+ * The filter a PATCH leaves on the endpoint, checked against the eventTypes it leaves: a new filter,
+ * `null` to remove it, or — when only eventTypes change — the current filter checked again.
+ */
+async function patchedFilter(
+  current: EndpointRecord,
+  filter: unknown,
+  eventTypes: readonly string[] | undefined,
+): Promise<{ change?: Record<string, unknown> | null; checked?: CheckedFilter }> {
+  if (filter === null) return { change: null };
+  if (filter !== undefined) {
+    const checked = await checkedFilter(filter, current.tenantId, eventTypes ?? current.eventTypes);
+    return { change: checked.filter, checked };
+  }
+  if (eventTypes !== undefined && current.filter !== undefined) {
+    return { checked: await checkedFilter(current.filter, current.tenantId, eventTypes) };
+  }
+  return {};
+}
+
 const patchEndpoint = route('PATCH', '/v1/endpoints/{id}', async (request) => {
   const current = await visibleEndpoint(request);
-  let changes = await changesOf(requireJsonObject(request.event));
+  const body = requireJsonObject(request.event);
+  let changes = await changesOf(body);
+  const filtered = await patchedFilter(current, body.filter, changes.eventTypes);
+  if (filtered.change !== undefined) changes = { ...changes, filter: filtered.change };
   // Enabling again forgets why Herald disabled it and the failure streak: it starts healthy.
   const reEnabled = changes.enabled === true && !current.enabled;
   if (reEnabled) changes = { ...changes, disabledReason: null, disabledAt: null };
@@ -206,7 +255,7 @@ const patchEndpoint = route('PATCH', '/v1/endpoints/{id}', async (request) => {
     throw new ConflictError('The endpoint changed or was deleted meanwhile; read it again and retry');
   }
   if (reEnabled) await resetHealth(updated.id);
-  return jsonResponse(200, await representation(updated));
+  return jsonResponse(200, { ...(await representation(updated)), ...warningsOf(filtered.checked) });
 });
 
 const removeEndpoint = route('DELETE', '/v1/endpoints/{id}', async (request) => {

@@ -1,8 +1,9 @@
 /**
  * Replay: deliver events again. One redeliver request per (event, endpoint), so the answer can say
  * exactly how many deliveries were requested. Endpoints are those that match the event now (enabled,
- * filter matches) unless one is named; bulk replay with `status` picks the event's deliveries in that
- * state instead.
+ * event type matches) unless one is named; bulk replay with `status` picks the event's deliveries in that
+ * state instead. Every path respects each endpoint's payload filter as it is at replay time (adrs/0010):
+ * an endpoint whose filter now turns the event away gets nothing.
  */
 import { type Principal, requireManager, requireTenantVisible, resolveTenant } from '../../shared/auth.js';
 import { config } from '../../shared/config.js';
@@ -18,6 +19,7 @@ import { listEvents, type StoredEvent } from '../../shared/store/events.js';
 import { takeReplayCall } from '../../shared/store/limits.js';
 import type { StoreKey } from '../../shared/store/table.js';
 import { MAX_TENANT_ID_LENGTH } from '../../shared/validation.js';
+import { endpointWants } from '../../webhooks/filter/evaluate.js';
 import { receiversOf } from '../../webhooks/matching.js';
 import {
   optionalInstant,
@@ -77,7 +79,9 @@ const replayEvent = route('POST', '/v1/events/{id}/replay', async (request) => {
   const endpointId = optionalString(body, 'endpointId', 64);
   const endpoints =
     endpointId !== undefined
-      ? [await namedEndpoint(request.principal, endpointId, event.tenantId)]
+      ? [await namedEndpoint(request.principal, endpointId, event.tenantId)].filter((ep) =>
+          endpointWants(ep.filter, event),
+        )
       : receiversOf(await listTenantEndpoints(event.tenantId), event).deliver;
   const { sent, failed } = await sendRedeliveries(endpoints.map((ep) => replayOf(event.id, ep.id)));
   return jsonResponse(202, { replayed: sent, failed });
@@ -90,8 +94,11 @@ async function requestsFor(
 ): Promise<RedeliverMessage[]> {
   if (filter.status !== undefined) {
     const deliveries = await getDeliveries(event.id);
+    const wanting = new Set(
+      (await tenantEndpoints()).filter((ep) => endpointWants(ep.filter, event)).map((ep) => ep.id),
+    );
     return deliveries
-      .filter((d) => d.state === filter.status)
+      .filter((d) => d.state === filter.status && wanting.has(d.endpointId))
       .filter((d) => filter.endpointId === undefined || d.endpointId === filter.endpointId)
       .map((d) => replayOf(event.id, d.endpointId));
   }

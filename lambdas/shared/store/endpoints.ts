@@ -27,6 +27,7 @@ interface EndpointChanges {
   readonly description?: string | null;
   readonly rateLimit?: number | null;
   readonly enabled?: boolean;
+  readonly filter?: Record<string, unknown> | null;
   /** Only ever cleared (null), when a user enables the endpoint again. */
   readonly disabledReason?: null;
   readonly disabledAt?: null;
@@ -80,6 +81,9 @@ async function toRecord(item: Record<string, unknown>): Promise<EndpointRecord> 
     ...(typeof item.rateLimit === 'number' ? { rateLimit: item.rateLimit } : {}),
     ...(typeof item.disabledReason === 'string' ? { disabledReason: item.disabledReason } : {}),
     ...(typeof item.disabledAt === 'string' ? { disabledAt: item.disabledAt } : {}),
+    ...(typeof item.filterJson === 'string'
+      ? { filter: JSON.parse(item.filterJson) as Record<string, unknown> }
+      : {}),
   };
 }
 
@@ -95,8 +99,18 @@ function activeSecrets(record: EndpointRecord, nowSeconds: number = Math.floor(D
     .map((s) => s.secret);
 }
 
+/**
+ * A filter is stored as JSON text (`filterJson`), like a catalog schema: it comes back exactly as
+ * written, whatever its numbers or keys.
+ */
+function filterField(filter: Record<string, unknown> | null | undefined): { filterJson?: string | null } {
+  if (filter === undefined) return {};
+  return { filterJson: filter === null ? null : JSON.stringify(filter) };
+}
+
 async function putEndpoint(record: EndpointRecord): Promise<void> {
   const secrets = await sealSecrets(record.id, record.secrets);
+  const { filter, ...fields } = record;
   await documentClient().send(
     new PutCommand({
       TableName: config.table(),
@@ -104,7 +118,8 @@ async function putEndpoint(record: EndpointRecord): Promise<void> {
         ...keyOf(record.id),
         gsi1pk: compositeKey('TENANT', record.tenantId, 'EP'),
         gsi1sk: compositeKey(record.createdAt, record.id),
-        ...record,
+        ...fields,
+        ...filterField(filter),
         secrets,
       },
       ConditionExpression: 'attribute_not_exists(pk)',
@@ -142,8 +157,9 @@ async function updateEndpoint(
   const removes: string[] = [];
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':updatedAt': updatedAt, ':expected': expectedUpdatedAt };
+  const { filter, ...plain } = changes;
   const stored = changes.secrets === undefined ? {} : { secrets: await sealSecrets(id, changes.secrets) };
-  for (const [field, value] of Object.entries({ ...changes, ...stored })) {
+  for (const [field, value] of Object.entries({ ...plain, ...filterField(filter), ...stored })) {
     if (value === undefined) continue;
     names[`#${field}`] = field;
     if (value === null) {

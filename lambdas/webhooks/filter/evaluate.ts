@@ -4,7 +4,14 @@
  * elements does, and the fields of an array's objects are flattened as EventBridge does. Total: it never throws, reads only the event's own properties (no prototype), and
  * runs in time linear in the filter's size times the event's array fan-out.
  */
-import type { Condition, FieldsNode, FilterNode, LeafNode, Literal } from './pattern.js';
+import {
+  type Condition,
+  type FieldsNode,
+  type FilterNode,
+  type LeafNode,
+  type Literal,
+  parseFilter,
+} from './pattern.js';
 
 /** What a filter sees of an event: the envelope fields it may name. */
 interface FilterInput {
@@ -108,5 +115,24 @@ function matchesFilter(filter: FieldsNode | undefined, event: FilterInput): bool
   return fieldsMatch(filter, { type: event.type, tenantId: event.tenantId, data: event.data });
 }
 
+/** Parsed filters by the stored object they came from: an endpoint list reused for 5 s parses each once. */
+const parsed = new WeakMap<object, FieldsNode | null>();
+
+/**
+ * Whether an endpoint with `filter` (as stored, unparsed) wants `event`. A stored filter that no longer
+ * parses (a later Herald with tighter limits) passes everything: delivering too much is recoverable,
+ * silently dropping is not.
+ */
+function endpointWants(filter: Record<string, unknown> | undefined, event: FilterInput): boolean {
+  if (filter === undefined) return true;
+  let node = parsed.get(filter);
+  if (node === undefined) {
+    const result = parseFilter(filter);
+    node = result.ok ? result.filter : null;
+    parsed.set(filter, node);
+  }
+  return node === null || matchesFilter(node, event);
+}
+
 export type { FilterInput };
-export { matchesFilter };
+export { endpointWants, matchesFilter };

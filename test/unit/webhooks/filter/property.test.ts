@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_TYPES } from '../../../../lambdas/shared/catalog/built-in.js';
+import { BUILT_IN_NAMES, builtInType } from '../../../../lambdas/shared/catalog/built-in.js';
 import { validateValue } from '../../../../lambdas/shared/catalog/validator.js';
 import { matchesFilter } from '../../../../lambdas/webhooks/filter/evaluate.js';
 import { parseFilter } from '../../../../lambdas/webhooks/filter/pattern.js';
@@ -129,7 +129,7 @@ function filterFor(paths: string[][]): fc.Arbitrary<Record<string, unknown>> {
     });
 }
 
-describe.each([...BUILT_IN_TYPES.values()].map((t) => [t.name, t] as const))(
+describe.each(BUILT_IN_NAMES.map((name) => [name, builtInType(name)!] as const))(
   'filters on %s',
   (name, type) => {
     const schema = type.schema as Schema;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_TYPES } from '../../../../lambdas/shared/catalog/built-in.js';
+import { builtInType } from '../../../../lambdas/shared/catalog/built-in.js';
 import { parseFilter } from '../../../../lambdas/webhooks/filter/pattern.js';
 import { checkFilter, type SubscribedType } from '../../../../lambdas/webhooks/filter/schema-check.js';
 
-const builtIn = (name: string): SubscribedType => ({ name, schema: BUILT_IN_TYPES.get(name)!.schema });
+const builtIn = (name: string): SubscribedType => ({ name, schema: builtInType(name)!.schema });
 
 /** A registered type with the keywords the built-ins do not use: enum, const, $ref, anyOf, additionalProperties. */
 const shipment: SubscribedType = {
