@@ -142,6 +142,7 @@ async function createEndpoint(input: {
   url: string;
   eventTypes?: string[];
   enabled?: boolean;
+  filter?: Record<string, unknown>;
 }): Promise<EndpointRecord & { secret: string }> {
   const secret = generateWebhookSecret();
   const now = new Date().toISOString();
@@ -151,6 +152,7 @@ async function createEndpoint(input: {
     url: input.url,
     eventTypes: input.eventTypes ?? ['*'],
     enabled: input.enabled ?? true,
+    ...(input.filter !== undefined ? { filter: input.filter } : {}),
     secrets: [{ secret, createdAt: now }],
     createdAt: now,
     updatedAt: now,
