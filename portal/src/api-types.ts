@@ -91,6 +91,26 @@ export interface paths {
         patch: operations["updateEndpoint"];
         trace?: never;
     };
+    "/v1/endpoints/{id}/filter-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * How many of the tenant's recent events of the subscribed types a candidate filter would let through
+         * @description Checks the filter as a save would (`400 invalid_filter`), then runs it over the tenant's most recent events of the endpoint's event types, newest first. Saves nothing.
+         */
+        post: operations["previewEndpointFilter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/endpoints/{id}/rotate-secret": {
         parameters: {
             query?: never;
@@ -658,6 +678,7 @@ export interface components {
             disabledReason?: string;
             enabled: boolean;
             eventTypes: string[];
+            filter?: components["schemas"]["EventFilter"];
             health?: components["schemas"]["EndpointHealth"];
             id: string;
             rateLimit?: number;
@@ -665,6 +686,8 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             url: string;
+            /** @description On create and PATCH answers only, when a filter is set: the subscribed types it could not be checked against */
+            warnings?: components["schemas"]["FilterWarning"][];
         };
         /** @description The endpoint's delivery health (adrs/0007). `status`: `healthy`; `open` — the breaker keeps deliveries off the dispatcher's inline attempt (they go through the retry workflow); `failing` — a failure streak crossed the threshold (`herald.endpoint.failing` was sent); `held` — a `Retry-After` from the receiver holds every delivery until `heldUntil`. */
         EndpointHealth: {
@@ -692,6 +715,8 @@ export interface components {
             enabled?: boolean;
             /** @description `*` is one dot-separated segment; a lone `*` matches every type */
             eventTypes: string[];
+            /** @description Checked against the current schema of every subscribed type: `400 invalid_filter` with `errors` pointing into the filter */
+            filter?: components["schemas"]["EventFilter"] | null;
             /** @description deliveries per second */
             rateLimit?: number;
             tenantId?: string;
@@ -705,6 +730,8 @@ export interface components {
             description?: string | null;
             enabled?: boolean;
             eventTypes?: string[];
+            /** @description null removes it; changing eventTypes checks the current filter again */
+            filter?: components["schemas"]["EventFilter"] | null;
             rateLimit?: number | null;
             /** Format: uri */
             url?: string;
@@ -727,6 +754,32 @@ export interface components {
             id: string;
             tenantId: string;
             type: string;
+        };
+        /**
+         * @description A payload filter in the EventBridge event-pattern syntax (docs/api.md "Payload filters", adrs/0010): fields `type`, `tenantId`, `data` and `$or`; a field maps to an object of fields (all must match) or to an array of conditions (any may match): a string, number, boolean or null, or one of {"prefix"}, {"suffix"}, {"equals-ignore-case"}, {"numeric": [op, n, ...]}, {"exists": bool}, {"anything-but": ...}. At most 4096 bytes as JSON, 8 levels, 150 conditions.
+         * @example {
+         *       "data": {
+         *         "currency": [
+         *           "EUR"
+         *         ],
+         *         "lines": {
+         *           "unitPrice": [
+         *             {
+         *               "numeric": [
+         *                 ">=",
+         *                 1000
+         *               ]
+         *             }
+         *           ]
+         *         }
+         *       }
+         *     }
+         */
+        EventFilter: {
+            $or?: Record<string, never>[];
+            data?: Record<string, never>;
+            tenantId?: unknown[];
+            type?: unknown[];
         };
         EventInput: {
             data: Record<string, never>;
@@ -775,6 +828,29 @@ export interface components {
             /** @description Oldest first */
             versions: components["schemas"]["EventTypeVersion"][];
         };
+        FilterPreview: {
+            /** @description Recent events of the subscribed types examined, newest first (at most `limit`; Herald reads at most 1,000 of the tenant's events to find them) */
+            examined: number;
+            /** @description The newest matches, at most 5 */
+            examples: components["schemas"]["Event"][];
+            /** @description How many of those the filter lets through */
+            matched: number;
+            warnings?: components["schemas"]["FilterWarning"][];
+        };
+        FilterPreviewInput: {
+            /** @description The candidate filter; null previews no filter */
+            filter: components["schemas"]["EventFilter"] | null;
+            /**
+             * @description How many of the most recent events of the subscribed types to examine
+             * @default 100
+             */
+            limit?: number;
+        };
+        /** @description A subscribed type (or wildcard) the filter could not be checked against: no schema, or not in the catalog */
+        FilterWarning: {
+            eventType: string;
+            message: string;
+        };
         /** @description A JSON Schema (draft 2020-12) describing an event's `data` */
         JsonSchema: {
             [key: string]: unknown;
@@ -809,7 +885,7 @@ export interface components {
         };
         PointerMessage: {
             message: string;
-            /** @description RFC 6901 JSON pointer: into the request for `errors` (`/data/lines/0/quantity`), into the new schema for `reasons` */
+            /** @description RFC 6901 JSON pointer: into the request for `errors` (`/data/lines/0/quantity`), into the filter for `invalid_filter` (`/data/ammount`), into the new schema for `reasons` */
             pointer: string;
         };
         PortalLink: {
@@ -841,11 +917,11 @@ export interface components {
         /** @description RFC 9457 problem document */
         Problem: {
             /** @enum {string} */
-            code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "invalid_url" | "forbidden_address" | "idempotency_key_reused" | "idempotency_key_in_flight" | "unavailable" | "internal_error" | "schema_validation_failed" | "schema_incompatible" | "unknown_event_type" | "event_type_archived" | "limit_exceeded";
+            code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "invalid_url" | "forbidden_address" | "idempotency_key_reused" | "idempotency_key_in_flight" | "unavailable" | "internal_error" | "schema_validation_failed" | "schema_incompatible" | "unknown_event_type" | "event_type_archived" | "limit_exceeded" | "invalid_filter";
             /** @description With `limit_exceeded`: the count it was measured against (endpoints of the tenant, bulk replays this minute) */
             current?: number;
             detail?: string;
-            /** @description With `schema_validation_failed`: where `data` (or an example) fails its schema, most specific first, at most 20 */
+            /** @description With `schema_validation_failed`: where `data` (or an example) fails its schema, most specific first, at most 20; with `invalid_filter`: where the filter is malformed or cannot match the subscribed types’ schemas, the pointer into the filter (`/data/amount/0`) */
             errors?: components["schemas"]["PointerMessage"][];
             instance?: string;
             /** @description With `limit_exceeded`: the limit's value */
@@ -1213,6 +1289,38 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
+            415: components["responses"]["Problem415"];
+        };
+    };
+    previewEndpointFilter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FilterPreviewInput"];
+            };
+        };
+        responses: {
+            /** @description The preview */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FilterPreview"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
             415: components["responses"]["Problem415"];
         };
     };

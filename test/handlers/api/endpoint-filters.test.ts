@@ -176,6 +176,17 @@ describe('filter on PATCH /v1/endpoints/{id}', () => {
   });
 });
 
+describe('GET /v1/openapi/webhooks.json', () => {
+  it('never mentions an endpoint’s filter: receivers see events, not filters', async () => {
+    const created = await create({ eventTypes: ['order.placed'], filter: { data: { currency: ['EUR'] } } });
+    expect(created.statusCode).toBe(201);
+    const exported = await call('GET', '/v1/openapi/webhooks.json', { key: tenant });
+    expect(exported.statusCode).toBe(200);
+    expect(Object.keys(json(exported).webhooks)).toContain('order.placed');
+    expect(exported.body).not.toMatch(/filter/i);
+  });
+});
+
 describe('POST /v1/endpoints/{id}/filter-preview', () => {
   it('counts the recent events of the subscribed types the filter lets through, with examples', async () => {
     const endpoint = json(await create({ eventTypes: ['order.placed'] }));
