@@ -15,6 +15,8 @@ const HINTS: Readonly<Record<string, string>> = {
     'That Idempotency-Key was already used with a different body. Use a new key, or send the same body.',
   idempotency_key_in_flight:
     'A request with that Idempotency-Key is still being processed. Retry in a moment.',
+  invalid_filter:
+    'Each entry of "errors" points into the filter (`/data/amount/0`) and says why; `herald endpoints preview-filter` tries one without saving.',
   conflict: 'Something changed meanwhile. Read the resource again and retry.',
   unavailable: 'A dependency is unavailable. Retry with backoff; if it lasts, see runbooks/queue-stuck.md.',
   internal_error: 'The API failed. Look at the function logs (locally: the npm start output).',

@@ -1,4 +1,6 @@
-/** `herald endpoints create|list|disable|enable|rotate-secret`. */
+/** `herald endpoints create|list|disable|enable|rotate-secret|set-filter|preview-filter`. */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   type Command,
   type CommandContext,
@@ -19,6 +21,15 @@ interface EndpointView {
   readonly description?: string;
   readonly createdAt?: string;
   readonly secret?: string;
+  readonly filter?: Record<string, unknown>;
+  readonly warnings?: readonly { readonly eventType: string; readonly message: string }[];
+}
+
+interface PreviewView {
+  readonly examined: number;
+  readonly matched: number;
+  readonly examples: readonly { readonly id: string; readonly type: string; readonly createdAt: string }[];
+  readonly warnings?: readonly { readonly eventType: string; readonly message: string }[];
 }
 
 interface RotateView {
@@ -35,9 +46,40 @@ const endpointFields = (e: EndpointView): string =>
     ['event types', e.eventTypes],
     ['enabled', String(e.enabled)],
     ['description', e.description],
+    ['filter', e.filter !== undefined ? JSON.stringify(e.filter) : undefined],
     ...(e.secret !== undefined ? ([['secret', e.secret]] as const) : []),
   ]) +
+  (e.warnings ?? []).map((w) => `warning: ${w.message}\n`).join('') +
   (e.secret !== undefined ? 'The secret is shown only now: store it where the receiver can read it.\n' : '');
+
+/**
+ * A payload filter (docs/api.md "Payload filters"): inline JSON, `@path` to read it from a file, or
+ * `none` (null: no filter).
+ */
+function filterValue(context: CommandContext, raw: string): Record<string, unknown> | null {
+  if (raw === 'none') return null;
+  let text = raw;
+  if (raw.startsWith('@')) {
+    try {
+      text = readFileSync(resolve(context.io.cwd, raw.slice(1)), 'utf8');
+    } catch (error) {
+      throw new UsageError(`Cannot read the filter file ${raw.slice(1)}`, { cause: error });
+    }
+  }
+  let filter: unknown;
+  try {
+    filter = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError('The filter is not valid JSON', {
+      cause: error,
+      hint: `Example: --filter '{"data":{"currency":["EUR"]}}', or --filter @filter.json`,
+    });
+  }
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
+    throw new UsageError('The filter must be a JSON object (an event pattern), or none');
+  }
+  return filter as Record<string, unknown>;
+}
 
 /** `--types 'order.*,invoice.created'` → ['order.*', 'invoice.created']. */
 function eventTypes(context: CommandContext): string[] {
@@ -52,11 +94,13 @@ function eventTypes(context: CommandContext): string[] {
 const create: Command = {
   name: 'endpoints create',
   summary: 'Subscribe a webhook URL to event types (prints the signing secret once)',
-  usage: '<https://webhook-url> --tenant <tenantId> --types <pattern,...> [--description <text>]',
+  usage:
+    "<https://webhook-url> --tenant <tenantId> --types <pattern,...> [--description <text>] [--filter '<json>'|@file]",
   options: {
     tenant: { type: 'string' },
     types: { type: 'string' },
     description: { type: 'string' },
+    filter: { type: 'string' },
     'endpoint-url': { type: 'string' },
   },
   async run(context) {
@@ -65,11 +109,13 @@ const create: Command = {
     if (url === undefined)
       throw new UsageError('Missing the webhook URL: herald endpoints create <https://...> ...');
     const description = stringOption(context, 'description');
+    const filter = stringOption(context, 'filter');
     const body = {
       tenantId: requiredOption(context, 'tenant'),
       url,
       eventTypes: eventTypes(context),
       ...(description !== undefined ? { description } : {}),
+      ...(filter !== undefined ? { filter: filterValue(context, filter) } : {}),
     };
     const endpoint = await context.client().request<EndpointView>('POST', '/v1/endpoints', { body });
     context.print(endpoint, endpointFields);
@@ -144,6 +190,60 @@ const rotate: Command = {
   },
 };
 
-const endpointCommands: readonly Command[] = [create, list, toggle(false), toggle(true), rotate];
+const setFilter: Command = {
+  name: 'endpoints set-filter',
+  summary: "Set or remove an endpoint's payload filter (checked against the event types' schemas)",
+  usage: "<endpointId> --filter '<json>'|@file|none",
+  options: { filter: { type: 'string' } },
+  async run(context) {
+    const id = positional(context, 0, 'endpointId');
+    const filter = filterValue(context, requiredOption(context, 'filter'));
+    const endpoint = await context
+      .client()
+      .request<EndpointView>('PATCH', `/v1/endpoints/${encodeURIComponent(id)}`, { body: { filter } });
+    context.print(endpoint, endpointFields);
+  },
+};
+
+const previewFilter: Command = {
+  name: 'endpoints preview-filter',
+  summary: "How many of the tenant's recent events a filter would let through (saves nothing)",
+  usage: "<endpointId> --filter '<json>'|@file|none [--limit N]",
+  options: { filter: { type: 'string' }, limit: { type: 'string' } },
+  async run(context) {
+    const id = positional(context, 0, 'endpointId');
+    const body = {
+      filter: filterValue(context, requiredOption(context, 'filter')),
+      limit: intOption(context, 'limit', 100, 200),
+    };
+    const preview = await context
+      .client()
+      .request<PreviewView>('POST', `/v1/endpoints/${encodeURIComponent(id)}/filter-preview`, { body });
+    context.print(
+      preview,
+      (p) =>
+        `${p.matched} of the last ${p.examined} events would be delivered\n` +
+        renderTable(
+          [
+            { header: 'example', value: (e: PreviewView['examples'][number]) => e.id },
+            { header: 'type', value: (e) => e.type },
+            { header: 'created', value: (e) => e.createdAt },
+          ],
+          p.examples,
+        ) +
+        (p.warnings ?? []).map((w) => `warning: ${w.message}\n`).join(''),
+    );
+  },
+};
+
+const endpointCommands: readonly Command[] = [
+  create,
+  list,
+  toggle(false),
+  toggle(true),
+  rotate,
+  setFilter,
+  previewFilter,
+];
 
 export { endpointCommands };
