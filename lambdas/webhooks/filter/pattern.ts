@@ -314,4 +314,4 @@ export type {
   ParseResult,
   PointerMessage,
 };
-export { childPointer, FILTER_LIMITS, isPlainObject, parseFilter };
+export { FILTER_LIMITS, isPlainObject, parseFilter };
