@@ -29,10 +29,25 @@ describe('herald endpoints … filters', () => {
         enabled: true,
         secret: 'whsec_abc',
         ...(r.body as object),
-        warnings: [{ eventType: 'legacy.thing', message: 'legacy.thing has no schema: the filter is not checked against it' }],
+        warnings: [
+          {
+            eventType: 'legacy.thing',
+            message: 'legacy.thing has no schema: the filter is not checked against it',
+          },
+        ],
       },
     }));
-    const result = await cli('endpoints', 'create', 'https://h.example/h', '--tenant', 't_1', '--types', 'legacy.thing', '--filter', JSON.stringify(filter));
+    const result = await cli(
+      'endpoints',
+      'create',
+      'https://h.example/h',
+      '--tenant',
+      't_1',
+      '--types',
+      'legacy.thing',
+      '--filter',
+      JSON.stringify(filter),
+    );
     expect(result.code).toBe(0);
     expect(api.requests[0]?.body).toMatchObject({ eventTypes: ['legacy.thing'], filter });
     expect(result.stdout).toMatch(/^filter\s+\{"data":\{"currency":\["EUR"\]\}\}$/m);
@@ -42,11 +57,20 @@ describe('herald endpoints … filters', () => {
   it('set-filter reads @file, and none removes the filter', async () => {
     api.on('PATCH', '/v1/endpoints/ep_1', (r) => ({
       status: 200,
-      body: { id: 'ep_1', tenantId: 't_1', url: 'https://h.example/h', eventTypes: ['order.*'], enabled: true, ...(r.body as object) },
+      body: {
+        id: 'ep_1',
+        tenantId: 't_1',
+        url: 'https://h.example/h',
+        eventTypes: ['order.*'],
+        enabled: true,
+        ...(r.body as object),
+      },
     }));
     const dir = mkdtempSync(join(tmpdir(), 'herald-cli-filter-'));
     writeFileSync(join(dir, 'filter.json'), JSON.stringify(filter));
-    expect((await cli('endpoints', 'set-filter', 'ep_1', '--filter', `@${join(dir, 'filter.json')}`)).code).toBe(0);
+    expect(
+      (await cli('endpoints', 'set-filter', 'ep_1', '--filter', `@${join(dir, 'filter.json')}`)).code,
+    ).toBe(0);
     expect((await cli('endpoints', 'set-filter', 'ep_1', '--filter', 'none')).code).toBe(0);
     expect(api.requests.map((r) => r.body)).toEqual([{ filter }, { filter: null }]);
   });
@@ -56,7 +80,12 @@ describe('herald endpoints … filters', () => {
       'PATCH',
       '/v1/endpoints/ep_2',
       problem(400, 'invalid_filter', 'filter cannot match; see "errors"', {
-        errors: [{ pointer: '/data/curency', message: 'order.placed: the schema has no field "curency" here (did you mean "currency"?)' }],
+        errors: [
+          {
+            pointer: '/data/curency',
+            message: 'order.placed: the schema has no field "curency" here (did you mean "currency"?)',
+          },
+        ],
       }),
     );
     const result = await cli('endpoints', 'set-filter', 'ep_2', '--filter', '{"data":{"curency":["EUR"]}}');
@@ -76,9 +105,29 @@ describe('herald endpoints … filters', () => {
   it('preview-filter prints the count and the examples', async () => {
     api.on('POST', '/v1/endpoints/ep_1/filter-preview', {
       status: 200,
-      body: { examined: 40, matched: 3, examples: [{ id: 'evt_1', type: 'order.placed', createdAt: '2026-12-07T10:00:00.000Z', tenantId: 't_1', data: {} }] },
+      body: {
+        examined: 40,
+        matched: 3,
+        examples: [
+          {
+            id: 'evt_1',
+            type: 'order.placed',
+            createdAt: '2026-12-07T10:00:00.000Z',
+            tenantId: 't_1',
+            data: {},
+          },
+        ],
+      },
     });
-    const result = await cli('endpoints', 'preview-filter', 'ep_1', '--filter', JSON.stringify(filter), '--limit', '40');
+    const result = await cli(
+      'endpoints',
+      'preview-filter',
+      'ep_1',
+      '--filter',
+      JSON.stringify(filter),
+      '--limit',
+      '40',
+    );
     expect(result.code).toBe(0);
     expect(api.requests[0]?.body).toEqual({ filter, limit: 40 });
     expect(result.stdout).toContain('3 of the last 40 events would be delivered');

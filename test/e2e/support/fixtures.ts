@@ -85,7 +85,7 @@ async function createKey(api: HeraldApi, role: 'admin' | 'publisher' | 'tenant',
 
 async function createEndpoint(
   api: HeraldApi,
-  input: { tenantId: string; url: string; eventTypes: readonly string[] },
+  input: { tenantId: string; url: string; eventTypes: readonly string[]; filter?: Record<string, unknown> },
 ): Promise<CreatedEndpoint> {
   const body = expectStatus(
     'create endpoint',

@@ -105,7 +105,7 @@ describe('filter on POST /v1/endpoints', () => {
       filter: { data: { status: ['lost'] } },
     });
     expect(outside.statusCode).toBe(400);
-    expect(json(outside).errors[0]).toMatchObject({
+    expect((json(outside).errors as unknown[])[0]).toMatchObject({
       pointer: '/data/status/0',
       message: expect.stringMatching(/allows only "packed", "shipped", "delivered"/),
     });
@@ -182,7 +182,7 @@ describe('GET /v1/openapi/webhooks.json', () => {
     expect(created.statusCode).toBe(201);
     const exported = await call('GET', '/v1/openapi/webhooks.json', { key: tenant });
     expect(exported.statusCode).toBe(200);
-    expect(Object.keys(json(exported).webhooks)).toContain('order.placed');
+    expect(Object.keys(json(exported).webhooks as object)).toContain('order.placed');
     expect(exported.body).not.toMatch(/filter/i);
   });
 });
@@ -215,7 +215,7 @@ describe('POST /v1/endpoints/{id}/filter-preview', () => {
     expect(preview.statusCode).toBe(200);
     // 8 order.placed events (i not a multiple of 3); EUR where i is even: 2, 4, 8, 10.
     expect(json(preview)).toMatchObject({ examined: 8, matched: 4 });
-    expect(json(preview).examples.map((e: { data: { orderId: string } }) => e.data.orderId)).toEqual([
+    expect((json(preview).examples as { data: { orderId: string } }[]).map((e) => e.data.orderId)).toEqual([
       'o-10',
       'o-8',
       'o-4',
