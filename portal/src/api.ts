@@ -17,6 +17,7 @@ type Attempt = Schemas['Attempt'];
 type DeliveryState = Delivery['state'];
 type Problem = Schemas['Problem'];
 type PortalSession = Schemas['PortalSession'];
+type FilterPreview = Schemas['FilterPreview'];
 
 /** A catalog entry; the list answers summaries, GET /v1/event-types/{name} adds schema and examples. */
 type EventType = Schemas['EventType'];
@@ -69,6 +70,10 @@ const api = {
   rotateSecret: (id: string) =>
     unwrap(client.POST('/v1/endpoints/{id}/rotate-secret', { params: { path: { id } } })),
   sendTest: (id: string) => unwrap(client.POST('/v1/endpoints/{id}/test', { params: { path: { id } } })),
+  previewFilter: (id: string, filter: Record<string, unknown> | null) =>
+    unwrap(
+      client.POST('/v1/endpoints/{id}/filter-preview', { params: { path: { id } }, body: { filter } }),
+    ) as Promise<FilterPreview>,
 
   events: (query: { since?: string; until?: string; type?: string; cursor?: string }) =>
     unwrap(
@@ -107,5 +112,14 @@ const api = {
 
 const DELIVERY_STATES: readonly DeliveryState[] = ['pending', 'delivered', 'retrying', 'failed', 'skipped'];
 
-export type { Attempt, Delivery, DeliveryState, Endpoint, EventType, HeraldEvent, PortalSession };
+export type {
+  Attempt,
+  Delivery,
+  DeliveryState,
+  Endpoint,
+  EventType,
+  FilterPreview,
+  HeraldEvent,
+  PortalSession,
+};
 export { ApiError, api, DELIVERY_STATES, setUnauthorizedHandler };

@@ -1,9 +1,11 @@
 /**
  * The endpoint form, for create and edit: URL, event types (picked from the catalog where the
- * deployment has one, else typed as patterns), description, rate limit.
+ * deployment has one, else typed as patterns), description, rate limit, payload filter (with a live
+ * preview when editing).
  */
 import { useState } from 'preact/hooks';
 import { api } from './api';
+import { FilterField, parseFilterText } from './filter-field';
 import { ErrorNotice, useLoad } from './ui';
 
 interface EndpointValues {
@@ -11,6 +13,8 @@ interface EndpointValues {
   readonly eventTypes: string[];
   readonly description?: string;
   readonly rateLimit?: number;
+  /** null: no filter. */
+  readonly filter?: Record<string, unknown> | null;
 }
 
 interface Props {
@@ -19,6 +23,8 @@ interface Props {
   readonly initial?: EndpointValues;
   readonly onSubmit: (values: EndpointValues) => Promise<void>;
   readonly onCancel: () => void;
+  /** Set when editing: the filter is previewed against this endpoint's recent events as you type. */
+  readonly endpointId?: string;
 }
 
 function splitPatterns(text: string): string[] {
@@ -28,7 +34,7 @@ function splitPatterns(text: string): string[] {
     .filter((p) => p !== '');
 }
 
-function EndpointForm({ legend, submitLabel, initial, onSubmit, onCancel }: Props) {
+function EndpointForm({ legend, submitLabel, initial, onSubmit, onCancel, endpointId }: Props) {
   const catalog = useLoad(() => api.eventTypes().catch(() => undefined), []);
   const [url, setUrl] = useState(initial?.url ?? '');
   const [picked, setPicked] = useState<string[]>(initial?.eventTypes ?? []);
@@ -36,6 +42,9 @@ function EndpointForm({ legend, submitLabel, initial, onSubmit, onCancel }: Prop
   const [description, setDescription] = useState(initial?.description ?? '');
   const [rateLimit, setRateLimit] = useState(
     initial?.rateLimit === undefined ? '' : String(initial.rateLimit),
+  );
+  const [filterText, setFilterText] = useState(
+    initial?.filter != null ? JSON.stringify(initial.filter, null, 2) : '',
   );
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
@@ -45,6 +54,11 @@ function EndpointForm({ legend, submitLabel, initial, onSubmit, onCancel }: Prop
 
   const submit = async (event: Event) => {
     event.preventDefault();
+    const filter = parseFilterText(filterText);
+    if (filter instanceof Error) {
+      setError(filter);
+      return;
+    }
     setBusy(true);
     setError(undefined);
     // Patterns outside the catalog (e.g. "order.*") stay editable in the text field.
@@ -58,6 +72,7 @@ function EndpointForm({ legend, submitLabel, initial, onSubmit, onCancel }: Prop
         eventTypes,
         ...(description.trim() !== '' ? { description: description.trim() } : {}),
         ...(rateLimit.trim() !== '' ? { rateLimit: Number(rateLimit) } : {}),
+        filter: filter ?? null,
       });
     } catch (failure) {
       setError(failure);
@@ -131,6 +146,11 @@ function EndpointForm({ legend, submitLabel, initial, onSubmit, onCancel }: Prop
           inputMode="numeric"
           value={rateLimit}
           onInput={(e) => setRateLimit(e.currentTarget.value)}
+        />
+        <FilterField
+          text={filterText}
+          onInput={setFilterText}
+          {...(endpointId !== undefined ? { endpointId } : {})}
         />
         <ErrorNotice error={error} />
         <div class="actions">

@@ -58,10 +58,26 @@ function messageOf(error: unknown): string {
 
 function ErrorNotice({ error }: { error: unknown }) {
   if (error === undefined) return null;
+  // A problem with `errors` (schema_validation_failed, invalid_filter) lists each pointer and reason.
+  const errors = error instanceof ApiError ? (error.problem.errors ?? []) : [];
+  if (errors.length === 0) {
+    return (
+      <p class="notice error" role="alert">
+        {messageOf(error)}
+      </p>
+    );
+  }
   return (
-    <p class="notice error" role="alert">
-      {messageOf(error)}
-    </p>
+    <div class="notice error" role="alert">
+      <p>{messageOf(error)}</p>
+      <ul>
+        {errors.map((e) => (
+          <li key={`${e.pointer} ${e.message}`}>
+            <code>{e.pointer === '' ? '(the whole value)' : e.pointer}</code> {e.message}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 

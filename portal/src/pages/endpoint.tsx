@@ -23,6 +23,8 @@ function Details({ endpoint }: { endpoint: Endpoint }) {
       <dd>{endpoint.description ?? '—'}</dd>
       <dt>Rate limit</dt>
       <dd>{endpoint.rateLimit === undefined ? 'none' : `${endpoint.rateLimit} per second`}</dd>
+      <dt>Payload filter</dt>
+      <dd>{endpoint.filter === undefined ? 'none' : <code>{JSON.stringify(endpoint.filter)}</code>}</dd>
       <dt>Updated</dt>
       <dd>
         <Time iso={endpoint.updatedAt} />
@@ -76,7 +78,9 @@ function EndpointPage({ id }: { id: string }) {
                 eventTypes: endpoint.eventTypes,
                 ...(endpoint.description !== undefined ? { description: endpoint.description } : {}),
                 ...(endpoint.rateLimit !== undefined ? { rateLimit: endpoint.rateLimit } : {}),
+                ...(endpoint.filter !== undefined ? { filter: endpoint.filter } : {}),
               }}
+              endpointId={endpoint.id}
               onCancel={() => setEditing(false)}
               onSubmit={async (values) => {
                 await api.updateEndpoint(endpoint.id, {
@@ -84,6 +88,7 @@ function EndpointPage({ id }: { id: string }) {
                   eventTypes: values.eventTypes,
                   description: values.description ?? null,
                   rateLimit: values.rateLimit ?? null,
+                  filter: values.filter ?? null,
                 });
                 setEditing(false);
                 setNotice('Saved.');

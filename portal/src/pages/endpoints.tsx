@@ -66,8 +66,8 @@ function EndpointsPage() {
           legend="New endpoint"
           submitLabel="Create endpoint"
           onCancel={() => setCreating(false)}
-          onSubmit={async (input) => {
-            const endpoint = await api.createEndpoint(input);
+          onSubmit={async ({ filter, ...input }) => {
+            const endpoint = await api.createEndpoint({ ...input, ...(filter != null ? { filter } : {}) });
             setCreating(false);
             setCreated({ id: endpoint.id, secret: endpoint.secret });
             list.reload();
