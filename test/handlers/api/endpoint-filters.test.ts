@@ -176,6 +176,44 @@ describe('filter on PATCH /v1/endpoints/{id}', () => {
   });
 });
 
+describe('replays respect the filter as it is at replay time', () => {
+  it('replays to the endpoints whose filter passes now, a named one included', async () => {
+    const eur = json(
+      await create(
+        { tenantId: 't_r', eventTypes: ['order.placed'], filter: { data: { currency: ['EUR'] } } },
+        admin,
+      ),
+    );
+    const usd = json(
+      await create(
+        { tenantId: 't_r', eventTypes: ['order.placed'], filter: { data: { currency: ['USD'] } } },
+        admin,
+      ),
+    );
+    const id = newId('evt');
+    await putEvent(
+      {
+        id,
+        type: 'order.placed',
+        tenantId: 't_r',
+        createdAt: new Date().toISOString(),
+        data: { orderId: 'r-1', currency: 'EUR', lines: [] },
+      },
+      'api',
+    );
+    const all = await call('POST', `/v1/events/${id}/replay`, { key: admin, body: {} });
+    expect(json(all)).toMatchObject({ replayed: 1, failed: 0 });
+    const named = await call('POST', `/v1/events/${id}/replay`, { key: admin, body: { endpointId: usd.id } });
+    expect(json(named)).toMatchObject({ replayed: 0 });
+    // The USD endpoint's filter changes: the same replay now reaches it.
+    const changed = await call('PATCH', `/v1/endpoints/${usd.id}`, { key: admin, body: { filter: null } });
+    expect(changed.statusCode).toBe(200);
+    const again = await call('POST', `/v1/events/${id}/replay`, { key: admin, body: { endpointId: usd.id } });
+    expect(json(again)).toMatchObject({ replayed: 1 });
+    expect(eur.id).toBeDefined();
+  });
+});
+
 describe('GET /v1/openapi/webhooks.json', () => {
   it('never mentions an endpoint’s filter: receivers see events, not filters', async () => {
     const created = await create({ eventTypes: ['order.placed'], filter: { data: { currency: ['EUR'] } } });
