@@ -178,12 +178,11 @@ describe('filter on PATCH /v1/endpoints/{id}', () => {
 
 describe('replays respect the filter as it is at replay time', () => {
   it('replays to the endpoints whose filter passes now, a named one included', async () => {
-    const eur = json(
-      await create(
-        { tenantId: 't_r', eventTypes: ['order.placed'], filter: { data: { currency: ['EUR'] } } },
-        admin,
-      ),
+    const eur = await create(
+      { tenantId: 't_r', eventTypes: ['order.placed'], filter: { data: { currency: ['EUR'] } } },
+      admin,
     );
+    expect(eur.statusCode).toBe(201);
     const usd = json(
       await create(
         { tenantId: 't_r', eventTypes: ['order.placed'], filter: { data: { currency: ['USD'] } } },
@@ -210,7 +209,6 @@ describe('replays respect the filter as it is at replay time', () => {
     expect(changed.statusCode).toBe(200);
     const again = await call('POST', `/v1/events/${id}/replay`, { key: admin, body: { endpointId: usd.id } });
     expect(json(again)).toMatchObject({ replayed: 1 });
-    expect(eur.id).toBeDefined();
   });
 });
 
