@@ -424,28 +424,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /** A delivery ended failed (retry schedule exhausted or a permanent failure) and is on the webhook DLQ. */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": components["schemas"]["OperationalEvent"];
-                };
-            };
-            responses: {
-                /** @description Any 2xx acknowledges the delivery. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        post: operations["receive.herald.delivery.exhausted"];
         delete?: never;
         options?: never;
         head?: never;
@@ -462,28 +441,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /** Herald disabled an endpoint whose every attempt failed for the configured period (default 5 days). */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": components["schemas"]["OperationalEvent"];
-                };
-            };
-            responses: {
-                /** @description Any 2xx acknowledges the delivery. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        post: operations["receive.herald.endpoint.disabled"];
         delete?: never;
         options?: never;
         head?: never;
@@ -500,28 +458,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /** An endpoint's failure streak crossed the threshold (default 5 consecutive failed attempts). */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": components["schemas"]["OperationalEvent"];
-                };
-            };
-            responses: {
-                /** @description Any 2xx acknowledges the delivery. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        post: operations["receive.herald.endpoint.failing"];
         delete?: never;
         options?: never;
         head?: never;
@@ -538,28 +475,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /** A failing endpoint delivered again. */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": components["schemas"]["OperationalEvent"];
-                };
-            };
-            responses: {
-                /** @description Any 2xx acknowledges the delivery. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        post: operations["receive.herald.endpoint.recovered"];
         delete?: never;
         options?: never;
         head?: never;
@@ -711,7 +627,7 @@ export interface components {
         };
         EndpointInput: {
             description?: string;
-            /** @default true */
+            /** @description Omitted: `true` */
             enabled?: boolean;
             /** @description `*` is one dot-separated segment; a lone `*` matches every type */
             eventTypes: string[];
@@ -739,7 +655,10 @@ export interface components {
         Event: {
             /** Format: date-time */
             createdAt: string;
-            data: Record<string, never>;
+            /** @description The event's data as published */
+            data: {
+                [key: string]: unknown;
+            };
             id: string;
             /** @description The catalog schema version `data` was validated against; absent when the type has no schema */
             schemaVersion?: number;
@@ -776,30 +695,43 @@ export interface components {
          *     }
          */
         EventFilter: {
-            $or?: Record<string, never>[];
-            data?: Record<string, never>;
+            $or?: {
+                [key: string]: unknown;
+            }[];
+            data?: {
+                [key: string]: unknown;
+            };
             tenantId?: unknown[];
             type?: unknown[];
         };
         EventInput: {
-            data: Record<string, never>;
+            /** @description Any JSON object; validated against the type's schema when the catalog has one */
+            data: {
+                [key: string]: unknown;
+            };
             tenantId: string;
             type: string;
         };
         EventType: components["schemas"]["EventTypeSummary"] & {
-            examples?: Record<string, never>[];
+            examples?: {
+                [key: string]: unknown;
+            }[];
             schema?: components["schemas"]["JsonSchema"];
         };
         EventTypeInput: {
             description: string;
             /** @description Each must validate against `schema` */
-            examples?: Record<string, never>[];
+            examples?: {
+                [key: string]: unknown;
+            }[];
             /** @description Not `herald.*` (reserved) nor a built-in name */
             name: string;
             schema?: components["schemas"]["JsonSchema"];
         };
         EventTypeSchemaInput: {
-            examples?: Record<string, never>[];
+            examples?: {
+                [key: string]: unknown;
+            }[];
             schema: components["schemas"]["JsonSchema"];
         };
         EventTypeSummary: {
@@ -820,7 +752,9 @@ export interface components {
         EventTypeVersion: {
             /** Format: date-time */
             createdAt: string;
-            examples?: Record<string, never>[];
+            examples?: {
+                [key: string]: unknown;
+            }[];
             schema: components["schemas"]["JsonSchema"];
             version: number;
         };
@@ -840,10 +774,7 @@ export interface components {
         FilterPreviewInput: {
             /** @description The candidate filter; null previews no filter */
             filter: components["schemas"]["EventFilter"] | null;
-            /**
-             * @description How many of the most recent events of the subscribed types to examine
-             * @default 100
-             */
+            /** @description How many of the most recent events of the subscribed types to examine; omitted: 100 */
             limit?: number;
         };
         /** @description A subscribed type (or wildcard) the filter could not be checked against: no schema, or not in the catalog */
@@ -898,10 +829,7 @@ export interface components {
             url: string;
         };
         PortalLinkInput: {
-            /**
-             * @description Seconds until the link, and the session it opens, expire
-             * @default 3600
-             */
+            /** @description Seconds until the link, and the session it opens, expire; omitted: 3600 */
             expiresIn?: number;
             tenantId: string;
         };
@@ -947,6 +875,15 @@ export interface components {
         };
     };
     responses: {
+        /** @description Any other error, as an RFC 9457 problem document with a stable `code` (e.g. `internal_error`, `unavailable`) */
+        Problem: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Invalid request (`invalid_request`, `invalid_url`, `forbidden_address`) */
         Problem400: {
             headers: {
@@ -1070,6 +1007,7 @@ export interface operations {
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
+            default: components["responses"]["Problem"];
         };
     };
     peekDeadLetterQueue: {
@@ -1102,6 +1040,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            default: components["responses"]["Problem"];
         };
     };
     redriveDeadLetterQueue: {
@@ -1141,6 +1080,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             415: components["responses"]["Problem415"];
+            default: components["responses"]["Problem"];
         };
     };
     listEndpoints: {
@@ -1174,6 +1114,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            default: components["responses"]["Problem"];
         };
     };
     createEndpoint: {
@@ -1205,6 +1146,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             415: components["responses"]["Problem415"];
+            default: components["responses"]["Problem"];
         };
     };
     getEndpoint: {
@@ -1232,6 +1174,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            default: components["responses"]["Problem"];
         };
     };
     deleteEndpoint: {
@@ -1257,6 +1200,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            default: components["responses"]["Problem"];
         };
     };
     updateEndpoint: {
@@ -1290,6 +1234,7 @@ export interface operations {
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
             415: components["responses"]["Problem415"];
+            default: components["responses"]["Problem"];
         };
     };
     previewEndpointFilter: {
@@ -1322,6 +1267,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             415: components["responses"]["Problem415"];
+            default: components["responses"]["Problem"];
         };
     };
     rotateEndpointSecret: {
@@ -1365,6 +1311,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
+            default: components["responses"]["Problem"];
         };
     };
     sendTestEvent: {
@@ -1402,6 +1349,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            default: components["responses"]["Problem"];
         };
     };
     listEventTypes: {
@@ -1431,6 +1379,7 @@ export interface operations {
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
+            default: components["responses"]["Problem"];
         };
     };
     createEventType: {
@@ -1468,6 +1417,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             409: components["responses"]["Problem409"];
             415: components["responses"]["Problem415"];
+            default: components["responses"]["Problem"];
         };
     };
     getEventType: {
@@ -1493,6 +1443,7 @@ export interface operations {
             };
             401: components["responses"]["Problem401"];
             404: components["responses"]["Problem404"];
+            default: components["responses"]["Problem"];
         };
     };
     archiveEventType: {
@@ -1518,6 +1469,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
+            default: components["responses"]["Problem"];
         };
     };
     putEventTypeSchema: {
@@ -1567,6 +1519,7 @@ export interface operations {
                 };
             };
             415: components["responses"]["Problem415"];
+            default: components["responses"]["Problem"];
         };
     };
     listEvents: {
@@ -1608,6 +1561,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            default: components["responses"]["Problem"];
         };
     };
     publishEvent: {
@@ -1651,6 +1605,7 @@ export interface operations {
             415: components["responses"]["Problem415"];
             422: components["responses"]["Problem422"];
             503: components["responses"]["Problem503"];
+            default: components["responses"]["Problem"];
         };
     };
     getEvent: {
@@ -1680,6 +1635,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            default: components["responses"]["Problem"];
         };
     };
     listDeliveryAttempts: {
@@ -1715,6 +1671,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            default: components["responses"]["Problem"];
         };
     };
     replayEvent: {
@@ -1749,6 +1706,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             415: components["responses"]["Problem415"];
+            default: components["responses"]["Problem"];
         };
     };
     getHealth: {
@@ -1772,6 +1730,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Throttled by the API stage (every route shares its rate limit); API Gateway answers `{"message":"Too Many Requests"}`, not a problem document */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            default: components["responses"]["Problem"];
         };
     };
     listKeys: {
@@ -1802,6 +1772,7 @@ export interface operations {
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
+            default: components["responses"]["Problem"];
         };
     };
     createKey: {
@@ -1830,6 +1801,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             415: components["responses"]["Problem415"];
+            default: components["responses"]["Problem"];
         };
     };
     revokeKey: {
@@ -1855,6 +1827,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            default: components["responses"]["Problem"];
         };
     };
     exportWebhooks: {
@@ -1874,11 +1847,15 @@ export interface operations {
                 content: {
                     "application/json": {
                         openapi: string;
-                        webhooks: Record<string, never>;
+                        /** @description One entry per publishable event type, keyed by type name */
+                        webhooks: {
+                            [key: string]: unknown;
+                        };
                     };
                 };
             };
             401: components["responses"]["Problem401"];
+            default: components["responses"]["Problem"];
         };
     };
     createPortalLink: {
@@ -1907,6 +1884,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             415: components["responses"]["Problem415"];
+            default: components["responses"]["Problem"];
         };
     };
     revokePortalLink: {
@@ -1931,6 +1909,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            default: components["responses"]["Problem"];
         };
     };
     getPortalSession: {
@@ -1953,6 +1932,7 @@ export interface operations {
             };
             401: components["responses"]["Problem401"];
             404: components["responses"]["Problem404"];
+            default: components["responses"]["Problem"];
         };
     };
     openPortalSession: {
@@ -1988,6 +1968,7 @@ export interface operations {
                 };
             };
             415: components["responses"]["Problem415"];
+            default: components["responses"]["Problem"];
         };
     };
     endPortalSession: {
@@ -2008,6 +1989,7 @@ export interface operations {
             };
             401: components["responses"]["Problem401"];
             404: components["responses"]["Problem404"];
+            default: components["responses"]["Problem"];
         };
     };
     bulkReplay: {
@@ -2038,6 +2020,95 @@ export interface operations {
             404: components["responses"]["Problem404"];
             415: components["responses"]["Problem415"];
             429: components["responses"]["Problem429"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "receive.herald.delivery.exhausted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperationalEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "receive.herald.endpoint.disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperationalEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "receive.herald.endpoint.failing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperationalEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "receive.herald.endpoint.recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperationalEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }
