@@ -1,11 +1,11 @@
 /**
- * The local webhook receiver both the baseline and Herald deliver to: verifies the signature, can
- * fail a share of first attempts with 503 (to exercise retries), and records publish → 2xx latency.
+ * The receiver both the baseline and Herald deliver to: the demo receiver (local/receiver) verifying
+ * with the endpoint's secret, failing a share of first attempts with 503 (to exercise retries), and
+ * recording when each webhook-id was first acknowledged and, for the baseline's numeric `createdAt`,
+ * publish → 2xx latency.
  */
 
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { cryptoSignature } from './signer.js';
+import { startReceiver as startDemoReceiver } from '../../local/receiver/receiver.js';
 
 interface ReceiverOptions {
   readonly secret: string;
@@ -16,8 +16,9 @@ interface ReceiverOptions {
 interface Receiver {
   readonly url: string;
   readonly delivered: Set<string>;
+  /** webhook-id → ms epoch of its first 2xx. */
+  readonly acceptedAt: Map<string, number>;
   readonly latenciesMs: number[];
-  readonly rejected: { signature: number; injected: number };
   close(): Promise<void>;
 }
 
@@ -30,52 +31,31 @@ function failsFirst(id: string, rate: number): boolean {
 
 async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
   const delivered = new Set<string>();
-  const seen = new Set<string>();
+  const acceptedAt = new Map<string, number>();
   const latenciesMs: number[] = [];
-  const rejected = { signature: 0, injected: 0 };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const id = String(req.headers['webhook-id'] ?? '');
-      const ts = Number(req.headers['webhook-timestamp']);
-      const expected = cryptoSignature(options.secret, id, ts, body);
-      const given = String(req.headers['webhook-signature'] ?? '').split(' ');
-      if (!given.includes(expected)) {
-        rejected.signature++;
-        res.writeHead(401).end();
-        return;
-      }
-      if (!seen.has(id) && failsFirst(id, options.failFirstAttemptRate)) {
-        seen.add(id);
-        rejected.injected++;
-        res.writeHead(503).end();
-        return;
-      }
-      seen.add(id);
-      if (!delivered.has(id)) {
-        delivered.add(id); // receivers dedupe on webhook-id
-        const { createdAt } = JSON.parse(body) as { createdAt: number };
-        latenciesMs.push(Date.now() - createdAt);
-      }
-      res.writeHead(204).end();
-    });
+  const receiver = await startDemoReceiver({
+    secrets: [options.secret],
+    keepRequests: false, // a run delivers tens of thousands
+    respond: (request) => {
+      const id = request.webhookId ?? '';
+      if (request.seenBefore > 0 || !failsFirst(id, options.failFirstAttemptRate)) return undefined;
+      return { kind: 'status', status: 503 };
+    },
+    onAccepted: (webhook, request) => {
+      delivered.add(webhook.id); // receivers dedupe on webhook-id
+      acceptedAt.set(webhook.id, request.at);
+      const { createdAt } = webhook.body as { createdAt?: unknown };
+      if (typeof createdAt === 'number') latenciesMs.push(request.at - createdAt);
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/hooks`,
+    url: `${receiver.url}/hooks`,
     delivered,
+    acceptedAt,
     latenciesMs,
-    rejected,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => receiver.close(),
   };
 }
 
 export type { Receiver, ReceiverOptions };
-export { failsFirst, startReceiver };
+export { startReceiver };

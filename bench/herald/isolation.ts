@@ -19,7 +19,6 @@ import { apiClient, createEndpoint, pointEndpoint } from './api.js';
 import { BASE_OUTDIR, baseAssemblyExists } from './assembly.js';
 import { type CpuUsage, cpuSince, cpuSnapshot } from './cpu.js';
 import { publishEvents } from './publisher.js';
-import { observeReceipts } from './receipts.js';
 import { countIn, EVENT_TYPE, invocationStats, TIME_SCALE } from './run.js';
 
 /** Tenants with one endpoint each; with `hanging`, the last one's endpoint never answers. */
@@ -116,7 +115,7 @@ async function runIsolation(options: IsolationOptions): Promise<IsolationRunResu
       const receiver = await startReceiver({ secret: endpoint.secret, failFirstAttemptRate: 0 });
       closers.push(() => receiver.close());
       await pointEndpoint(client, endpoint.id, receiver.url);
-      const seen = observeReceipts(receiver);
+      const seen = receiver.acceptedAt;
       if (observed.includes(tenantId)) receipts.push(seen);
     }
     let hanging: HangingEndpoint | undefined;

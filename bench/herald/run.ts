@@ -18,7 +18,6 @@ import { apiClient, createEndpoint, pointEndpoint } from './api.js';
 import { BASE_OUTDIR, baseAssemblyExists } from './assembly.js';
 import { type CpuUsage, cpuSince, cpuSnapshot } from './cpu.js';
 import { type Outstanding, publishEvents } from './publisher.js';
-import { observeReceipts } from './receipts.js';
 
 /** Retry waits, ASL intervals and visibility timeouts × this, so retried deliveries finish in the run. */
 const TIME_SCALE = 0.01;
@@ -133,7 +132,7 @@ async function runHerald(options: HeraldRunOptions): Promise<HeraldRunResult> {
     });
     closers.push(() => receiver.close());
     await pointEndpoint(client, endpoint.id, receiver.url);
-    const receivedAt = observeReceipts(receiver);
+    const receivedAt = receiver.acceptedAt;
     const run = randomUUID().slice(0, 8);
     let index = 0;
     const event = (phase: string) => () => ({
