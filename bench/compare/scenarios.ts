@@ -1,6 +1,7 @@
 /**
  * The four scenarios, written once against `BrokerAdapter`: throughput, latency at an offered rate,
- * a consumer crash mid-processing, and a poison message. Every wait has a deadline.
+ * a consumer crash mid-processing, and a poison message. Every wait has a deadline. `queue` names the
+ * scenario's queue (default its short name), so runs sharing a broker keep apart.
  */
 
 import { inOrderFraction, type LatencySummary, summarize } from '../lib/stats.js';
@@ -53,9 +54,9 @@ const ackingHandler = (job: InvoiceJob) => async (r: { message: JobMessage }) =>
 
 async function runThroughput(
   adapter: BrokerAdapter,
-  options: { count: number; timeoutMs: number; concurrency: number },
+  options: { count: number; timeoutMs: number; concurrency: number; queue?: string },
 ): Promise<ThroughputResult> {
-  const queue = 'tp';
+  const queue = options.queue ?? 'tp';
   await adapter.createQueue({ name: queue, maxDeliveries: 5, redeliveryDelayMs: 30_000 });
   const job = new InvoiceJob();
   const consumer = await adapter.startConsumer(queue, ackingHandler(job), {
@@ -89,9 +90,9 @@ async function runThroughput(
 
 async function runLatency(
   adapter: BrokerAdapter,
-  options: { perSecond: number; seconds: number; concurrency: number },
+  options: { perSecond: number; seconds: number; concurrency: number; queue?: string },
 ): Promise<LatencyResult> {
-  const queue = 'lat';
+  const queue = options.queue ?? 'lat';
   await adapter.createQueue({ name: queue, maxDeliveries: 5, redeliveryDelayMs: 30_000 });
   const job = new InvoiceJob();
   const consumer = await adapter.startConsumer(queue, ackingHandler(job), {
@@ -123,9 +124,9 @@ async function runLatency(
 
 async function runCrash(
   adapter: BrokerAdapter,
-  options: { redeliveryDelayMs: number },
+  options: { redeliveryDelayMs: number; queue?: string },
 ): Promise<CrashResult> {
-  const queue = 'crash';
+  const queue = options.queue ?? 'crash';
   await adapter.createQueue({ name: queue, maxDeliveries: 5, redeliveryDelayMs: options.redeliveryDelayMs });
   const job = new InvoiceJob();
   let received = false;
@@ -168,10 +169,14 @@ async function runCrash(
 
 async function runPoison(
   adapter: BrokerAdapter,
-  options: { maxDeliveries: number; redeliveryDelayMs: number },
+  options: { maxDeliveries: number; redeliveryDelayMs: number; queue?: string },
 ): Promise<PoisonResult> {
-  const queue = 'poison';
-  await adapter.createQueue({ name: queue, ...options });
+  const queue = options.queue ?? 'poison';
+  await adapter.createQueue({
+    name: queue,
+    maxDeliveries: options.maxDeliveries,
+    redeliveryDelayMs: options.redeliveryDelayMs,
+  });
   const job = new InvoiceJob();
   const [poison, good] = makeMessages('poison', 2) as [JobMessage, JobMessage];
   let poisonDeliveries = 0;
