@@ -4,6 +4,7 @@
  * an example. Pure: the caller passes the entries, so the CLI and the route build the same document.
  */
 import { createHash } from 'node:crypto';
+import { explicitOpenObjects } from './open-objects.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -44,12 +45,19 @@ const SIGNATURE_HEADERS = [
   },
 ];
 
-/** The type's `data` schema as a subschema: `$schema` belongs at a document root, not here. */
+/**
+ * The type's `data` schema as a subschema (`$schema` belongs at a document root, not here), its
+ * free-form objects explicit so generated clients can index them.
+ */
 function dataSchema(type: ExportedType): JsonSchema {
   if (type.schema === undefined)
-    return { type: 'object', description: 'Any JSON object (no schema registered).' };
+    return {
+      type: 'object',
+      additionalProperties: true,
+      description: 'Any JSON object (no schema registered).',
+    };
   const { $schema: _dialect, ...rest } = type.schema;
-  return rest;
+  return explicitOpenObjects(rest);
 }
 
 function envelope(type: ExportedType): JsonSchema {
@@ -99,6 +107,8 @@ function webhookEntry(type: ExportedType): Record<string, unknown> {
       summary: type.name,
       description: type.description,
       parameters: SIGNATURE_HEADERS,
+      // Authenticated by the webhook-signature header, which no OpenAPI security scheme describes.
+      security: [],
       requestBody: {
         required: true,
         content: {
@@ -109,8 +119,10 @@ function webhookEntry(type: ExportedType): Record<string, unknown> {
         },
       },
       responses: {
-        '2XX': {
-          description: 'Received. Any 2xx is success; a 4xx other than 408, 409, 425 and 429 is not retried.',
+        '2XX': { description: 'Received: the delivery succeeded.' },
+        default: {
+          description:
+            'A failed attempt (as is no answer within the timeout): retried with backoff, except a 4xx other than 408, 409, 425 and 429. 429 and 503 honour Retry-After.',
         },
       },
     },
@@ -129,7 +141,15 @@ function webhooksDocument(types: readonly ExportedType[]): Record<string, unknow
       version: digest,
       description:
         'The webhooks Herald POSTs, one per event type in the catalog. Verify webhook-signature with any Standard Webhooks library before trusting the body.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
+    servers: [
+      {
+        url: '{endpointUrl}',
+        description: 'Your endpoint: Herald POSTs every webhook below to the URL you registered',
+        variables: { endpointUrl: { default: 'https://example.com/webhooks' } },
+      },
+    ],
     webhooks: Object.fromEntries(sorted.map((type) => [type.name, webhookEntry(type)])),
     components: {
       schemas: Object.fromEntries(sorted.map((type) => [componentName(type.name), dataSchema(type)])),
