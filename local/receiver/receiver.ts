@@ -26,7 +26,7 @@ export type Answer =
       readonly status: number;
       readonly retryAfter?: string;
       readonly headers?: Readonly<Record<string, string>>;
-      /** Sent as is (text/plain unless `headers` say otherwise); without one, the status code. */
+      /** Sent as is, with only `headers`; without one, the status code as text/plain. */
       readonly body?: string;
     }
   /** Holds the request open until the sender gives up (its timeout), or `maxMs` passes. */
@@ -254,7 +254,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     switch (answer.kind) {
       case 'status': {
         const headers: Record<string, string> = {
-          'content-type': 'text/plain',
+          ...(answer.body === undefined ? { 'content-type': 'text/plain' } : {}),
           ...(answer.retryAfter !== undefined ? { 'retry-after': answer.retryAfter } : {}),
           ...answer.headers,
         };

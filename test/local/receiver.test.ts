@@ -74,3 +74,77 @@ describe('demo receiver', () => {
     expect((await send(receiver, secret, 'x0')).status).toBe(200);
   });
 });
+
+describe('the receiver as tests and benchmarks script it', () => {
+  let receiver: Receiver | undefined;
+  afterEach(async () => {
+    await receiver?.close();
+  });
+
+  const post = (url: string, secret: string, msgId: string, body = '{"type":"a.b"}') =>
+    fetch(url, {
+      method: 'POST',
+      headers: {
+        ...webhookHeaders({
+          msgId,
+          timestampSeconds: Math.floor(Date.now() / 1000),
+          body,
+          secrets: [secret],
+        }),
+        'content-type': 'application/json',
+      },
+      body,
+    });
+
+  it('answers what `respond` decides, with how often the path saw the id; logs every request', async () => {
+    const secret = generateWebhookSecret();
+    const accepted: string[] = [];
+    receiver = await startReceiver({
+      secretsFor: (path) => (path === '/signed' ? [secret] : undefined),
+      rejectUnverified: false,
+      respond: (r) => (r.seenBefore === 0 ? { kind: 'status', status: 503, retryAfter: '2' } : undefined),
+      onAccepted: (webhook) => accepted.push(`${webhook.path} ${webhook.id}`),
+    });
+    const first = await post(`${receiver.url}/signed`, secret, 'm1');
+    expect([first.status, first.headers.get('retry-after'), await first.text()]).toEqual([503, '2', '503']);
+    expect((await post(`${receiver.url}/signed`, secret, 'm1')).status).toBe(200);
+    // A wrong secret is recorded as unverified and still answered, as scripted.
+    expect((await post(`${receiver.url}/signed?x=1`, generateWebhookSecret(), 'm2')).status).toBe(503);
+    expect((await post(`${receiver.url}/open`, secret, 'm1')).status).toBe(503);
+    expect(accepted).toEqual(['/signed m1']);
+    expect(
+      receiver.requests().map((r) => [r.url, r.webhookId, r.seenBefore, r.verified, r.answered]),
+    ).toEqual([
+      ['/signed', 'm1', 0, true, '503'],
+      ['/signed', 'm1', 1, true, '200'],
+      ['/signed?x=1', 'm2', 0, false, '503'],
+      ['/open', 'm1', 0, undefined, '503'],
+    ]);
+  });
+
+  it('hangs or drops the connection when told; stop refuses, start listens on the same port again', async () => {
+    const secret = generateWebhookSecret();
+    receiver = await startReceiver({
+      respond: (r) =>
+        r.path === '/hang'
+          ? { kind: 'hang', maxMs: 5_000 }
+          : r.path === '/close'
+            ? { kind: 'close' }
+            : undefined,
+    });
+    const url = receiver.url;
+    await expect(post(`${url}/close`, secret, 'c1')).rejects.toThrow();
+    const hanging = post(`${url}/hang`, secret, 'h1').then(
+      () => 'answered',
+      () => 'dropped',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await receiver.stop();
+    expect(await hanging).toBe('dropped');
+    await expect(post(`${url}/ok`, secret, 'o1')).rejects.toThrow();
+    await receiver.start();
+    expect(receiver.url).toBe(url);
+    expect((await post(`${url}/ok`, secret, 'o1')).status).toBe(200);
+    expect(receiver.requests().map((r) => r.answered)).toEqual(['close', 'hang', '200']);
+  });
+});

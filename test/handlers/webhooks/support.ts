@@ -1,19 +1,22 @@
 /**
- * Test doubles for the webhook handler tests that run over real sockets: a programmable receiver
- * (node:http on 127.0.0.1) and a tiny fake Step Functions endpoint that implements StartExecution
- * with the real service's name-uniqueness rule (a second start of a name → ExecutionAlreadyExists).
+ * Test doubles for the webhook handler tests that run over real sockets: Herald's one receiver
+ * (local/receiver) answering per path as a test tells it, and a tiny fake Step Functions endpoint that
+ * implements StartExecution with the real service's name-uniqueness rule (a second start of a name →
+ * ExecutionAlreadyExists).
  */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { newId } from '../../../lambdas/shared/ids.js';
 import type { EndpointRecord } from '../../../lambdas/shared/model.js';
 import { putEndpoint } from '../../../lambdas/shared/store/endpoints.js';
 import { generateWebhookSecret } from '../../../lambdas/webhooks/signing.js';
+import { startReceiver as startDemoReceiver, type WebhookRequest } from '../../../local/receiver/receiver.js';
 import { type Harness, startHarness } from '../../support/harness.js';
 
 interface Received {
+  /** The request target as sent, query included. */
   readonly path: string;
-  readonly headers: IncomingHttpHeaders;
+  readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: string;
 }
 
@@ -27,6 +30,7 @@ interface Reply {
 
 interface Receiver {
   readonly base: string;
+  /** Every request so far, in order. */
   readonly received: Received[];
   /** What `path` answers from now on (default 204). */
   reply(path: string, reply: Reply | ((req: Received) => Reply)): void;
@@ -47,33 +51,35 @@ function close(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
+const asReceived = (request: WebhookRequest): Received => ({
+  path: request.url,
+  headers: request.headers,
+  body: request.body,
+});
+
+/** The receiver with no secret (the handler tests check signatures themselves), answering as told. */
 async function startReceiver(): Promise<Receiver> {
-  const received: Received[] = [];
   const replies = new Map<string, Reply | ((req: Received) => Reply)>();
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const entry: Received = {
-        path: req.url ?? '/',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString(),
-      };
-      received.push(entry);
-      const configured = replies.get(entry.path) ?? { status: 204 };
-      const reply = typeof configured === 'function' ? configured(entry) : configured;
-      if (reply.hang) return;
-      res.writeHead(reply.status, reply.headers);
-      res.end(reply.body);
-    });
+  const receiver = await startDemoReceiver({
+    respond: (request) => {
+      const configured = replies.get(request.url) ?? { status: 204 };
+      const reply = typeof configured === 'function' ? configured(asReceived(request)) : configured;
+      if (reply.hang) return { kind: 'hang' };
+      return { kind: 'status', status: reply.status, headers: reply.headers ?? {}, body: reply.body ?? '' };
+    },
   });
-  const base = await listen(server);
   return {
-    base,
-    received,
+    base: receiver.url,
+    get received() {
+      return receiver.requests().map(asReceived);
+    },
     reply: (path, reply) => replies.set(path, reply),
-    on: (path) => received.filter((r) => r.path === path),
-    close: () => close(server),
+    on: (path) =>
+      receiver
+        .requests()
+        .filter((r) => r.url === path)
+        .map(asReceived),
+    close: () => receiver.close(),
   };
 }
 
