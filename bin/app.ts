@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { App, Duration } from 'aws-cdk-lib';
+import { parseBilling, parseCapacity } from '../lib/capacity.js';
 import { HeraldStack } from '../lib/herald-stack.js';
 import { parseDisableAfter } from '../lib/webhooks.js';
 
@@ -37,6 +38,10 @@ if (legacyGsi1 !== undefined && legacyGsi1 !== 'query' && legacyGsi1 !== 'keep')
   throw new Error(`Context herald:legacyGsi1 must be "query" or "keep", got ${String(legacyGsi1)}`);
 }
 
+// The tables' billing mode: on-demand, or provisioned with auto-scaling (docs/internals.md).
+const billing = parseBilling(context('herald:billing'));
+const capacity = billing === 'provisioned' ? parseCapacity(context) : undefined;
+
 new HeraldStack(app, String(context('herald:stackName') ?? 'Herald'), {
   description: 'Herald: events in, idempotent background jobs, signed webhooks out',
   allowLoopbackWebhooks: asBoolean(context('herald:allowLoopbackWebhooks')),
@@ -52,6 +57,8 @@ new HeraldStack(app, String(context('herald:stackName') ?? 'Herald'), {
   strictEventTypes: asBoolean(context('herald:strictEventTypes')),
   ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}),
   ...(legacyGsi1 !== undefined ? { legacyGsi1 } : {}),
+  billing,
+  ...(capacity !== undefined ? { capacity } : {}),
   limits: {
     ...(maxEndpointsPerTenant !== undefined ? { endpointsPerTenant: maxEndpointsPerTenant } : {}),
     ...(maxReplayCallsPerMinute !== undefined ? { replayCallsPerMinute: maxReplayCallsPerMinute } : {}),

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -15,6 +15,25 @@ const schemaEngineScript = path.join(projectRoot, 'lib/bundling/json-schema-engi
  * 256 holds the measured peak (docs/internals.md "Memory of the functions").
  */
 const PER_EVENT_MEMORY_MB = 256;
+
+/** CDK context that sets every function's Lambda system log level (docs/internals.md "Logs"). */
+const SYSTEM_LOG_LEVEL_CONTEXT = 'herald:systemLogLevel';
+
+/**
+ * Lambda's own log lines (platform.start and platform.report in the JSON format) at WARN by default:
+ * at INFO they are written for every invocation, CloudWatch Logs ingestion per invocation that
+ * docs/cost.md prices, and nothing a runbook reads. `-c herald:systemLogLevel=INFO` (or DEBUG) brings them back while debugging;
+ * the application's own logs (Powertools) are unaffected either way.
+ */
+function systemLogLevelOf(scope: Construct): SystemLogLevel {
+  const raw = scope.node.tryGetContext(SYSTEM_LOG_LEVEL_CONTEXT) as unknown;
+  if (raw === undefined) return SystemLogLevel.WARN;
+  const level = String(raw).toUpperCase();
+  if (level !== 'DEBUG' && level !== 'INFO' && level !== 'WARN') {
+    throw new Error(`Context ${SYSTEM_LOG_LEVEL_CONTEXT} must be DEBUG, INFO or WARN, got ${String(raw)}`);
+  }
+  return level as SystemLogLevel;
+}
 
 interface HeraldFunctionProps {
   /** Handler file, relative to the project root (e.g. `lambdas/api/ingest.handler.ts`); it exports `handler`. */
@@ -69,6 +88,7 @@ class HeraldFunction extends NodejsFunction {
       logGroup,
       tracing: props.tracing ?? Tracing.DISABLED,
       loggingFormat: LoggingFormat.JSON,
+      systemLogLevelV2: systemLogLevelOf(scope),
       projectRoot,
       depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
       environment: {
@@ -119,4 +139,4 @@ class HeraldFunction extends NodejsFunction {
 }
 
 export type { HeraldFunctionProps };
-export { HeraldFunction, PER_EVENT_MEMORY_MB };
+export { HeraldFunction, PER_EVENT_MEMORY_MB, SYSTEM_LOG_LEVEL_CONTEXT, systemLogLevelOf };

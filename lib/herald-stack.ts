@@ -1,6 +1,9 @@
-import { CfnOutput, type Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, type Duration, type IAspect, Stack, type StackProps } from 'aws-cdk-lib';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
+import { type Billing, DEFAULT_CAPACITY, eventSourceConcurrency, type ProvisionedCapacity } from './capacity.js';
 import type { Limits } from '../lambdas/shared/limits.js';
 import { BackgroundJob } from './background-job.js';
 import { EventsApi } from './events-api.js';
@@ -36,6 +39,10 @@ interface HeraldStackProps extends StackProps {
   readonly alarmEmail?: string;
   /** Upgrading a stack deployed with the `gsi1` index (lib/tables.ts). @default none */
   readonly legacyGsi1?: LegacyGsi1;
+  /** The tables' billing mode, context `herald:billing` (lib/capacity.ts). @default 'on-demand' */
+  readonly billing?: Billing;
+  /** Provisioned mode: auto-scaling range (context `herald:maxWriteCapacity`, ...). @default DEFAULT_CAPACITY */
+  readonly capacity?: ProvisionedCapacity;
 }
 
 /** Herald: events API → SNS → job and dispatch queues → jobs and signed webhooks, with alarms. */
@@ -46,6 +53,8 @@ class HeraldStack extends Stack {
 
     const tables = new HeraldTables(this, 'Tables', {
       ...(props.legacyGsi1 !== undefined ? { legacyGsi1: props.legacyGsi1 } : {}),
+      ...(props.billing !== undefined ? { billing: props.billing } : {}),
+      ...(props.capacity !== undefined ? { capacity: props.capacity } : {}),
     });
     const secretsKey = new SecretsKey(this, 'SecretsKey');
     const eventsTopic = new Topic(this, 'EventsTopic', { displayName: 'Herald events', enforceSSL: true });
@@ -117,6 +126,11 @@ class HeraldStack extends Stack {
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
 
+    for (const alarm of tables.alarms) alarm.addAlarmAction(new SnsAction(observability.alarmTopic));
+    if (tables.billing === 'provisioned') {
+      Aspects.of(this).add(new SizeEventSources(props.capacity ?? DEFAULT_CAPACITY));
+    }
+
     const outputs: Record<string, string> = {
       MainTableName: tables.main.tableName,
       IdempotencyTableName: tables.idempotency.tableName,
@@ -130,6 +144,33 @@ class HeraldStack extends Stack {
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }
 }
+
+/**
+ * Provisioned mode: every SQS event source's maximum concurrency cut to what the tables' write ceiling
+ * can take (lib/capacity.ts `eventSourceConcurrency`), so a backlog drains at the rate the tables
+ * allow instead of throttling. An aspect, so the constructs that declare the event sources stay as
+ * they are.
+ */
+class SizeEventSources implements IAspect {
+  private readonly mappings: CfnEventSourceMapping[] = [];
+  constructor(private readonly capacity: ProvisionedCapacity) {}
+
+  visit(node: IConstruct): void {
+    if (!(node instanceof CfnEventSourceMapping)) return;
+    this.mappings.push(node);
+    // Every mapping is visited before synthesis reads them; re-size all with the count seen so far.
+    for (const mapping of this.mappings) {
+      const scaling = mapping.scalingConfig as CfnEventSourceMapping.ScalingConfigProperty | undefined;
+      const configured = typeof scaling?.maximumConcurrency === 'number' ? scaling.maximumConcurrency : 1000;
+      const original = originalConcurrency.get(mapping) ?? configured;
+      originalConcurrency.set(mapping, original);
+      mapping.scalingConfig = {
+        maximumConcurrency: eventSourceConcurrency(this.capacity, original, this.mappings.length),
+      };
+    }
+  }
+}
+const originalConcurrency = new WeakMap<CfnEventSourceMapping, number>();
 
 /**
  * cdk-nag findings on the retry workflow that are decisions, not oversights (kept here so that
