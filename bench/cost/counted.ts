@@ -10,6 +10,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CountedPerEvent, FunctionName } from './model.js';
+import type { Footprint } from './monthly.js';
 
 interface SavedCalls {
   readonly scenario: string;
@@ -158,5 +159,12 @@ function loadMeasured(root: string): {
   };
 }
 
+/** The newest footprint `npm run cost:measure` wrote (bench/cost/footprint.ts), if any. */
+function loadFootprint(root: string): Footprint | undefined {
+  const file = newestResults(join(root, 'bench', 'results'), 'cost-measured');
+  if (file === undefined) return undefined;
+  return (JSON.parse(readFileSync(file, 'utf8')) as { footprint?: Footprint }).footprint;
+}
+
 export type { SavedSuite };
-export { countedFrom, cpuFrom, durationsFrom, loadMeasured, roleOf, threadRoleOf };
+export { countedFrom, cpuFrom, durationsFrom, loadFootprint, loadMeasured, roleOf, threadRoleOf };

@@ -7,11 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { updateGeneratedSection } from '../lib/markers.js';
-import { loadMeasured } from './counted.js';
+import { MetricName } from '../../lambdas/shared/observability.js';
+import { loadFootprint, loadMeasured } from './counted.js';
 import { FALLBACK_MEMORY_MB, type InputOverrides, resolveInputs } from './inputs.js';
 import { measureKmsCalls } from './kms.js';
 import { loadPriceTable, unitPrice } from './prices.js';
 import { renderCost, renderKms } from './render.js';
+import { renderMonthly } from './table.js';
 import { type CfnTemplate, readTemplateFacts, type TemplateFacts } from './template.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -101,7 +103,23 @@ const notes = [
   `Durations: ${measuredDurations.length > 0 ? `measured for ${measuredDurations.join(', ')} (${bench.source ?? measured.source}: wall ms per message in the local runtime's paced runs on a 2-core machine where every emulator shares the cores, so higher than on Lambda), assumed for the rest` : 'assumed (no measured durations yet)'}.`,
   `Retry attempts: ${retryAttempts !== undefined ? `${retryAttempts}, the length of RETRY_SCHEDULE_SECONDS in lambdas/webhooks/backoff.ts` : `${inputs.retryAttempts} (assumed; lambdas/webhooks/backoff.ts not present)`}.`,
 ];
-const markdown = `${renderCost(inputs, prices, { notes })}\n\n${renderKms(kms, unitPrice(prices, 'kmsRequest'))}`;
+const footprint = loadFootprint(ROOT);
+// The monthly bill (issue 21) needs the footprint `npm run cost:measure` records and the template.
+const monthly =
+  footprint !== undefined && facts !== undefined && inputs.counted !== undefined
+    ? renderMonthly(inputs, prices, footprint, {
+        kmsKeys: facts.kmsKeys,
+        alarmMetrics: facts.alarmMetrics,
+        dashboards: facts.dashboards,
+        polledQueues: facts.eventSourceMappings,
+        provisionedHolders: facts.capacityHolders,
+        // Reads and writes of each table (2 × 2) and writes of the index.
+        throttleAlarmMetrics: facts.capacityHolders + 2,
+        // Powertools publishes each metric name with the one `service` dimension.
+        customMetrics: Object.keys(MetricName).length,
+      })
+    : '### What a bill shows\n\nNot computed: run `npm run cost:measure` first (it records the footprint).';
+const markdown = `${monthly}\n\n${renderCost(inputs, prices, { notes })}\n\n${renderKms(kms, unitPrice(prices, 'kmsRequest'))}`;
 console.log(markdown);
 updateGeneratedSection(join(ROOT, 'docs', 'cost.md'), 'cost-figures', markdown);
 console.error('cost: updated docs/cost.md');

@@ -3,7 +3,8 @@
  * whole local runtime — the AWS calls per event (bench/herald/calls.ts, the benchmark's own counter and
  * scenarios) and the memory each per-event function uses, for choosing its `memorySize` (lib/*.ts).
  * Writes bench/results/cost-measured-<date>.json, which bench/cost/counted.ts prefers over an older
- * herald-<date>.json for the calls. About a minute; run it after a change that adds or removes calls.
+ * herald-<date>.json for the calls, with the footprint the monthly model needs (bench/cost/footprint.ts:
+ * log bytes, stored bytes and webhook bytes per event). About a minute; run it after a change that adds or removes calls.
  *
  * Memory, per function: a fresh Node process that loads the function's bundle (as Lambda's init
  * does) gives the resident set at rest; the function's worker isolate in the runtime, after the calls
@@ -25,6 +26,7 @@ import { type HeraldLocal, startHerald } from '../../local/runtime.js';
 import { synthesize } from '../../local/synth.js';
 import { apiClient, expectStatus } from '../herald/api.js';
 import { measureCallsPerEvent } from '../herald/calls.js';
+import { LogMeter, measureFootprint } from './footprint.js';
 import { waitFor } from '../lib/time.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -157,7 +159,16 @@ try {
       { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string> }
     >;
   };
-  const local = await startHerald({ outdir, skipSynth: true, quiet: true, stateFile: null, timeScale: 0.01 });
+  // Function log lines go to the meter, which counts them while the footprint scenario runs.
+  const meter = new LogMeter();
+  const local = await startHerald({
+    outdir,
+    skipSynth: true,
+    quiet: true,
+    stateFile: null,
+    timeScale: 0.01,
+    log: meter.sink,
+  });
   let calls: Awaited<ReturnType<typeof measureCallsPerEvent>>;
   // Dispatch (and attempt, which runs the same delivery code) vs. every other function.
   const peak = { delivering: { used: 0, total: 0 }, other: { used: 0, total: 0 } };
@@ -169,8 +180,10 @@ try {
     }
   };
   let burst: Awaited<ReturnType<typeof fanOutBurst>>;
+  let footprint: Awaited<ReturnType<typeof measureFootprint>>;
   try {
     calls = await measureCallsPerEvent(local, 5);
+    footprint = await measureFootprint(local, meter, 10);
     burst = await fanOutBurst(local, sample);
     sample();
   } finally {
@@ -201,6 +214,7 @@ try {
     measuredAt: new Date().toISOString(),
     node: process.version,
     calls,
+    footprint,
     burst: { endpoints: FAN_OUT_ENDPOINTS, events: BURST_EVENTS, concurrency: BURST_CONCURRENCY, ...burst },
     memory,
   };

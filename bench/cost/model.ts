@@ -334,4 +334,4 @@ export type {
   LineItem,
   ModelInputs,
 };
-export { billedMs, deliveryCost, eventCost, FULL_VCPU_MB, retryExpectation };
+export { Bill, billedMs, deliveryCost, eventCost, FULL_VCPU_MB, MILLION, retryExpectation };

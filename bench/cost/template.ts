@@ -18,6 +18,15 @@ interface TemplateFacts {
   readonly stateMachines: number;
   readonly snsSubscriptions: number;
   readonly queues: number;
+  /** Fixed monthly costs (bench/cost/monthly.ts): customer managed KMS keys. */
+  readonly kmsKeys: number;
+  /** Metrics read by all alarms together (a metric-math alarm bills each one). */
+  readonly alarmMetrics: number;
+  readonly dashboards: number;
+  /** Lambda event source mappings: queues Lambda polls even when idle. */
+  readonly eventSourceMappings: number;
+  /** Tables plus their global secondary indexes: what provisioned capacity is set on. */
+  readonly capacityHolders: number;
 }
 
 interface CfnResource {
@@ -74,11 +83,25 @@ function readTemplateFacts(template: CfnTemplate): TemplateFacts {
     });
   }
   const count = (type: string): number => resources.filter(([, r]) => r.Type === type).length;
+  const ofType = (type: string) => resources.filter(([, r]) => r.Type === type).map(([, r]) => r.Properties ?? {});
+  const alarmMetrics = ofType('AWS::CloudWatch::Alarm').reduce((sum, alarm) => {
+    const metrics = alarm.Metrics as { MetricStat?: unknown }[] | undefined;
+    return sum + (metrics === undefined ? 1 : metrics.filter((m) => m.MetricStat !== undefined).length);
+  }, 0);
+  const capacityHolders = ofType('AWS::DynamoDB::Table').reduce(
+    (sum, table) => sum + 1 + ((table.GlobalSecondaryIndexes as unknown[] | undefined)?.length ?? 0),
+    0,
+  );
   return {
     functions,
     stateMachines: count('AWS::StepFunctions::StateMachine'),
     snsSubscriptions: count('AWS::SNS::Subscription'),
     queues: count('AWS::SQS::Queue'),
+    kmsKeys: count('AWS::KMS::Key'),
+    alarmMetrics,
+    dashboards: count('AWS::CloudWatch::Dashboard'),
+    eventSourceMappings: count('AWS::Lambda::EventSourceMapping'),
+    capacityHolders,
   };
 }
 

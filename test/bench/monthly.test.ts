@@ -1,0 +1,138 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CountedPerEvent, ModelInputs } from '../../bench/cost/model.js';
+import {
+  effectiveBatch,
+  eventBridgeMonthly,
+  type FixedFacts,
+  type Footprint,
+  type HeraldVariant,
+  heraldMonthly,
+  IDLE_RECEIVES_PER_QUEUE_MONTH,
+  SVIX_SHAPE,
+  svixMonthly,
+} from '../../bench/cost/monthly.js';
+import { loadPriceTable } from '../../bench/cost/prices.js';
+
+const prices = loadPriceTable(join(import.meta.dirname, '..', '..', 'bench', 'cost', 'prices-us-east-1.json'));
+const profile = { memoryMb: 256, durationMs: 10 };
+const counted: CountedPerEvent = {
+  source: 'test',
+  dynamoWrites: 7,
+  dynamoIndexedWrites: 3,
+  dynamoConsistentReads: 1,
+  dynamoQueries: 0,
+  snsPublishes: 2,
+  invocations: { authorizer: 1, ingest: 1, job: 1, dispatch: 2 },
+};
+const inputs: ModelInputs = {
+  functions: { authorizer: profile, ingest: profile, job: profile, dispatch: profile, attempt: profile },
+  webhookPostMs: 100,
+  startExecutionMs: 0,
+  jobsPerEvent: 1,
+  deliveriesPerEvent: 1,
+  sqsBatchSize: 10,
+  retryAttempts: 7,
+  retrySuccessRate: 0.5,
+  counted,
+};
+const footprint: Footprint = {
+  source: 'test',
+  appLogBytesPerEvent: 1000,
+  accessLogBytesPerRequest: 400,
+  platformLogBytesPerInvocation: 300,
+  storedByteMonthsPerEvent: 2000,
+  webhookRequestBytes: 1000,
+};
+const fixed: FixedFacts = {
+  kmsKeys: 2,
+  alarmMetrics: 10,
+  dashboards: 1,
+  polledQueues: 3,
+  provisionedHolders: 3,
+  throttleAlarmMetrics: 5,
+  customMetrics: 10,
+};
+const single: HeraldVariant = {
+  label: 'single',
+  authorizerPerRequest: 0,
+  eventsPerRequest: 1,
+  billing: 'on-demand',
+  utilization: 1,
+  platformLogs: false,
+};
+const line = (bill: { lines: readonly { component: string; usd: number }[] }, prefix: string) =>
+  bill.lines.filter((l) => l.component.startsWith(prefix)).reduce((s, l) => s + l.usd, 0);
+
+describe('effectiveBatch', () => {
+  it('is one message at low traffic and ten at most', () => {
+    expect(effectiveBatch(0.4)).toBeCloseTo(1.008, 6);
+    expect(effectiveBatch(10_000)).toBe(10);
+  });
+});
+
+describe('heraldMonthly', () => {
+  it('bills three SQS requests a message when every batch holds one', () => {
+    const bill = heraldMonthly(inputs, prices, footprint, fixed, single, 1_000, 0);
+    // 1,000 job messages and 2,000 dispatch messages, a batch each: send, receive, delete.
+    expect(line(bill, 'SQS job queue')).toBeCloseTo(3 * 1_000 * 0.4e-6, 5);
+    expect(line(bill, 'SQS dispatch queue')).toBeCloseTo(3 * 2_000 * 0.4e-6, 5);
+  });
+
+  it('counts the fixed costs whatever the traffic', () => {
+    const bill = heraldMonthly(inputs, prices, footprint, fixed, single, 1, 0);
+    expect(line(bill, 'SQS idle polling')).toBeCloseTo(3 * IDLE_RECEIVES_PER_QUEUE_MONTH * 0.4e-6, 6);
+    expect(line(bill, 'KMS keys')).toBe(2);
+    expect(line(bill, 'CloudWatch dashboard')).toBe(3);
+    expect(line(bill, 'CloudWatch alarms')).toBeCloseTo(1, 6);
+    expect(line(bill, 'CloudWatch custom metrics')).toBeCloseTo(3, 6);
+  });
+
+  it('bills storage and PITR for what an event leaves stored, and the log bytes', () => {
+    const n = 10_000_000;
+    const bill = heraldMonthly(inputs, prices, footprint, fixed, single, n, 0);
+    expect(line(bill, 'DynamoDB storage')).toBeCloseTo(((n * 2000) / 1e9) * 0.25, 6);
+    expect(line(bill, 'DynamoDB point-in-time')).toBeCloseTo(((n * 2000) / 1e9) * 0.2, 6);
+    // Function logs + one access log line per request; no platform lines at WARN.
+    expect(line(bill, 'CloudWatch Logs ingestion')).toBeCloseTo(((n * 1400) / 1e9) * 0.5, 6);
+    const info = heraldMonthly(inputs, prices, footprint, fixed, { ...single, platformLogs: true }, n, 0);
+    expect(line(info, 'CloudWatch Logs ingestion')).toBeGreaterThan(line(bill, 'CloudWatch Logs ingestion'));
+  });
+
+  it('divides the per-request costs by the batch, not the per-event ones', () => {
+    const n = 10_000_000;
+    const one = heraldMonthly(inputs, prices, footprint, fixed, single, n, 0);
+    const ten = heraldMonthly(inputs, prices, footprint, fixed, { ...single, eventsPerRequest: 10 }, n, 0);
+    expect(line(ten, 'HTTP API requests')).toBeCloseTo(line(one, 'HTTP API requests') / 10, 6);
+    expect(line(ten, 'ingest invocations')).toBeCloseTo(line(one, 'ingest invocations') / 10, 6);
+    expect(line(ten, 'SNS publishes: the event')).toBeCloseTo(line(one, 'SNS publishes: the event') / 10, 6);
+    expect(line(ten, "SNS publishes: the job's follow-up")).toBeCloseTo(line(one, "SNS publishes: the job's follow-up"), 6);
+    expect(line(ten, 'DynamoDB writes')).toBeCloseTo(line(one, 'DynamoDB writes'), 6);
+  });
+
+  it('prices provisioned capacity at demand / utilisation, never below the minimum', () => {
+    const variant: HeraldVariant = { ...single, billing: 'provisioned', utilization: 0.5 };
+    const n = 10_000_000;
+    const bill = heraldMonthly(inputs, prices, footprint, fixed, variant, n, 0);
+    expect(line(bill, 'DynamoDB writes')).toBe(0);
+    expect(line(bill, 'DynamoDB provisioned writes')).toBeCloseTo(((10 * n) / 3600 / 0.5) * 0.00065, 4);
+    const idle = heraldMonthly(inputs, prices, footprint, fixed, variant, 1, 0);
+    expect(line(idle, 'DynamoDB provisioned minimum')).toBeCloseTo(3 * 5 * 730 * (0.00065 + 0.00013), 2);
+  });
+});
+
+describe('comparisons', () => {
+  it('EventBridge bills one API destination invocation per attempt and no Step Functions', () => {
+    const bill = eventBridgeMonthly(inputs, prices, footprint, 1_000_000, 0, 5);
+    expect(line(bill, 'API destination invocations')).toBeCloseTo(0.2, 6);
+    expect(bill.lines.some((l) => /transition/i.test(l.component))).toBe(false);
+  });
+
+  it('Svix multi-AZ doubles instance, database and cache', () => {
+    const single = svixMonthly(prices, footprint, 1_000_000, SVIX_SHAPE);
+    const multi = svixMonthly(prices, footprint, 1_000_000, { ...SVIX_SHAPE, multiAz: true });
+    expect(line(multi, 'RDS PostgreSQL')).toBeCloseTo(2 * line(single, 'RDS PostgreSQL'), 6);
+    expect(line(multi, 'EC2')).toBeCloseTo(2 * line(single, 'EC2'), 6);
+    expect(multi.fixedUsd).toBeGreaterThan(single.fixedUsd);
+  });
+});
