@@ -9,7 +9,9 @@ import {
   requiredOption,
   stringOption,
 } from '../context.js';
-import { UsageError } from '../errors.js';
+import { ApiError, UsageError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { Progress } from '../progress.js';
 import { renderFields, renderTable } from '../table.js';
 
 interface EventView {
@@ -91,18 +93,164 @@ const deliveryTable = (deliveries: readonly DeliveryView[]): string =>
     deliveries,
   );
 
+/** One line of an events file: what POST /v1/events/batch takes per event. */
+interface FileEvent {
+  readonly type: unknown;
+  readonly tenantId: unknown;
+  readonly data: unknown;
+  readonly idempotencyKey?: unknown;
+}
+
+interface BatchItem {
+  readonly status: number;
+  readonly id?: string;
+  readonly problem?: { readonly code?: string; readonly detail?: string };
+}
+
+interface FileResult {
+  readonly line: number;
+  readonly status: number;
+  readonly id?: string;
+  readonly code?: string;
+  readonly detail?: string;
+}
+
+/** Events per request: the API's limit for POST /v1/events/batch. */
+const BATCH_LIMIT = 100;
+/** Passes over items answered 503 (not accepted: safe to send again) or 409 (key in flight). */
+const RETRY_PASSES = 3;
+
+/** The events of an NDJSON file (blank lines skipped), each with its line number; usage error on a bad line. */
+function readEventsFile(context: CommandContext, file: string): { line: number; event: FileEvent }[] {
+  let text: string;
+  try {
+    text = readFileSync(resolve(context.io.cwd, file), 'utf8');
+  } catch (error) {
+    throw new UsageError(`Cannot read --file ${file}`, { cause: error });
+  }
+  const events: { line: number; event: FileEvent }[] = [];
+  text.split('\n').forEach((raw, index) => {
+    if (raw.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (error) {
+      throw new UsageError(`${file}:${index + 1} is not valid JSON`, {
+        cause: error,
+        hint: 'One event a line: {"type":"order.placed","tenantId":"t_1","data":{...},"idempotencyKey":"..."}',
+      });
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new UsageError(`${file}:${index + 1} must be a JSON object (one event a line)`);
+    }
+    events.push({ line: index + 1, event: value as FileEvent });
+  });
+  if (events.length === 0) throw new UsageError(`${file} holds no events`);
+  return events;
+}
+
+/**
+ * `events publish --file events.ndjson`: POST /v1/events/batch, 100 events a request, with a progress
+ * line. Items answered 503 were not accepted (docs/api.md "No orphan events"), and 409 means the same
+ * key is still in flight: both are sent again, a few times. Exit 0 when every event was accepted, 1
+ * (with each failure's line) otherwise.
+ */
+async function publishFile(context: CommandContext, file: string): Promise<void> {
+  const events = readEventsFile(context, file);
+  const client = context.client();
+  const progress = new Progress(context.io.stderr, `publish ${file}`);
+  const results = new Map<number, FileResult>();
+  let pending = events;
+  try {
+    for (let pass = 0; pass <= RETRY_PASSES && pending.length > 0; pass++) {
+      if (pass > 0) await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** pass));
+      const retry: typeof events = [];
+      for (let start = 0; start < pending.length; start += BATCH_LIMIT) {
+        const chunk = pending.slice(start, start + BATCH_LIMIT);
+        let answer: { items: readonly BatchItem[] };
+        try {
+          answer = await client.request<{ items: readonly BatchItem[] }>('POST', '/v1/events/batch', {
+            body: { events: chunk.map((c) => c.event) },
+          });
+        } catch (error) {
+          const accepted = [...results.values()].filter((r) => r.status === 202).length;
+          if (error instanceof Error) {
+            error.message = `${error.message} (lines ${chunk[0]!.line}–${chunk[chunk.length - 1]!.line}; ${accepted} events accepted before)`;
+          }
+          throw error;
+        }
+        chunk.forEach((c, i) => {
+          const item = answer.items[i] ?? { status: 0, problem: { code: 'missing', detail: 'no answer for this event' } };
+          const result: FileResult = {
+            line: c.line,
+            status: item.status,
+            ...(item.id !== undefined ? { id: item.id } : {}),
+            ...(item.problem?.code !== undefined ? { code: item.problem.code } : {}),
+            ...(item.problem?.detail !== undefined ? { detail: item.problem.detail } : {}),
+          };
+          results.set(c.line, result);
+          if ((item.status === 503 || item.status === 409) && pass < RETRY_PASSES) retry.push(c);
+        });
+        const accepted = [...results.values()].filter((r) => r.status === 202).length;
+        progress.update(
+          accepted + [...results.values()].filter((r) => r.status !== 202 && !retry.some((x) => x.line === r.line)).length,
+          events.length,
+          `${accepted} accepted`,
+        );
+      }
+      pending = retry;
+    }
+  } finally {
+    progress.finish();
+  }
+  const all = events.map((e) => results.get(e.line)!);
+  const failed = all.filter((r) => r.status !== 202);
+  context.print({ accepted: all.length - failed.length, failed: failed.length, items: all }, (summary) =>
+    failed.length === 0
+      ? `${summary.accepted} events accepted\n`
+      : `${summary.accepted} events accepted, ${summary.failed} failed:\n${renderTable(
+          [
+            { header: 'line', value: (r: FileResult) => r.line },
+            { header: 'status', value: (r) => r.status },
+            { header: 'code', value: (r) => r.code },
+            { header: 'detail', value: (r) => r.detail },
+          ],
+          failed,
+        )}`,
+  );
+  if (failed.length > 0) {
+    throw new ApiError(
+      `${failed.length} of ${all.length} events were not accepted (listed above; the rest were)`,
+      { code: 'partially_accepted', status: 207, retryable: false, exitCode: EXIT.apiError },
+      { hint: 'Fix those lines and publish them again; lines with an idempotencyKey are safe to send twice' },
+    );
+  }
+}
+
 const publish: Command = {
   name: 'events publish',
-  summary: 'Publish an event',
-  usage: '--type <type> --tenant <tenantId> [--data <json> | --data-file <path>] [--idempotency-key <key>]',
+  summary: 'Publish an event, or every event of an NDJSON file (POST /v1/events/batch)',
+  usage:
+    '--type <type> --tenant <tenantId> [--data <json> | --data-file <path>] [--idempotency-key <key>] | --file <events.ndjson>',
   options: {
     type: { type: 'string' },
     tenant: { type: 'string' },
     data: { type: 'string' },
     'data-file': { type: 'string' },
     'idempotency-key': { type: 'string' },
+    file: { type: 'string' },
   },
   async run(context) {
+    const file = stringOption(context, 'file');
+    if (file !== undefined) {
+      for (const other of ['type', 'tenant', 'data', 'data-file', 'idempotency-key']) {
+        if (stringOption(context, other) !== undefined) {
+          throw new UsageError(`--file takes each event from the file: drop --${other}`);
+        }
+      }
+      await publishFile(context, file);
+      return;
+    }
     const body = {
       type: requiredOption(context, 'type'),
       tenantId: requiredOption(context, 'tenant'),
