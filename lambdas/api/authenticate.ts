@@ -16,13 +16,13 @@
  * (lambdas/portal/tokens.ts). Its CSRF defences: the cookie is SameSite=Strict, bodies must be
  * `application/json`, and a state-changing request must carry an Origin equal to its own host.
  */
+import { getPortalLink } from '../portal/link-store.js';
+import { parseSessionId, readCookie, SESSION_COOKIE, sessionDecision } from '../portal/tokens.js';
 import { hashApiKey, hashesEqual, parseApiKeyId } from '../shared/apikeys.js';
 import type { AuthorizerContext } from '../shared/auth.js';
 import { config } from '../shared/config.js';
 import { logger } from '../shared/observability.js';
-import { parseSessionId, readCookie, SESSION_COOKIE, sessionDecision } from '../shared/portal-tokens.js';
 import { getApiKey } from '../shared/store/api-keys.js';
-import { getPortalLink } from '../shared/store/portal.js';
 import { TtlCache } from '../shared/ttl-cache.js';
 
 /** The parts of a request (an authorizer event or a route's own event, payload 2.0) a verdict reads. */
@@ -150,10 +150,4 @@ async function authenticate(event: CredentialRequest): Promise<AuthorizerContext
   return outcome('ok', key);
 }
 
-/** Forgets every verified credential (tests that revoke a key and must see it fail). */
-function clearAuthorizerCache(): void {
-  verified?.clear();
-}
-
-export type { CredentialRequest };
-export { authenticate, bearerToken, clearAuthorizerCache, sameOrigin };
+export { authenticate };

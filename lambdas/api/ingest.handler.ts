@@ -1,7 +1,9 @@
 /**
- * POST /v1/events. Order matters: authenticate, validate the whole request (deliverable size
- * included), check the role, and only then publish — so nothing is stored or published for a request
- * that fails any check.
+ * POST /v1/events (and POST /v1/events/batch, ingest-batch.ts). Order matters: authenticate, validate
+ * the whole request (deliverable size included), check the role, and only then publish — so nothing is
+ * stored or published for a request that fails any check. These routes have no Lambda authorizer:
+ * ingest verifies the key itself with the authorizer's code (authenticate.ts; ADR 0005, amended), one
+ * invocation per publish instead of two.
  *
  * Publishing is the commit point (docs/patterns/delivery-semantics.md "No orphan events"): ingest writes
  * no event item; dispatch records the event when the message reaches it. When SNS fails, ingest voids
@@ -15,24 +17,13 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyConfig,
-  IdempotencyUnknownError,
-  IdempotencyValidationError,
-  makeIdempotent,
-} from '@aws-lambda-powertools/idempotency';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { requirePrincipal, requirePublisher } from '../shared/auth.js';
+import { type Principal, requirePrincipal, requirePublisher } from '../shared/auth.js';
 import { validateAgainstCatalog } from '../shared/catalog/catalog.js';
 import { config } from '../shared/config.js';
-import {
-  HeraldError,
-  IdempotencyKeyInFlightError,
-  IdempotencyKeyReusedError,
-  TransientError,
-} from '../shared/errors.js';
+import { HeraldError, TransientError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { HeraldEvent } from '../shared/model.js';
 import { logger, MetricName, MetricUnit, metrics } from '../shared/observability.js';
@@ -40,21 +31,19 @@ import { jsonResponse, problemResponse } from '../shared/problem.js';
 import { publishEvent } from '../shared/publish.js';
 import { cancelPublish } from '../shared/store/events.js';
 import { readJsonText, validateEventInput, validateIdempotencyKey } from '../shared/validation.js';
+import {
+  type Accepted,
+  IDEMPOTENCY_KEY_PREFIX,
+  IDEMPOTENCY_WINDOW_SECONDS,
+  idempotencyProblem,
+} from './accept.js';
+import { authenticate } from './authenticate.js';
 import { idempotencyScope, keyedEventId } from './event-identity.js';
+import { handleBatch } from './ingest-batch.js';
 import { assertDeliverable } from './publish-size.js';
 import type { ApiEvent } from './router.js';
 
 type EventInput = ReturnType<typeof validateEventInput>;
-
-interface Accepted {
-  readonly id: string;
-  readonly type: string;
-  readonly tenantId: string;
-  readonly createdAt: string;
-}
-
-/** How long an Idempotency-Key is remembered. */
-const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
 
 async function acceptEvent(
   input: EventInput,
@@ -115,24 +104,11 @@ function idempotentAccept() {
         // Its own persistence layer: sharing one between idempotent functions mixes up stored results.
         persistenceStore: new DynamoDBPersistenceLayer({ tableName: config.idempotencyTable() }),
         config: idempotencyConfig,
-        keyPrefix: 'herald-ingest',
+        keyPrefix: IDEMPOTENCY_KEY_PREFIX,
       }),
     };
   }
   return idempotency;
-}
-
-function idempotencyProblem(error: unknown): unknown {
-  if (error instanceof IdempotencyValidationError) {
-    return new IdempotencyKeyReusedError('This Idempotency-Key was already used with a different body');
-  }
-  if (error instanceof IdempotencyAlreadyInProgressError) {
-    return new IdempotencyKeyInFlightError('A request with this Idempotency-Key is still in progress; retry');
-  }
-  if (error instanceof IdempotencyUnknownError) {
-    return new TransientError('The idempotency store is unavailable; retry', { cause: error });
-  }
-  return error;
 }
 
 /** API Gateway lower-cases header names; other callers (tests, proxies) may not. */
@@ -144,10 +120,22 @@ function header(event: ApiEvent, name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The caller, verified here: the publish routes have no authorizer (ADR 0005, amended), so ingest runs
+ * the authorizer's own code and reads its verdict exactly as a route reads the authorizer's context.
+ * A context already on the event is not trusted: on these routes nothing but this check produces one.
+ */
+async function callerOf(event: ApiEvent): Promise<Principal> {
+  return requirePrincipal({ requestContext: { authorizer: { lambda: { ...(await authenticate(event)) } } } });
+}
+
+const isBatch = (event: ApiEvent): boolean => event.rawPath.replace(/\/+$/, '').endsWith('/v1/events/batch');
+
 async function handler(event: ApiEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
   try {
-    const principal = requirePrincipal(event);
+    const principal = await callerOf(event);
     if (principal.role === 'tenant') requirePublisher(principal, '');
+    if (isBatch(event)) return await handleBatch(event, context, principal);
     const body = readJsonText(event);
     const input = validateEventInput(body.value, body.text);
     requirePublisher(principal, input.tenantId);

@@ -76,4 +76,4 @@ function jsonResponse(
 }
 
 export type { ProblemBody };
-export { jsonResponse, problemResponse };
+export { jsonResponse, problemBody, problemResponse };

@@ -83,18 +83,31 @@ function textDepthExceeds(text: string, limit: number): boolean {
   return false;
 }
 
+/** Limits of one body: the batch route takes a larger body, each of whose events has the usual ones. */
+interface BodyLimits {
+  /** @default MAX_EVENT_BYTES */
+  readonly maxBytes?: number;
+  /** @default MAX_JSON_DEPTH */
+  readonly maxDepth?: number;
+}
+
 /**
  * The request body as JSON text and parsed. 415 unless the content type is application/json; 413 over
- * MAX_EVENT_BYTES; 400 when empty, not valid UTF-8, not JSON, or nested deeper than MAX_JSON_DEPTH.
+ * `maxBytes`; 400 when empty, not valid UTF-8, not JSON, or nested deeper than `maxDepth`.
  */
-function readJsonText(event: BodyEvent): { readonly text: string; readonly value: unknown } {
+function readJsonText(
+  event: BodyEvent,
+  limits: BodyLimits = {},
+): { readonly text: string; readonly value: unknown } {
+  const maxBytes = limits.maxBytes ?? MAX_EVENT_BYTES;
+  const maxDepth = limits.maxDepth ?? MAX_JSON_DEPTH;
   if (!isJsonMediaType(headerValue(event.headers, 'content-type'))) {
     throw new UnsupportedMediaTypeError('The request body must be sent as Content-Type: application/json');
   }
   const bytes = bodyBytes(event);
-  if (bytes.length > MAX_EVENT_BYTES) {
-    throw new PayloadTooLargeError(`The request body is larger than ${MAX_EVENT_BYTES} bytes`, {
-      detail: { limit: MAX_EVENT_BYTES },
+  if (bytes.length > maxBytes) {
+    throw new PayloadTooLargeError(`The request body is larger than ${maxBytes} bytes`, {
+      detail: { limit: maxBytes },
     });
   }
   if (bytes.length === 0) throw new InvalidRequestError('The request body is empty');
@@ -104,9 +117,9 @@ function readJsonText(event: BodyEvent): { readonly text: string; readonly value
   } catch {
     throw new InvalidRequestError('The request body is not valid UTF-8');
   }
-  if (textDepthExceeds(text, MAX_JSON_DEPTH)) {
-    throw new InvalidRequestError(`JSON is nested deeper than ${MAX_JSON_DEPTH} levels`, {
-      detail: { limit: MAX_JSON_DEPTH },
+  if (textDepthExceeds(text, maxDepth)) {
+    throw new InvalidRequestError(`JSON is nested deeper than ${maxDepth} levels`, {
+      detail: { limit: maxDepth },
     });
   }
   try {
