@@ -4,6 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildHerald, referencedId, resourceNamed, resourcesOf } from './support/template.js';
 
 const HEALTH = 'GET /v1/health';
+/** Served by ingest, which verifies keys itself. */
+const PUBLISH: readonly string[] = ['POST /v1/events', 'POST /v1/events/batch'];
 /** The consumer portal's static files (lib/portal.ts): not API operations, so not in the OpenAPI document. */
 const PORTAL = ['GET /portal', 'GET /portal/{proxy+}'];
 
@@ -80,11 +82,20 @@ describe('HTTP API', () => {
     for (const route of API_MD_ROUTES) expect(keys.has(route), route).toBe(true);
   });
 
-  it('puts the API key authorizer on every route but health', () => {
+  it('puts the API key authorizer on every route but health and the publish routes', () => {
     for (const [id, route] of routes) {
-      if (route.RouteKey === HEALTH) continue;
+      if (route.RouteKey === HEALTH || PUBLISH.includes(route.RouteKey as string)) continue;
       expect(route.AuthorizationType, id).toBe('CUSTOM');
       expect(route.AuthorizerId, id).toEqual({ Ref: authorizerId });
+    }
+  });
+
+  it('runs no authorizer on the publish routes: ingest verifies the key itself (ADR 0005, amended)', () => {
+    const publish = routes.filter(([, r]) => PUBLISH.includes(r.RouteKey as string));
+    expect(publish.map(([, r]) => r.RouteKey).sort()).toEqual([...PUBLISH].sort());
+    for (const [id, route] of publish) {
+      expect(route.AuthorizationType, id).toBe('NONE');
+      expect(route.AuthorizerId, id).toBeUndefined();
     }
   });
 
@@ -102,10 +113,10 @@ describe('HTTP API', () => {
     expect(health.AuthorizerId).toBeUndefined();
   });
 
-  it('sends POST /v1/events to ingest and every other route to management', () => {
+  it('sends the publish routes to ingest and every other route to management', () => {
     for (const [id, route] of routes) {
       const fn = integrationFunction(route);
-      const expected = route.RouteKey === 'POST /v1/events' ? /^EventsApiIngest/ : /^EventsApiManagement/;
+      const expected = PUBLISH.includes(route.RouteKey as string) ? /^EventsApiIngest/ : /^EventsApiManagement/;
       expect(fn, id).toMatch(expected);
     }
   });

@@ -57,6 +57,9 @@ const expected: Record<string, string[]> = {
     // The catalog entry of a registered type (ETYPE# items only), on a cache miss.
     ...main('GetItem'),
     ...TABLE_KEY_READ,
+    // API-key and portal-session items: ingest verifies the caller itself (ADR 0005, amended).
+    ...main('GetItem'),
+    ...TABLE_KEY_READ,
     ...IDEMPOTENCY,
     'sns:Publish EventsTopic',
   ],
@@ -148,6 +151,16 @@ describe('IAM: least privilege per function', () => {
         resource: 'TablesMain',
         condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['APIKEY#*', 'PORTAL#*'] } },
       },
+    ]);
+  });
+
+  it('ingest reads the same items only, the catalog entries besides (dynamodb:LeadingKeys)', () => {
+    const reads = grantsOfRole(template, roleOfFunction(template, 'EventsApiIngest')).filter(
+      (g) => g.action === 'dynamodb:GetItem' && g.resource === 'TablesMain',
+    );
+    expect(reads.map((g) => g.condition)).toEqual([
+      { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ETYPE#*'] } },
+      { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['APIKEY#*', 'PORTAL#*'] } },
     ]);
   });
 
