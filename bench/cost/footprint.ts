@@ -17,6 +17,7 @@ import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/clien
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ACCESS_LOG_FORMAT } from '../../lib/events-api.js';
+import { countsSince } from '../../local/request-counter.js';
 import type { HeraldLocal } from '../../local/runtime.js';
 import { apiClient, expectStatus } from '../herald/api.js';
 import { waitFor } from '../lib/time.js';
@@ -137,7 +138,55 @@ class LogMeter {
 }
 
 /** Runs the model's event `events` times through `local` (started with `meter.sink` as its log). */
-async function measureFootprint(local: HeraldLocal, meter: LogMeter, events = 10): Promise<Footprint> {
+/**
+ * Requests per event when ten events arrive in one POST /v1/events/batch, counted at the emulators as
+ * bench/herald/calls.ts counts single events: what the cost model's batched rows assume (one SNS
+ * request, one ingest invocation, no authorizer invocation for ten events).
+ */
+interface BatchCalls {
+  readonly events: number;
+  readonly perEvent: Readonly<Record<string, number>>;
+}
+
+async function measureBatchCalls(local: HeraldLocal, receivedIds: () => ReadonlySet<string>, url: string): Promise<BatchCalls> {
+  const client = apiClient(local.apiUrl, local.adminApiKey);
+  const tenantId = `t_batchcalls_${Date.now().toString(36)}`;
+  await expectStatus(client, 201, 'POST', '/v1/endpoints', { tenantId, url, eventTypes: ['order.*'] });
+  const events = 10;
+  const drained = () =>
+    (local.metrics().queues as Array<{ isDlq: boolean; visible: number; inFlight: number }>)
+      .filter((q) => !q.isDlq)
+      .every((q) => q.visible === 0 && q.inFlight === 0);
+  const send = async (label: string) => {
+    const answer = await expectStatus<{ items: { status: number; id?: string }[] }>(client, 207, 'POST', '/v1/events/batch', {
+      events: Array.from({ length: events }, (_, i) => ({
+        type: 'order.placed',
+        tenantId,
+        data: { orderId: `${label}-${Date.now().toString(36)}-${i}`, currency: 'EUR', lines: [{ sku: 'A', quantity: 1, unitPrice: 100 }] },
+      })),
+    });
+    const ids = answer.items.map((i) => i.id ?? '');
+    if (answer.items.some((i) => i.status !== 202)) throw new Error('a batch item was refused');
+    const ok = await waitFor(() => ids.every((id) => receivedIds().has(id)) && drained(), { timeoutMs: 30_000, intervalMs: 10 });
+    if (!ok) throw new Error('the batch did not settle within 30 s');
+  };
+  await send('warm');
+  const before = await local.requestCounts();
+  await send('count');
+  const delta = countsSince(await local.requestCounts(), before);
+  const perEvent: Record<string, number> = {};
+  for (const [op, n] of Object.entries(delta)) {
+    if (op === 'sqs:ReceiveMessage') continue;
+    perEvent[op] = Math.round((n / events) * 100) / 100;
+  }
+  return { events, perEvent };
+}
+
+async function measureFootprint(
+  local: HeraldLocal,
+  meter: LogMeter,
+  events = 10,
+): Promise<Footprint & { readonly batchCalls: BatchCalls }> {
   const requests: number[] = [];
   const received = new Set<string>();
   const server = createServer((req, res) => {
@@ -194,7 +243,9 @@ async function measureFootprint(local: HeraldLocal, meter: LogMeter, events = 10
         if (!before.get(table)!.has(key)) byteMonths += storedByteMonths(item, now);
       }
     }
+    const batchCalls = await measureBatchCalls(local, () => received, url);
     return {
+      batchCalls,
       source: `bench/cost/footprint.ts through the local runtime, ${events} order.placed events (invoice job, one endpoint), ${new Date().toISOString().slice(0, 10)}`,
       appLogBytesPerEvent: Math.round(meter.bytes / events),
       accessLogBytesPerRequest: accessLogLineBytes(),
@@ -209,4 +260,4 @@ async function measureFootprint(local: HeraldLocal, meter: LogMeter, events = 10
   }
 }
 
-export { accessLogLineBytes, itemBytes, LogMeter, measureFootprint, platformLogBytesPerInvocation, storedByteMonths };
+export { LogMeter, measureFootprint };

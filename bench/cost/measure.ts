@@ -179,18 +179,19 @@ try {
       peak[group].total = Math.max(peak[group].total, now[group].total);
     }
   };
-  let burst: Awaited<ReturnType<typeof fanOutBurst>>;
+  let burst: Awaited<ReturnType<typeof fanOutBurst>> | undefined;
   let footprint: Awaited<ReturnType<typeof measureFootprint>>;
   try {
     calls = await measureCallsPerEvent(local, 5);
     footprint = await measureFootprint(local, meter, 10);
-    burst = await fanOutBurst(local, sample);
+    // `--no-burst`: calls and footprint only (the burst sizes memory, and needs an idle machine).
+    burst = process.argv.includes('--no-burst') ? undefined : await fanOutBurst(local, sample);
     sample();
   } finally {
     await local.stop();
   }
   const memory: FunctionMemory[] = [];
-  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+  for (const [logicalId, resource] of burst === undefined ? [] : Object.entries(template.Resources)) {
     const assetPath = resource.Metadata?.['aws:asset:path'];
     if (resource.Type !== 'AWS::Lambda::Function' || assetPath === undefined) continue;
     const load = loadFootprint(join(outdir, assetPath, 'index.js'));
@@ -215,8 +216,12 @@ try {
     node: process.version,
     calls,
     footprint,
-    burst: { endpoints: FAN_OUT_ENDPOINTS, events: BURST_EVENTS, concurrency: BURST_CONCURRENCY, ...burst },
-    memory,
+    ...(burst !== undefined
+      ? {
+          burst: { endpoints: FAN_OUT_ENDPOINTS, events: BURST_EVENTS, concurrency: BURST_CONCURRENCY, ...burst },
+          memory,
+        }
+      : {}),
   };
   writeFileSync(file, `${JSON.stringify(saved, null, 2)}\n`);
   console.log(JSON.stringify(saved, null, 2));
