@@ -49,7 +49,7 @@ function loadTemplate(): { facts: TemplateFacts | undefined; note: string } {
 
 /** The retry schedule's length from Herald's backoff module, when it exists. */
 async function retryAttemptsFromCode(): Promise<number | undefined> {
-  const path = join(ROOT, 'lambdas', 'shared', 'backoff.ts');
+  const path = join(ROOT, 'lambdas', 'webhooks', 'backoff.ts');
   if (!existsSync(path)) return undefined;
   const mod = (await import(path)) as { RETRY_SCHEDULE_SECONDS?: readonly number[] };
   return mod.RETRY_SCHEDULE_SECONDS?.length;

@@ -62,6 +62,8 @@ interface HeraldVariant {
   readonly minCapacity?: { readonly read: number; readonly write: number };
   /** Writes per event to take off (projections of other branches' levers); default 0. */
   readonly writesSaved?: number;
+  /** A batching window on the event sources (a projection: Herald sets none); default none. */
+  readonly batchingWindowSeconds?: number;
 }
 
 interface MonthlyLine {
@@ -97,9 +99,21 @@ const IDLE_RECEIVES_PER_QUEUE_MONTH = 5 * 3 * 43_800;
 /** DynamoDB refreshes the data key of a table encrypted with a customer managed key about every 5 minutes. */
 const KMS_REQUESTS_PER_TABLE_MONTH = 12 * HOURS_PER_MONTH;
 
+/**
+ * Assumed: Lambda's pollers per queue at these rates (it starts with 5). Messages that arrive together
+ * — the ten of one PublishBatch, fanned out by SNS — are shared among them, so a batch holds about a
+ * fifth of such a group. (The local runtime, one poller, measured more: bench/results cost-measured
+ * `batchCalls`.)
+ */
+const POLLERS = 5;
+
 /** Messages in a Lambda SQS batch at `messagesPerSecond` (at most 10, Herald's batch size). */
-function effectiveBatch(messagesPerSecond: number, gatherSeconds = RECEIVE_GATHER_SECONDS): number {
-  return Math.min(10, 1 + messagesPerSecond * gatherSeconds);
+function effectiveBatch(
+  messagesPerSecond: number,
+  gatherSeconds = RECEIVE_GATHER_SECONDS,
+  arrivingTogether = 1,
+): number {
+  return Math.min(10, Math.max(1 + messagesPerSecond * gatherSeconds, arrivingTogether / POLLERS));
 }
 
 const isDynamoWrite = (key: PriceKey) => key === 'dynamoWriteRequestUnit';
@@ -120,8 +134,15 @@ function heraldPerEvent(
   const eventsPerSecond = eventsPerMonth / SECONDS_PER_MONTH;
   const jobMessages = counted.invocations.job ?? 0;
   const dispatchMessages = counted.invocations.dispatch ?? 0;
-  const jobBatch = effectiveBatch(eventsPerSecond * jobMessages);
-  const dispatchBatch = effectiveBatch(eventsPerSecond * dispatchMessages);
+  // The event's own messages (its job's and its dispatch's) arrive with the rest of its request's
+  // events; the follow-ups the job publishes arrive one at a time.
+  const gather = variant.batchingWindowSeconds ?? RECEIVE_GATHER_SECONDS;
+  const jobBatch = effectiveBatch(eventsPerSecond * jobMessages, gather, variant.eventsPerRequest);
+  const ownBatch = effectiveBatch(eventsPerSecond * dispatchMessages, gather, variant.eventsPerRequest);
+  const followUpBatch = effectiveBatch(eventsPerSecond * dispatchMessages, gather);
+  const ownDispatch = Math.min(1, dispatchMessages);
+  const followUpDispatch = dispatchMessages - ownDispatch;
+  const dispatchBatches = ownDispatch / ownBatch + followUpDispatch / followUpBatch;
   // The publish of the event itself is batched (PublishBatch, one 64 KB chunk for ten small events);
   // the job's follow-up is published alone.
   const eventPublishes = 1;
@@ -143,9 +164,9 @@ function heraldPerEvent(
     .add(
       'SQS dispatch queue: send + receive and delete per batch',
       'sqsStandardRequest',
-      dispatchMessages * (1 + 2 / dispatchBatch),
+      dispatchMessages + 2 * dispatchBatches,
     )
-    .lambda('dispatch', dispatch, dispatchMessages / dispatchBatch, dispatchMessages);
+    .lambda('dispatch', dispatch, dispatchBatches, dispatchMessages);
   bill.merge(deliveryCost(inputs, prices, 'herald-fast-path', failureRate), inputs.deliveriesPerEvent, 'delivery: ');
   return bill.done();
 }
@@ -324,6 +345,7 @@ export {
   heraldMonthly,
   heraldPerEvent,
   IDLE_RECEIVES_PER_QUEUE_MONTH,
+  POLLERS,
   RECEIVE_GATHER_SECONDS,
   SECONDS_PER_MONTH,
   SVIX_SHAPE,

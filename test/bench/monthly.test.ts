@@ -69,6 +69,12 @@ describe('effectiveBatch', () => {
     expect(effectiveBatch(0.4)).toBeCloseTo(1.008, 6);
     expect(effectiveBatch(10_000)).toBe(10);
   });
+
+  it('shares the messages of one batch request among the 5 pollers', () => {
+    expect(effectiveBatch(0.4, 0.02, 10)).toBe(2);
+    expect(effectiveBatch(0.4, 1, 10)).toBeCloseTo(2, 6);
+    expect(effectiveBatch(4, 1, 10)).toBe(5);
+  });
 });
 
 describe('heraldMonthly', () => {
@@ -108,6 +114,8 @@ describe('heraldMonthly', () => {
     expect(line(ten, 'SNS publishes: the event')).toBeCloseTo(line(one, 'SNS publishes: the event') / 10, 6);
     expect(line(ten, "SNS publishes: the job's follow-up")).toBeCloseTo(line(one, "SNS publishes: the job's follow-up"), 6);
     expect(line(ten, 'DynamoDB writes')).toBeCloseTo(line(one, 'DynamoDB writes'), 6);
+    // The job's messages of one request arrive together: batches of 2 instead of 1.
+    expect(line(ten, 'SQS job queue')).toBeCloseTo(((n * (1 + 2 / 2)) / 1e6) * 0.4, 4);
   });
 
   it('prices provisioned capacity at demand / utilisation, never below the minimum', () => {
