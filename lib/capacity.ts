@@ -121,12 +121,4 @@ function eventSourceConcurrency(
 }
 
 export type { Billing, ProvisionedCapacity };
-export {
-  CapacityContextError,
-  DEFAULT_CAPACITY,
-  eventSourceConcurrency,
-  MESSAGES_PER_SECOND_PER_CONSUMER,
-  parseBilling,
-  parseCapacity,
-  WRITES_PER_MESSAGE,
-};
+export { DEFAULT_CAPACITY, eventSourceConcurrency, parseBilling, parseCapacity };

@@ -206,7 +206,7 @@ class EventsApi extends Construct {
       });
     }
     for (const child of this.api.node.children) {
-      if (!INGEST_ROUTES.some((route) => child.node.id === `POST${route.replaceAll("/", "--")}`)) continue;
+      if (!INGEST_ROUTES.some((route) => child.node.id === `POST${route.replaceAll('/', '--')}`)) continue;
       suppressNag(child, [
         {
           id: 'AwsSolutions-APIG4',
@@ -232,4 +232,4 @@ class EventsApi extends Construct {
 }
 
 export type { EventsApiProps };
-export { ACCESS_LOG_FORMAT, EventsApi, INGEST_ROUTES };
+export { ACCESS_LOG_FORMAT, EventsApi };

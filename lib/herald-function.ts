@@ -139,4 +139,4 @@ class HeraldFunction extends NodejsFunction {
 }
 
 export type { HeraldFunctionProps };
-export { HeraldFunction, PER_EVENT_MEMORY_MB, SYSTEM_LOG_LEVEL_CONTEXT, systemLogLevelOf };
+export { HeraldFunction, PER_EVENT_MEMORY_MB };

@@ -3,9 +3,14 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct, IConstruct } from 'constructs';
-import { type Billing, DEFAULT_CAPACITY, eventSourceConcurrency, type ProvisionedCapacity } from './capacity.js';
 import type { Limits } from '../lambdas/shared/limits.js';
 import { BackgroundJob } from './background-job.js';
+import {
+  type Billing,
+  DEFAULT_CAPACITY,
+  eventSourceConcurrency,
+  type ProvisionedCapacity,
+} from './capacity.js';
 import { EventsApi } from './events-api.js';
 import { jobs as declaredJobs, type JobDeclaration } from './jobs.js';
 import { suppressNag } from './nag.js';

@@ -13,10 +13,10 @@
  * platform.start and platform.report records, AWS Lambda developer guide "Log formats").
  */
 
-import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ACCESS_LOG_FORMAT } from '../../lib/events-api.js';
+import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { ACCESS_LOG_FORMAT } from '../../lib/events-api.js';
 import { countsSince } from '../../local/request-counter.js';
 import type { HeraldLocal } from '../../local/runtime.js';
 import { apiClient, expectStatus } from '../herald/api.js';
@@ -59,7 +59,12 @@ function itemBytes(item: Record<string, AttributeValue>): number {
 function storedByteMonths(item: Record<string, AttributeValue>, nowSeconds: number): number {
   let bytes = itemBytes(item) + ITEM_OVERHEAD_BYTES;
   if (item.gsi1pk !== undefined) {
-    const entry: Record<string, AttributeValue> = { pk: item.pk!, sk: item.sk!, gsi1pk: item.gsi1pk, gsi1sk: item.gsi1sk! };
+    const entry: Record<string, AttributeValue> = {
+      pk: item.pk!,
+      sk: item.sk!,
+      gsi1pk: item.gsi1pk,
+      gsi1sk: item.gsi1sk!,
+    };
     if (item.type !== undefined) entry.type = item.type;
     bytes += itemBytes(entry) + ITEM_OVERHEAD_BYTES;
   }
@@ -68,12 +73,16 @@ function storedByteMonths(item: Record<string, AttributeValue>, nowSeconds: numb
   return bytes * Math.min(1, lifetime / SECONDS_PER_MONTH);
 }
 
-async function scanAll(client: DynamoDBClient, table: string): Promise<Map<string, Record<string, AttributeValue>>> {
+async function scanAll(
+  client: DynamoDBClient,
+  table: string,
+): Promise<Map<string, Record<string, AttributeValue>>> {
   const items = new Map<string, Record<string, AttributeValue>>();
   let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
-    for (const item of page.Items ?? []) items.set(JSON.stringify([item.pk ?? item.id, item.sk ?? null]), item);
+    for (const item of page.Items ?? [])
+      items.set(JSON.stringify([item.pk ?? item.id, item.sk ?? null]), item);
     start = page.LastEvaluatedKey;
   } while (start !== undefined);
   return items;
@@ -104,7 +113,11 @@ function accessLogLineBytes(): number {
 /** platform.start + platform.report in Lambda's JSON log format, with values at their real lengths. */
 function platformLogBytesPerInvocation(): number {
   const requestId = '8f5a7c2e-3b1d-4e6f-9a0b-1c2d3e4f5a6b';
-  const start = { time: '2026-12-07T10:30:00.000Z', type: 'platform.start', record: { requestId, version: '$LATEST' } };
+  const start = {
+    time: '2026-12-07T10:30:00.000Z',
+    type: 'platform.start',
+    record: { requestId, version: '$LATEST' },
+  };
   const report = {
     time: '2026-12-07T10:30:00.045Z',
     type: 'platform.report',
@@ -148,7 +161,11 @@ interface BatchCalls {
   readonly perEvent: Readonly<Record<string, number>>;
 }
 
-async function measureBatchCalls(local: HeraldLocal, receivedIds: () => ReadonlySet<string>, url: string): Promise<BatchCalls> {
+async function measureBatchCalls(
+  local: HeraldLocal,
+  receivedIds: () => ReadonlySet<string>,
+  url: string,
+): Promise<BatchCalls> {
   const client = apiClient(local.apiUrl, local.adminApiKey);
   const tenantId = `t_batchcalls_${Date.now().toString(36)}`;
   await expectStatus(client, 201, 'POST', '/v1/endpoints', { tenantId, url, eventTypes: ['order.*'] });
@@ -158,16 +175,29 @@ async function measureBatchCalls(local: HeraldLocal, receivedIds: () => Readonly
       .filter((q) => !q.isDlq)
       .every((q) => q.visible === 0 && q.inFlight === 0);
   const send = async (label: string) => {
-    const answer = await expectStatus<{ items: { status: number; id?: string }[] }>(client, 207, 'POST', '/v1/events/batch', {
-      events: Array.from({ length: events }, (_, i) => ({
-        type: 'order.placed',
-        tenantId,
-        data: { orderId: `${label}-${Date.now().toString(36)}-${i}`, currency: 'EUR', lines: [{ sku: 'A', quantity: 1, unitPrice: 100 }] },
-      })),
-    });
+    const answer = await expectStatus<{ items: { status: number; id?: string }[] }>(
+      client,
+      207,
+      'POST',
+      '/v1/events/batch',
+      {
+        events: Array.from({ length: events }, (_, i) => ({
+          type: 'order.placed',
+          tenantId,
+          data: {
+            orderId: `${label}-${Date.now().toString(36)}-${i}`,
+            currency: 'EUR',
+            lines: [{ sku: 'A', quantity: 1, unitPrice: 100 }],
+          },
+        })),
+      },
+    );
     const ids = answer.items.map((i) => i.id ?? '');
     if (answer.items.some((i) => i.status !== 202)) throw new Error('a batch item was refused');
-    const ok = await waitFor(() => ids.every((id) => receivedIds().has(id)) && drained(), { timeoutMs: 30_000, intervalMs: 10 });
+    const ok = await waitFor(() => ids.every((id) => receivedIds().has(id)) && drained(), {
+      timeoutMs: 30_000,
+      intervalMs: 10,
+    });
     if (!ok) throw new Error('the batch did not settle within 30 s');
   };
   await send('warm');
@@ -219,13 +249,20 @@ async function measureFootprint(
       const accepted = await expectStatus<{ id: string }>(client, 202, 'POST', '/v1/events', {
         type: 'order.placed',
         tenantId,
-        data: { orderId: `o-${Date.now().toString(36)}-${n++}`, currency: 'EUR', lines: [{ sku: 'A', quantity: 1, unitPrice: 100 }] },
+        data: {
+          orderId: `o-${Date.now().toString(36)}-${n++}`,
+          currency: 'EUR',
+          lines: [{ sku: 'A', quantity: 1, unitPrice: 100 }],
+        },
       });
       const drained = () =>
         (local.metrics().queues as Array<{ isDlq: boolean; visible: number; inFlight: number }>)
           .filter((q) => !q.isDlq)
           .every((q) => q.visible === 0 && q.inFlight === 0);
-      const ok = await waitFor(() => received.has(accepted.id) && drained(), { timeoutMs: 20_000, intervalMs: 10 });
+      const ok = await waitFor(() => received.has(accepted.id) && drained(), {
+        timeoutMs: 20_000,
+        intervalMs: 10,
+      });
       if (!ok) throw new Error(`event ${accepted.id} did not settle within 20 s`);
     };
     await publish(); // warms the containers and their caches

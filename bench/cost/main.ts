@@ -6,8 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { updateGeneratedSection } from '../lib/markers.js';
 import { MetricName } from '../../lambdas/shared/observability.js';
+import { updateGeneratedSection } from '../lib/markers.js';
 import { loadFootprint, loadMeasured } from './counted.js';
 import { FALLBACK_MEMORY_MB, type InputOverrides, resolveInputs } from './inputs.js';
 import { measureKmsCalls } from './kms.js';

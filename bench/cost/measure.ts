@@ -26,8 +26,8 @@ import { type HeraldLocal, startHerald } from '../../local/runtime.js';
 import { synthesize } from '../../local/synth.js';
 import { apiClient, expectStatus } from '../herald/api.js';
 import { measureCallsPerEvent } from '../herald/calls.js';
-import { LogMeter, measureFootprint } from './footprint.js';
 import { waitFor } from '../lib/time.js';
+import { LogMeter, measureFootprint } from './footprint.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const MB = 1024 * 1024;
@@ -218,7 +218,12 @@ try {
     footprint,
     ...(burst !== undefined
       ? {
-          burst: { endpoints: FAN_OUT_ENDPOINTS, events: BURST_EVENTS, concurrency: BURST_CONCURRENCY, ...burst },
+          burst: {
+            endpoints: FAN_OUT_ENDPOINTS,
+            events: BURST_EVENTS,
+            concurrency: BURST_CONCURRENCY,
+            ...burst,
+          },
           memory,
         }
       : {}),

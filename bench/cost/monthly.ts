@@ -149,17 +149,30 @@ function heraldPerEvent(
   const followUps = Math.max(0, counted.snsPublishes - eventPublishes);
   const bill = new Bill(prices)
     .add('HTTP API requests', 'apiGatewayHttpRequest', perRequest)
-    .lambda('authorizer', authorizer, variant.authorizerPerRequest * perRequest, variant.authorizerPerRequest * perRequest)
+    .lambda(
+      'authorizer',
+      authorizer,
+      variant.authorizerPerRequest * perRequest,
+      variant.authorizerPerRequest * perRequest,
+    )
     .lambda('ingest', ingest, perRequest, 1)
     .add(
       'DynamoDB writes (counted, + gsi1k index writes)',
       'dynamoWriteRequestUnit',
       counted.dynamoWrites + counted.dynamoIndexedWrites - (variant.writesSaved ?? 0),
     )
-    .add('DynamoDB reads (counted)', 'dynamoReadRequestUnit', counted.dynamoConsistentReads + counted.dynamoQueries * 0.5)
+    .add(
+      'DynamoDB reads (counted)',
+      'dynamoReadRequestUnit',
+      counted.dynamoConsistentReads + counted.dynamoQueries * 0.5,
+    )
     .add('SNS publishes: the event', 'snsPublish', eventPublishes * perRequest)
     .add("SNS publishes: the job's follow-up", 'snsPublish', followUps)
-    .add('SQS job queue: send + receive and delete per batch', 'sqsStandardRequest', jobMessages * (1 + 2 / jobBatch))
+    .add(
+      'SQS job queue: send + receive and delete per batch',
+      'sqsStandardRequest',
+      jobMessages * (1 + 2 / jobBatch),
+    )
     .lambda('job', job, jobMessages / jobBatch, jobMessages)
     .add(
       'SQS dispatch queue: send + receive and delete per batch',
@@ -167,13 +180,18 @@ function heraldPerEvent(
       dispatchMessages + 2 * dispatchBatches,
     )
     .lambda('dispatch', dispatch, dispatchBatches, dispatchMessages);
-  bill.merge(deliveryCost(inputs, prices, 'herald-fast-path', failureRate), inputs.deliveriesPerEvent, 'delivery: ');
+  bill.merge(
+    deliveryCost(inputs, prices, 'herald-fast-path', failureRate),
+    inputs.deliveriesPerEvent,
+    'delivery: ',
+  );
   return bill.done();
 }
 
 /** Lambda invocations per event in a breakdown (for the platform log lines). */
 const invocationsIn = (breakdown: CostBreakdown): number =>
-  breakdown.items.filter((i) => i.price === 'lambdaRequest').reduce((s, i) => s + i.quantityPerMillion, 0) / MILLION;
+  breakdown.items.filter((i) => i.price === 'lambdaRequest').reduce((s, i) => s + i.quantityPerMillion, 0) /
+  MILLION;
 
 /** Retries per event (each one more POST on the wire), from the delivery lines. */
 const retriesIn = (breakdown: CostBreakdown): number =>
@@ -205,8 +223,10 @@ function heraldMonthly(
   let writeUnits = 0;
   let readUnits = 0;
   for (const item of perEvent.items) {
-    if (variant.billing === 'provisioned' && isDynamoWrite(item.price)) writeUnits += item.quantityPerMillion / MILLION;
-    else if (variant.billing === 'provisioned' && isDynamoRead(item.price)) readUnits += item.quantityPerMillion / MILLION;
+    if (variant.billing === 'provisioned' && isDynamoWrite(item.price))
+      writeUnits += item.quantityPerMillion / MILLION;
+    else if (variant.billing === 'provisioned' && isDynamoRead(item.price))
+      readUnits += item.quantityPerMillion / MILLION;
     else add(item.component, (item.usdPerMillion * n) / MILLION);
   }
   if (variant.billing === 'provisioned') {
@@ -217,9 +237,19 @@ function heraldMonthly(
     const demandRcuHours = (readUnits * n) / 3600 / u;
     const floorWcuHours = fixed.provisionedHolders * min.write * HOURS_PER_MONTH;
     const floorRcuHours = fixed.provisionedHolders * min.read * HOURS_PER_MONTH;
-    add(`DynamoDB provisioned writes at ${Math.round(u * 100)} % utilisation`, priced(prices, 'dynamoWcuHour', demandWcuHours));
-    add(`DynamoDB provisioned reads at ${Math.round(u * 100)} % utilisation`, priced(prices, 'dynamoRcuHour', demandRcuHours));
-    add('CloudWatch throttle alarms (provisioned mode)', priced(prices, 'cloudwatchAlarmMetric', fixed.throttleAlarmMetrics), 'fixed');
+    add(
+      `DynamoDB provisioned writes at ${Math.round(u * 100)} % utilisation`,
+      priced(prices, 'dynamoWcuHour', demandWcuHours),
+    );
+    add(
+      `DynamoDB provisioned reads at ${Math.round(u * 100)} % utilisation`,
+      priced(prices, 'dynamoRcuHour', demandRcuHours),
+    );
+    add(
+      'CloudWatch throttle alarms (provisioned mode)',
+      priced(prices, 'cloudwatchAlarmMetric', fixed.throttleAlarmMetrics),
+      'fixed',
+    );
     add(
       'DynamoDB provisioned minimum capacity not used by traffic',
       priced(prices, 'dynamoWcuHour', Math.max(0, floorWcuHours - demandWcuHours)) +
@@ -240,12 +270,26 @@ function heraldMonthly(
     `CloudWatch Logs ingestion (${Math.round(logBytes)} bytes per event)`,
     priced(prices, 'logsIngestGb', (n * logBytes) / GB),
   );
-  add('CloudWatch Logs storage (one month retention)', priced(prices, 'logsStorageGbMonth', (n * logBytes) / GB));
+  add(
+    'CloudWatch Logs storage (one month retention)',
+    priced(prices, 'logsStorageGbMonth', (n * logBytes) / GB),
+  );
   const posts = inputs.deliveriesPerEvent + retriesIn(perEvent);
-  add('data transfer out (webhook POSTs)', priced(prices, 'dataTransferOutGb', (n * posts * footprint.webhookRequestBytes) / GB));
-  add('SQS idle polling (empty receives)', priced(prices, 'sqsStandardRequest', fixed.polledQueues * IDLE_RECEIVES_PER_QUEUE_MONTH), 'fixed');
+  add(
+    'data transfer out (webhook POSTs)',
+    priced(prices, 'dataTransferOutGb', (n * posts * footprint.webhookRequestBytes) / GB),
+  );
+  add(
+    'SQS idle polling (empty receives)',
+    priced(prices, 'sqsStandardRequest', fixed.polledQueues * IDLE_RECEIVES_PER_QUEUE_MONTH),
+    'fixed',
+  );
   add('KMS keys', priced(prices, 'kmsKeyMonth', fixed.kmsKeys), 'fixed');
-  add('KMS requests by DynamoDB (table data keys)', priced(prices, 'kmsRequest', 2 * KMS_REQUESTS_PER_TABLE_MONTH), 'fixed');
+  add(
+    'KMS requests by DynamoDB (table data keys)',
+    priced(prices, 'kmsRequest', 2 * KMS_REQUESTS_PER_TABLE_MONTH),
+    'fixed',
+  );
   add('CloudWatch alarms', priced(prices, 'cloudwatchAlarmMetric', fixed.alarmMetrics), 'fixed');
   add('CloudWatch dashboard', priced(prices, 'cloudwatchDashboard', fixed.dashboards), 'fixed');
   add('CloudWatch custom metrics', priced(prices, 'cloudwatchCustomMetric', fixed.customMetrics), 'fixed');
@@ -256,7 +300,15 @@ function total(label: string, eventsPerMonth: number, lines: MonthlyLine[]): Mon
   const variableUsd = lines.filter((l) => l.kind === 'variable').reduce((s, l) => s + l.usd, 0);
   const fixedUsd = lines.filter((l) => l.kind === 'fixed').reduce((s, l) => s + l.usd, 0);
   const totalUsd = variableUsd + fixedUsd;
-  return { label, eventsPerMonth, lines, variableUsd, fixedUsd, totalUsd, usdPerMillion: (totalUsd / eventsPerMonth) * MILLION };
+  return {
+    label,
+    eventsPerMonth,
+    lines,
+    variableUsd,
+    fixedUsd,
+    totalUsd,
+    usdPerMillion: (totalUsd / eventsPerMonth) * MILLION,
+  };
 }
 
 /**
@@ -283,23 +335,55 @@ function eventBridgeMonthly(
     .lambda('job (rule target, async invoke)', job, 1, 1)
     // Powertools in progress + completed, the invoice: the job's own writes, as in Herald.
     .add("DynamoDB writes: the job's idempotency record and effect", 'dynamoWriteRequestUnit', 3)
-    .add('API destination invocations (one per attempt)', 'eventBridgeApiDestinationInvocation', 1 + retriesOf(delivery))
+    .add(
+      'API destination invocations (one per attempt)',
+      'eventBridgeApiDestinationInvocation',
+      1 + retriesOf(delivery),
+    )
     .done();
   const n = eventsPerMonth;
-  const lines: MonthlyLine[] = perEvent.items.map((i) => ({ component: i.component, usd: (i.usdPerMillion * n) / MILLION, kind: 'variable' }));
+  const lines: MonthlyLine[] = perEvent.items.map((i) => ({
+    component: i.component,
+    usd: (i.usdPerMillion * n) / MILLION,
+    kind: 'variable',
+  }));
   // Only the job's items stay (no event or delivery records): about a third of Herald's stored bytes.
   const storedGbMonths = (n * footprint.storedByteMonthsPerEvent) / 3 / GB;
-  lines.push({ component: "DynamoDB storage + PITR (the job's items)", usd: priced(prices, 'dynamoStorageGbMonth', storedGbMonths) + priced(prices, 'dynamoPitrGbMonth', storedGbMonths), kind: 'variable' });
+  lines.push({
+    component: "DynamoDB storage + PITR (the job's items)",
+    usd:
+      priced(prices, 'dynamoStorageGbMonth', storedGbMonths) +
+      priced(prices, 'dynamoPitrGbMonth', storedGbMonths),
+    kind: 'variable',
+  });
   const logBytes = footprint.appLogBytesPerEvent / 2 + footprint.accessLogBytesPerRequest;
-  lines.push({ component: `CloudWatch Logs (${Math.round(logBytes)} bytes per event)`, usd: priced(prices, 'logsIngestGb', (n * logBytes) / GB) + priced(prices, 'logsStorageGbMonth', (n * logBytes) / GB), kind: 'variable' });
+  lines.push({
+    component: `CloudWatch Logs (${Math.round(logBytes)} bytes per event)`,
+    usd:
+      priced(prices, 'logsIngestGb', (n * logBytes) / GB) +
+      priced(prices, 'logsStorageGbMonth', (n * logBytes) / GB),
+    kind: 'variable',
+  });
   const posts = 1 + retriesOf(delivery);
-  lines.push({ component: 'data transfer out (webhook POSTs)', usd: priced(prices, 'dataTransferOutGb', (n * posts * footprint.webhookRequestBytes) / GB), kind: 'variable' });
-  lines.push({ component: 'CloudWatch alarms', usd: priced(prices, 'cloudwatchAlarmMetric', alarmMetrics), kind: 'fixed' });
+  lines.push({
+    component: 'data transfer out (webhook POSTs)',
+    usd: priced(prices, 'dataTransferOutGb', (n * posts * footprint.webhookRequestBytes) / GB),
+    kind: 'variable',
+  });
+  lines.push({
+    component: 'CloudWatch alarms',
+    usd: priced(prices, 'cloudwatchAlarmMetric', alarmMetrics),
+    kind: 'fixed',
+  });
   return total('EventBridge API destinations', n, lines);
 }
 
 const retriesOf = (delivery: CostBreakdown): number =>
-  delivery.items.filter((i) => i.price === 'eventBridgeApiDestinationInvocation').reduce((s, i) => s + i.quantityPerMillion, 0) / MILLION - 1;
+  delivery.items
+    .filter((i) => i.price === 'eventBridgeApiDestinationInvocation')
+    .reduce((s, i) => s + i.quantityPerMillion, 0) /
+    MILLION -
+  1;
 
 /** Assumed size of a self-hosted Svix (issue 21): one small instance, managed Postgres, Redis. */
 interface SvixShape {
@@ -328,17 +412,40 @@ function svixMonthly(
   const instances = az * Math.max(1, Math.ceil(eventsPerMonth / shape.eventsPerInstanceMonth));
   const lines: MonthlyLine[] = [];
   const fixed = (component: string, usd: number) => lines.push({ component, usd, kind: 'fixed' });
-  fixed(`EC2 t4g.small × ${instances} + ${shape.instanceVolumeGb} GB gp3 each`, priced(prices, 'ec2T4gSmallHour', instances * HOURS_PER_MONTH) + priced(prices, 'ebsGp3GbMonth', instances * shape.instanceVolumeGb));
-  fixed(`RDS PostgreSQL db.t4g.small${shape.multiAz ? ', multi-AZ' : ''}`, priced(prices, 'rdsPostgresT4gSmallHour', az * HOURS_PER_MONTH));
-  fixed(`ElastiCache cache.t4g.micro × ${az}`, priced(prices, 'elasticacheT4gMicroHour', az * HOURS_PER_MONTH));
-  fixed('Application Load Balancer (1 LCU) + 2 public IPv4', priced(prices, 'albHour', HOURS_PER_MONTH) + priced(prices, 'albLcuHour', HOURS_PER_MONTH) + priced(prices, 'publicIpv4Hour', 2 * HOURS_PER_MONTH));
+  fixed(
+    `EC2 t4g.small × ${instances} + ${shape.instanceVolumeGb} GB gp3 each`,
+    priced(prices, 'ec2T4gSmallHour', instances * HOURS_PER_MONTH) +
+      priced(prices, 'ebsGp3GbMonth', instances * shape.instanceVolumeGb),
+  );
+  fixed(
+    `RDS PostgreSQL db.t4g.small${shape.multiAz ? ', multi-AZ' : ''}`,
+    priced(prices, 'rdsPostgresT4gSmallHour', az * HOURS_PER_MONTH),
+  );
+  fixed(
+    `ElastiCache cache.t4g.micro × ${az}`,
+    priced(prices, 'elasticacheT4gMicroHour', az * HOURS_PER_MONTH),
+  );
+  fixed(
+    'Application Load Balancer (1 LCU) + 2 public IPv4',
+    priced(prices, 'albHour', HOURS_PER_MONTH) +
+      priced(prices, 'albLcuHour', HOURS_PER_MONTH) +
+      priced(prices, 'publicIpv4Hour', 2 * HOURS_PER_MONTH),
+  );
   const dataGbMonths = Math.max(20, (2 * eventsPerMonth * footprint.storedByteMonthsPerEvent) / GB);
-  lines.push({ component: 'RDS storage (gp3, twice the data, at least 20 GB)', usd: priced(prices, 'rdsGp3GbMonth', az * dataGbMonths), kind: 'variable' });
-  lines.push({ component: 'data transfer out (webhook POSTs)', usd: priced(prices, 'dataTransferOutGb', (eventsPerMonth * footprint.webhookRequestBytes) / GB), kind: 'variable' });
+  lines.push({
+    component: 'RDS storage (gp3, twice the data, at least 20 GB)',
+    usd: priced(prices, 'rdsGp3GbMonth', az * dataGbMonths),
+    kind: 'variable',
+  });
+  lines.push({
+    component: 'data transfer out (webhook POSTs)',
+    usd: priced(prices, 'dataTransferOutGb', (eventsPerMonth * footprint.webhookRequestBytes) / GB),
+    kind: 'variable',
+  });
   return total(`Svix self-hosted, ${shape.multiAz ? 'multi-AZ' : 'single-AZ'}`, eventsPerMonth, lines);
 }
 
-export type { FixedFacts, Footprint, HeraldVariant, MonthlyBill, MonthlyLine, SvixShape };
+export type { FixedFacts, Footprint, HeraldVariant, LineItem, MonthlyBill, MonthlyLine, SvixShape };
 export {
   effectiveBatch,
   eventBridgeMonthly,
@@ -351,4 +458,3 @@ export {
   SVIX_SHAPE,
   svixMonthly,
 };
-export type { LineItem };

@@ -5,7 +5,7 @@
  * naming the guarantees it lacks — and the issue's targets, checked by the same model in the same run.
  */
 
-import { type ModelInputs } from './model.js';
+import type { ModelInputs } from './model.js';
 import {
   eventBridgeMonthly,
   type FixedFacts,
@@ -46,9 +46,17 @@ const ON_DEMAND: HeraldVariant = {
 const variants = (): { variant: HeraldVariant; lacks: string }[] => [
   { variant: BEFORE, lacks: HERALD_LACKS },
   { variant: ON_DEMAND, lacks: HERALD_LACKS },
-  { variant: { ...ON_DEMAND, label: 'Herald on-demand, batches of 10', eventsPerRequest: 10 }, lacks: HERALD_LACKS },
   {
-    variant: { ...ON_DEMAND, label: 'Herald provisioned at 50 %, single events', billing: 'provisioned', utilization: 0.5 },
+    variant: { ...ON_DEMAND, label: 'Herald on-demand, batches of 10', eventsPerRequest: 10 },
+    lacks: HERALD_LACKS,
+  },
+  {
+    variant: {
+      ...ON_DEMAND,
+      label: 'Herald provisioned at 50 %, single events',
+      billing: 'provisioned',
+      utilization: 0.5,
+    },
     lacks: `${HERALD_LACKS}; a burst above what auto-scaling has reached is throttled and waits in SQS`,
   },
   {
@@ -64,7 +72,8 @@ const variants = (): { variant: HeraldVariant; lacks: string }[] => [
   {
     variant: {
       ...ON_DEMAND,
-      label: "projection, not built here: the row above with the delivery store's levers (−2 writes a delivery, issue 21)",
+      label:
+        "projection, not built here: the row above with the delivery store's levers (−2 writes a delivery, issue 21)",
       billing: 'provisioned',
       utilization: 0.5,
       eventsPerRequest: 10,
@@ -75,7 +84,8 @@ const variants = (): { variant: HeraldVariant; lacks: string }[] => [
   {
     variant: {
       ...ON_DEMAND,
-      label: 'projection, not built here: the row above with a 1 s batching window on the job and dispatch queues',
+      label:
+        'projection, not built here: the row above with a 1 s batching window on the job and dispatch queues',
       billing: 'provisioned',
       utilization: 0.5,
       eventsPerRequest: 10,
@@ -91,7 +101,8 @@ const EVENTBRIDGE_LACKS =
 const SVIX_LACKS = (multiAz: boolean) =>
   `no background jobs (that part of the work is not in the row); ${multiAz ? '' : 'one AZ: an AZ outage stops it; '}instances, database and cache to patch and scale; does not scale to zero`;
 
-const usd = (v: number): string => (v >= 1000 ? `$${Math.round(v).toLocaleString('en-US')}` : `$${v.toFixed(2)}`);
+const usd = (v: number): string =>
+  v >= 1000 ? `$${Math.round(v).toLocaleString('en-US')}` : `$${v.toFixed(2)}`;
 
 interface Row {
   readonly label: string;
@@ -106,7 +117,8 @@ function rows(inputs: ModelInputs, prices: PriceTable, footprint: Footprint, fix
     bills: LEVELS.map((n) => heraldMonthly(inputs, prices, footprint, fixed, variant, n, FAILURE_RATE)),
   }));
   out.push({
-    label: 'EventBridge API destinations (same work: API, authorizer, ingest, PutEvents, the job and its follow-up, deliveries)',
+    label:
+      'EventBridge API destinations (same work: API, authorizer, ingest, PutEvents, the job and its follow-up, deliveries)',
     lacks: EVENTBRIDGE_LACKS,
     bills: LEVELS.map((n) => eventBridgeMonthly(inputs, prices, footprint, n, FAILURE_RATE, 5)),
   });
@@ -151,7 +163,9 @@ function renderMonthly(
       `a batch request's messages arrive together and are shared by ${POLLERS} pollers).`,
   );
   lines.push('');
-  lines.push(`| design | ${LEVELS.map((n) => `${n / 1_000_000} M / month`).join(' | ')} | per million at 10 M | lacks |`);
+  lines.push(
+    `| design | ${LEVELS.map((n) => `${n / 1_000_000} M / month`).join(' | ')} | per million at 10 M | lacks |`,
+  );
   lines.push(`|---|${LEVELS.map(() => '---:').join('|')}|---:|---|`);
   for (const row of table) {
     const at10 = row.bills.find((b) => b.eventsPerMonth === TARGET_LEVEL)!;
@@ -160,11 +174,14 @@ function renderMonthly(
     );
   }
   // The targets, by the same model in the same run.
-  const at = (label: string) => table.find((r) => r.label === label)!.bills.find((b) => b.eventsPerMonth === TARGET_LEVEL)!;
+  const at = (label: string) =>
+    table.find((r) => r.label === label)!.bills.find((b) => b.eventsPerMonth === TARGET_LEVEL)!;
   const before = at(BEFORE.label);
   const single = at(ON_DEMAND.label);
   const batched = at('Herald provisioned at 50 %, batches of 10');
-  const eventBridge = table.find((r) => r.label.startsWith('EventBridge'))!.bills.find((b) => b.eventsPerMonth === TARGET_LEVEL)!;
+  const eventBridge = table
+    .find((r) => r.label.startsWith('EventBridge'))!
+    .bills.find((b) => b.eventsPerMonth === TARGET_LEVEL)!;
   const ratio = single.usdPerMillion / before.usdPerMillion;
   lines.push('');
   lines.push('#### The targets at 10 M events a month, 1 % first-attempt failures');

@@ -83,7 +83,8 @@ function readTemplateFacts(template: CfnTemplate): TemplateFacts {
     });
   }
   const count = (type: string): number => resources.filter(([, r]) => r.Type === type).length;
-  const ofType = (type: string) => resources.filter(([, r]) => r.Type === type).map(([, r]) => r.Properties ?? {});
+  const ofType = (type: string) =>
+    resources.filter(([, r]) => r.Type === type).map(([, r]) => r.Properties ?? {});
   const alarmMetrics = ofType('AWS::CloudWatch::Alarm').reduce((sum, alarm) => {
     const metrics = alarm.Metrics as { MetricStat?: unknown }[] | undefined;
     return sum + (metrics === undefined ? 1 : metrics.filter((m) => m.MetricStat !== undefined).length);

@@ -180,7 +180,10 @@ async function publishFile(context: CommandContext, file: string): Promise<void>
           throw error;
         }
         chunk.forEach((c, i) => {
-          const item = answer.items[i] ?? { status: 0, problem: { code: 'missing', detail: 'no answer for this event' } };
+          const item = answer.items[i] ?? {
+            status: 0,
+            problem: { code: 'missing', detail: 'no answer for this event' },
+          };
           const result: FileResult = {
             line: c.line,
             status: item.status,
@@ -193,7 +196,9 @@ async function publishFile(context: CommandContext, file: string): Promise<void>
         });
         const accepted = [...results.values()].filter((r) => r.status === 202).length;
         progress.update(
-          accepted + [...results.values()].filter((r) => r.status !== 202 && !retry.some((x) => x.line === r.line)).length,
+          accepted +
+            [...results.values()].filter((r) => r.status !== 202 && !retry.some((x) => x.line === r.line))
+              .length,
           events.length,
           `${accepted} accepted`,
         );

@@ -79,7 +79,9 @@ function batchElements(
   eventsText: string | undefined,
 ): { readonly value: unknown; readonly text: string }[] {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw invalidBody('The body must be a JSON object: { "events": [ { "type", "tenantId", "data" }, ... ] }');
+    throw invalidBody(
+      'The body must be a JSON object: { "events": [ { "type", "tenantId", "data" }, ... ] }',
+    );
   }
   for (const field of Object.keys(value)) {
     if (field !== 'events') throw new InvalidRequestError(`Unknown field "${field}"`, { detail: { field } });
@@ -120,7 +122,9 @@ function checkItem(value: unknown, text: string): BatchItem {
     if (rawKey === undefined) return { ok: true, input };
     const idempotencyKey = typeof rawKey === 'string' ? validateIdempotencyKey(rawKey) : undefined;
     if (idempotencyKey === undefined) {
-      throw new InvalidRequestError('"idempotencyKey" must be a string', { detail: { field: 'idempotencyKey' } });
+      throw new InvalidRequestError('"idempotencyKey" must be a string', {
+        detail: { field: 'idempotencyKey' },
+      });
     }
     return { ok: true, input, idempotencyKey };
   } catch (error) {

@@ -26,8 +26,8 @@ import type { HeraldEvent } from '../shared/model.js';
 import { logger, MetricName, MetricUnit, metrics } from '../shared/observability.js';
 import { jsonResponse, problemBody, problemResponse } from '../shared/problem.js';
 import { publishedMessage } from '../shared/publish.js';
-import { memberText } from '../shared/raw-json.js';
 import { type BatchEntry, type EntryOutcome, publishBatch } from '../shared/publish-batch.js';
+import { memberText } from '../shared/raw-json.js';
 import { cancelPublish } from '../shared/store/events.js';
 import { type EventInput, readJsonText } from '../shared/validation.js';
 import {
@@ -54,7 +54,9 @@ interface Ready {
   readonly idempotencyKey?: string;
 }
 
-type ItemResult = { readonly ok: true; readonly accepted: Accepted } | { readonly ok: false; readonly error: unknown };
+type ItemResult =
+  | { readonly ok: true; readonly accepted: Accepted }
+  | { readonly ok: false; readonly error: unknown };
 
 /**
  * Collects the publishes of one request and sends them together once every item has either asked to
@@ -71,7 +73,10 @@ class PublishBarrier {
 
   publish(event: HeraldEvent, publishId: string): Promise<EntryOutcome> {
     return new Promise((settle) => {
-      this.queued.push({ entry: { id: `e${this.queued.length}`, message: publishedMessage(event, 'api', publishId) }, settle });
+      this.queued.push({
+        entry: { id: `e${this.queued.length}`, message: publishedMessage(event, 'api', publishId) },
+        settle,
+      });
       this.decided();
     });
   }
@@ -87,7 +92,8 @@ class PublishBarrier {
     const queued = this.queued;
     this.queued = [];
     void publishBatch(queued.map((q) => q.entry)).then((outcomes) => {
-      for (const q of queued) q.settle(outcomes.get(q.entry.id) ?? { ok: false, error: new Error('no outcome') });
+      for (const q of queued)
+        q.settle(outcomes.get(q.entry.id) ?? { ok: false, error: new Error('no outcome') });
     });
   }
 }
@@ -126,7 +132,9 @@ async function acceptItem(request: PublishRequest): Promise<Accepted> {
 }
 
 // Built at first use so that configuration is read from the environment once, at start-up.
-let idempotency: { config: IdempotencyConfig; accept: (request: PublishRequest) => Promise<Accepted> } | undefined;
+let idempotency:
+  | { config: IdempotencyConfig; accept: (request: PublishRequest) => Promise<Accepted> }
+  | undefined;
 
 function idempotentAccept() {
   if (idempotency === undefined) {
@@ -193,7 +201,8 @@ async function publishItems(
     if (followerOf.has(index)) return { ok: false, error: undefined }; // filled in below
     let published = false;
     const request: PublishRequest = {
-      key: item.idempotencyKey === undefined ? '' : idempotencyScope(item.input.tenantId, item.idempotencyKey),
+      key:
+        item.idempotencyKey === undefined ? '' : idempotencyScope(item.input.tenantId, item.idempotencyKey),
       input: item.input,
       schemaVersion: item.schemaVersion,
       ...(item.idempotencyKey !== undefined ? { idempotencyKey: item.idempotencyKey } : {}),

@@ -93,7 +93,10 @@ async function publishCall(entries: readonly BatchEntry[]): Promise<Map<string, 
     // An entry SNS named neither way: unknown, so treated as failed (and voided by the caller).
     for (const entry of entries) {
       if (!outcomes.has(entry.id)) {
-        outcomes.set(entry.id, { ok: false, error: new BatchEntryFailedError(undefined, 'not in the answer') });
+        outcomes.set(entry.id, {
+          ok: false,
+          error: new BatchEntryFailedError(undefined, 'not in the answer'),
+        });
       }
     }
   } catch (error) {
@@ -109,4 +112,4 @@ async function publishBatch(entries: readonly BatchEntry[]): Promise<Map<string,
 }
 
 export type { BatchEntry, EntryOutcome };
-export { BatchEntryFailedError, MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, packBatches, publishBatch };
+export { packBatches, publishBatch };

@@ -14,7 +14,9 @@ import {
 } from '../../bench/cost/monthly.js';
 import { loadPriceTable } from '../../bench/cost/prices.js';
 
-const prices = loadPriceTable(join(import.meta.dirname, '..', '..', 'bench', 'cost', 'prices-us-east-1.json'));
+const prices = loadPriceTable(
+  join(import.meta.dirname, '..', '..', 'bench', 'cost', 'prices-us-east-1.json'),
+);
 const profile = { memoryMb: 256, durationMs: 10 };
 const counted: CountedPerEvent = {
   source: 'test',
@@ -112,7 +114,10 @@ describe('heraldMonthly', () => {
     expect(line(ten, 'HTTP API requests')).toBeCloseTo(line(one, 'HTTP API requests') / 10, 6);
     expect(line(ten, 'ingest invocations')).toBeCloseTo(line(one, 'ingest invocations') / 10, 6);
     expect(line(ten, 'SNS publishes: the event')).toBeCloseTo(line(one, 'SNS publishes: the event') / 10, 6);
-    expect(line(ten, "SNS publishes: the job's follow-up")).toBeCloseTo(line(one, "SNS publishes: the job's follow-up"), 6);
+    expect(line(ten, "SNS publishes: the job's follow-up")).toBeCloseTo(
+      line(one, "SNS publishes: the job's follow-up"),
+      6,
+    );
     expect(line(ten, 'DynamoDB writes')).toBeCloseTo(line(one, 'DynamoDB writes'), 6);
     // The job's messages of one request arrive together: batches of 2 instead of 1.
     expect(line(ten, 'SQS job queue')).toBeCloseTo(((n * (1 + 2 / 2)) / 1e6) * 0.4, 4);

@@ -27,7 +27,8 @@ function ndjson(lines: readonly string[]): string {
   return dir;
 }
 
-const event = (n: number) => JSON.stringify({ type: 'order.placed', tenantId: 't_1', data: { n }, idempotencyKey: `k-${n}` });
+const event = (n: number) =>
+  JSON.stringify({ type: 'order.placed', tenantId: 't_1', data: { n }, idempotencyKey: `k-${n}` });
 
 describe('herald events publish --file', () => {
   let api: FakeApi;
@@ -84,8 +85,10 @@ describe('herald events publish --file', () => {
         status: 207,
         body: {
           items: events.map((e, i) => {
-            if (e.data.n === 1 && call === 1) return { status: 503, problem: { code: 'unavailable', detail: 'retry' } };
-            if (e.data.n === 2) return { status: 400, problem: { code: 'invalid_request', detail: 'bad type' } };
+            if (e.data.n === 1 && call === 1)
+              return { status: 503, problem: { code: 'unavailable', detail: 'retry' } };
+            if (e.data.n === 2)
+              return { status: 400, problem: { code: 'invalid_request', detail: 'bad type' } };
             return accepted(e, i);
           }),
         },
@@ -94,13 +97,16 @@ describe('herald events publish --file', () => {
     const result = await cli(ndjson([event(0), event(1), event(2)]));
     expect(result.code).toBe(1);
     // The second request carries the 503 item only.
-    expect(api.requests.map((r) => (r.body as { events: Sent[] }).events.map((e) => e.data.n))).toEqual([[0, 1, 2], [1]]);
+    expect(api.requests.map((r) => (r.body as { events: Sent[] }).events.map((e) => e.data.n))).toEqual([
+      [0, 1, 2],
+      [1],
+    ]);
     expect(result.stdout).toMatch(/^2 events accepted, 1 failed:/);
     expect(result.stdout).toMatch(/3\s+400\s+invalid_request\s+bad type/);
     expect(result.stderr).toMatch(/partially_accepted.*1 of 3 events were not accepted/);
   });
 
-  it('--json prints every line\'s outcome', async () => {
+  it("--json prints every line's outcome", async () => {
     api.on('POST', '/v1/events/batch', (request) => ({
       status: 207,
       body: { items: (request.body as { events: Sent[] }).events.map(accepted) },
@@ -127,7 +133,13 @@ describe('herald events publish --file', () => {
   it('stops at a request the API refuses as a whole, saying how far it got', async () => {
     api.on('POST', '/v1/events/batch', {
       status: 401,
-      body: { type: 'about:blank', title: 'Unauthorized', status: 401, code: 'unauthorized', detail: 'A valid API key is required' },
+      body: {
+        type: 'about:blank',
+        title: 'Unauthorized',
+        status: 401,
+        code: 'unauthorized',
+        detail: 'A valid API key is required',
+      },
     });
     const result = await cli(ndjson([event(0)]));
     expect(result.code).toBe(3);

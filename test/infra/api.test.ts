@@ -116,7 +116,9 @@ describe('HTTP API', () => {
   it('sends the publish routes to ingest and every other route to management', () => {
     for (const [id, route] of routes) {
       const fn = integrationFunction(route);
-      const expected = PUBLISH.includes(route.RouteKey as string) ? /^EventsApiIngest/ : /^EventsApiManagement/;
+      const expected = PUBLISH.includes(route.RouteKey as string)
+        ? /^EventsApiIngest/
+        : /^EventsApiManagement/;
       expect(fn, id).toMatch(expected);
     }
   });

@@ -35,7 +35,9 @@ describe('Lambda system log level', () => {
   it('follows -c herald:systemLogLevel=INFO (or DEBUG) for debugging', () => {
     for (const level of ['INFO', 'debug']) {
       for (const [id, props] of heraldFunctions(build({ 'herald:systemLogLevel': level }))) {
-        expect((props.LoggingConfig as { SystemLogLevel: string }).SystemLogLevel, id).toBe(level.toUpperCase());
+        expect((props.LoggingConfig as { SystemLogLevel: string }).SystemLogLevel, id).toBe(
+          level.toUpperCase(),
+        );
       }
     }
   });
@@ -99,7 +101,9 @@ describe('billing mode', () => {
     });
 
     it('alarms on throttling of each table (reads, writes and index writes) to the alarm topic', () => {
-      const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').filter(([id]) => /ThrottleAlarm/.test(id));
+      const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').filter(([id]) =>
+        /ThrottleAlarm/.test(id),
+      );
       expect(alarms).toHaveLength(2);
       const topic = resourcesOf(template, 'AWS::SNS::Topic').find(([id]) => /AlarmTopic/.test(id))![0];
       for (const [id, alarm] of alarms) {
@@ -110,8 +114,9 @@ describe('billing mode', () => {
         expect(names.slice(0, 2), id).toEqual(['ReadThrottleEvents', 'WriteThrottleEvents']);
       }
       const mainAlarm = alarms.find(([id]) => /Main/.test(id))![1];
-      const dimensions = (mainAlarm.Metrics as { MetricStat?: { Metric: { Dimensions: { Name: string }[] } } }[])
-        .flatMap((m) => m.MetricStat?.Metric.Dimensions.map((d) => d.Name) ?? []);
+      const dimensions = (
+        mainAlarm.Metrics as { MetricStat?: { Metric: { Dimensions: { Name: string }[] } } }[]
+      ).flatMap((m) => m.MetricStat?.Metric.Dimensions.map((d) => d.Name) ?? []);
       expect(dimensions).toContain('GlobalSecondaryIndexName');
     });
 
@@ -127,7 +132,9 @@ describe('billing mode', () => {
       for (const [id, mapping] of mappings) {
         const configured = onDemand.get(id)!;
         const expected = eventSourceConcurrency(capacity, configured, mappings.length);
-        expect((mapping.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency, id).toBe(expected);
+        expect((mapping.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency, id).toBe(
+          expected,
+        );
         expect(expected).toBeLessThanOrEqual(configured);
       }
       // 2,400 WCU shared by the queues' consumers at 4 writes × 50 messages a second each.
@@ -143,15 +150,18 @@ describe('billing mode', () => {
     expect(parseBilling(undefined)).toBe('on-demand');
     expect(parseBilling('provisioned')).toBe('provisioned');
     expect(() => parseBilling('reserved')).toThrow(/on-demand" or "provisioned/);
-    const context: Record<string, unknown> = { 'herald:maxWriteCapacity': '400', 'herald:targetUtilization': 70 };
+    const context: Record<string, unknown> = {
+      'herald:maxWriteCapacity': '400',
+      'herald:targetUtilization': 70,
+    };
     expect(parseCapacity((key) => context[key])).toEqual({
       ...DEFAULT_CAPACITY,
       maxWriteCapacity: 400,
       targetUtilizationPercent: 70,
     });
-    expect(() => parseCapacity((key) => ({ 'herald:minWriteCapacity': 50, 'herald:maxWriteCapacity': 10 })[key])).toThrow(
-      /must not exceed/,
-    );
+    expect(() =>
+      parseCapacity((key) => ({ 'herald:minWriteCapacity': 50, 'herald:maxWriteCapacity': 10 })[key]),
+    ).toThrow(/must not exceed/);
     expect(() => parseCapacity((key) => ({ 'herald:targetUtilization': 95 })[key])).toThrow(/20 to 90/);
   });
 });

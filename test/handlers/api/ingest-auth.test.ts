@@ -31,7 +31,10 @@ const bodyFor = (route: string, tenantId = 't_auth') =>
     : { events: [{ type: 'test.happened', tenantId, data: {} }] };
 
 /** A publish request as API Gateway hands it to ingest on a route without an authorizer. */
-async function unauthorized(route: string, options: RequestOptions & { authorization?: string } = {}): Promise<ApiEvent> {
+async function unauthorized(
+  route: string,
+  options: RequestOptions & { authorization?: string } = {},
+): Promise<ApiEvent> {
   const { authorization, ...rest } = options;
   const event = await apiEvent('POST', route, { body: bodyFor(route), ...rest });
   const { authorizer: _none, ...requestContext } = event.requestContext;
@@ -79,7 +82,9 @@ describe('the publish routes verify the key themselves', () => {
       ...forged,
       requestContext: {
         ...forged.requestContext,
-        authorizer: { lambda: { authenticated: 'true', role: 'admin', tenantId: '', keyId: 'key_forged', reason: 'ok' } },
+        authorizer: {
+          lambda: { authenticated: 'true', role: 'admin', tenantId: '', keyId: 'key_forged', reason: 'ok' },
+        },
       },
     } as ApiEvent;
     const response = await ingest(event, fakeContext());
@@ -87,7 +92,7 @@ describe('the publish routes verify the key themselves', () => {
     expect(json(response).code).toBe('unauthorized');
   });
 
-  it.each(ROUTES)('%s answers the authorizer\'s own 401 documents', async (route) => {
+  it.each(ROUTES)("%s answers the authorizer's own 401 documents", async (route) => {
     const credentials: (string | undefined)[] = [
       undefined,
       'Basic dXNlcjpwYXNz',
@@ -123,11 +128,13 @@ describe('the publish routes verify the key themselves', () => {
       vi.setSystemTime(t0);
       const minted = await mint({ role: 'publisher' });
       const authorization = `Bearer ${minted.key}`;
-      for (const route of ROUTES) expect((await publish(route, { authorization })).statusCode).toBeLessThan(300);
+      for (const route of ROUTES)
+        expect((await publish(route, { authorization })).statusCode).toBeLessThan(300);
       const revoked = await management(await apiEvent('DELETE', `/v1/keys/${minted.id}`, { key: admin }));
       expect(revoked.statusCode).toBe(204);
       vi.setSystemTime(t0 + 4_999);
-      for (const route of ROUTES) expect((await publish(route, { authorization })).statusCode).toBeLessThan(300);
+      for (const route of ROUTES)
+        expect((await publish(route, { authorization })).statusCode).toBeLessThan(300);
       vi.setSystemTime(t0 + 5_000);
       for (const route of ROUTES) {
         const after = await publish(route, { authorization });

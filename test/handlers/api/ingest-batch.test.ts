@@ -75,15 +75,19 @@ async function snsProxy(
       const body = Buffer.concat(chunks);
       const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body.toString('utf8'))?.[1] ?? '?';
       actions.push(action);
-      const upstream = request(`${target}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, (answer) => {
-        const parts: Buffer[] = [];
-        answer.on('data', (c: Buffer) => parts.push(c));
-        answer.on('end', () => {
-          const text = rewrite(action, Buffer.concat(parts).toString('utf8'));
-          const headers = { ...answer.headers, 'content-length': String(Buffer.byteLength(text)) };
-          res.writeHead(answer.statusCode ?? 500, headers).end(text);
-        });
-      });
+      const upstream = request(
+        `${target}${req.url ?? '/'}`,
+        { method: req.method, headers: req.headers },
+        (answer) => {
+          const parts: Buffer[] = [];
+          answer.on('data', (c: Buffer) => parts.push(c));
+          answer.on('end', () => {
+            const text = rewrite(action, Buffer.concat(parts).toString('utf8'));
+            const headers = { ...answer.headers, 'content-length': String(Buffer.byteLength(text)) };
+            res.writeHead(answer.statusCode ?? 500, headers).end(text);
+          });
+        },
+      );
       upstream.end(body);
     });
   });
@@ -105,7 +109,11 @@ function failEntry(id: string) {
     const entry = new RegExp(`<member>\\s*<Id>${id}</Id>[\\s\\S]*?</member>`).exec(answer);
     if (entry === null) return answer;
     const failed = `<member><Id>${id}</Id><Code>InternalError</Code><Message>lost</Message><SenderFault>false</SenderFault></member>`;
-    return answer.replace(entry[0], '').replace(/<Failed\s*\/>|<Failed>/, (m) => (m.endsWith('/>') ? `<Failed>${failed}</Failed>` : `<Failed>${failed}`));
+    return answer
+      .replace(entry[0], '')
+      .replace(/<Failed\s*\/>|<Failed>/, (m) =>
+        m.endsWith('/>') ? `<Failed>${failed}</Failed>` : `<Failed>${failed}`,
+      );
   };
 }
 
@@ -129,7 +137,9 @@ beforeEach(() => {
 describe('POST /v1/events/batch', () => {
   it('answers 207 with each item as a single publish would, in order, publishing with PublishBatch', async () => {
     const tenantId = 't_batch_mixed';
-    await call('POST', '/v1/endpoints', { body: { tenantId, url: `${receiver.base}/${tenantId}`, eventTypes: ['*'] } });
+    await call('POST', '/v1/endpoints', {
+      body: { tenantId, url: `${receiver.base}/${tenantId}`, eventTypes: ['*'] },
+    });
     const good = (n: number) => ({ type: 'test.happened', tenantId, data: { n } });
     const events = [
       good(0),
@@ -152,7 +162,13 @@ describe('POST /v1/events/batch', () => {
     expect(response.headers?.['content-type']).toBe('application/json');
     const items = json(response).items as Item[];
     expect(items.map((i) => i.status)).toEqual([202, 400, 202, 400, 400, 400, 400, ...Array(12).fill(202)]);
-    for (const [index, field] of [[1, 'data'], [3, 'type'], [4, 'extra'], [5, 'tenantId'], [6, 'idempotencyKey']] as const) {
+    for (const [index, field] of [
+      [1, 'data'],
+      [3, 'type'],
+      [4, 'extra'],
+      [5, 'tenantId'],
+      [6, 'idempotencyKey'],
+    ] as const) {
       expect(items[index]!.problem, `item ${index}`).toMatchObject({
         status: 400,
         code: 'invalid_request',
@@ -181,16 +197,25 @@ describe('POST /v1/events/batch', () => {
     const publishIds = published.map((m) => m.MessageAttributes?.publishId?.StringValue);
     expect(new Set(publishIds).size).toBe(published.length);
     expect(await dispatchMessages(published)).toBe(0);
-    expect(receiver.on(`/${tenantId}`).map((r) => r.headers['webhook-id']).sort()).toEqual(accepted.map((i) => i.id).sort());
+    expect(
+      receiver
+        .on(`/${tenantId}`)
+        .map((r) => r.headers['webhook-id'])
+        .sort(),
+    ).toEqual(accepted.map((i) => i.id).sort());
     expect((await listed(tenantId)).sort()).toEqual(accepted.map((i) => i.id!).sort());
   });
 
-  it('gives an item idempotencyKey the single route\'s semantics, across both routes', async () => {
+  it("gives an item idempotencyKey the single route's semantics, across both routes", async () => {
     const tenantId = 't_batch_keys';
     const event = { type: 'test.happened', tenantId, data: { n: 1 } };
     const ingest = await ingestVia(goodSns);
     const single = await ingest(
-      await apiEvent('POST', '/v1/events', { key: admin, body: event, headers: { 'Idempotency-Key': 'k-1' } }),
+      await apiEvent('POST', '/v1/events', {
+        key: admin,
+        body: event,
+        headers: { 'Idempotency-Key': 'k-1' },
+      }),
       fakeContext(),
     );
     expect(single.statusCode).toBe(202);
@@ -209,17 +234,24 @@ describe('POST /v1/events/batch', () => {
     expect(items[4]!.problem).toMatchObject({ status: 422, code: 'idempotency_key_reused' });
     // One message for the single publish, one for k-3: the repeats published nothing.
     const published = await takePublished(h, tenantId);
-    expect(published.map((m) => JSON.parse(m.Body!).id).sort()).toEqual([json(single).id, items[2]!.id].sort());
+    expect(published.map((m) => JSON.parse(m.Body!).id).sort()).toEqual(
+      [json(single).id, items[2]!.id].sort(),
+    );
     // And the other way round: the batch's key answers the same event on the single route.
     const again = await ingest(
-      await apiEvent('POST', '/v1/events', { key: admin, body: { ...event, data: { n: 3 } }, headers: { 'Idempotency-Key': 'k-3' } }),
+      await apiEvent('POST', '/v1/events', {
+        key: admin,
+        body: { ...event, data: { n: 3 } },
+        headers: { 'Idempotency-Key': 'k-3' },
+      }),
       fakeContext(),
     );
     expect({ status: 202, ...json(again) }).toEqual(items[2]);
   });
 
   it('keeps a publisher key bound to a tenant to it, item by item; refuses a tenant key as a whole', async () => {
-    const bound = json(await call('POST', '/v1/keys', { body: { role: 'publisher', tenantId: 't_b1' } })).key as string;
+    const bound = json(await call('POST', '/v1/keys', { body: { role: 'publisher', tenantId: 't_b1' } }))
+      .key as string;
     const response = await batch(
       [
         { type: 'test.happened', tenantId: 't_b1', data: {} },
@@ -231,7 +263,8 @@ describe('POST /v1/events/batch', () => {
     expect(items.map((i) => i.status)).toEqual([202, 403]);
     expect(items[1]!.problem?.code).toBe('forbidden');
     await takePublished(h, 't_b1');
-    const tenantKey = json(await call('POST', '/v1/keys', { body: { role: 'tenant', tenantId: 't_b1' } })).key as string;
+    const tenantKey = json(await call('POST', '/v1/keys', { body: { role: 'tenant', tenantId: 't_b1' } }))
+      .key as string;
     const refused = await batch([{ type: 'test.happened', tenantId: 't_b1', data: {} }], { key: tenantKey });
     expect(refused.statusCode).toBe(403);
     expect(refused.headers?.['content-type']).toBe('application/problem+json');
@@ -240,14 +273,41 @@ describe('POST /v1/events/batch', () => {
   it.each([
     ['no events member', { rawBody: '{}' }, 400, 'invalid_request'],
     ['an empty list', { body: { events: [] } }, 400, 'invalid_request'],
-    ['101 events', { body: { events: Array(101).fill({ type: 'a.b', tenantId: 't', data: {} }) } }, 400, 'invalid_request'],
+    [
+      '101 events',
+      { body: { events: Array(101).fill({ type: 'a.b', tenantId: 't', data: {} }) } },
+      400,
+      'invalid_request',
+    ],
     ['not JSON', { rawBody: '{"events": [' }, 400, 'invalid_request'],
-    ['nesting deeper than 256', { rawBody: `{"events":[${'['.repeat(300)}${']'.repeat(300)}]}` }, 400, 'invalid_request'],
-    ['a body over 4 MiB', { rawBody: JSON.stringify({ events: [{ type: 'a.b', tenantId: 't', data: { s: 'x'.repeat(4_200_000) } }] }) }, 413, 'payload_too_large'],
-    ['no JSON media type', { rawBody: '{"events":[]}', headers: { 'content-type': 'text/plain' } }, 415, 'unsupported_media_type'],
+    [
+      'nesting deeper than 256',
+      { rawBody: `{"events":[${'['.repeat(300)}${']'.repeat(300)}]}` },
+      400,
+      'invalid_request',
+    ],
+    [
+      'a body over 4 MiB',
+      {
+        rawBody: JSON.stringify({
+          events: [{ type: 'a.b', tenantId: 't', data: { s: 'x'.repeat(4_200_000) } }],
+        }),
+      },
+      413,
+      'payload_too_large',
+    ],
+    [
+      'no JSON media type',
+      { rawBody: '{"events":[]}', headers: { 'content-type': 'text/plain' } },
+      415,
+      'unsupported_media_type',
+    ],
   ])('refuses the request as a whole for %s', async (_label, options, status, code) => {
     const ingest = await ingestVia(goodSns);
-    const response = await ingest(await apiEvent('POST', '/v1/events/batch', { key: admin, ...options }), fakeContext());
+    const response = await ingest(
+      await apiEvent('POST', '/v1/events/batch', { key: admin, ...options }),
+      fakeContext(),
+    );
     expect({ status: response.statusCode, code: json(response).code }).toEqual({ status, code });
     expect(response.headers?.['content-type']).toBe('application/problem+json');
   });
@@ -269,7 +329,12 @@ describe('POST /v1/events/batch', () => {
 describe('no orphan events, per item', () => {
   it('answers 503 for every item when SNS is unreachable; nothing is listed; the keyed retry is the same events', async () => {
     const tenantId = 't_batch_down';
-    const events = [0, 1, 2].map((n) => ({ type: 'test.happened', tenantId, data: { n }, idempotencyKey: `down-${n}` }));
+    const events = [0, 1, 2].map((n) => ({
+      type: 'test.happened',
+      tenantId,
+      data: { n },
+      idempotencyKey: `down-${n}`,
+    }));
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const closed = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -288,13 +353,20 @@ describe('no orphan events, per item', () => {
 
   it('voids the one entry SNS reported failed (though it went out): 503 for it, never delivered; the rest delivered', async () => {
     const tenantId = 't_batch_partial';
-    await call('POST', '/v1/endpoints', { body: { tenantId, url: `${receiver.base}/${tenantId}`, eventTypes: ['*'] } });
+    await call('POST', '/v1/endpoints', {
+      body: { tenantId, url: `${receiver.base}/${tenantId}`, eventTypes: ['*'] },
+    });
     // Entries are named e0, e1, ... in the order they reach the publish: e1 is the second event.
     const proxy = await snsProxy(goodSns, failEntry('e1'));
     let items: Item[];
     try {
-      items = json(await batch([0, 1, 2].map((n) => ({ type: 'test.happened', tenantId, data: { n } })), {}, proxy.url))
-        .items as Item[];
+      items = json(
+        await batch(
+          [0, 1, 2].map((n) => ({ type: 'test.happened', tenantId, data: { n } })),
+          {},
+          proxy.url,
+        ),
+      ).items as Item[];
     } finally {
       await proxy.close();
     }

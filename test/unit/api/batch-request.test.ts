@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { batchElements, checkItem, elementTexts, MAX_BATCH_EVENTS } from '../../../lambdas/api/batch-request.js';
+import {
+  batchElements,
+  checkItem,
+  elementTexts,
+  MAX_BATCH_EVENTS,
+} from '../../../lambdas/api/batch-request.js';
 import { memberText } from '../../../lambdas/shared/raw-json.js';
 
 /** What the handler does with a body text: its `events` elements, each with its own text. */
@@ -31,7 +36,7 @@ describe('elementTexts', () => {
 });
 
 describe('batchElements', () => {
-  it('keeps each item\'s text, so big numbers in data stay digit for digit', () => {
+  it("keeps each item's text, so big numbers in data stay digit for digit", () => {
     const [first] = elementsOf('{"events":[{"type":"a.b","tenantId":"t","data":{"n":1234567890123456789}}]}');
     expect(first!.text).toBe('{"type":"a.b","tenantId":"t","data":{"n":1234567890123456789}}');
   });
@@ -49,9 +54,13 @@ describe('batchElements', () => {
   it(`answers 400 for more than ${MAX_BATCH_EVENTS} events`, () => {
     const item = '{"type":"a.b","tenantId":"t","data":{}}';
     expect(elementsOf(`{"events":[${Array(MAX_BATCH_EVENTS).fill(item).join(',')}]}`)).toHaveLength(100);
-    expect(() => elementsOf(`{"events":[${Array(MAX_BATCH_EVENTS + 1).fill(item).join(',')}]}`)).toThrow(
-      /it holds 101/,
-    );
+    expect(() =>
+      elementsOf(
+        `{"events":[${Array(MAX_BATCH_EVENTS + 1)
+          .fill(item)
+          .join(',')}]}`,
+      ),
+    ).toThrow(/it holds 101/);
   });
 });
 
@@ -76,13 +85,49 @@ describe('checkItem', () => {
     ['a reserved type', { type: 'herald.x.y', tenantId: 't', data: {} }, 400, 'invalid_request', 'type'],
     ['a bad tenant', { type: 'a.b', tenantId: 'a#b', data: {} }, 400, 'invalid_request', 'tenantId'],
     ['no data', { type: 'a.b', tenantId: 't' }, 400, 'invalid_request', 'data'],
-    ['a key that is not a string', { type: 'a.b', tenantId: 't', data: {}, idempotencyKey: 7 }, 400, 'invalid_request', 'idempotencyKey'],
-    ['an empty key', { type: 'a.b', tenantId: 't', data: {}, idempotencyKey: '' }, 400, 'invalid_request', 'idempotencyKey'],
-    ['a key of 256 characters', { type: 'a.b', tenantId: 't', data: {}, idempotencyKey: 'k'.repeat(256) }, 400, 'invalid_request', 'idempotencyKey'],
-    ['a non-ASCII key', { type: 'a.b', tenantId: 't', data: {}, idempotencyKey: 'clé' }, 400, 'invalid_request', 'idempotencyKey'],
-    ['data nested deeper than 32', { type: 'a.b', tenantId: 't', data: JSON.parse(`${'{"a":'.repeat(32)}1${'}'.repeat(32)}`) }, 400, 'invalid_request', 'data'],
-    ['an event over 256 KiB', { type: 'a.b', tenantId: 't', data: { s: 'x'.repeat(262_144) } }, 413, 'payload_too_large', undefined],
-  ])('answers the single publish\'s problem for %s', (_label, value, status, code, field) => {
+    [
+      'a key that is not a string',
+      { type: 'a.b', tenantId: 't', data: {}, idempotencyKey: 7 },
+      400,
+      'invalid_request',
+      'idempotencyKey',
+    ],
+    [
+      'an empty key',
+      { type: 'a.b', tenantId: 't', data: {}, idempotencyKey: '' },
+      400,
+      'invalid_request',
+      'idempotencyKey',
+    ],
+    [
+      'a key of 256 characters',
+      { type: 'a.b', tenantId: 't', data: {}, idempotencyKey: 'k'.repeat(256) },
+      400,
+      'invalid_request',
+      'idempotencyKey',
+    ],
+    [
+      'a non-ASCII key',
+      { type: 'a.b', tenantId: 't', data: {}, idempotencyKey: 'clé' },
+      400,
+      'invalid_request',
+      'idempotencyKey',
+    ],
+    [
+      'data nested deeper than 32',
+      { type: 'a.b', tenantId: 't', data: JSON.parse(`${'{"a":'.repeat(32)}1${'}'.repeat(32)}`) },
+      400,
+      'invalid_request',
+      'data',
+    ],
+    [
+      'an event over 256 KiB',
+      { type: 'a.b', tenantId: 't', data: { s: 'x'.repeat(262_144) } },
+      413,
+      'payload_too_large',
+      undefined,
+    ],
+  ])("answers the single publish's problem for %s", (_label, value, status, code, field) => {
     const result = check(value);
     expect(result.ok).toBe(false);
     if (result.ok) return;

@@ -18,7 +18,10 @@ describe('packBatches', () => {
   it('starts a new call before the messages together pass 256 KiB', () => {
     const big = 100_000;
     const entries = [entry('a', big), entry('b', big), entry('c', big), entry('d', 10)];
-    expect(packBatches(entries).map((call) => call.map((e) => e.id))).toEqual([['a', 'b'], ['c', 'd']]);
+    expect(packBatches(entries).map((call) => call.map((e) => e.id))).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
   });
 
   it('keeps order, loses nothing, and respects both limits for any sizes', () => {
@@ -30,7 +33,8 @@ describe('packBatches', () => {
         for (const call of calls) {
           expect(call.length).toBeGreaterThan(0);
           expect(call.length).toBeLessThanOrEqual(10);
-          if (call.length > 1) expect(call.reduce((sum, e) => sum + bytes(e), 0)).toBeLessThanOrEqual(262_144);
+          if (call.length > 1)
+            expect(call.reduce((sum, e) => sum + bytes(e), 0)).toBeLessThanOrEqual(262_144);
         }
       }),
       { numRuns: 200 },
