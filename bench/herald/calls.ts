@@ -1,8 +1,9 @@
 /**
  * AWS calls per event, counted at the emulators (HeraldLocal.requestCounts, local/request-counter.ts)
- * while events go one at a time through the whole local runtime: POST /v1/events → authorizer →
- * ingest → SNS → SQS → dispatch (and the invoice job for `order.placed`) → signed POST. One event at a
- * time, each waited for until every work queue is empty, so every call belongs to the event; a first
+ * while events go one at a time through the whole local runtime: POST /v1/events → ingest (which
+ * verifies the key itself) → SNS → SQS → dispatch (and the invoice job for `order.placed`) → signed
+ * POST. One event at a time, each waited for until every work queue is empty, so every call belongs
+ * to the event; a first
  * event warms the per-container caches, as a steady stream does. Printed beside the contract's minimum.
  */
 
@@ -44,15 +45,15 @@ const SCENARIOS: readonly CallsScenario[] = [
 
 /**
  * What the contract needs per event at least, and why (API.md, DESIGN.md "Delivery semantics"), for a
- * first-time delivery to one endpoint. Lambda: authorizer (API Gateway's cache cannot be used, ADR
- * 0005), ingest, dispatch. DynamoDB: the event (GET /v1/events, replay), the delivery claim
+ * first-time delivery to one endpoint. Lambda: ingest (it verifies the key itself since issue 21,
+ * ADR 0005 amended), dispatch. DynamoDB: the event (GET /v1/events, replay), the delivery claim
  * (idempotent dispatch) and its outcome (the attempts listing). SNS: one publish.
  */
 const CONTRACT_MINIMUM: Readonly<Record<string, Readonly<Record<string, number>>>> = {
-  'bench.webhook': { dynamodb: 3, sns: 1, lambda: 3 },
+  'bench.webhook': { dynamodb: 3, sns: 1, lambda: 2 },
   // + the job: its idempotency record (in progress, then completed), the invoice, the follow-up event
   // and its publish, the job invocation and the follow-up's dispatch (no endpoint matches it).
-  'order.placed': { dynamodb: 7, sns: 2, lambda: 5 },
+  'order.placed': { dynamodb: 7, sns: 2, lambda: 4 },
 };
 
 const isPolling = (op: string): boolean => op === 'sqs:ReceiveMessage';
