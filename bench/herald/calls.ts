@@ -3,8 +3,8 @@
  * while events go one at a time through the whole local runtime: POST /v1/events → ingest (which
  * verifies the key itself) → SNS → SQS → dispatch (and the invoice job for `order.placed`) → signed
  * POST. One event at a time, each waited for until every work queue is empty, so every call belongs
- * to the event; a first
- * event warms the per-container caches, as a steady stream does. Printed beside the contract's minimum.
+ * to the event; a first event warms the per-container caches, as a steady stream does. Printed
+ * beside the contract's minimum.
  */
 
 import { createServer } from 'node:http';
