@@ -270,6 +270,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish up to 100 events in one request
+         * @description Each event is checked and published exactly as POST /v1/events would (limits, schema, Idempotency-Key semantics, per-event commit point); an item that fails never affects another. The answer is always 207 with one item per event, in order, once the request as a whole is valid.
+         */
+        post: operations["publishEventBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/health": {
         parameters: {
             query?: never;
@@ -528,6 +548,33 @@ export interface components {
              * @enum {string}
              */
             waitReason?: "schedule" | "retry_after";
+        };
+        BatchEventInput: {
+            data: Record<string, never>;
+            /** @description As the Idempotency-Key header of POST /v1/events: scoped to the tenant, and the same key names the same event on either route */
+            idempotencyKey?: string;
+            tenantId: string;
+            type: string;
+        };
+        /** @description One item's outcome: what POST /v1/events would have answered for that event alone (its 202 body, or its status and problem document) */
+        BatchItemResult: {
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            /** @constant */
+            status: 202;
+            tenantId: string;
+            type: string;
+        } | {
+            problem: components["schemas"]["Problem"];
+            status: number;
+        };
+        BatchPublishInput: {
+            events: components["schemas"]["BatchEventInput"][];
+        };
+        BatchPublishResult: {
+            /** @description One per event, in request order */
+            items: components["schemas"]["BatchItemResult"][];
         };
         BulkReplayInput: {
             endpointId?: string;
@@ -1707,6 +1754,43 @@ export interface operations {
             404: components["responses"]["Problem404"];
             415: components["responses"]["Problem415"];
             default: components["responses"]["Problem"];
+        };
+    };
+    publishEventBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchPublishInput"];
+            };
+        };
+        responses: {
+            /** @description Multi-status: one result per event, in request order */
+            207: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchPublishResult"];
+                };
+            };
+            /** @description The body is not `{ "events": [...] }` with 1 to 100 items, or is nested deeper than 256 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
         };
     };
     getHealth: {
