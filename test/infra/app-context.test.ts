@@ -11,6 +11,8 @@ interface Synth {
   readonly code: number;
   readonly stderr: string;
   readonly environments: Record<string, Record<string, unknown>>;
+  /** Every resource's type and properties. */
+  readonly resources: { Type: string; Properties?: Record<string, unknown> }[];
 }
 
 /**
@@ -27,7 +29,7 @@ async function synthApp(outdir: string, context: Record<string, unknown>): Promi
     await run(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'bin/app.ts'], { env });
   } catch (error) {
     const failure = error as { code?: number; stderr?: string };
-    return { code: failure.code ?? 1, stderr: failure.stderr ?? '', environments: {} };
+    return { code: failure.code ?? 1, stderr: failure.stderr ?? '', environments: {}, resources: [] };
   }
   const template = JSON.parse(readFileSync(join(outdir, 'Herald.template.json'), 'utf8')) as {
     Resources: Record<string, { Type: string; Properties?: { Environment?: { Variables?: object } } }>;
@@ -37,7 +39,7 @@ async function synthApp(outdir: string, context: Record<string, unknown>): Promi
       .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
       .map(([id, r]) => [id, (r.Properties?.Environment?.Variables ?? {}) as Record<string, unknown>]),
   );
-  return { code: 0, stderr: '', environments };
+  return { code: 0, stderr: '', environments, resources: Object.values(template.Resources) };
 }
 
 const valuesOf = (synth: Synth, name: string): unknown[] =>
@@ -55,33 +57,73 @@ describe('bin/app.ts context', () => {
   let upgrading: Synth;
   let badLegacy: Synth;
   let delivery: Synth;
+  let provisioned: Synth;
+  let badBilling: Synth;
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'herald-infra-context-'));
-    [defaults, local, invalid, limits, badLimit, upgrading, badLegacy, delivery] = await Promise.all([
-      synthApp(join(root, 'defaults'), {}),
-      // The CLI passes `-c key=value` through as strings: the app must accept "true".
-      synthApp(join(root, 'local'), {
-        'herald:allowLoopbackWebhooks': 'true',
-        'herald:retryTimeScale': '0.001',
-        'herald:strictEventTypes': 'true',
-      }),
-      synthApp(join(root, 'invalid'), { 'herald:retryTimeScale': '-1' }),
-      synthApp(join(root, 'limits'), {
-        'herald:maxEndpointsPerTenant': '200',
-        'herald:maxReplayCallsPerMinute': '3',
-      }),
-      synthApp(join(root, 'bad-limit'), { 'herald:maxEndpointsPerTenant': '0' }),
-      synthApp(join(root, 'upgrading'), { 'herald:legacyGsi1': 'query' }),
-      synthApp(join(root, 'bad-legacy'), { 'herald:legacyGsi1': 'yes' }),
-      synthApp(join(root, 'delivery'), {
-        'herald:attemptTimeoutSeconds': '20',
-        'herald:inlineTimeoutMs': '1500',
-        'herald:fanoutConcurrency': '4',
-      }),
-    ]);
+    [defaults, local, invalid, limits, badLimit, upgrading, badLegacy, delivery, provisioned, badBilling] =
+      await Promise.all([
+        synthApp(join(root, 'defaults'), {}),
+        // The CLI passes `-c key=value` through as strings: the app must accept "true".
+        synthApp(join(root, 'local'), {
+          'herald:allowLoopbackWebhooks': 'true',
+          'herald:retryTimeScale': '0.001',
+          'herald:strictEventTypes': 'true',
+        }),
+        synthApp(join(root, 'invalid'), { 'herald:retryTimeScale': '-1' }),
+        synthApp(join(root, 'limits'), {
+          'herald:maxEndpointsPerTenant': '200',
+          'herald:maxReplayCallsPerMinute': '3',
+        }),
+        synthApp(join(root, 'bad-limit'), { 'herald:maxEndpointsPerTenant': '0' }),
+        synthApp(join(root, 'upgrading'), { 'herald:legacyGsi1': 'query' }),
+        synthApp(join(root, 'bad-legacy'), { 'herald:legacyGsi1': 'yes' }),
+        synthApp(join(root, 'delivery'), {
+          'herald:attemptTimeoutSeconds': '20',
+          'herald:inlineTimeoutMs': '1500',
+          'herald:fanoutConcurrency': '4',
+        }),
+        synthApp(join(root, 'provisioned'), {
+          'herald:billing': 'provisioned',
+          'herald:maxWriteCapacity': '400',
+          'herald:systemLogLevel': 'INFO',
+        }),
+        synthApp(join(root, 'bad-billing'), { 'herald:billing': 'reserved' }),
+      ]);
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('keeps the tables on-demand and Lambda system logs at WARN by default', () => {
+    const tables = defaults.resources.filter((r) => r.Type === 'AWS::DynamoDB::Table');
+    expect(tables.map((t) => t.Properties?.BillingMode)).toEqual(['PAY_PER_REQUEST', 'PAY_PER_REQUEST']);
+    const levels = defaults.resources
+      .filter((r) => r.Type === 'AWS::Lambda::Function')
+      .map((r) => (r.Properties?.LoggingConfig as { SystemLogLevel?: string } | undefined)?.SystemLogLevel);
+    expect(levels.filter((l) => l === 'WARN').length).toBeGreaterThanOrEqual(7);
+  });
+
+  it('passes -c herald:billing=provisioned, its capacity and herald:systemLogLevel through', () => {
+    expect(provisioned.code).toBe(0);
+    const targets = provisioned.resources.filter(
+      (r) => r.Type === 'AWS::ApplicationAutoScaling::ScalableTarget',
+    );
+    expect(targets).toHaveLength(6);
+    const writes = targets.filter((t) =>
+      String(t.Properties?.ScalableDimension).endsWith('WriteCapacityUnits'),
+    );
+    expect(writes.map((t) => t.Properties?.MaxCapacity)).toEqual([400, 400, 400]);
+    const levels = provisioned.resources
+      .filter((r) => r.Type === 'AWS::Lambda::Function')
+      .map((r) => (r.Properties?.LoggingConfig as { SystemLogLevel?: string } | undefined)?.SystemLogLevel)
+      .filter((l) => l !== undefined);
+    expect(new Set(levels)).toEqual(new Set(['INFO']));
+  });
+
+  it('refuses a billing mode it does not know', () => {
+    expect(badBilling.code).not.toBe(0);
+    expect(badBilling.stderr).toMatch(/herald:billing must be "on-demand" or "provisioned"/);
+  });
 
   it('by default denies loopback webhooks and keeps real retry waits', () => {
     expect(defaults.code).toBe(0);
