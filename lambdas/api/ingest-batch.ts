@@ -91,10 +91,16 @@ class PublishBarrier {
     if (this.undecided > 0 || this.queued.length === 0) return;
     const queued = this.queued;
     this.queued = [];
-    void publishBatch(queued.map((q) => q.entry)).then((outcomes) => {
-      for (const q of queued)
-        q.settle(outcomes.get(q.entry.id) ?? { ok: false, error: new Error('no outcome') });
-    });
+    // publishBatch reports failures per entry; should it throw anyway, every entry is failed (voided).
+    void publishBatch(queued.map((q) => q.entry)).then(
+      (outcomes) => {
+        for (const q of queued)
+          q.settle(outcomes.get(q.entry.id) ?? { ok: false, error: new Error('no outcome') });
+      },
+      (error: unknown) => {
+        for (const q of queued) q.settle({ ok: false, error });
+      },
+    );
   }
 }
 
