@@ -1,5 +1,6 @@
 // Plays the template's SQS queues, SNS topics and subscriptions in an in-process fauxqs.
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
+import { applyFauxqsFixes } from './fauxqs-fixes.js';
 import { type LocalResource, type ResolveContext, resolveString, resolveValue } from './intrinsics.js';
 import { type CloudAssembly, generatedName, resourcesOfType } from './template.js';
 
@@ -31,6 +32,7 @@ export async function startMessaging(options: {
   region: string;
   dataDir?: string;
 }): Promise<FauxqsServer> {
+  if (options.dataDir !== undefined) await applyFauxqsFixes();
   return startFauxqs({
     port: options.port,
     logger: false,
