@@ -55,7 +55,11 @@ async function persistedQueue(dataDir: string, count: number) {
     return sqs.send(
       new ChangeMessageVisibilityBatchCommand({
         QueueUrl,
-        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })),
+        Entries: Messages.map((m, i) => ({
+          Id: String(i),
+          ReceiptHandle: m.ReceiptHandle,
+          VisibilityTimeout: 0,
+        })),
       }),
     );
   };
