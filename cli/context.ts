@@ -14,6 +14,8 @@ interface CliIo {
   readonly stderr: ProgressStream;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** Asks a person and answers their line; absent when stdin is not a terminal. */
+  readonly prompt?: (question: string) => Promise<string>;
 }
 
 type OptionValue = string | boolean | undefined;
@@ -71,7 +73,15 @@ function createContext(
     client() {
       const { apiUrl, apiKey } = resolve();
       assertKeyMayTravel(apiUrl, { insecure: parsed.options.insecure === true });
-      client ??= new ApiClient({ apiUrl, apiKey });
+      client ??= new ApiClient({
+        apiUrl,
+        apiKey,
+        // Always shown (not only on a terminal): a command that pauses for a minute must say why.
+        onWait: (wait) =>
+          io.stderr.write(
+            `waiting ${wait.seconds}s: ${wait.method} ${wait.path} answered ${wait.status} with Retry-After (wait ${wait.attempt} of at most ${wait.maxWaits})\n`,
+          ),
+      });
       return client;
     },
     print(data, render) {

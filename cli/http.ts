@@ -17,9 +17,40 @@ interface ApiClientOptions {
   readonly apiKey: string;
   /** @default 30000 */
   readonly timeoutMs?: number;
+  /**
+   * Told before each wait that a 429 (or a GET's 503) with Retry-After asks for, so the user sees why
+   * the command pauses. @default none
+   */
+  readonly onWait?: (wait: RateLimitWait) => void;
+  /** How many such waits one request may make before its error is reported. @default 10 */
+  readonly maxWaits?: number;
+  /** @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+interface RateLimitWait {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly seconds: number;
+  /** 1 for the first wait of this request. */
+  readonly attempt: number;
+  readonly maxWaits: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_WAITS = 10;
+/** A Retry-After longer than this is not waited out: the error is reported instead. */
+const MAX_WAIT_SECONDS = 300;
+
+/** Seconds from a Retry-After header (delta-seconds or an HTTP date); undefined when absent or bad. */
+function retryAfterSeconds(header: string | null, now = Date.now()): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+}
 
 /** Fields of an RFC 9457 problem document that are not extension members. */
 const PROBLEM_FIELDS = new Set(['type', 'title', 'status', 'detail', 'code', 'instance']);
@@ -54,15 +85,47 @@ class ApiClient {
   private readonly base: URL;
   private readonly apiKey: string;
   private readonly timeoutMs: number;
+  private readonly onWait: ((wait: RateLimitWait) => void) | undefined;
+  private readonly maxWaits: number;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(options: ApiClientOptions) {
     this.base = new URL(options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`);
     this.apiKey = options.apiKey;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.onWait = options.onWait;
+    this.maxWaits = options.maxWaits ?? DEFAULT_MAX_WAITS;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  /** Sends one request; resolves with the parsed JSON body of a 2xx answer (undefined when empty). */
+  /**
+   * Sends one request; resolves with the parsed JSON body of a 2xx answer (undefined when empty).
+   * A 429 with Retry-After (the API refused the call without acting on it), or a GET's 503 with
+   * Retry-After, is waited out and sent again, up to `maxWaits` times.
+   */
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.requestOnce<T>(method, path, options);
+      } catch (error) {
+        const seconds = error instanceof RetryLater ? error.seconds : undefined;
+        if (!(error instanceof RetryLater)) throw error;
+        if (seconds === undefined || seconds > MAX_WAIT_SECONDS || attempt > this.maxWaits)
+          throw error.apiError;
+        this.onWait?.({
+          method,
+          path,
+          status: error.apiError.status,
+          seconds,
+          attempt,
+          maxWaits: this.maxWaits,
+        });
+        await this.sleep(seconds * 1000);
+      }
+    }
+  }
+
+  private async requestOnce<T>(method: string, path: string, options: RequestOptions): Promise<T> {
     const url = new URL(path.replace(/^\//, ''), this.base);
     for (const [name, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, String(value));
@@ -104,7 +167,13 @@ class ApiClient {
         }
       }
     }
-    if (!response.ok) throw problemError(response.status, body, method, path);
+    if (!response.ok) {
+      const error = problemError(response.status, body, method, path);
+      if (response.status === 429 || (response.status === 503 && method === 'GET')) {
+        throw new RetryLater(error, retryAfterSeconds(response.headers.get('retry-after')));
+      }
+      throw error;
+    }
     return body as T;
   }
 
@@ -124,6 +193,16 @@ class ApiClient {
   }
 }
 
+/** A 429/503 that may be sent again after `seconds` (undefined: no usable Retry-After). */
+class RetryLater extends Error {
+  constructor(
+    readonly apiError: ApiError,
+    readonly seconds: number | undefined,
+  ) {
+    super(apiError.message);
+  }
+}
+
 /** The useful part of a fetch failure: undici hides the socket error in `cause`. */
 function reasonOf(error: unknown): string {
   if (error instanceof Error) {
@@ -136,5 +215,5 @@ function reasonOf(error: unknown): string {
   return String(error);
 }
 
-export type { ApiClientOptions, RequestOptions };
-export { ApiClient };
+export type { ApiClientOptions, RateLimitWait, RequestOptions };
+export { ApiClient, retryAfterSeconds };

@@ -4,6 +4,7 @@
  * stderr plus a meaningful exit code (see exit-codes.ts). `run` takes its streams and environment as
  * arguments so tests drive it in-process.
  */
+import { createInterface } from 'node:readline/promises';
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { COMMANDS } from './commands/index.js';
 import { type CliIo, type Command, createContext, type OptionValue } from './context.js';
@@ -123,7 +124,17 @@ async function main(): Promise<void> {
     stderr: process.stderr,
     env: process.env,
     cwd: process.cwd(),
+    ...(process.stdin.isTTY ? { prompt: ask } : {}),
   });
+}
+
+async function ask(question: string): Promise<string> {
+  const lines = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await lines.question(question);
+  } finally {
+    lines.close();
+  }
 }
 
 export { main, run };

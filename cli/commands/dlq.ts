@@ -3,10 +3,11 @@
  * and by default moves no more than the depth seen at the start, so messages that fail again and come
  * back to the DLQ are not redriven in a loop.
  */
-import { type Command, intOption, positional } from '../context.js';
-import { MissingResourceError } from '../errors.js';
+import { type Command, intOption, positional, stringOption } from '../context.js';
+import { MissingResourceError, UsageError } from '../errors.js';
 import { Progress } from '../progress.js';
 import { renderFields, renderTable } from '../table.js';
+import { dlqInspectCommands, exportQueue } from './dlq-inspect.js';
 
 interface DlqView {
   readonly name: string;
@@ -22,6 +23,8 @@ interface PeekedMessage {
   readonly receiveCount?: number;
   readonly sentAt?: string;
   readonly attributes?: Readonly<Record<string, string>>;
+  /** Why it is there, as `dlq stats` counts it (absent from an older API). */
+  readonly facts?: { readonly reason?: string; readonly errorClass?: string; readonly error?: string };
 }
 
 /** SQS has no read that leaves the receive count alone: a peek is a receive. */
@@ -48,7 +51,7 @@ const age = (seconds: number | undefined): string | undefined => {
 
 const list: Command = {
   name: 'dlq list',
-  summary: 'Every dead-letter queue with its depth and oldest message age',
+  summary: 'Every dead-letter queue with its depth (visible + in flight) and oldest message age',
   usage: '',
   async run(context) {
     const page = await context.client().request<{ items: DlqView[] }>('GET', '/v1/dlq');
@@ -57,7 +60,10 @@ const list: Command = {
         [
           { header: 'name', value: (q: DlqView) => q.name },
           { header: 'source queue', value: (q) => q.sourceQueue },
-          { header: 'depth', value: (q) => String(q.depth) },
+          // In flight: hidden for a while by a peek, an export or a redrive, still in the DLQ.
+          { header: 'depth', value: (q) => String(q.depth + (q.inFlight ?? 0)) },
+          { header: 'visible', value: (q) => String(q.depth) },
+          { header: 'in flight', value: (q) => String(q.inFlight ?? 0) },
           { header: 'oldest', value: (q) => age(q.oldestMessageAgeSeconds) },
         ],
         p.items,
@@ -68,11 +74,19 @@ const list: Command = {
 
 const peek: Command = {
   name: 'dlq peek',
-  summary: 'Show messages in a DLQ without removing them',
-  usage: '<name> [--limit N]',
-  options: { limit: { type: 'string' } },
+  summary: 'Show messages in a DLQ without removing them (--all --out FILE: export the whole DLQ)',
+  usage: '<name> [--limit N] | <name> --all --out FILE',
+  options: { limit: { type: 'string' }, all: { type: 'boolean' }, out: { type: 'string' } },
   async run(context) {
     const name = positional(context, 0, 'name');
+    const out = stringOption(context, 'out');
+    if (context.options.all === true || out !== undefined) {
+      if (context.options.all !== true || out === undefined) {
+        throw new UsageError('--all and --out FILE go together: the whole DLQ is written to the file');
+      }
+      await exportQueue(context, name, out);
+      return;
+    }
     const page = await context
       .client()
       .request<{ items: PeekedMessage[] }>('GET', `/v1/dlq/${encodeURIComponent(name)}/messages`, {
@@ -86,8 +100,13 @@ const peek: Command = {
             { header: 'message id', value: (m: PeekedMessage) => m.messageId },
             { header: 'receives', value: (m) => m.receiveCount },
             { header: 'sent', value: (m) => m.sentAt },
-            // Set by the job runner on a record it dead-lettered at once (lambdas/jobs/job-dlq.ts).
-            { header: 'reason', value: (m) => m.attributes?.['herald-error'] },
+            { header: 'reason', value: (m) => m.facts?.reason },
+            {
+              header: 'error class',
+              value: (m) => m.facts?.errorClass ?? m.attributes?.['herald-error-code'],
+            },
+            // Set by the job runner on a record it dead-lettered (lambdas/jobs/job-dlq.ts).
+            { header: 'error', value: (m) => m.facts?.error ?? m.attributes?.['herald-error'] },
             { header: 'body', value: (m) => m.body },
           ],
           p.items,
@@ -111,7 +130,9 @@ const redrive: Command = {
         hint: 'Run `herald dlq list` for the names.',
       });
     }
-    const total = intOption(context, 'max', Math.max(queue.depth, 1), Number.MAX_SAFE_INTEGER);
+    // In-flight messages count: a peek hides them for a moment, and the API redrives them too.
+    const held = queue.depth + (queue.inFlight ?? 0);
+    const total = intOption(context, 'max', Math.max(held, 1), Number.MAX_SAFE_INTEGER);
     const batch = intOption(context, 'batch', 100, MAX_BATCH);
     const progress = new Progress(context.io.stderr, `redrive ${name}`);
     let moved = 0;
@@ -140,7 +161,7 @@ const redrive: Command = {
     const summary: RedriveSummary = {
       queue: name,
       ...(sourceQueue !== undefined ? { sourceQueue } : {}),
-      depthBefore: queue.depth,
+      depthBefore: held,
       moved,
       failed,
       batches,
@@ -158,6 +179,6 @@ const redrive: Command = {
   },
 };
 
-const dlqCommands: readonly Command[] = [list, peek, redrive];
+const dlqCommands: readonly Command[] = [list, peek, redrive, ...dlqInspectCommands];
 
 export { dlqCommands };
