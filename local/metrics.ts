@@ -1,7 +1,18 @@
 // The local metrics view: the same EMF metrics the CloudWatch dashboard uses (parsed from the `_aws`
 // JSON lines functions print) plus queue depths, as JSON (GET /metrics) and a compact terminal line.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  addValues,
+  type EmfValue,
+  emptyTally,
+  endpointCounts,
+  jobCounts,
+  latencySummary,
+  restoreTally,
+  type TallyState,
+} from './metric-tally.js';
 
 export interface QueueDepth {
   readonly logicalId: string;
@@ -38,8 +49,8 @@ interface Sample {
 
 const RATE_WINDOW_MS = 10_000;
 
-/** Extracts `{ name, value }` pairs from one EMF log line; returns [] for any other line. */
-export function parseEmfLine(line: string): Array<{ name: string; value: number }> {
+/** Extracts `{ name, value, unit, endpointId }` from one EMF log line; returns [] for any other line. */
+export function parseEmfLine(line: string): EmfValue[] {
   if (!line.includes('"_aws"')) return [];
   let doc: Record<string, unknown>;
   try {
@@ -48,15 +59,25 @@ export function parseEmfLine(line: string): Array<{ name: string; value: number 
     return [];
   }
   const directives =
-    (doc._aws as { CloudWatchMetrics?: Array<{ Metrics?: Array<{ Name?: string }> }> } | undefined)
-      ?.CloudWatchMetrics ?? [];
-  const out: Array<{ name: string; value: number }> = [];
+    (
+      doc._aws as
+        | { CloudWatchMetrics?: Array<{ Metrics?: Array<{ Name?: string; Unit?: string }> }> }
+        | undefined
+    )?.CloudWatchMetrics ?? [];
+  const endpointId = typeof doc.endpointId === 'string' ? doc.endpointId : undefined;
+  const out: EmfValue[] = [];
   for (const directive of directives) {
     for (const metric of directive.Metrics ?? []) {
       if (metric.Name === undefined) continue;
       const raw = doc[metric.Name];
       for (const v of Array.isArray(raw) ? raw : [raw])
-        if (typeof v === 'number') out.push({ name: metric.Name, value: v });
+        if (typeof v === 'number')
+          out.push({
+            name: metric.Name,
+            value: v,
+            ...(metric.Unit !== undefined ? { unit: metric.Unit } : {}),
+            ...(endpointId !== undefined ? { endpointId } : {}),
+          });
     }
   }
   return out;
@@ -88,33 +109,87 @@ export function metricsLineDecision(
     : { print: false, state };
 }
 
+/** What `<data dir>/metrics.json` keeps: the tally and the function counters of earlier runs. */
+interface SavedMetrics {
+  readonly tally: TallyState;
+  readonly functions: Readonly<Record<string, { invocations: number; errors: number }>>;
+}
+
 export class MetricsView {
-  private readonly totals = new Map<string, number>();
+  private tally: TallyState;
+  /** Function counters of earlier runs (with `--data`), added to this run's. */
+  private readonly earlierFunctions: Readonly<Record<string, { invocations: number; errors: number }>>;
   private samples: Sample[] = [];
   private server: Server | undefined;
   private readonly startedAt = Date.now();
   url = '';
 
-  constructor(private readonly sources: MetricsSources) {}
+  /** With `saveFile` (`<data dir>/metrics.json`) the counts carry on across restarts. */
+  constructor(
+    private readonly sources: MetricsSources,
+    private readonly saveFile?: string,
+  ) {
+    const saved = saveFile === undefined ? undefined : readSaved(saveFile);
+    this.tally = saved?.tally ?? emptyTally(new Date());
+    this.earlierFunctions = saved?.functions ?? {};
+  }
 
-  /** Feeds one function log line; EMF lines are counted. */
-  record(line: string, now = Date.now()): void {
-    for (const { name, value } of parseEmfLine(line)) {
-      this.totals.set(name, (this.totals.get(name) ?? 0) + value);
-      this.samples.push({ at: now, name, value });
+  /** Feeds one log line of function `source` (its display name); EMF lines are counted. */
+  record(line: string, now = Date.now(), source?: string): void {
+    const values = parseEmfLine(line);
+    if (values.length === 0) return;
+    this.tally = addValues(this.tally, values, source);
+    for (const { name, value, unit } of values) {
+      if (unit !== 'Milliseconds') this.samples.push({ at: now, name, value });
     }
+  }
+
+  private functionsWithEarlier(): FunctionStats[] {
+    const current = this.sources.functions();
+    return current.map((f) => {
+      const earlier = this.earlierFunctions[f.name];
+      return earlier === undefined
+        ? f
+        : { ...f, invocations: f.invocations + earlier.invocations, errors: f.errors + earlier.errors };
+    });
+  }
+
+  /** Writes the counts to the save file (atomically: a crash leaves the old file). */
+  save(): void {
+    if (this.saveFile === undefined) return;
+    const saved: SavedMetrics = {
+      tally: this.tally,
+      functions: Object.fromEntries(
+        this.functionsWithEarlier().map((f) => [f.name, { invocations: f.invocations, errors: f.errors }]),
+      ),
+    };
+    writeFileSync(`${this.saveFile}.tmp`, JSON.stringify(saved));
+    renameSync(`${this.saveFile}.tmp`, this.saveFile);
   }
 
   snapshot(now = Date.now()): Record<string, unknown> {
     this.samples = this.samples.filter((s) => now - s.at <= RATE_WINDOW_MS);
     const rates: Record<string, number> = {};
     for (const s of this.samples) rates[s.name] = (rates[s.name] ?? 0) + s.value / (RATE_WINDOW_MS / 1000);
+    const latency = Object.fromEntries(
+      Object.entries(this.tally.latencySamples).flatMap(([name, values]) => {
+        const summary = latencySummary(values);
+        return summary === undefined ? [] : [[name, summary]];
+      }),
+    );
     return {
       uptimeSeconds: Math.round((now - this.startedAt) / 1000),
-      metrics: Object.fromEntries(this.totals),
+      countingSince: this.tally.countingSince,
+      // False: the counts start again at the next `npm start` (run it with --data to keep them).
+      persisted: this.saveFile !== undefined,
+      metrics: this.tally.totals,
       perSecond: rates,
+      latency,
+      jobs: jobCounts(this.tally),
+      endpoints: endpointCounts(this.tally),
+      byFunction: this.tally.byFunction,
       queues: this.sources.queues(),
-      functions: this.sources.functions(),
+      functions: this.functionsWithEarlier(),
       executions: this.sources.executions(),
     };
   }
@@ -136,7 +211,11 @@ export class MetricsView {
       .filter((q) => q.isDlq)
       .map(depth)
       .join(' ');
-    return `[metrics] events ${rate('EventsPublished')}/s jobs ${rate('JobsProcessed')}/s deliveries ${rate('WebhookDelivered')}/s retries ${snap.metrics.WebhookRetriesScheduled ?? 0} failed ${snap.metrics.WebhookFailed ?? 0} | queues ${work || '-'} | dlq ${dlqs || '-'}`;
+    const failingJobs = jobCounts(this.tally)
+      .filter((j) => j.failed > 0)
+      .map((j) => `${j.job}=${j.failed}`)
+      .join(' ');
+    return `[metrics] events ${rate('EventsPublished')}/s jobs ${rate('JobsProcessed')}/s deliveries ${rate('WebhookDelivered')}/s retries ${snap.metrics.WebhookRetriesScheduled ?? 0} failed ${snap.metrics.WebhookFailed ?? 0} | queues ${work || '-'} | dlq ${dlqs || '-'}${failingJobs === '' ? '' : ` | job failures ${failingJobs}`}`;
   }
 
   async listen(port: number): Promise<string> {
@@ -153,6 +232,21 @@ export class MetricsView {
   }
 
   async close(): Promise<void> {
+    this.save();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
+}
+
+function readSaved(file: string): SavedMetrics | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined; // none yet, or unreadable: count afresh
+  }
+  const r = raw as Partial<SavedMetrics> | null;
+  const tally = restoreTally(r?.tally);
+  if (tally === undefined) return undefined;
+  const functions = typeof r?.functions === 'object' && r.functions !== null ? r.functions : {};
+  return { tally, functions };
 }

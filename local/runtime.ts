@@ -190,42 +190,51 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
 
     // Logical id → the name a person reads (the API's and the CLI's), filled once functions are known.
     const names = new Map<string, string>();
-    const metrics = new MetricsView({
-      queues: () =>
-        [...queues.values()].map((q) => {
-          const inspected = fauxqs.inspectQueue(q.name);
-          // A DLQ is a redrive target, or named as one (the webhook DLQ is fed by the workflow).
-          const isDlq =
-            /dlq|deadletter/i.test(q.logicalId) ||
-            [...queues.values()].some((o) =>
-              (fauxqs.inspectQueue(o.name)?.attributes.RedrivePolicy ?? '').includes(q.arn),
-            );
-          return {
-            logicalId: q.logicalId,
-            name: names.get(q.logicalId) ?? q.logicalId,
-            queueName: q.name,
-            isDlq,
-            visible: inspected?.messages.ready.length ?? 0,
-            inFlight: inspected?.messages.inflight.length ?? 0,
-            delayed: inspected?.messages.delayed.length ?? 0,
-          };
-        }),
-      functions: () =>
-        [...pools.values()].map((p) => ({
-          name: p.spec.name,
-          invocations: p.invocations,
-          errors: p.errors,
-          workers: p.size,
-          durationMs: Math.round(p.durationMs),
-        })),
-      executions: () => {
-        const counts: Record<string, number> = {};
-        for (const e of sfn.all) counts[e.status] = (counts[e.status] ?? 0) + 1;
-        return counts;
+    const metrics = new MetricsView(
+      {
+        queues: () =>
+          [...queues.values()].map((q) => {
+            const inspected = fauxqs.inspectQueue(q.name);
+            // A DLQ is a redrive target, or named as one (the webhook DLQ is fed by the workflow).
+            const isDlq =
+              /dlq|deadletter/i.test(q.logicalId) ||
+              [...queues.values()].some((o) =>
+                (fauxqs.inspectQueue(o.name)?.attributes.RedrivePolicy ?? '').includes(q.arn),
+              );
+            return {
+              logicalId: q.logicalId,
+              name: names.get(q.logicalId) ?? q.logicalId,
+              queueName: q.name,
+              isDlq,
+              visible: inspected?.messages.ready.length ?? 0,
+              inFlight: inspected?.messages.inflight.length ?? 0,
+              delayed: inspected?.messages.delayed.length ?? 0,
+            };
+          }),
+        functions: () =>
+          [...pools.values()].map((p) => ({
+            name: p.spec.name,
+            invocations: p.invocations,
+            errors: p.errors,
+            workers: p.size,
+            durationMs: Math.round(p.durationMs),
+          })),
+        executions: () => {
+          const counts: Record<string, number> = {};
+          for (const e of sfn.all) counts[e.status] = (counts[e.status] ?? 0) + 1;
+          return counts;
+        },
       },
-    });
+      options.dataDir ? join(options.dataDir, 'metrics.json') : undefined,
+    );
     const metricsUrl = await metrics.listen(0);
     stops.push(() => metrics.close());
+    if (options.dataDir) {
+      // Saved on stop too; this bounds what a killed process loses.
+      const saver = setInterval(() => metrics.save(), 10_000);
+      saver.unref();
+      stops.push(async () => clearInterval(saver));
+    }
 
     const endpoints = {
       sqs: fauxqs.address,
@@ -252,7 +261,7 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
     // Log prefix: the function's display name ([ingest], [job-invoice]).
     const labels = new Map(specs.map((s) => [s.name, names.get(s.logicalId) ?? s.logicalId]));
     const onLine = (fn: string, _stream: string, line: string) => {
-      metrics.record(line);
+      metrics.record(line, Date.now(), labels.get(fn) ?? fn);
       if (!options.quiet || options.log) say(`[${labels.get(fn) ?? fn}] ${line}`);
     };
     for (const spec of specs) pools.set(spec.name, new LambdaPool(spec, onLine));
