@@ -59,6 +59,8 @@ const rows: Array<[string, string]> = [
       ? `${herald.adminApiKey.slice(0, 22)}… (full key in .herald/local.json)`
       : '(no main table found)',
   ],
+  // The consumer portal is served by the HTTP API (local/http-api.ts); a tenant opens it through a link.
+  ['portal', `${herald.apiUrl.replace(/\/$/, '')}/portal/  (a tenant's link: herald portal --tenant <id>)`],
   ['metrics', herald.metricsUrl],
   ['SQS/SNS (fauxqs)', herald.sqsEndpoint],
   ['DynamoDB (dynalite)', herald.dynamodbEndpoint],
