@@ -23,6 +23,7 @@ interface EndpointView {
   readonly secret?: string;
   readonly filter?: Record<string, unknown>;
   readonly warnings?: readonly { readonly eventType: string; readonly message: string }[];
+  readonly health?: HealthView;
 }
 
 interface PreviewView {
@@ -30,6 +31,17 @@ interface PreviewView {
   readonly matched: number;
   readonly examples: readonly { readonly id: string; readonly type: string; readonly createdAt: string }[];
   readonly warnings?: readonly { readonly eventType: string; readonly message: string }[];
+}
+
+/** The endpoint's delivery health (API.md, adrs/0007); `backlog` once the API reports one. */
+interface HealthView {
+  readonly status: string;
+  readonly breaker: string;
+  readonly failureStreak: number;
+  readonly failingSince?: string;
+  readonly heldUntil?: string;
+  readonly openReason?: string;
+  readonly backlog?: number;
 }
 
 interface RotateView {
@@ -142,6 +154,24 @@ const list: Command = {
         [
           { header: 'id', value: (e: EndpointView) => e.id },
           { header: 'enabled', value: (e) => (e.enabled ? 'yes' : 'no') },
+          // Health first: the runbooks read this table to find the receiver in trouble.
+          {
+            header: 'health',
+            value: (e) =>
+              e.health === undefined
+                ? undefined
+                : `${e.health.status}${e.health.openReason ? ` (${e.health.openReason})` : ''}`,
+          },
+          { header: 'breaker', value: (e) => e.health?.breaker },
+          {
+            header: 'streak',
+            value: (e) => (e.health === undefined ? undefined : String(e.health.failureStreak)),
+          },
+          { header: 'failing since', value: (e) => e.health?.failingSince ?? e.health?.heldUntil },
+          {
+            header: 'backlog',
+            value: (e) => (e.health?.backlog === undefined ? undefined : String(e.health.backlog)),
+          },
           { header: 'event types', value: (e) => e.eventTypes },
           { header: 'url', value: (e) => e.url },
         ],

@@ -1,4 +1,4 @@
-/** `herald events publish|get|deliveries`. */
+/** `herald events publish|list|get|deliveries`. */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
@@ -13,6 +13,7 @@ import { ApiError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { Progress } from '../progress.js';
 import { renderFields, renderTable } from '../table.js';
+import { parseInstant } from '../time.js';
 
 interface EventView {
   readonly id: string;
@@ -21,6 +22,18 @@ interface EventView {
   readonly createdAt: string;
   readonly data?: unknown;
   readonly deliveries?: readonly DeliveryView[];
+  /** The jobs that ran for the event and what each emitted (absent from an older API). */
+  readonly jobs?: readonly JobRunView[];
+}
+
+interface JobRunView {
+  readonly job: string;
+  readonly state: string;
+  readonly at?: string;
+  readonly attempts?: number;
+  readonly emitted?: readonly string[];
+  readonly errorClass?: string;
+  readonly error?: string;
 }
 
 interface DeliveryView {
@@ -232,6 +245,73 @@ async function publishFile(context: CommandContext, file: string): Promise<void>
   }
 }
 
+const jobTable = (jobs: readonly JobRunView[] | undefined): string =>
+  jobs === undefined
+    ? '(this API does not report job runs)\n'
+    : renderTable(
+        [
+          { header: 'job', value: (j: JobRunView) => j.job },
+          { header: 'state', value: (j) => j.state },
+          { header: 'attempts', value: (j) => j.attempts },
+          { header: 'at', value: (j) => j.at },
+          { header: 'emitted', value: (j) => j.emitted },
+          {
+            header: 'error',
+            value: (j) => (j.errorClass === undefined ? undefined : `${j.errorClass}: ${j.error ?? ''}`),
+          },
+        ],
+        jobs,
+      );
+
+const list: Command = {
+  name: 'events list',
+  summary: "List a tenant's events by time (newest first with --order desc)",
+  usage:
+    '--tenant <tenantId> [--since <time|2h>] [--until <time>] [--type <type>] [--order asc|desc] [--limit N] [--cursor C]',
+  options: {
+    tenant: { type: 'string' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    type: { type: 'string' },
+    order: { type: 'string' },
+    limit: { type: 'string' },
+    cursor: { type: 'string' },
+  },
+  async run(context) {
+    const now = Date.now();
+    const instant = (name: 'since' | 'until') => {
+      const raw = stringOption(context, name);
+      return raw === undefined ? undefined : new Date(parseInstant(raw, name, now)).toISOString();
+    };
+    const order = stringOption(context, 'order');
+    if (order !== undefined && order !== 'asc' && order !== 'desc')
+      throw new UsageError('--order must be asc or desc');
+    const page = await context.client().request<Page<EventView>>('GET', '/v1/events', {
+      query: {
+        tenantId: requiredOption(context, 'tenant'),
+        since: instant('since'),
+        until: instant('until'),
+        type: stringOption(context, 'type'),
+        order,
+        limit: intOption(context, 'limit', 50, 100),
+        cursor: stringOption(context, 'cursor'),
+      },
+    });
+    context.print(page, (p) => {
+      const table = renderTable(
+        [
+          { header: 'id', value: (e: EventView) => e.id },
+          { header: 'type', value: (e) => e.type },
+          { header: 'created', value: (e) => e.createdAt },
+          { header: 'data', value: (e) => e.data },
+        ],
+        p.items,
+      );
+      return p.nextCursor === undefined ? table : `${table}More: --cursor ${p.nextCursor}\n`;
+    });
+  },
+};
+
 const publish: Command = {
   name: 'events publish',
   summary: 'Publish an event, or every event of an NDJSON file (POST /v1/events/batch)',
@@ -279,7 +359,7 @@ const publish: Command = {
 
 const get: Command = {
   name: 'events get',
-  summary: 'Show an event and its delivery per endpoint',
+  summary: 'Show an event, the jobs that ran for it (and what they emitted), and its delivery per endpoint',
   usage: '<eventId>',
   async run(context) {
     const id = positional(context, 0, 'eventId');
@@ -293,7 +373,7 @@ const get: Command = {
           ['tenant', e.tenantId],
           ['created', e.createdAt],
           ['data', e.data],
-        ])}\nDeliveries:\n${deliveryTable(e.deliveries ?? [])}`,
+        ])}\nJobs:\n${jobTable(e.jobs)}\nDeliveries:\n${deliveryTable(e.deliveries ?? [])}`,
     );
   },
 };
@@ -330,7 +410,7 @@ const deliveries: Command = {
   },
 };
 
-const eventCommands: readonly Command[] = [publish, get, deliveries];
+const eventCommands: readonly Command[] = [publish, list, get, deliveries];
 
 export type { DeliveryView, EventView };
 export { eventCommands };
