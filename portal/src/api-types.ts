@@ -17,6 +17,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/dlq/{name}/hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hold a page of messages hidden for holdSeconds, with receipt handles, for an export or a purge (admin) */
+        post: operations["holdDeadLetterMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/dlq/{name}/messages": {
         parameters: {
             query?: never;
@@ -34,6 +51,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/dlq/{name}/purge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete exactly the held messages named by their receipt handles (admin) */
+        post: operations["purgeDeadLetterMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/dlq/{name}/redrive": {
         parameters: {
             query?: never;
@@ -45,6 +79,40 @@ export interface paths {
         put?: never;
         /** Move messages back to the source queue (admin) */
         post: operations["redriveDeadLetterQueue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dlq/{name}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make held messages visible again now (admin) */
+        post: operations["releaseDeadLetterMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dlq/{name}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the whole DLQ and count it by reason, error class, job, endpoint, type and tenant (admin) */
+        get: operations["deadLetterQueueStats"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -592,12 +660,27 @@ export interface components {
              */
             until: string;
         };
+        /** @description What a DLQ message says about why it is there and what it is about (docs/api.md, Dead-letter queues). */
+        DeadLetterFacts: {
+            endpointId?: string;
+            /** @description The last error's message */
+            error?: string;
+            /** @description The last error's class: a built-in Error's name (TypeError), a Herald error's code (invalid_request), or http_<status> / timeout for a webhook */
+            errorClass?: string;
+            eventId?: string;
+            job?: string;
+            /** @enum {string} */
+            reason: "permanent_error" | "retries_exhausted" | "delivery_failed" | "unrecorded";
+            tenantId?: string;
+            type?: string;
+        };
         DeadLetterMessage: {
-            /** @description String message attributes. A job record dead-lettered at once (non-retryable error) carries herald-job, herald-error-code, herald-error and herald-receive-count. */
+            /** @description String message attributes. A job record dead-lettered at once (non-retryable error) carries herald-job, herald-error-code, herald-error-class, herald-error and herald-receive-count; one that failed on every receive carries herald-job, herald-error-class, herald-error and herald-retried. */
             attributes?: {
                 [key: string]: string;
             };
             body: unknown;
+            facts?: components["schemas"]["DeadLetterFacts"];
             messageId: string;
             /** @description SQS ApproximateReceiveCount, this peek included: SQS has no read that does not count, so each peek adds 1. */
             receiveCount: number;
@@ -610,6 +693,62 @@ export interface components {
             name: string;
             oldestMessageAgeSeconds?: number;
             sourceQueue: string;
+        };
+        DeadLetterStats: {
+            /** @description Each dimension alone, largest first */
+            by?: {
+                endpointId?: {
+                    count: number;
+                    exampleId: string;
+                    value: string;
+                }[];
+                errorClass?: {
+                    count: number;
+                    exampleId: string;
+                    value: string;
+                }[];
+                job?: {
+                    count: number;
+                    exampleId: string;
+                    value: string;
+                }[];
+                reason?: {
+                    count: number;
+                    exampleId: string;
+                    value: string;
+                }[];
+                tenantId?: {
+                    count: number;
+                    exampleId: string;
+                    value: string;
+                }[];
+                type?: {
+                    count: number;
+                    exampleId: string;
+                    value: string;
+                }[];
+            };
+            /** @description False when the read stopped at its 20 s budget before the DLQ was empty */
+            complete?: boolean;
+            /** @description Largest first */
+            groups: {
+                count: number;
+                endpointId?: string;
+                /** @description The example's last error message */
+                error?: string;
+                errorClass?: string;
+                exampleId: string;
+                job?: string;
+                reason: string;
+                tenantId?: string;
+                type?: string;
+            }[];
+            name?: string;
+            /** Format: date-time */
+            newestAt?: string;
+            /** Format: date-time */
+            oldestAt?: string;
+            total: number;
         };
         Delivery: {
             attempts?: number;
@@ -828,6 +967,10 @@ export interface components {
         FilterWarning: {
             eventType: string;
             message: string;
+        };
+        HeldDeadLetterMessage: components["schemas"]["DeadLetterMessage"] & {
+            /** @description Valid until heldUntil: pass it to release or purge */
+            receiptHandle: string;
         };
         /** @description A JSON Schema (draft 2020-12) describing an event's `data` */
         JsonSchema: {
@@ -1057,6 +1200,47 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    holdDeadLetterMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description DLQ name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @default 120 */
+                    holdSeconds?: number;
+                    /** @default 100 */
+                    limit?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The held page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        heldUntil: string;
+                        items: components["schemas"]["HeldDeadLetterMessage"][];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            415: components["responses"]["Problem415"];
+        };
+    };
     peekDeadLetterQueue: {
         parameters: {
             query?: {
@@ -1088,6 +1272,43 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             default: components["responses"]["Problem"];
+        };
+    };
+    purgeDeadLetterMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description DLQ name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    receiptHandles: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deleted: number;
+                        failed: number;
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            415: components["responses"]["Problem415"];
         };
     };
     redriveDeadLetterQueue: {
@@ -1128,6 +1349,69 @@ export interface operations {
             404: components["responses"]["Problem404"];
             415: components["responses"]["Problem415"];
             default: components["responses"]["Problem"];
+        };
+    };
+    releaseDeadLetterMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description DLQ name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    receiptHandles: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Released */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        released: number;
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            415: components["responses"]["Problem415"];
+        };
+    };
+    deadLetterQueueStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description DLQ name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterStats"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
         };
     };
     listEndpoints: {
