@@ -67,9 +67,11 @@ class BackgroundJob extends Construct {
         HERALD_IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
         HERALD_EVENTS_TOPIC_ARN: props.eventsTopic.topicArn,
         HERALD_JOB_DLQ_URL: this.workQueue.deadLetterQueue.queueUrl,
+        // On its last receive a failing record is sent to the DLQ by the runner, with the last error.
+        HERALD_JOB_MAX_RECEIVE_COUNT: String(this.workQueue.maxReceiveCount),
       },
     });
-    // A non-retryable failure goes to the DLQ at once (lambdas/jobs/job-dlq.ts).
+    // A non-retryable failure goes to the DLQ at once, any other on its last receive (lambdas/jobs/job-dlq.ts).
     grantQueues(this.function, 'send', [this.workQueue.deadLetterQueue]);
     // The runner reads the event and records follow-up events (Get, Put); the job adds what it declares.
     grantTableAccess(this.function, props.mainTable, {
