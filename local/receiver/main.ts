@@ -14,7 +14,7 @@ const receiver = await startReceiver({
   log: (line) => process.stdout.write(`${line}\n`),
 });
 process.stdout.write(
-  `receiver on ${receiver.url} — POST any path with a webhook; GET /received lists them; POST /control {"status":503,"times":2,"delayMs":0,"retryAfter":"1"}\n` +
+  `receiver on ${receiver.url} — POST any path with a webhook; GET /received lists them; POST /control {"status":503,"times":2,"delayMs":0,"retryAfter":"1"} ({"recover":true}: answer 200 again, keep the list; {"reset":true}: also forget the list)\n` +
     (secrets.length
       ? `verifying with ${secrets.length} secret(s)\n`
       : 'no secret given: signatures are NOT verified (pass --secret whsec_...)\n'),

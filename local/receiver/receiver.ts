@@ -63,7 +63,10 @@ export interface ReceiverControl {
   readonly times?: number | 'always';
   readonly delayMs?: number;
   readonly retryAfter?: string;
+  /** Back to answering 200 at once, and forgets everything received (the list, attempts, counters). */
   readonly reset?: boolean;
+  /** Back to answering 200 at once; keeps what was received, so a drill can count what came after. */
+  readonly recover?: boolean;
 }
 
 export interface ReceiverOptions {
@@ -189,6 +192,10 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       order.length = 0;
       logged.length = 0;
       Object.assign(state, initialState());
+    }
+    if (c.recover) {
+      // Answer 200 again; what was received, and the counters, stay.
+      Object.assign(state, { failStatus: 200, failRemaining: 0, delayMs: 0, retryAfter: undefined });
     }
     if (c.status !== undefined) state.failStatus = c.status;
     if (c.times !== undefined)
