@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { sqsClient } from '../shared/aws-clients.js';
 import { getEvent } from '../shared/store/events.js';
-import type { DeadLetterQueue } from './dlq.js';
+import type { DeadLetterQueue } from './dlq-queues.js';
 import {
   type DeadLetterFacts,
   type DlqKind,

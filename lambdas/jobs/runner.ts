@@ -20,8 +20,10 @@ import type { HeraldEvent } from '../shared/model.js';
 import { logger, MetricName, MetricUnit, metrics } from '../shared/observability.js';
 import { publishEvent } from '../shared/publish.js';
 import { getEvent } from '../shared/store/events.js';
+import { type JobRun, recordJobRun } from '../shared/store/job-runs.js';
 import { derivedEventId } from './derived-id.js';
-import { isPermanent, sendToJobDlq } from './job-dlq.js';
+import { describeFailure, failureAction } from './failure.js';
+import { sendToJobDlq } from './job-dlq.js';
 
 interface EmittedEvent {
   readonly type: string;
@@ -91,6 +93,14 @@ function describeError(error: unknown): Record<string, unknown> {
   };
 }
 
+/** Which jobs ran for an event, for `herald events get`: advisory, never fails the record. */
+async function noteJobRun(event: { id: string; createdAt: string } | undefined, run: JobRun): Promise<void> {
+  if (event === undefined) return;
+  await recordJobRun(event.id, event.createdAt, run).catch((error: unknown) => {
+    logger.warn('job run not recorded', { job: run.job, eventId: event.id, error: describeError(error).error });
+  });
+}
+
 /** Builds the SQS handler for `definition`. AWS resources are set up on first use, not at import. */
 function defineJob(
   definition: JobDefinition,
@@ -131,33 +141,54 @@ function defineJob(
   return async (event, context) => {
     const idempotent = setUp(context);
     const recordHandler = async (record: SQSRecord): Promise<void> => {
-      let eventId: string | undefined;
+      let source: HeraldEvent | undefined;
+      const receiveCount = Number(record.attributes.ApproximateReceiveCount || '1');
       try {
-        const source = parseEvent(parseJson(record.body));
-        eventId = source.id;
+        source = parseEvent(parseJson(record.body));
         const token = randomUUID();
-        await idempotent({ key: `${source.id}#${definition.name}`, token, event: source });
+        const outcome = await idempotent({ key: `${source.id}#${definition.name}`, token, event: source });
         if (ran.delete(token)) {
           metrics.addMetric(MetricName.JobsProcessed, MetricUnit.Count, 1);
+          await noteJobRun(source, {
+            job: definition.name,
+            state: 'completed',
+            at: new Date().toISOString(),
+            attempts: receiveCount,
+            emitted: outcome.emitted,
+          });
         } else {
           metrics.addMetric(MetricName.DuplicatesSkipped, MetricUnit.Count, 1);
-          logger.info('duplicate job message skipped', { job: definition.name, eventId });
+          logger.info('duplicate job message skipped', { job: definition.name, eventId: source.id });
         }
       } catch (error) {
         metrics.addMetric(MetricName.JobsFailed, MetricUnit.Count, 1);
+        const described = describeFailure(error);
+        // Named for the job, with the stack: with source maps its frames point into the job's own file.
         const failure = {
           job: definition.name,
           messageId: record.messageId,
-          ...(eventId !== undefined ? { eventId } : {}),
+          receiveCount,
+          ...(source !== undefined ? { eventId: source.id } : {}),
           ...describeError(error),
+          errorClass: described.errorClass,
+          ...(described.stack !== undefined ? { stack: described.stack } : {}),
         };
-        if (!isPermanent(error)) {
+        const run = {
+          job: definition.name,
+          at: new Date().toISOString(),
+          attempts: receiveCount,
+          errorClass: described.errorClass,
+          error: described.message,
+        };
+        const action = failureAction(error, receiveCount, config.jobMaxReceiveCount());
+        if (action === 'retry') {
           logger.error('job record failed', failure);
+          await noteJobRun(source, { ...run, state: 'failed' });
           throw error;
         }
         let sent: boolean;
         try {
-          sent = await sendToJobDlq(record, definition.name, error);
+          sent = await sendToJobDlq(record, definition.name, described, action === 'dead_letter_last_receive');
         } catch (sendError) {
           // The DLQ is out of reach: leave the record to SQS, whose redrive policy still applies.
           logger.error('job record failed; sending it to the DLQ failed too', {
@@ -171,7 +202,13 @@ function defineJob(
           return;
         }
         metrics.addMetric(MetricName.JobsDeadLettered, MetricUnit.Count, 1);
-        logger.error('job record failed permanently; sent to the DLQ', failure);
+        await noteJobRun(source, { ...run, state: 'dead_lettered' });
+        logger.error(
+          action === 'dead_letter_now'
+            ? 'job record failed permanently; sent to the DLQ'
+            : 'job record failed on its last receive; sent to the DLQ',
+          failure,
+        );
       }
     };
     try {

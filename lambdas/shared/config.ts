@@ -51,6 +51,14 @@ const config = {
   jobName: (): string => required('HERALD_JOB_NAME'),
   /** The job's own DLQ: a record failing with a non-retryable error is sent there at once. */
   jobDlqUrl: (): string => required('HERALD_JOB_DLQ_URL'),
+  /**
+   * The job queue's maxReceiveCount: on that receive a failing record goes to the DLQ with its last
+   * error. Unset (an older stack): SQS's redrive policy moves it, with nothing said about why.
+   */
+  jobMaxReceiveCount: (): number | undefined => {
+    const count = optionalNumber('HERALD_JOB_MAX_RECEIVE_COUNT', 0);
+    return count >= 1 ? count : undefined;
+  },
   /** ARN of the KMS key that wraps the data keys of endpoint signing secrets (lib/signing-secrets-key.ts). */
   secretsKeyId: (): string => required('HERALD_SECRETS_KEY_ID'),
   /** @default false — only the local runtime synthesizes with loopback webhooks allowed. */

@@ -15,7 +15,7 @@ const MetricName = {
   EventsPublished: 'EventsPublished',
   JobsProcessed: 'JobsProcessed',
   JobsFailed: 'JobsFailed',
-  /** Job records sent to the job's DLQ at once because their error is not retryable. */
+  /** Job records the runner sent to the job's DLQ: at once (not retryable) or on their last receive. */
   JobsDeadLettered: 'JobsDeadLettered',
   DuplicatesSkipped: 'DuplicatesSkipped',
   WebhookAttempts: 'WebhookAttempts',

@@ -6,7 +6,7 @@
 import { requireAdmin } from '../../shared/auth.js';
 import { InvalidRequestError, NotFoundError } from '../../shared/errors.js';
 import { jsonResponse } from '../../shared/problem.js';
-import { type DeadLetterQueue, findDeadLetterQueue, WEBHOOK_DLQ_NAME } from '../dlq.js';
+import { type DeadLetterQueue, findDeadLetterQueue, WEBHOOK_DLQ_NAME } from '../dlq-queues.js';
 import {
   changeVisibility,
   deleteHeld,

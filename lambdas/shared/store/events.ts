@@ -185,4 +185,4 @@ async function listEvents(
 }
 
 export type { Recorded, StoredEvent };
-export { cancelPublish, getEvent, listEvents, putEvent, recordPublished };
+export { cancelPublish, expiresAtOf, getEvent, listEvents, putEvent, recordPublished };

@@ -8,8 +8,8 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
-import { EVENT_RETENTION_SECONDS } from './events.js';
-import { compositeKey } from './table.js';
+import { expiresAtOf } from './events.js';
+import { compositeKey, isConditionFailure } from './table.js';
 
 type JobRunState = 'completed' | 'failed' | 'dead_lettered';
 
@@ -28,17 +28,13 @@ interface JobRun {
 const MAX_ERROR_LENGTH = 500;
 const JOB_PREFIX = 'JOB#';
 
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
-
 async function recordJobRun(eventId: string, eventCreatedAt: string, run: JobRun): Promise<void> {
   const item = {
     pk: compositeKey('EVT', eventId),
     sk: `${JOB_PREFIX}${run.job}`,
     ...run,
     ...(run.error !== undefined ? { error: run.error.slice(0, MAX_ERROR_LENGTH) } : {}),
-    expiresAt: Math.floor(Date.parse(eventCreatedAt) / 1000) + EVENT_RETENTION_SECONDS,
+    expiresAt: expiresAtOf(eventCreatedAt),
   };
   try {
     await documentClient().send(
