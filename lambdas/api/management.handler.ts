@@ -9,6 +9,7 @@ import { logger } from '../shared/observability.js';
 import { problemResponse } from '../shared/problem.js';
 import { type ApiEvent, dispatch, type Route } from './router.js';
 import { dlqRoutes } from './routes/dlq.js';
+import { dlqInspectRoutes } from './routes/dlq-inspect.js';
 import { endpointTestRoutes } from './routes/endpoint-test.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeRoutes } from './routes/event-types.js';
@@ -27,6 +28,7 @@ const routes: readonly Route[] = [
   ...endpointTestRoutes,
   ...filterPreviewRoutes,
   ...dlqRoutes,
+  ...dlqInspectRoutes,
   ...portalRoutes,
   ...eventTypeRoutes,
 ];

@@ -972,6 +972,19 @@ export interface components {
             /** @description Valid until heldUntil: pass it to release or purge */
             receiptHandle: string;
         };
+        /** @description One job's run for the event (the runner records it): `completed` with the ids of the events it emitted, `failed` (SQS will retry it), `dead_lettered` (on the job's DLQ). `errorClass` and `error` are shown to admin keys only. */
+        JobRun: {
+            /** Format: date-time */
+            at: string;
+            /** @description The receive the run was reported from */
+            attempts?: number;
+            emitted?: string[];
+            error?: string;
+            errorClass?: string;
+            job: string;
+            /** @enum {string} */
+            state: "completed" | "failed" | "dead_lettered";
+        };
         /** @description A JSON Schema (draft 2020-12) describing an event's `data` */
         JsonSchema: {
             [key: string]: unknown;
@@ -1057,10 +1070,13 @@ export interface components {
             [key: string]: unknown;
         };
         ReplayResult: {
+            /** @description Bulk replay: events of the window the filter kept (each got at least one redelivery) */
             events?: number;
+            /** @description Bulk replay: events of the window read, kept or not */
+            examined?: number;
             failed?: number;
             replayed: number;
-            /** @description More than 1000 events in the window; narrow it and replay the rest */
+            /** @description The window has more: 1000 kept events, 20,000 read or 15 s of reading reached; replay the rest */
             truncated?: boolean;
         };
     };
@@ -1959,6 +1975,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Event"] & {
                         deliveries?: components["schemas"]["Delivery"][];
+                        jobs?: components["schemas"]["JobRun"][];
                     };
                 };
             };

@@ -9,7 +9,10 @@ import {
   findDeadLetterQueue,
   peekMessages,
   redrive,
+  WEBHOOK_DLQ_NAME,
 } from '../dlq-queues.js';
+import { kindOf } from '../dlq-scan.js';
+import { deadLetterFacts } from '../dlq-stats.js';
 import { optionalJsonObject, parseLimit, rejectUnknownFields } from '../http.js';
 import { type Route, route } from '../router.js';
 
@@ -32,7 +35,12 @@ const listQueues = route('GET', '/v1/dlq', async ({ principal }) => {
 const peek = route('GET', '/v1/dlq/{name}/messages', async ({ principal, params, query }) => {
   requireAdmin(principal);
   const queue = namedQueue(params.name!);
-  const items = await peekMessages(queue, parseLimit(query.limit, 10, MAX_PEEK));
+  const target = { name: queue.name, kind: kindOf(queue, WEBHOOK_DLQ_NAME) };
+  const items = (await peekMessages(queue, parseLimit(query.limit, 10, MAX_PEEK))).map((message) => {
+    // Why it is there, read as `stats` counts it (dlq-stats.ts).
+    const { messageId: _id, sentAt: _sent, ...facts } = deadLetterFacts(target, message);
+    return { ...message, facts };
+  });
   return jsonResponse(200, { items });
 });
 

@@ -5,6 +5,7 @@ import type { AttemptRecord, DeliveryRecord } from '../../shared/model.js';
 import { jsonResponse } from '../../shared/problem.js';
 import { getDeliveries, listAttempts } from '../../shared/store/delivery-history.js';
 import { getEvent, listEvents, type StoredEvent } from '../../shared/store/events.js';
+import { listJobRuns } from '../../shared/store/job-runs.js';
 import { EventViews } from '../event-views.js';
 import { decodeCursor, listBody, optionalInstant, optionalString, parseLimit } from '../http.js';
 import { type AuthedRequest, type Route, route } from '../router.js';
@@ -64,7 +65,11 @@ async function visibleEvent({ principal, params }: AuthedRequest): Promise<Store
 const readEvent = route('GET', '/v1/events/{id}', async (request) => {
   const event = await visibleEvent(request);
   const views = new EventViews();
-  return views.response(200, { ...views.view(event), deliveries: await deliveryViews(event.id) });
+  const [deliveries, runs] = await Promise.all([deliveryViews(event.id), listJobRuns(event.id)]);
+  // A job's error is Herald's own business: only an admin key sees its class and message.
+  const admin = request.principal.role === 'admin';
+  const jobs = runs.map(({ errorClass, error, ...run }) => (admin ? { ...run, errorClass, error } : run));
+  return views.response(200, { ...views.view(event), jobs, deliveries });
 });
 
 const readDeliveries = route('GET', '/v1/events/{id}/deliveries', async (request) => {

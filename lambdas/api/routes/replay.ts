@@ -36,6 +36,10 @@ import { visibleEvent } from './events.js';
 const DELIVERY_STATES = ['pending', 'delivered', 'retrying', 'failed', 'skipped'] as const;
 /** Bounds one bulk request so it finishes well inside the Lambda timeout; narrow the window for more. */
 const MAX_BULK_EVENTS = DEFAULT_LIMITS.replayEventsPerCall;
+/** Events one call reads at most, matched or not; past it (or the time budget) the answer is `truncated`. */
+const MAX_BULK_EXAMINED = 20 * MAX_BULK_EVENTS;
+/** Reading stops after this long, well inside the API's 29 s. */
+const BULK_READ_BUDGET_MS = 15_000;
 
 /**
  * Counts the call against the tenant's bulk replays this minute (docs/api.md "Limits"). Over it: 429
@@ -137,7 +141,11 @@ const bulkReplay = route('POST', '/v1/replay', async ({ event, principal }) => {
     return endpoints;
   };
 
+  // The cap counts the events the filter keeps (those that get a redelivery), so a window where few
+  // match is not cut short by the ones that do not; reading is bounded apart, by count and by time.
+  const deadline = Date.now() + BULK_READ_BUDGET_MS;
   let events = 0;
+  let examined = 0;
   let replayed = 0;
   let failed = 0;
   let startKey: StoreKey | undefined;
@@ -145,26 +153,32 @@ const bulkReplay = route('POST', '/v1/replay', async ({ event, principal }) => {
     const page = await listEvents(tenantId, {
       since,
       until,
+      // Never more than the cap still allows: a page cannot keep more events than it reads.
       limit: Math.min(100, MAX_BULK_EVENTS - events),
       ...(startKey ? { startKey } : {}),
     });
     const requests: RedeliverMessage[] = [];
     for (const stored of page.items) {
-      requests.push(
-        ...(await requestsFor(
-          stored,
-          { ...(endpointId ? { endpointId } : {}), ...(status ? { status } : {}) },
-          tenantEndpoints,
-        )),
+      const forEvent = await requestsFor(
+        stored,
+        { ...(endpointId ? { endpointId } : {}), ...(status ? { status } : {}) },
+        tenantEndpoints,
       );
+      if (forEvent.length > 0) events += 1;
+      requests.push(...forEvent);
     }
     const result = await sendRedeliveries(requests);
     replayed += result.sent;
     failed += result.failed;
-    events += page.items.length;
+    examined += page.items.length;
     startKey = page.lastEvaluatedKey;
-  } while (startKey !== undefined && events < MAX_BULK_EVENTS);
-  return jsonResponse(202, { replayed, failed, events, truncated: startKey !== undefined });
+  } while (
+    startKey !== undefined &&
+    events < MAX_BULK_EVENTS &&
+    examined < MAX_BULK_EXAMINED &&
+    Date.now() < deadline
+  );
+  return jsonResponse(202, { replayed, failed, events, examined, truncated: startKey !== undefined });
 });
 
 const replayRoutes: readonly Route[] = [replayEvent, bulkReplay];
