@@ -97,7 +97,11 @@ function describeError(error: unknown): Record<string, unknown> {
 async function noteJobRun(event: { id: string; createdAt: string } | undefined, run: JobRun): Promise<void> {
   if (event === undefined) return;
   await recordJobRun(event.id, event.createdAt, run).catch((error: unknown) => {
-    logger.warn('job run not recorded', { job: run.job, eventId: event.id, error: describeError(error).error });
+    logger.warn('job run not recorded', {
+      job: run.job,
+      eventId: event.id,
+      error: describeError(error).error,
+    });
   });
 }
 
@@ -188,7 +192,12 @@ function defineJob(
         }
         let sent: boolean;
         try {
-          sent = await sendToJobDlq(record, definition.name, described, action === 'dead_letter_last_receive');
+          sent = await sendToJobDlq(
+            record,
+            definition.name,
+            described,
+            action === 'dead_letter_last_receive',
+          );
         } catch (sendError) {
           // The DLQ is out of reach: leave the record to SQS, whose redrive policy still applies.
           logger.error('job record failed; sending it to the DLQ failed too', {

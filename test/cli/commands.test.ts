@@ -252,7 +252,8 @@ describe('herald CLI commands', () => {
       expect(api.requests.map((r) => `${r.method} ${r.path}?${r.query}`)).toEqual([
         'GET /v1/dlq/dispatch-dlq/messages?limit=3',
       ]);
-      expect(result.stdout).toMatch(/m1\s+5\s+-\s+-\s+\{"id":"evt_1"\}/);
+      // sent, reason, error class, error: none known
+      expect(result.stdout).toMatch(/m1\s+5\s+-\s+-\s+-\s+-\s+\{"id":"evt_1"\}/);
       expect(result.stdout).toContain('receives includes this peek');
     });
 
@@ -269,12 +270,15 @@ describe('herald CLI commands', () => {
                 'herald-error-code': 'invalid_request',
                 'herald-error': 'message body is not JSON',
               },
+              facts: { reason: 'permanent_error', errorClass: 'InvalidRequestError', job: 'invoice' },
             },
           ],
         },
       });
       const result = await cli('dlq', 'peek', 'job-invoice-dlq');
-      expect(result.stdout).toMatch(/m2\s+2\s+-\s+message body is not JSON\s+not json/);
+      expect(result.stdout).toMatch(
+        /m2\s+2\s+-\s+permanent_error\s+InvalidRequestError\s+message body is not JSON\s+not json/,
+      );
     });
 
     it('redrive moves in batches up to the depth seen at the start, with progress only on a TTY', async () => {

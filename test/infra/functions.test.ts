@@ -52,6 +52,7 @@ const expectedEnvironment: Record<string, string[]> = {
         'HERALD_IDEMPOTENCY_TABLE',
         'HERALD_EVENTS_TOPIC_ARN',
         'HERALD_JOB_DLQ_URL',
+        'HERALD_JOB_MAX_RECEIVE_COUNT',
       ],
     ]),
   ),
@@ -123,6 +124,8 @@ describe('Lambda functions', () => {
       expect(environmentOf(fn(handler)).HERALD_JOB_DLQ_URL).toEqual({
         Ref: expect.stringMatching(new RegExp(`^${dlq}[0-9A-F]{8}$`)),
       });
+      // The same count as the queue's redrive policy: on that receive the runner dead-letters itself.
+      expect(environmentOf(fn(handler)).HERALD_JOB_MAX_RECEIVE_COUNT).toBe(String(job.maxReceiveCount ?? 5));
     }
     expect(environmentOf(fn('WebhooksAttempt')).HERALD_WEBHOOK_TIMEOUT_MS).toBe('15000');
   });

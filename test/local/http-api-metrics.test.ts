@@ -65,9 +65,9 @@ describe('EMF metrics view', () => {
 
   it('parses EMF lines (arrays of values too) and ignores other lines', () => {
     expect(parseEmfLine(emf({ JobsProcessed: 2, DeliveryLatency: [10, 20] }))).toEqual([
-      { name: 'JobsProcessed', value: 2 },
-      { name: 'DeliveryLatency', value: 10 },
-      { name: 'DeliveryLatency', value: 20 },
+      { name: 'JobsProcessed', value: 2, unit: 'Count' },
+      { name: 'DeliveryLatency', value: 10, unit: 'Count' },
+      { name: 'DeliveryLatency', value: 20, unit: 'Count' },
     ]);
     expect(parseEmfLine('{"level":"INFO","message":"hi"}')).toEqual([]);
     expect(parseEmfLine('not json "_aws"')).toEqual([]);
