@@ -104,9 +104,19 @@ export class LambdaPool {
   durationMs = 0;
 
   constructor(
-    readonly spec: FunctionSpec,
+    public spec: FunctionSpec,
     private readonly onLine: LineSink,
   ) {}
+
+  /**
+   * Like `aws lambda update-function-code`: later invocations run the bundle in `assetDir` (handler
+   * `handler`, else the same one). Workers holding the old code are ended; in-flight invocations fail
+   * like a crashed sandbox, so SQS gives their records back.
+   */
+  async updateCode(assetDir: string, handler = this.spec.handler): Promise<void> {
+    this.spec = { ...this.spec, assetDir, handler };
+    await this.killWorkers();
+  }
 
   /** Invokes the function with `event`; rejects with FunctionInvocationError on a handler error or timeout. */
   async invoke(event: unknown): Promise<unknown> {

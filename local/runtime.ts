@@ -78,6 +78,11 @@ export interface HeraldLocal {
   injectSqsMessage(queue: string, body: string): Promise<string>;
   /** Fault injection: terminates a function's workers (by logical id or name); in-flight invocations fail. */
   killFunctionWorkers(fn: string): Promise<void>;
+  /**
+   * Drills: deploys other code to a function (by logical id or name), as `update-function-code` does;
+   * without `assetDir`, back to the code the assembly staged (a rollback).
+   */
+  updateFunctionCode(fn: string, code?: { assetDir: string; handler?: string }): Promise<void>;
   /** Invokes a function directly (by logical id or name). */
   invokeFunction(fn: string, event: unknown): Promise<unknown>;
   metrics(): Record<string, unknown>;
@@ -348,6 +353,13 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
         return fauxqs.sendMessage(q.name, body).messageId;
       },
       killFunctionWorkers: (fn) => poolFor(fn).killWorkers(),
+      updateFunctionCode: (fn, code) => {
+        const pool = poolFor(fn);
+        const staged = specs.find((spec) => spec.name === pool.spec.name);
+        const target = code ?? (staged && { assetDir: staged.assetDir, handler: staged.handler });
+        if (target === undefined) throw new Error(`no staged code for ${fn}`);
+        return pool.updateCode(target.assetDir, target.handler);
+      },
       invokeFunction: invoke,
       metrics: () => metrics.snapshot(),
       requestCounts: async () => {

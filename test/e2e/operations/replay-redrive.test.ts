@@ -326,6 +326,9 @@ describe.skipIf(receiverUnreachable('operations: replay and redrive'))(
         replayed: 6,
         failed: 0,
         events: 3,
+        // Read: the window's events, Herald's operational events for B's failures among them (they
+        // match no endpoint here, so they are not counted in `events`; counting them made this flaky).
+        examined: expect.any(Number),
         truncated: false,
       });
       await settled(a.id, states('delivered', [0, 1, 1, 1, 0]));
@@ -340,6 +343,9 @@ describe.skipIf(receiverUnreachable('operations: replay and redrive'))(
         replayed: 3,
         failed: 0,
         events: 3,
+        // Read: the window's events, Herald's operational events for B's failures among them (they
+        // match no endpoint here, so they are not counted in `events`; counting them made this flaky).
+        examined: expect.any(Number),
         truncated: false,
       });
       await settled(a.id, states('delivered', [0, 2, 2, 2, 0]));
@@ -350,21 +356,25 @@ describe.skipIf(receiverUnreachable('operations: replay and redrive'))(
 
       // Only the failed deliveries (B's), after B recovers; B's failures outside the window stay failed.
       ctx.receiver.setDefault('bulk-b', ok);
+      // A's deliveries are not failed: the filter keeps no event.
       expect(await bulkReplay(ctx.api, { ...window, endpointId: a.id, status: 'failed' })).toMatchObject({
         replayed: 0,
-        events: 3,
+        events: 0,
       });
       expect(await bulkReplay(ctx.api, { ...window, status: 'failed' })).toEqual({
         replayed: 3,
         failed: 0,
         events: 3,
+        // Read: the window's events, Herald's operational events for B's failures among them (they
+        // match no endpoint here, so they are not counted in `events`; counting them made this flaky).
+        examined: expect.any(Number),
         truncated: false,
       });
       await settled(b.id, ['failed@0', 'delivered@2', 'delivered@2', 'delivered@2', 'failed@0']);
       // Run again: nothing is failed in the window any more, so nothing is replayed.
       expect(await bulkReplay(ctx.api, { ...window, status: 'failed' })).toMatchObject({
         replayed: 0,
-        events: 3,
+        events: 0,
       });
       await expectCounts([
         [1, 3, 3, 3, 1],

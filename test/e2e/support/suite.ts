@@ -14,7 +14,7 @@ interface SuiteContext {
   receiver: TestReceiver;
 }
 
-function useHerald(options: { timeScale?: number } = {}): SuiteContext {
+function useHerald(options: { timeScale?: number; persistent?: boolean } = {}): SuiteContext {
   const ctx = {} as SuiteContext;
   beforeAll(async () => {
     ctx.receiver = new TestReceiver();

@@ -4,7 +4,8 @@
  * Scenarios that need the local fault-injection hooks call `requireLocal()` and are skipped on a
  * remote target with the reason printed.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
@@ -21,6 +22,7 @@ interface HeraldLocalLike {
   stop(): Promise<void>;
   killFunctionWorkers?: (name: string) => Promise<void>;
   injectSqsMessage?: (queue: string, body: string) => unknown;
+  updateFunctionCode?: (name: string, code?: { assetDir: string; handler?: string }) => Promise<void>;
 }
 
 interface StartOptions {
@@ -30,6 +32,7 @@ interface StartOptions {
   readonly quiet?: boolean;
   readonly skipSynth?: boolean;
   readonly outdir?: string;
+  readonly dataDir?: string;
 }
 
 type StartHerald = (options?: StartOptions) => Promise<HeraldLocalLike>;
@@ -118,12 +121,14 @@ async function sharedAssembly(timeScale: number): Promise<string> {
   return outdir;
 }
 
-async function startLocal(timeScale: number): Promise<E2eTarget> {
+async function startLocal(timeScale: number, persistent: boolean): Promise<E2eTarget> {
   // Imported lazily so a remote run needs none of the emulators.
   const runtimeModule = (await import('../../../local/runtime.js')) as unknown as {
     startHerald: StartHerald;
   };
   const outdir = process.env.HERALD_E2E_OUTDIR ?? (await sharedAssembly(timeScale));
+  // As `npm start -- --data DIR`: the emulators keep their state on disk (removed when the file ends).
+  const dataDir = persistent ? mkdtempSync(join(tmpdir(), 'herald-e2e-data-')) : undefined;
   const runtime = await runtimeModule.startHerald({
     port: 0,
     timeScale,
@@ -131,6 +136,7 @@ async function startLocal(timeScale: number): Promise<E2eTarget> {
     skipSynth: true,
     outdir,
     stateFile: null,
+    ...(dataDir !== undefined ? { dataDir } : {}),
   });
   const sqs = new SQSClient({
     region: 'us-east-1',
@@ -145,6 +151,7 @@ async function startLocal(timeScale: number): Promise<E2eTarget> {
     async stop() {
       sqs.destroy();
       await runtime.stop();
+      if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -175,10 +182,11 @@ function remote(): E2eTarget {
 
 /**
  * Starts (local) or connects to (remote) the target. `timeScale` multiplies retry waits on the local
- * runtime; a remote deployment runs whatever it was deployed with.
+ * runtime; `persistent` gives it a data directory (`npm start -- --data`); a remote deployment runs
+ * whatever it was deployed with.
  */
-async function startTarget(options: { timeScale?: number } = {}): Promise<E2eTarget> {
-  return isLocalTarget() ? startLocal(options.timeScale ?? 0.001) : remote();
+async function startTarget(options: { timeScale?: number; persistent?: boolean } = {}): Promise<E2eTarget> {
+  return isLocalTarget() ? startLocal(options.timeScale ?? 0.001, options.persistent === true) : remote();
 }
 
 /** The local runtime, or a thrown error naming the scenario (callers skip on remote first). */
