@@ -10,7 +10,10 @@ import { HeraldError } from '../shared/errors.js';
 type FailureAction = 'dead_letter_now' | 'dead_letter_last_receive' | 'retry';
 
 interface FailureDescription {
-  /** The error's class: `TypeError`, `InvalidRequestError`; `Error` for a bare throw of a non-Error. */
+  /**
+   * The error's class: a built-in's name (`TypeError`), a Herald error's code (`invalid_request`: class
+   * names do not survive minification), `Error` for a throw of a non-Error.
+   */
   readonly errorClass: string;
   readonly message: string;
   /** A Herald error's stable code. */
@@ -33,7 +36,8 @@ function describeFailure(error: unknown): FailureDescription {
     .join('\n');
   const herald = error instanceof HeraldError;
   return {
-    errorClass: error.name || error.constructor.name || 'Error',
+    // A Herald error's code, not its class name: bundles are minified, so `name` reads "lt" there.
+    errorClass: herald ? error.code : error.name || 'Error',
     message: error.message,
     ...(herald ? { code: error.code } : {}),
     retryable: herald ? error.retryable : true,

@@ -77,7 +77,7 @@ describe('herald dlq stats, peek --all, purge', () => {
 
   const poison = message('a', {
     reason: 'permanent_error',
-    errorClass: 'InvalidRequestError',
+    errorClass: 'invalid_request',
     job: 'invoice',
   });
   const thrown = message('b', {
@@ -88,7 +88,7 @@ describe('herald dlq stats, peek --all, purge', () => {
   });
   const poison2 = message('c', {
     reason: 'permanent_error',
-    errorClass: 'InvalidRequestError',
+    errorClass: 'invalid_request',
     job: 'invoice',
   });
 
@@ -116,7 +116,7 @@ describe('herald dlq stats, peek --all, purge', () => {
           },
           {
             reason: 'permanent_error',
-            errorClass: 'InvalidRequestError',
+            errorClass: 'invalid_request',
             job: 'invoice',
             count: 1,
             exampleId: 'a',
@@ -166,7 +166,7 @@ describe('herald dlq stats, peek --all, purge', () => {
         'purge',
         'job-invoice-dlq',
         '--match',
-        'reason=permanent_error,errorClass=InvalidRequestError',
+        'reason=permanent_error,errorClass=invalid_request',
         '--out',
         'purged.jsonl',
         '--yes',

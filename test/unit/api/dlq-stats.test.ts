@@ -32,13 +32,13 @@ describe('deadLetterFacts', () => {
         attributes: {
           'herald-job': 'invoice',
           'herald-error-code': 'invalid_request',
-          'herald-error-class': 'InvalidRequestError',
+          'herald-error-class': 'invalid_request',
           'herald-error': 'event field "data" is not an object',
         },
       },
       {
         reason: 'permanent_error',
-        errorClass: 'InvalidRequestError',
+        errorClass: 'invalid_request',
         error: 'event field "data" is not an object',
         job: 'invoice',
         eventId: 'evt_1',

@@ -49,9 +49,9 @@ describe('describeFailure', () => {
     expect(described.stack).toContain('at f0 (job.ts:0)');
   });
 
-  it('gives a Herald error its class, code and retryability', () => {
+  it('names a Herald error by its code (class names do not survive minification), with its retryability', () => {
     expect(describeFailure(new InvalidRequestError('event field "data" is not an object'))).toMatchObject({
-      errorClass: 'InvalidRequestError',
+      errorClass: 'invalid_request',
       code: 'invalid_request',
       retryable: false,
     });
