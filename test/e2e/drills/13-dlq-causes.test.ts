@@ -50,7 +50,8 @@ async function herald(...argv: string[]): Promise<Cli> {
   const code = await run([...argv, '--url', ctx.target.apiUrl, '--key', ctx.target.adminKey], {
     stdout: { write: (chunk: string) => (stdout += chunk) },
     stderr: { write: (chunk: string) => (stderr += chunk) },
-    env: {},
+    // As the runbooks run it: the local metrics URL is known (local.json, or HERALD_METRICS_URL).
+    env: { HERALD_METRICS_URL: ctx.target.local?.runtime.metricsUrl ?? '' },
     cwd: work,
   });
   return { code, stdout, stderr };
