@@ -260,8 +260,11 @@ const SCENARIOS: Record<string, () => Promise<void>> = {
       },
     );
     const vars = { TENANT: tenant, EVENT_ID: ids[0]!, DLQ: JOB_DLQ };
-    const [listed, peeked] = await runPhase('dlq-growing.md', 'diagnosis', vars);
+    const [listed, counted, peeked] = await runPhase('dlq-growing.md', 'diagnosis', vars);
     expect(listed!.stdout).toContain(JOB_DLQ);
+    // The cause in the top group: the job, and that every receive failed (the lock's error class).
+    const top = counted!.stdout.split('\n').find((line) => /^\d+\s/.test(line));
+    expect(top).toMatch(/^3\s+retries_exhausted\s+\S+\s+invoice\s/);
     expect(peeked!.stdout).toContain(ids[0]!.slice(0, 12));
 
     for (const id of ids) await locks.unlock(id);
