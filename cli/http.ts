@@ -216,4 +216,4 @@ function reasonOf(error: unknown): string {
 }
 
 export type { ApiClientOptions, RateLimitWait, RequestOptions };
-export { ApiClient, retryAfterSeconds };
+export { ApiClient };

@@ -338,4 +338,4 @@ const purge: Command = {
 const dlqInspectCommands: readonly Command[] = [stats, purge];
 
 export type { HeldMessage };
-export { dlqInspectCommands, exportQueue, parseMatch };
+export { dlqInspectCommands, exportQueue };

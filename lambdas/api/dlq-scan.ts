@@ -237,13 +237,4 @@ async function holdPage(
 }
 
 export type { HeldMessage, ScanResult };
-export {
-  changeVisibility,
-  deleteHeld,
-  holdPage,
-  kindOf,
-  MAX_HOLD_SECONDS,
-  SCAN_BUDGET_MS,
-  SCAN_VISIBILITY_SECONDS,
-  scanDeadLetterQueue,
-};
+export { changeVisibility, deleteHeld, holdPage, kindOf, MAX_HOLD_SECONDS, scanDeadLetterQueue };

@@ -209,4 +209,4 @@ export type {
   DlqMessageView,
   DlqStats,
 };
-export { DIMENSIONS, deadLetterFacts, jobOfQueue, summarise, webhookErrorClass };
+export { deadLetterFacts, summarise, webhookErrorClass };

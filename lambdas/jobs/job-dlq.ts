@@ -102,4 +102,4 @@ async function sendToJobDlq(
   }
 }
 
-export { deadLetterAttributes, sendToJobDlq };
+export { sendToJobDlq };
