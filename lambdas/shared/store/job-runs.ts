@@ -26,12 +26,13 @@ interface JobRun {
 
 /** Error messages are for a person reading `events get`, not a log: kept short. */
 const MAX_ERROR_LENGTH = 500;
+/** What every run item's sort key starts with (`compositeKey('JOB', name)`). */
 const JOB_PREFIX = 'JOB#';
 
 async function recordJobRun(eventId: string, eventCreatedAt: string, run: JobRun): Promise<void> {
   const item = {
     pk: compositeKey('EVT', eventId),
-    sk: `${JOB_PREFIX}${run.job}`,
+    sk: compositeKey('JOB', run.job),
     ...run,
     ...(run.error !== undefined ? { error: run.error.slice(0, MAX_ERROR_LENGTH) } : {}),
     expiresAt: expiresAtOf(eventCreatedAt),
