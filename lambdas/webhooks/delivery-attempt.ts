@@ -59,17 +59,23 @@ interface AttemptResult {
   readonly superseded: boolean;
 }
 
-function countOutcome(outcome: Outcome, event: HeraldEvent, at: Date): void {
-  metrics.addMetric(MetricName.WebhookAttempts, MetricUnit.Count, 1);
+function countOutcome(outcome: Outcome, event: HeraldEvent, at: Date, endpointId: string): void {
+  // One document per value, with the endpoint as metadata (not a dimension: no CloudWatch cost), so the
+  // local metrics view and Logs Insights count per endpoint (issue 24).
+  const count = (name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number) => {
+    const single = metrics.singleMetric();
+    single.addMetadata('endpointId', endpointId);
+    single.addMetric(name, unit, value);
+  };
+  count(MetricName.WebhookAttempts, MetricUnit.Count, 1);
   if (outcome === 'delivered') {
-    metrics.addMetric(MetricName.WebhookDelivered, MetricUnit.Count, 1);
+    count(MetricName.WebhookDelivered, MetricUnit.Count, 1);
     const latency = at.getTime() - Date.parse(event.createdAt);
-    if (Number.isFinite(latency))
-      metrics.addMetric(MetricName.DeliveryLatency, MetricUnit.Milliseconds, latency);
+    if (Number.isFinite(latency)) count(MetricName.DeliveryLatency, MetricUnit.Milliseconds, latency);
   } else if (outcome === 'retry') {
-    metrics.addMetric(MetricName.WebhookRetriesScheduled, MetricUnit.Count, 1);
+    count(MetricName.WebhookRetriesScheduled, MetricUnit.Count, 1);
   } else {
-    metrics.addMetric(MetricName.WebhookFailed, MetricUnit.Count, 1);
+    count(MetricName.WebhookFailed, MetricUnit.Count, 1);
   }
 }
 
@@ -148,7 +154,7 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
     ...(result.responseBody !== undefined ? { responseBody: result.responseBody } : {}),
     ...(lastError !== undefined ? { lastError } : {}),
   });
-  countOutcome(outcome, input.event, finishedAt);
+  countOutcome(outcome, input.event, finishedAt, input.endpoint.id);
   // No POST, nothing learnt about the receiver.
   if (!('skipped' in result)) {
     await updateHealth(input, healthReport(result, outcome === 'delivered', sentAt, finishedAt), lastError);

@@ -12,7 +12,7 @@ import {
   latencySummary,
   restoreTally,
 } from '../../local/metric-tally.js';
-import { MetricsView } from '../../local/metrics.js';
+import { MetricsView, parseEmfLine } from '../../local/metrics.js';
 
 const start = new Date('2026-12-07T10:00:00Z');
 
@@ -43,6 +43,15 @@ describe('metric tally', () => {
     );
     expect(endpointCounts(state).map((e) => e.endpointId)).toEqual(['ep_down', 'ep_ok']);
     expect(endpointCounts(state)[0]).toMatchObject({ attempts: 1, retries: 1, delivered: 0 });
+  });
+
+  it('reads the endpoint from a single-metric document as Powertools prints it (delivery-attempt.ts)', () => {
+    const line =
+      '{"_aws":{"Timestamp":1,"CloudWatchMetrics":[{"Namespace":"Herald","Dimensions":[["service"]],"Metrics":[{"Name":"WebhookDelivered","Unit":"Count"}]}]},"endpointId":"ep_1","service":"herald","WebhookDelivered":1}';
+    const state = addValues(emptyTally(start), parseEmfLine(line), 'dispatch');
+    expect(endpointCounts(state)).toEqual([
+      { endpointId: 'ep_1', attempts: 0, delivered: 1, retries: 0, failed: 0 },
+    ]);
   });
 
   it('keeps latencies out of the totals and summarises them as percentiles', () => {

@@ -312,6 +312,13 @@ describe.skipIf(skip)(DRILL, () => {
       tenantId,
     });
     expect(stats.by.endpointId).toEqual([{ value: endpoint.id, count: N, exampleId: expect.any(String) }]);
+    // The metrics name the endpoint (its attempts, none delivered).
+    const metrics = await json<{
+      endpoints: Array<{ endpointId: string; attempts: number; delivered: number }>;
+    }>('metrics');
+    const counted = metrics.endpoints.find((e) => e.endpointId === endpoint.id);
+    expect(counted?.attempts).toBeGreaterThanOrEqual(N);
+    expect(counted?.delivered).toBe(0);
     const listed = await herald('endpoints', 'list', '--tenant', tenantId);
     expect(listed.stdout).toMatch(new RegExp(`${endpoint.id}\\s+yes\\s+(failing|open)`));
 
