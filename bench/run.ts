@@ -99,6 +99,10 @@ async function main(): Promise<void> {
   console.error('bench: event-type catalog (validation at publish) ...');
   const { runCatalogBench } = await import('./catalog.js');
   await runCatalogBench();
+  // What a v1a (ed25519) signature costs beside a v1 (HMAC) one.
+  console.error('bench: webhook signatures (v1, v1a) ...');
+  const { runSigningBench } = await import('./signing.js');
+  runSigningBench();
 }
 
 await main();
