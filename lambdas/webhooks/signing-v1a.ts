@@ -5,7 +5,7 @@
  * `whpk_<base64 of the 32-byte public key>`. The spec names "a standard ed25519 key pair" without a
  * byte layout; Herald writes the 32-byte RFC 8032 seed (as the Go and Python reference pull requests
  * do) and also reads Svix's 64-byte seed‖public form. Every operation is node:crypto's ed25519.
- * Pure: no I/O. adrs/0016-v1a-signatures.md says why the keys are not held in KMS.
+ * Pure: no I/O. adrs/0009-v1a-signing-keys-outside-kms.md says why the keys are not held in KMS.
  */
 import {
   createHash,
