@@ -1,12 +1,16 @@
 // Herald's one webhook receiver: the demo (`npm run receiver`) and every test and benchmark use it.
-// It verifies Standard Webhooks signatures with the off-the-shelf `standardwebhooks` package (as a
-// receiver in the wild would, not with Herald's own signing code), dedupes by webhook-id, answers 200
+// It verifies Standard Webhooks signatures as a receiver in the wild would, not with Herald's own
+// signing code — v1 (HMAC) with the off-the-shelf `standardwebhooks` package, v1a (ed25519) with the
+// documented snippet docs/receivers/verify-v1a.ts and public keys only (whpk_ keys, or the tenant's
+// JWKS, fetched again when no known key verifies) — dedupes by webhook-id, answers 200
 // — the "consumer acks by 200" pattern — and can be told to fail or be slow (POST /control). Tests
 // script it further through `respond` (any status, a hang, a dropped connection) and stop/start it on
 // the same port.
+import type { KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { publicKeyFromWhpk, publicKeysFromJwks, verifyV1a } from '../../docs/receivers/verify-v1a.js';
 
 /** A webhook acknowledged (2xx), once per path and webhook-id. */
 export interface ReceivedWebhook {
@@ -17,6 +21,8 @@ export interface ReceivedWebhook {
   /** Deliveries of this id that reached the receiver, failed ones included. */
   attempts: number;
   readonly body: unknown;
+  /** Which scheme verified it (absent when signatures are not checked). */
+  readonly verifiedBy?: 'v1' | 'v1a';
 }
 
 /** What the receiver does with one request. */
@@ -48,8 +54,10 @@ export interface WebhookRequest {
   readonly webhookId: string | undefined;
   /** Requests with this path and webhook-id that came before this one. */
   readonly seenBefore: number;
-  /** Verified by `standardwebhooks` with a secret known for its path; undefined when none is known. */
+  /** Verified with a secret or public key known for its path; undefined when none is known. */
   readonly verified: boolean | undefined;
+  /** Which scheme verified it: v1 (`standardwebhooks`) or v1a (a `whpk_` key or the JWKS). */
+  readonly verifiedBy?: 'v1' | 'v1a';
 }
 
 /** A request and how it was answered: the status, `hang` or `close`. */
@@ -72,8 +80,14 @@ export interface ReceiverControl {
 export interface ReceiverOptions {
   /** 0 (the default) picks a free port; `stop()` then `start()` keeps it. */
   readonly port?: number;
-  /** Endpoint secrets (`whsec_...`); a request passes when any verifies. Empty: signatures are not checked. */
+  /**
+   * Endpoint secrets (`whsec_...`, checked as v1) and public keys (`whpk_...`, checked as v1a); a request
+   * passes when any verifies. Empty (and no `jwksUrl`): signatures are not checked.
+   */
   readonly secrets?: readonly string[];
+  /** A JWKS to take v1a public keys from (Herald's GET /v1/tenants/{tenantId}/jwks.json), fetched again
+   * when no known key verifies a request (a rotation), at most once a second. */
+  readonly jwksUrl?: string;
   /** Secrets per request path, for a receiver serving several endpoints; overrides `secrets`. */
   readonly secretsFor?: (path: string) => Iterable<string> | undefined;
   /** Answer 401 to a webhook no known secret verifies (default). False: record it and answer as usual. */
@@ -160,6 +174,7 @@ function verifier(): (
       'webhook-signature': headers['webhook-signature'] ?? '',
     };
     for (const secret of secrets) {
+      if (secret.startsWith('whpk_')) continue; // a v1a public key: verifiesV1a
       try {
         const webhook = webhooks.get(secret) ?? new Webhook(secret);
         webhooks.set(secret, webhook);
@@ -173,10 +188,39 @@ function verifier(): (
   };
 }
 
+/** v1a with the documented receiver snippet: the `whpk_` keys among `secrets`, then the JWKS's keys. */
+function v1aVerifier(jwksUrl: string | undefined) {
+  let jwksKeys: KeyObject[] = [];
+  let fetchedAt = 0;
+  let fetches = 0;
+  const attempt = (keys: KeyObject[], headers: WebhookRequest['headers'], body: string) => {
+    try {
+      verifyV1a(keys, headers, body);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return {
+    fetches: () => fetches,
+    async verifies(secrets: Iterable<string>, headers: WebhookRequest['headers'], body: string) {
+      const pinned = [...secrets].filter((s) => s.startsWith('whpk_')).map(publicKeyFromWhpk);
+      if (attempt([...pinned, ...jwksKeys], headers, body)) return true;
+      // No known key verifies: maybe a rotation published a new one.
+      if (jwksUrl === undefined || Date.now() - fetchedAt < 1000) return false;
+      fetchedAt = Date.now();
+      fetches++;
+      jwksKeys = await publicKeysFromJwks(jwksUrl);
+      return attempt([...pinned, ...jwksKeys], headers, body);
+    },
+  };
+}
+
 export async function startReceiver(options: ReceiverOptions = {}): Promise<Receiver> {
   const log = options.log ?? (() => undefined);
   const keepRequests = options.keepRequests ?? true;
   const verifies = verifier();
+  const v1a = v1aVerifier(options.jwksUrl);
   let secrets = [...(options.secrets ?? [])];
   const byKey = new Map<string, ReceivedWebhook>(); // "path webhook-id" → acknowledged
   const order: ReceivedWebhook[] = [];
@@ -208,7 +252,15 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
 
   const knownSecrets = (path: string): Iterable<string> | undefined => {
     if (options.secretsFor !== undefined) return options.secretsFor(path);
-    return secrets.length > 0 ? secrets : undefined;
+    return secrets.length > 0 || options.jwksUrl !== undefined ? secrets : undefined;
+  };
+
+  /** v1 by any secret, else v1a by any public key; undefined when it verifies under neither. */
+  const verifiedBy = async (known: Iterable<string>, headers: WebhookRequest['headers'], body: string) => {
+    const list = [...known];
+    if (verifies(list, headers, body)) return 'v1' as const;
+    if (await v1a.verifies(list, headers, body)) return 'v1a' as const;
+    return undefined;
   };
 
   const jsonAnswer = (status: number, body: unknown, retryAfter?: string): Answer => ({
@@ -250,6 +302,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       receivedAt: new Date(request.at).toISOString(),
       attempts,
       body: parsed,
+      ...(request.verifiedBy !== undefined ? { verifiedBy: request.verifiedBy } : {}),
     };
     byKey.set(key, record);
     order.push(record);
@@ -292,6 +345,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     const seenBefore = seen.get(key) ?? 0;
     seen.set(key, seenBefore + 1);
     const known = knownSecrets(path);
+    const by = known === undefined ? undefined : await verifiedBy(known, headers, body);
     const request: WebhookRequest = {
       url,
       path,
@@ -301,7 +355,8 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       body,
       webhookId,
       seenBefore,
-      verified: known === undefined ? undefined : verifies(known, headers, body),
+      verified: known === undefined ? undefined : by !== undefined,
+      ...(by !== undefined ? { verifiedBy: by } : {}),
     };
     let answer: Answer;
     if (request.verified === false && (options.rejectUnverified ?? true)) {
@@ -329,6 +384,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
             count: order.length,
             duplicates: state.duplicates,
             rejected: state.rejected,
+            jwksFetches: v1a.fetches(),
             received: order,
           });
         if (req.method === 'POST' && path === '/control') {
