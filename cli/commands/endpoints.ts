@@ -1,4 +1,4 @@
-/** `herald endpoints create|list|disable|enable|rotate-secret|set-filter|preview-filter`. */
+/** `herald endpoints create|list|disable|enable|set-scheme|rotate-secret|set-filter|preview-filter|keys`. */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
@@ -24,6 +24,8 @@ interface EndpointView {
   readonly filter?: Record<string, unknown>;
   readonly warnings?: readonly { readonly eventType: string; readonly message: string }[];
   readonly health?: HealthView;
+  readonly signatureScheme?: string;
+  readonly publicKey?: string;
 }
 
 interface PreviewView {
@@ -48,6 +50,30 @@ interface RotateView {
   readonly id: string;
   readonly secret: string;
   readonly previousSecretExpiresAt?: string;
+  readonly publicKey?: string;
+  readonly kid?: string;
+  readonly previousKeyExpiresAt?: string;
+}
+
+interface KeySetView {
+  readonly keys: readonly {
+    readonly kid: string;
+    readonly kty: string;
+    readonly crv: string;
+    readonly x: string;
+  }[];
+}
+
+/** API.md "Endpoints": `signatureScheme`. */
+const SCHEMES = ['v1', 'v1a', 'v1,v1a'] as const;
+
+function scheme(value: string): string {
+  if (!(SCHEMES as readonly string[]).includes(value)) {
+    throw new UsageError(
+      `The signature scheme is one of ${SCHEMES.join(', ')} (v1 = HMAC, v1a = ed25519), not "${value}"`,
+    );
+  }
+  return value;
 }
 
 const endpointFields = (e: EndpointView): string =>
@@ -59,6 +85,8 @@ const endpointFields = (e: EndpointView): string =>
     ['enabled', String(e.enabled)],
     ['description', e.description],
     ['filter', e.filter !== undefined ? JSON.stringify(e.filter) : undefined],
+    ['signature scheme', e.signatureScheme],
+    ['public key', e.publicKey],
     ...(e.secret !== undefined ? ([['secret', e.secret]] as const) : []),
   ]) +
   (e.warnings ?? []).map((w) => `warning: ${w.message}\n`).join('') +
@@ -107,12 +135,13 @@ const create: Command = {
   name: 'endpoints create',
   summary: 'Subscribe a webhook URL to event types (prints the signing secret once)',
   usage:
-    "<https://webhook-url> --tenant <tenantId> --types <pattern,...> [--description <text>] [--filter '<json>'|@file]",
+    "<https://webhook-url> --tenant <tenantId> --types <pattern,...> [--description <text>] [--filter '<json>'|@file] [--scheme v1|v1a|v1,v1a]",
   options: {
     tenant: { type: 'string' },
     types: { type: 'string' },
     description: { type: 'string' },
     filter: { type: 'string' },
+    scheme: { type: 'string' },
     'endpoint-url': { type: 'string' },
   },
   async run(context) {
@@ -122,12 +151,14 @@ const create: Command = {
       throw new UsageError('Missing the webhook URL: herald endpoints create <https://...> ...');
     const description = stringOption(context, 'description');
     const filter = stringOption(context, 'filter');
+    const signatureScheme = stringOption(context, 'scheme');
     const body = {
       tenantId: requiredOption(context, 'tenant'),
       url,
       eventTypes: eventTypes(context),
       ...(description !== undefined ? { description } : {}),
       ...(filter !== undefined ? { filter: filterValue(context, filter) } : {}),
+      ...(signatureScheme !== undefined ? { signatureScheme: scheme(signatureScheme) } : {}),
     };
     const endpoint = await context.client().request<EndpointView>('POST', '/v1/endpoints', { body });
     context.print(endpoint, endpointFields);
@@ -199,15 +230,35 @@ function toggle(enabled: boolean): Command {
   };
 }
 
-const rotate: Command = {
-  name: 'endpoints rotate-secret',
-  summary: 'Issue a new signing secret; the old one keeps signing for a grace period',
-  usage: '<endpointId>',
+const setScheme: Command = {
+  name: 'endpoints set-scheme',
+  summary: 'Choose the signatures deliveries carry: v1 (HMAC), v1a (ed25519) or v1,v1a (both)',
+  usage: '<endpointId> <v1|v1a|v1,v1a>',
   async run(context) {
     const id = positional(context, 0, 'endpointId');
+    const signatureScheme = scheme(positional(context, 1, 'scheme'));
+    const endpoint = await context
+      .client()
+      .request<EndpointView>('PATCH', `/v1/endpoints/${encodeURIComponent(id)}`, {
+        body: { signatureScheme },
+      });
+    context.print(endpoint, endpointFields);
+  },
+};
+
+const rotate: Command = {
+  name: 'endpoints rotate-secret',
+  summary: 'Issue a new signing secret (and key pair with v1a); the old ones keep signing for a grace period',
+  usage: '<endpointId> [--expire-current-now]',
+  options: { 'expire-current-now': { type: 'boolean' } },
+  async run(context) {
+    const id = positional(context, 0, 'endpointId');
+    const expireCurrentNow = context.options['expire-current-now'] === true;
     const result = await context
       .client()
-      .request<RotateView>('POST', `/v1/endpoints/${encodeURIComponent(id)}/rotate-secret`);
+      .request<RotateView>('POST', `/v1/endpoints/${encodeURIComponent(id)}/rotate-secret`, {
+        ...(expireCurrentNow ? { body: { expireCurrentNow } } : {}),
+      });
     context.print(
       result,
       (r) =>
@@ -215,7 +266,36 @@ const rotate: Command = {
           ['id', r.id],
           ['secret', r.secret],
           ['old secret valid until', r.previousSecretExpiresAt],
-        ])}Deploy the new secret to the receiver before the old one expires.\n`,
+          ['public key', r.publicKey],
+          ['kid', r.kid],
+          ['old key valid until', r.previousKeyExpiresAt],
+        ])}${
+          r.publicKey !== undefined
+            ? 'Receivers that fetch the tenant key set pick up the new public key by themselves.\n'
+            : ''
+        }Deploy the new secret to the receiver before the old one expires.\n`,
+    );
+  },
+};
+
+const keys: Command = {
+  name: 'endpoints keys',
+  summary: "A tenant's v1a public keys in use (its JSON Web Key Set; needs no API key)",
+  usage: '--tenant <tenantId>',
+  options: { tenant: { type: 'string' } },
+  async run(context) {
+    const tenantId = requiredOption(context, 'tenant');
+    const set = await context
+      .client()
+      .request<KeySetView>('GET', `/v1/tenants/${encodeURIComponent(tenantId)}/jwks.json`);
+    context.print(set, (s) =>
+      renderTable(
+        [
+          { header: 'kid', value: (k: KeySetView['keys'][number]) => k.kid },
+          { header: 'public key', value: (k) => `whpk_${Buffer.from(k.x, 'base64url').toString('base64')}` },
+        ],
+        s.keys,
+      ),
     );
   },
 };
@@ -271,9 +351,11 @@ const endpointCommands: readonly Command[] = [
   list,
   toggle(false),
   toggle(true),
+  setScheme,
   rotate,
   setFilter,
   previewFilter,
+  keys,
 ];
 
 export { endpointCommands };
