@@ -189,8 +189,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * New signing secret; the old one keeps signing for the grace period (at most 2 active secrets)
-         * @description At most 2 secrets sign at once: rotating while the previous secret is still in its grace period answers 403 limit_exceeded (with `limit`), unless `expireCurrentNow` is true, which drops every old secret at once (for a leaked secret).
+         * New signing secret (and key pair with v1a); the old ones keep signing for the grace period (at most 2 active)
+         * @description At most 2 secrets sign at once: rotating while the previous secret is still in its grace period answers 403 limit_exceeded (with `limit`), unless `expireCurrentNow` is true, which drops every old secret at once (for a leaked secret). With `signatureScheme` `v1a` or `v1,v1a`, the endpoint's ed25519 key pair is rotated by the same rules in the same call: the answer has the new `publicKey` and `kid`, the old key signs beside the new one until `previousKeyExpiresAt`, and `expireCurrentNow` drops it from signatures and from the tenant's key set from this answer on.
          */
         post: operations["rotateEndpointSecret"];
         delete?: never;
@@ -500,6 +500,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenantId}/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's v1a public keys in use, as a JSON Web Key Set (no auth)
+         * @description Every ed25519 public key that signs a delivery of one of the tenant's endpoints now (`signatureScheme` with `v1a`; a rotated-out key until its grace period ends). A delivery's `webhook-signature` never carries a v1a signature whose key is not listed here. Needs no API key, so receivers can fetch it and cache it (`Cache-Control: max-age=60`); a tenant without such keys has an empty set.
+         */
+        get: operations["getTenantKeySet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "herald.delivery.exhausted": {
@@ -783,7 +803,12 @@ export interface components {
             filter?: components["schemas"]["EventFilter"];
             health?: components["schemas"]["EndpointHealth"];
             id: string;
+            /** @description With `v1a`: the newest ed25519 public key the endpoint's deliveries are signed with (never a private key) */
+            publicKey?: string;
+            /** @description With `v1a`: every key that signs now, newest first (two during a rotation's grace period) */
+            publicKeys?: components["schemas"]["SigningPublicKey"][];
             rateLimit?: number;
+            signatureScheme?: components["schemas"]["SignatureScheme"];
             tenantId: string;
             /** Format: date-time */
             updatedAt: string;
@@ -821,6 +846,7 @@ export interface components {
             filter?: components["schemas"]["EventFilter"] | null;
             /** @description deliveries per second */
             rateLimit?: number;
+            signatureScheme?: components["schemas"]["SignatureScheme"];
             tenantId?: string;
             /**
              * Format: uri
@@ -835,6 +861,7 @@ export interface components {
             /** @description null removes it; changing eventTypes checks the current filter again */
             filter?: components["schemas"]["EventFilter"] | null;
             rateLimit?: number | null;
+            signatureScheme?: components["schemas"]["SignatureScheme"];
             /** Format: uri */
             url?: string;
         };
@@ -989,6 +1016,23 @@ export interface components {
         JsonSchema: {
             [key: string]: unknown;
         };
+        JsonWebKey: {
+            /** @constant */
+            alg?: "EdDSA";
+            /** @constant */
+            crv: "Ed25519";
+            /** @description RFC 7638 thumbprint */
+            kid: string;
+            /** @constant */
+            kty: "OKP";
+            /** @constant */
+            use?: "sig";
+            /** @description The public key, base64url (RFC 8037) */
+            x: string;
+        };
+        JsonWebKeySet: {
+            keys: components["schemas"]["JsonWebKey"][];
+        };
         /** @description An event Herald publishes itself to the tenant concerned (types `herald.*`); delivered like any event to endpoints whose `eventTypes` match, never to the endpoint it is about. */
         OperationalEvent: {
             /** Format: date-time */
@@ -1078,6 +1122,25 @@ export interface components {
             replayed: number;
             /** @description The window has more: 1000 kept events, 20,000 read or 15 s of reading reached; replay the rest */
             truncated?: boolean;
+        };
+        /**
+         * @description Which Standard Webhooks signatures the endpoint's deliveries carry in `webhook-signature`: `v1` (HMAC-SHA256 with the endpoint's `whsec_` secret), `v1a` (ed25519 with a key pair Herald generates and never reveals; receivers verify with `publicKey` or the tenant's key set), or both, space-separated (for a migration).
+         * @default v1
+         * @enum {string}
+         */
+        SignatureScheme: "v1" | "v1a" | "v1,v1a";
+        SigningPublicKey: {
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A rotated-out key signs beside the new one until then
+             */
+            expiresAt?: string;
+            /** @description RFC 7638 thumbprint of the key: its `kid` in the tenant's key set */
+            kid: string;
+            /** @description The ed25519 public key, Standard Webhooks form (base64 of 32 bytes) */
+            publicKey: string;
         };
     };
     responses: {
@@ -1647,8 +1710,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         id: string;
+                        /** @description With v1a: the new key's kid */
+                        kid?: string;
+                        /**
+                         * Format: date-time
+                         * @description With v1a: when the previous key stops signing (now with expireCurrentNow)
+                         */
+                        previousKeyExpiresAt?: string;
                         /** Format: date-time */
                         previousSecretExpiresAt?: string;
+                        /** @description With v1a: the new public key */
+                        publicKey?: string;
                         secret: string;
                     };
                 };
@@ -2494,6 +2566,30 @@ export interface operations {
                 };
                 content?: never;
             };
+        };
+    };
+    getTenantKeySet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/jwk-set+json": components["schemas"]["JsonWebKeySet"];
+                };
+            };
+            400: components["responses"]["Problem400"];
         };
     };
 }

@@ -1,7 +1,7 @@
 /**
  * The endpoint form, for create and edit: URL, event types (picked from the catalog where the
  * deployment has one, else typed as patterns), description, rate limit, payload filter (with a live
- * preview when editing).
+ * preview when editing), signature scheme.
  */
 import { useState } from 'preact/hooks';
 import { api } from './api';
@@ -15,7 +15,16 @@ interface EndpointValues {
   readonly rateLimit?: number;
   /** null: no filter. */
   readonly filter?: Record<string, unknown> | null;
+  readonly signatureScheme: SignatureScheme;
 }
+
+/** API.md "Endpoints": which signatures deliveries carry. */
+type SignatureScheme = 'v1' | 'v1a' | 'v1,v1a';
+const SCHEMES: readonly { readonly value: SignatureScheme; readonly label: string }[] = [
+  { value: 'v1', label: 'v1 — HMAC with a shared secret' },
+  { value: 'v1a', label: 'v1a — ed25519: receivers verify with a public key' },
+  { value: 'v1,v1a', label: 'Both (while receivers move to v1a)' },
+];
 
 interface Props {
   readonly legend: string;
@@ -46,6 +55,7 @@ function EndpointForm({ legend, submitLabel, initial, onSubmit, onCancel, endpoi
   const [filterText, setFilterText] = useState(
     initial?.filter != null ? JSON.stringify(initial.filter, null, 2) : '',
   );
+  const [signatureScheme, setSignatureScheme] = useState<SignatureScheme>(initial?.signatureScheme ?? 'v1');
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
   const types = (catalog.data ?? []).filter((t) => t.archived !== true);
@@ -73,6 +83,7 @@ function EndpointForm({ legend, submitLabel, initial, onSubmit, onCancel, endpoi
         ...(description.trim() !== '' ? { description: description.trim() } : {}),
         ...(rateLimit.trim() !== '' ? { rateLimit: Number(rateLimit) } : {}),
         filter: filter ?? null,
+        signatureScheme,
       });
     } catch (failure) {
       setError(failure);
@@ -152,6 +163,22 @@ function EndpointForm({ legend, submitLabel, initial, onSubmit, onCancel, endpoi
           onInput={setFilterText}
           {...(endpointId !== undefined ? { endpointId } : {})}
         />
+        <label for="ep-scheme">Signatures</label>
+        <select
+          id="ep-scheme"
+          value={signatureScheme}
+          aria-describedby="ep-scheme-help"
+          onChange={(e) => setSignatureScheme(e.currentTarget.value as SignatureScheme)}
+        >
+          {SCHEMES.map((s) => (
+            <option key={s.value} value={s.value}>
+              {s.label}
+            </option>
+          ))}
+        </select>
+        <p id="ep-scheme-help" class="help">
+          With v1a, Herald keeps the private key; the endpoint shows the public key to verify with.
+        </p>
         <ErrorNotice error={error} />
         <div class="actions">
           <button type="submit">{submitLabel}</button>
@@ -164,5 +191,5 @@ function EndpointForm({ legend, submitLabel, initial, onSubmit, onCancel, endpoi
   );
 }
 
-export type { EndpointValues };
+export type { EndpointValues, SignatureScheme };
 export { EndpointForm };

@@ -1,4 +1,4 @@
-/** One endpoint: its settings and state; edit, disable/enable, rotate the secret, send a test, delete. */
+/** One endpoint: its settings, state and public key; edit, disable/enable, rotate the secret, send a test, delete. */
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, type Endpoint } from '../api';
@@ -25,6 +25,26 @@ function Details({ endpoint }: { endpoint: Endpoint }) {
       <dd>{endpoint.rateLimit === undefined ? 'none' : `${endpoint.rateLimit} per second`}</dd>
       <dt>Payload filter</dt>
       <dd>{endpoint.filter === undefined ? 'none' : <code>{JSON.stringify(endpoint.filter)}</code>}</dd>
+      <dt>Signatures</dt>
+      <dd>{endpoint.signatureScheme ?? 'v1'}</dd>
+      {endpoint.publicKey !== undefined ? (
+        <>
+          <dt>Public key</dt>
+          <dd>
+            <code>{endpoint.publicKey}</code>
+            {(endpoint.publicKeys ?? []).length > 1 ? (
+              <p class="help">
+                Rotating: {(endpoint.publicKeys ?? []).length - 1} older key(s) still sign until their grace
+                period ends.
+              </p>
+            ) : null}
+            <p class="help">
+              Receivers can also fetch every key in use:{' '}
+              <a href={`../v1/tenants/${encodeURIComponent(endpoint.tenantId)}/jwks.json`}>key set (JWKS)</a>
+            </p>
+          </dd>
+        </>
+      ) : null}
       <dt>Updated</dt>
       <dd>
         <Time iso={endpoint.updatedAt} />
@@ -79,6 +99,7 @@ function EndpointPage({ id }: { id: string }) {
                 ...(endpoint.description !== undefined ? { description: endpoint.description } : {}),
                 ...(endpoint.rateLimit !== undefined ? { rateLimit: endpoint.rateLimit } : {}),
                 ...(endpoint.filter !== undefined ? { filter: endpoint.filter } : {}),
+                signatureScheme: endpoint.signatureScheme ?? 'v1',
               }}
               endpointId={endpoint.id}
               onCancel={() => setEditing(false)}
@@ -89,6 +110,7 @@ function EndpointPage({ id }: { id: string }) {
                   description: values.description ?? null,
                   rateLimit: values.rateLimit ?? null,
                   filter: values.filter ?? null,
+                  signatureScheme: values.signatureScheme,
                 });
                 setEditing(false);
                 setNotice('Saved.');
@@ -124,9 +146,13 @@ function EndpointPage({ id }: { id: string }) {
                   setSecret(rotated.secret);
                   setNotice(
                     rotated.previousSecretExpiresAt !== undefined
-                      ? `The previous secret keeps signing until ${new Date(rotated.previousSecretExpiresAt).toLocaleString()}.`
+                      ? `The previous secret keeps signing until ${new Date(rotated.previousSecretExpiresAt).toLocaleString()}.` +
+                          (rotated.publicKey !== undefined
+                            ? ` New public key ${rotated.publicKey}; the previous key signs beside it until then.`
+                            : '')
                       : undefined,
                   );
+                  loaded.reload();
                 })
               }
             >
