@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { signPayload } from '../lambdas/shared/signing.js';
+import { signPayload } from '../lambdas/webhooks/signing.js';
 import { generateSigningKeyPair, matchesV1a, signPayloadV1a } from '../lambdas/webhooks/signing-v1a.js';
 import { updateGeneratedSection } from './lib/markers.js';
 

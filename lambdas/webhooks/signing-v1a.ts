@@ -16,7 +16,7 @@ import {
   sign,
   verify,
 } from 'node:crypto';
-import { WebhookVerificationError } from '../shared/signing.js';
+import { WebhookVerificationError } from './signing.js';
 
 const SECRET_KEY_PREFIX = 'whsk_';
 const PUBLIC_KEY_PREFIX = 'whpk_';

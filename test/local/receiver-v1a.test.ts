@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateWebhookSecret, signPayload } from '../../lambdas/shared/signing.js';
+import { generateWebhookSecret, signPayload } from '../../lambdas/webhooks/signing.js';
 import { generateSigningKeyPair, publicJwk, signPayloadV1a } from '../../lambdas/webhooks/signing-v1a.js';
 import { type Receiver, startReceiver } from '../../local/receiver/receiver.js';
 
