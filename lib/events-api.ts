@@ -14,6 +14,7 @@ import { DEFAULT_LIMITS, type Limits } from '../lambdas/shared/limits.js';
 import { grantQueues, grantTableAccess } from './access.js';
 import { HeraldFunction, PER_EVENT_MEMORY_MB } from './herald-function.js';
 import { suppressNag } from './nag.js';
+import { KEY_SET_PATH } from './signing-keys.js';
 import type { SecretsKey } from './signing-secrets-key.js';
 import { listIndexOf } from './tables.js';
 
@@ -195,6 +196,8 @@ class EventsApi extends Construct {
     const ingest = new HttpLambdaIntegration('IngestIntegration', this.ingestFunction);
     const management = new HttpLambdaIntegration('ManagementIntegration', this.managementFunction);
     for (const { method, path: route } of apiOperations()) {
+      // The key set has a function of its own, with no authorizer and no KMS grant (lib/signing-keys.ts).
+      if (route === KEY_SET_PATH) continue;
       const isIngest = method === HttpMethod.POST && INGEST_ROUTES.includes(route);
       const isHealth = route === '/v1/health';
       this.api.addRoutes({

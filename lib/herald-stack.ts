@@ -17,6 +17,7 @@ import { suppressNag } from './nag.js';
 import { Observability } from './observability.js';
 import { Portal } from './portal.js';
 import { RetryWatch } from './retry-watch.js';
+import { PublicKeySet } from './signing-keys.js';
 import { SecretsKey } from './signing-secrets-key.js';
 import { HeraldTables, type LegacyGsi1 } from './tables.js';
 import { Webhooks, type WebhooksProps } from './webhooks.js';
@@ -123,6 +124,7 @@ class HeraldStack extends Stack {
     });
 
     new Portal(this, 'Portal', { api: eventsApi.api });
+    new PublicKeySet(this, 'PublicKeySet', { api: eventsApi.api, mainTable: tables.main });
 
     const observability = new Observability(this, 'Observability', {
       workQueues,

@@ -2,7 +2,8 @@ import type { EndpointSecret } from '../shared/model.js';
 
 /**
  * Secret rotation as a decision: (the endpoint's secrets, the rotation asked for, now) → the new list,
- * or a refusal. Pure; the route does the I/O. Rules (docs/api.md "Endpoints"):
+ * or a refusal. Pure; the route does the I/O. The same rules rotate v1a key pairs (`rotateCredentials`
+ * over any credential with `createdAt`/`expiresAt`). Rules (docs/api.md "Endpoints"):
  * - the new secret comes first and signs from now on;
  * - still-valid old secrets keep signing until now + grace (never later than an expiry they had), so
  *   receivers can switch without a failed delivery;
@@ -32,18 +33,34 @@ type Rotation =
     }
   | { readonly kind: 'limit_exceeded'; readonly active: number; readonly limit: number };
 
-function isActive(secret: EndpointSecret, nowSeconds: number): boolean {
+/** Anything that signs until it expires: an HMAC secret, a v1a key pair. */
+interface Rotatable {
+  readonly createdAt: string;
+  /** Epoch seconds after which it stops signing. */
+  readonly expiresAt?: number;
+}
+
+type CredentialRotation<T> =
+  | { readonly kind: 'rotated'; readonly credentials: T[]; readonly previousExpiresAt?: number }
+  | { readonly kind: 'limit_exceeded'; readonly active: number; readonly limit: number };
+
+function isActive(secret: Rotatable, nowSeconds: number): boolean {
   return secret.expiresAt === undefined || secret.expiresAt > nowSeconds;
 }
 
-function rotate(current: readonly EndpointSecret[], input: RotationInput, now: Date): Rotation {
+/** `fresh` first; the active ones kept until now + grace, or dropped with expireCurrentNow. */
+function rotateCredentials<T extends Rotatable>(
+  current: readonly T[],
+  fresh: T,
+  input: Omit<RotationInput, 'secret'>,
+  now: Date,
+): CredentialRotation<T> {
   const nowSeconds = Math.floor(now.getTime() / 1000);
-  const fresh: EndpointSecret = { secret: input.secret, createdAt: now.toISOString() };
   const active = current.filter((s) => isActive(s, nowSeconds));
   if (input.expireCurrentNow === true) {
     return {
       kind: 'rotated',
-      secrets: [fresh],
+      credentials: [fresh],
       ...(active.length > 0 ? { previousExpiresAt: nowSeconds } : {}),
     };
   }
@@ -55,10 +72,18 @@ function rotate(current: readonly EndpointSecret[], input: RotationInput, now: D
   const previousExpiresAt = kept[0]?.expiresAt;
   return {
     kind: 'rotated',
-    secrets: [fresh, ...kept],
+    credentials: [fresh, ...kept],
     ...(previousExpiresAt !== undefined ? { previousExpiresAt } : {}),
   };
 }
 
+function rotate(current: readonly EndpointSecret[], input: RotationInput, now: Date): Rotation {
+  const fresh: EndpointSecret = { secret: input.secret, createdAt: now.toISOString() };
+  const rotation = rotateCredentials(current, fresh, input, now);
+  if (rotation.kind === 'limit_exceeded') return rotation;
+  const { credentials, ...rest } = rotation;
+  return { ...rest, secrets: credentials };
+}
+
 export type { Rotation, RotationInput };
-export { isActive, MAX_ACTIVE_SECRETS, rotate };
+export { isActive, MAX_ACTIVE_SECRETS, rotate, rotateCredentials };

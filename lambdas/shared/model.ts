@@ -33,6 +33,37 @@ interface EndpointSecret {
   readonly expiresAt?: number;
 }
 
+/** Which signatures an endpoint's deliveries carry (API.md "Endpoints": `signatureScheme`). */
+type SignatureScheme = 'v1' | 'v1a' | 'v1,v1a';
+const SIGNATURE_SCHEMES: readonly SignatureScheme[] = ['v1', 'v1a', 'v1,v1a'];
+
+function isSignatureScheme(value: unknown): value is SignatureScheme {
+  return typeof value === 'string' && (SIGNATURE_SCHEMES as readonly string[]).includes(value);
+}
+
+/** v1: HMAC with the endpoint's secrets. */
+function usesHmac(scheme: SignatureScheme | undefined): boolean {
+  return scheme !== 'v1a';
+}
+
+/** v1a: ed25519 with the endpoint's key pairs. */
+function usesEd25519(scheme: SignatureScheme | undefined): boolean {
+  return scheme === 'v1a' || scheme === 'v1,v1a';
+}
+
+/** A v1a key pair of an endpoint (adrs/0009); the secret key is sealed at rest and never answered. */
+interface EndpointSigningKey {
+  /** `whsk_...` */
+  readonly secretKey: string;
+  /** `whpk_...` */
+  readonly publicKey: string;
+  /** RFC 7638 thumbprint: the key's `kid` in the tenant's key set. */
+  readonly kid: string;
+  readonly createdAt: string;
+  /** Epoch seconds after which a rotated-out key stops signing. */
+  readonly expiresAt?: number;
+}
+
 interface EndpointRecord {
   readonly id: string;
   readonly tenantId: string;
@@ -47,12 +78,28 @@ interface EndpointRecord {
   /** A payload filter (EventBridge event-pattern syntax, adrs/0010), as the client wrote it. */
   readonly filter?: Record<string, unknown>;
   readonly secrets: EndpointSecret[];
+  /** @default 'v1' */
+  readonly signatureScheme?: SignatureScheme;
+  /** v1a key pairs, newest first; they sign only while `signatureScheme` includes v1a. */
+  readonly signingKeys: EndpointSigningKey[];
   readonly createdAt: string;
   readonly updatedAt: string;
 }
 
-/** The public view: never any secret. */
-type EndpointView = Omit<EndpointRecord, 'secrets'>;
+/** A v1a key as the API shows it: the public half only. */
+interface EndpointPublicKey {
+  readonly kid: string;
+  readonly publicKey: string;
+  readonly createdAt: string;
+  readonly expiresAt?: string;
+}
+
+/** The public view: never any secret or secret key; with v1a, the public keys that sign now. */
+type EndpointView = Omit<EndpointRecord, 'secrets' | 'signingKeys' | 'signatureScheme'> & {
+  readonly signatureScheme: SignatureScheme;
+  readonly publicKey?: string;
+  readonly publicKeys?: EndpointPublicKey[];
+};
 
 // Deliveries and their attempts
 /** What set a wait: the schedule's (jittered) step, or the receiver's longer Retry-After. */
@@ -151,12 +198,15 @@ export type {
   DeliveryRecord,
   DeliveryState,
   EndpointHealth,
+  EndpointPublicKey,
   EndpointRecord,
   EndpointSecret,
+  EndpointSigningKey,
   EndpointView,
   EventSource,
   HeraldEvent,
   OpenReason,
+  SignatureScheme,
   WaitReason,
 };
-export { HEALTH_FIELDS, HEALTHY };
+export { HEALTH_FIELDS, HEALTHY, isSignatureScheme, SIGNATURE_SCHEMES, usesEd25519, usesHmac };

@@ -7,8 +7,8 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
 import { config } from '../shared/config.js';
+import { isSignatureScheme } from '../shared/model.js';
 import { compositeKey, type StoreKey } from '../shared/store/table.js';
-import { isSignatureScheme } from '../webhooks/signing-v1a.js';
 import type { EndpointKeys, PublishedKey } from './key-set.js';
 
 const PAGE_SIZE = 100;

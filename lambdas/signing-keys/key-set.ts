@@ -5,7 +5,8 @@
  * `keysInUse` and the key set document lists `keySet` of the same records, so a delivery never carries
  * a v1a signature whose key the document does not list. Pure; store and handler do the I/O.
  */
-import { type PublicJwk, publicJwk, type SignatureScheme, usesEd25519 } from '../webhooks/signing-v1a.js';
+import { type SignatureScheme, usesEd25519 } from '../shared/model.js';
+import { type PublicJwk, publicJwk } from '../webhooks/signing-v1a.js';
 
 /** The public half of an endpoint's key, as stored in plaintext beside the sealed secret key. */
 interface PublishedKey {
@@ -37,7 +38,7 @@ function keysInUse<K extends PublishedKey>(
   endpoint: { readonly signatureScheme?: SignatureScheme; readonly publicKeys: readonly K[] },
   nowSeconds: number,
 ): K[] {
-  if (!usesEd25519(endpoint.signatureScheme ?? 'v1')) return [];
+  if (!usesEd25519(endpoint.signatureScheme)) return [];
   return endpoint.publicKeys
     .filter((k) => isKeyActive(k, nowSeconds))
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
@@ -58,5 +59,21 @@ function keySet(endpoints: readonly EndpointKeys[], nowSeconds: number): KeySet 
   return { keys };
 }
 
+/**
+ * The key pairs an endpoint needs for `scheme`: with v1a and no active key, a fresh one (`generate`)
+ * first and the expired ones dropped; otherwise undefined (keep them as they are — switching back to
+ * v1 keeps the pair unused, and switching to v1a again signs with it).
+ */
+function keysForScheme<K extends PublishedKey>(
+  scheme: SignatureScheme | undefined,
+  keys: readonly K[],
+  nowSeconds: number,
+  generate: () => K,
+): K[] | undefined {
+  if (!usesEd25519(scheme)) return undefined;
+  const active = keys.filter((k) => isKeyActive(k, nowSeconds));
+  return active.length > 0 ? undefined : [generate()];
+}
+
 export type { EndpointKeys, KeySet, PublishedKey };
-export { isKeyActive, keySet, keysInUse };
+export { isKeyActive, keySet, keysForScheme, keysInUse };

@@ -10,7 +10,7 @@ import { webhookBody } from '../shared/event-json.js';
 import type { EndpointRecord, HeraldEvent } from '../shared/model.js';
 import { logger, MetricName, MetricUnit, metrics } from '../shared/observability.js';
 import { recordAttempt } from '../shared/store/deliveries.js';
-import { activeSecrets } from '../shared/store/endpoints.js';
+import { activeSecrets, activeSigningKeys } from '../shared/store/endpoints.js';
 import { attemptVerdict, type Outcome, retryAfterSeconds } from './attempt-verdict.js';
 import { MAX_RETRY_AFTER_SECONDS } from './backoff.js';
 import type { AttemptReport } from './health/breaker.js';
@@ -120,6 +120,7 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
     timestampSeconds,
     body,
     secrets: activeSecrets(input.endpoint, timestampSeconds),
+    signingKeys: activeSigningKeys(input.endpoint, timestampSeconds),
   });
   const result: PostWebhookResult | SpentWithoutPost =
     input.skipPost !== undefined

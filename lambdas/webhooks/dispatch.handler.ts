@@ -15,7 +15,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { config } from '../shared/config.js';
 import { DeliveryInFlightError } from '../shared/errors.js';
 import { parseDispatchMessage, type RedeliverMessage } from '../shared/messages.js';
-import type { DeliveryRecord, EndpointRecord, HeraldEvent } from '../shared/model.js';
+import { type DeliveryRecord, type EndpointRecord, type HeraldEvent, usesEd25519 } from '../shared/model.js';
 import { logger, metrics } from '../shared/observability.js';
 import {
   bumpGeneration,
@@ -85,10 +85,13 @@ async function defer(delivery: DeliveryRecord, notBefore: Date | undefined, rese
 }
 
 /** Runs a delivery generation from its first attempt: inline POST, then workflow or DLQ. */
-async function deliverGeneration(event: HeraldEvent, endpoint: EndpointRecord, delivery: DeliveryRecord) {
+async function deliverGeneration(event: HeraldEvent, cached: EndpointRecord, delivery: DeliveryRecord) {
   const now = new Date();
-  if (!endpoint.enabled) {
-    await markSkipped(event.id, endpoint.id, delivery.generation, now.toISOString());
+  // v1a keys are signed with from a consistent read, not the endpoint cache: a key dropped by
+  // expireCurrentNow or a scheme change signs nothing after that call answered (adrs/0009).
+  const endpoint = usesEd25519(cached.signatureScheme) ? await getEndpoint(cached.id) : cached;
+  if (endpoint === undefined || !endpoint.enabled) {
+    await markSkipped(event.id, cached.id, delivery.generation, now.toISOString());
     return;
   }
   const lane = await laneFor(endpoint.id, now);

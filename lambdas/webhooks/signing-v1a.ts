@@ -16,7 +16,6 @@ import {
   sign,
   verify,
 } from 'node:crypto';
-import { WebhookVerificationError } from './signing.js';
 
 const SECRET_KEY_PREFIX = 'whsk_';
 const PUBLIC_KEY_PREFIX = 'whpk_';
@@ -29,11 +28,6 @@ const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 /** Parsed keys kept per container: parsing costs more than signing a small body (docs/benchmarks.md). */
 const MAX_PARSED_KEYS = 256;
-
-/** Which signatures an endpoint's deliveries carry (API.md "Endpoints": `signatureScheme`). */
-type SignatureScheme = 'v1' | 'v1a' | 'v1,v1a';
-const SIGNATURE_SCHEMES: readonly SignatureScheme[] = ['v1', 'v1a', 'v1,v1a'];
-const DEFAULT_SIGNATURE_SCHEME: SignatureScheme = 'v1';
 
 /** A v1a key pair as Herald keeps it: the secret key is sealed at rest (store/endpoints.ts). */
 interface SigningKeyPair {
@@ -53,18 +47,6 @@ interface PublicJwk {
   readonly kid: string;
   readonly use: 'sig';
   readonly alg: 'EdDSA';
-}
-
-function usesHmac(scheme: SignatureScheme): boolean {
-  return scheme !== 'v1a';
-}
-
-function usesEd25519(scheme: SignatureScheme): boolean {
-  return scheme !== 'v1';
-}
-
-function isSignatureScheme(value: unknown): value is SignatureScheme {
-  return typeof value === 'string' && (SIGNATURE_SCHEMES as readonly string[]).includes(value);
 }
 
 function decodePrefixed(value: string, prefix: string, what: string): Buffer {
@@ -200,34 +182,15 @@ function matchesV1a(
   return false;
 }
 
-/** Throws WebhookVerificationError unless `matchesV1a`; the timestamp window is signing.ts's. */
-function requireV1a(
-  publicKeys: readonly string[],
-  signatureHeader: string,
-  msgId: string,
-  timestampSeconds: number,
-  body: string,
-): void {
-  if (!matchesV1a(publicKeys, signatureHeader, msgId, timestampSeconds, body)) {
-    throw new WebhookVerificationError('No matching v1a signature found');
-  }
-}
-
-export type { PublicJwk, SignatureScheme, SigningKeyPair };
+export type { PublicJwk, SigningKeyPair };
 export {
-  DEFAULT_SIGNATURE_SCHEME,
   generateSigningKeyPair,
-  isSignatureScheme,
   kidOf,
   matchesV1a,
   PUBLIC_KEY_PREFIX,
   publicJwk,
   publicKeyOfJwk,
-  requireV1a,
   SECRET_KEY_PREFIX,
-  SIGNATURE_SCHEMES,
   signingKeyPairOf,
   signPayloadV1a,
-  usesEd25519,
-  usesHmac,
 };

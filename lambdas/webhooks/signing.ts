@@ -1,12 +1,14 @@
 /**
  * Standard Webhooks signatures (https://www.standardwebhooks.com): HMAC-SHA256 over
- * `<webhook-id>.<webhook-timestamp>.<body>`, sent as `v1,<base64>`; several signatures separated by
- * spaces while a rotated-out secret is still in its grace period. Receivers can verify with
- * off-the-shelf libraries (`standardwebhooks`, `svix`); `verifyWebhook` is Herald's own verifier,
- * used by the demo receiver and the tests.
+ * `<webhook-id>.<webhook-timestamp>.<body>`, sent as `v1,<base64>`, and ed25519 over the same content
+ * as `v1a,<base64>` (signing-v1a.ts); several signatures separated by spaces while a rotated-out secret
+ * or key is still in its grace period, and v1 before v1a when an endpoint uses both. Receivers can
+ * verify v1 with off-the-shelf libraries (`standardwebhooks`, `svix`), which ignore the v1a entries;
+ * `verifyWebhook` and `verifyWebhookV1a` are Herald's own verifiers, used by the tests.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { HeraldError } from '../shared/errors.js';
+import { matchesV1a, signPayloadV1a } from './signing-v1a.js';
 
 const SECRET_PREFIX = 'whsec_';
 const SECRET_BYTES = 24;
@@ -46,15 +48,23 @@ function webhookHeaders(input: {
   readonly msgId: string;
   readonly timestampSeconds: number;
   readonly body: string;
+  /** HMAC secrets (`whsec_`): one `v1` entry each. */
   readonly secrets: readonly string[];
+  /** ed25519 secret keys (`whsk_`): one `v1a` entry each, after the v1 ones. @default [] */
+  readonly signingKeys?: readonly string[];
 }): Record<WebhookHeaderName, string> {
-  if (input.secrets.length === 0) throw new TypeError('At least one webhook secret is needed to sign');
+  const keys = input.signingKeys ?? [];
+  if (input.secrets.length === 0 && keys.length === 0) {
+    throw new TypeError('At least one webhook secret or signing key is needed to sign');
+  }
+  const { msgId, timestampSeconds, body } = input;
   return {
-    'webhook-id': input.msgId,
-    'webhook-timestamp': String(input.timestampSeconds),
-    'webhook-signature': input.secrets
-      .map((secret) => signPayload(secret, input.msgId, input.timestampSeconds, input.body))
-      .join(' '),
+    'webhook-id': msgId,
+    'webhook-timestamp': String(timestampSeconds),
+    'webhook-signature': [
+      ...input.secrets.map((secret) => signPayload(secret, msgId, timestampSeconds, body)),
+      ...keys.map((key) => signPayloadV1a(key, msgId, timestampSeconds, body)),
+    ].join(' '),
   };
 }
 
@@ -71,17 +81,10 @@ function constantTimeEqual(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/**
- * Throws WebhookVerificationError unless the headers carry a `v1` signature of `body` by `secret` and
- * the timestamp is within `toleranceSeconds` (default 300) of now. Unknown signature versions are
- * ignored, as the spec asks.
- */
-function verifyWebhook(
-  secret: string,
-  headers: Record<string, string | undefined>,
-  body: string,
-  options: { readonly toleranceSeconds?: number; readonly nowSeconds?: number } = {},
-): void {
+type VerifyOptions = { readonly toleranceSeconds?: number; readonly nowSeconds?: number };
+
+/** The three headers, with the timestamp checked against the tolerance window; throws otherwise. */
+function checkedHeaders(headers: Record<string, string | undefined>, options: VerifyOptions) {
   const msgId = header(headers, 'webhook-id');
   const timestamp = header(headers, 'webhook-timestamp');
   const signatures = header(headers, 'webhook-signature');
@@ -94,7 +97,21 @@ function verifyWebhook(
   const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   if (timestampSeconds < now - tolerance) throw new WebhookVerificationError('Message timestamp too old');
   if (timestampSeconds > now + tolerance) throw new WebhookVerificationError('Message timestamp too new');
+  return { msgId, timestampSeconds, signatures };
+}
 
+/**
+ * Throws WebhookVerificationError unless the headers carry a `v1` signature of `body` by `secret` and
+ * the timestamp is within `toleranceSeconds` (default 300) of now. Unknown signature versions (v1a
+ * included) are ignored, as the spec asks.
+ */
+function verifyWebhook(
+  secret: string,
+  headers: Record<string, string | undefined>,
+  body: string,
+  options: VerifyOptions = {},
+): void {
+  const { msgId, timestampSeconds, signatures } = checkedHeaders(headers, options);
   const expected = signPayload(secret, msgId, timestampSeconds, body);
   // Compare against every candidate, without stopping early, so timing says nothing about position.
   let matched = false;
@@ -105,5 +122,28 @@ function verifyWebhook(
   if (!matched) throw new WebhookVerificationError('No matching signature found');
 }
 
+/**
+ * Throws WebhookVerificationError unless the headers carry a `v1a` signature of `body` by one of
+ * `publicKeys` (`whpk_`) and the timestamp is within the window. v1 and unknown entries are ignored.
+ */
+function verifyWebhookV1a(
+  publicKeys: readonly string[],
+  headers: Record<string, string | undefined>,
+  body: string,
+  options: VerifyOptions = {},
+): void {
+  const { msgId, timestampSeconds, signatures } = checkedHeaders(headers, options);
+  if (!matchesV1a(publicKeys, signatures, msgId, timestampSeconds, body)) {
+    throw new WebhookVerificationError('No matching v1a signature found');
+  }
+}
+
 export type { WebhookHeaderName };
-export { generateWebhookSecret, signPayload, verifyWebhook, WebhookVerificationError, webhookHeaders };
+export {
+  generateWebhookSecret,
+  signPayload,
+  verifyWebhook,
+  verifyWebhookV1a,
+  WebhookVerificationError,
+  webhookHeaders,
+};

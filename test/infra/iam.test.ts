@@ -108,6 +108,13 @@ const expected: Record<string, string[]> = {
   ...Object.fromEntries(jobs.map((job) => [jobResources(job.name).fn, expectedForJob(job)])),
   // Serves static files from its bundle: its own logs and nothing else.
   PortalAssets: [...LOGS('PortalAssets')],
+  // The v1a key set: endpoint ids from the list index, then the public parts of EP# items; no KMS key.
+  PublicKeySetJwks: [
+    ...LOGS('PublicKeySetJwks'),
+    ...main('GetItem'),
+    'dynamodb:Query TablesMain/index/gsi1k',
+    ...TABLE_KEY_READ,
+  ],
 };
 
 describe('IAM: least privilege per function', () => {
@@ -161,6 +168,19 @@ describe('IAM: least privilege per function', () => {
     expect(reads.map((g) => g.condition)).toEqual([
       { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ETYPE#*'] } },
       { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['APIKEY#*', 'PORTAL#*'] } },
+    ]);
+  });
+
+  it('the key set function reads endpoint items only (dynamodb:LeadingKeys)', () => {
+    const grants = grantsOfRole(template, roleOfFunction(template, 'PublicKeySetJwks')).filter(
+      (g) => g.action === 'dynamodb:GetItem',
+    );
+    expect(grants).toEqual([
+      {
+        action: 'dynamodb:GetItem',
+        resource: 'TablesMain',
+        condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EP#*'] } },
+      },
     ]);
   });
 

@@ -1,10 +1,11 @@
 /**
  * /v1/endpoints — webhook subscriptions of a tenant. URLs are checked twice here (syntax and literal
  * addresses, then every DNS answer) and again at delivery time by the dispatcher. The signing secret
- * is answered on create and on rotation only.
+ * is answered on create and on rotation only; a v1a secret key never (adrs/0009), its public key is on
+ * the endpoint.
  */
 
-import { rotate } from '../../secrets/rotation.js';
+import { rotate, rotateCredentials } from '../../secrets/rotation.js';
 import { requireManager, requireTenantVisible, resolveTenant } from '../../shared/auth.js';
 import { config } from '../../shared/config.js';
 import {
@@ -15,7 +16,15 @@ import {
 } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { limitDetail } from '../../shared/limits.js';
-import { type EndpointRecord, HEALTHY } from '../../shared/model.js';
+import {
+  type EndpointRecord,
+  type EndpointSigningKey,
+  HEALTHY,
+  isSignatureScheme,
+  SIGNATURE_SCHEMES,
+  type SignatureScheme,
+  usesEd25519,
+} from '../../shared/model.js';
 import { jsonResponse } from '../../shared/problem.js';
 import { getHealths, resetHealth } from '../../shared/store/endpoint-health.js';
 import {
@@ -29,9 +38,11 @@ import {
 } from '../../shared/store/endpoints.js';
 import { releaseEndpointSlot, reserveEndpointSlot } from '../../shared/store/limits.js';
 import { MAX_TENANT_ID_LENGTH } from '../../shared/validation.js';
+import { keysForScheme } from '../../signing-keys/key-set.js';
 import { healthView } from '../../webhooks/health/breaker.js';
 import { isValidEventTypePattern } from '../../webhooks/matching.js';
 import { generateWebhookSecret } from '../../webhooks/signing.js';
+import { generateSigningKeyPair } from '../../webhooks/signing-v1a.js';
 import { parseWebhookUrl, resolvePublicAddresses } from '../../webhooks/ssrf.js';
 import { type CheckedFilter, checkedFilter } from '../endpoint-filter.js';
 import {
@@ -84,6 +95,21 @@ function rateLimitOf(value: unknown): number {
   return value;
 }
 
+function signatureSchemeOf(value: unknown): SignatureScheme {
+  if (!isSignatureScheme(value)) {
+    throw new InvalidRequestError(
+      `"signatureScheme" must be one of ${SIGNATURE_SCHEMES.map((s) => `"${s}"`).join(', ')} (v1 = HMAC, v1a = ed25519)`,
+      { detail: { field: 'signatureScheme' } },
+    );
+  }
+  return value;
+}
+
+/** A fresh v1a key pair (generated here, sealed by the store, never answered). */
+function newSigningKey(createdAt: string): EndpointSigningKey {
+  return { ...generateSigningKeyPair(), createdAt };
+}
+
 /** Loads the endpoint if the caller may see it; another tenant's endpoint is 404 like a missing one. */
 async function visibleEndpoint({ principal, params }: AuthedRequest): Promise<EndpointRecord> {
   requireManager(principal);
@@ -125,6 +151,7 @@ const createEndpoint = route('POST', '/v1/endpoints', async ({ event, principal 
     'rateLimit',
     'enabled',
     'filter',
+    'signatureScheme',
   ]);
   const tenantId = resolveTenant(principal, optionalString(body, 'tenantId', MAX_TENANT_ID_LENGTH), 'Tenant');
   const url = await checkedUrl(requiredString(body, 'url', MAX_URL_LENGTH));
@@ -138,6 +165,8 @@ const createEndpoint = route('POST', '/v1/endpoints', async ({ event, principal 
     body.filter === undefined || body.filter === null
       ? undefined
       : await checkedFilter(body.filter, tenantId, eventTypes);
+  const signatureScheme =
+    body.signatureScheme === undefined ? undefined : signatureSchemeOf(body.signatureScheme);
   const now = new Date().toISOString();
   const secret = generateWebhookSecret();
   const record: EndpointRecord = {
@@ -147,6 +176,8 @@ const createEndpoint = route('POST', '/v1/endpoints', async ({ event, principal 
     eventTypes,
     enabled: body.enabled !== false,
     secrets: [{ secret, createdAt: now }],
+    signingKeys: usesEd25519(signatureScheme) ? [newSigningKey(now)] : [],
+    ...(signatureScheme !== undefined ? { signatureScheme } : {}),
     createdAt: now,
     updatedAt: now,
     ...(description !== undefined ? { description } : {}),
@@ -189,10 +220,18 @@ const readEndpoint = route('GET', '/v1/endpoints/{id}', async (request) => {
 });
 
 async function changesOf(body: JsonObject): Promise<EndpointChanges> {
-  rejectUnknownFields(body, ['url', 'eventTypes', 'description', 'rateLimit', 'enabled', 'filter']);
+  rejectUnknownFields(body, [
+    'url',
+    'eventTypes',
+    'description',
+    'rateLimit',
+    'enabled',
+    'filter',
+    'signatureScheme',
+  ]);
   if (Object.keys(body).length === 0) {
     throw new InvalidRequestError(
-      'Send at least one of url, eventTypes, description, rateLimit, enabled, filter',
+      'Send at least one of url, eventTypes, description, rateLimit, enabled, filter, signatureScheme',
     );
   }
   if (body.enabled !== undefined && typeof body.enabled !== 'boolean') {
@@ -213,6 +252,9 @@ async function changesOf(body: JsonObject): Promise<EndpointChanges> {
         ? { rateLimit: rateLimitOf(body.rateLimit) }
         : {}),
     ...(typeof body.enabled === 'boolean' ? { enabled: body.enabled } : {}),
+    ...(body.signatureScheme !== undefined
+      ? { signatureScheme: signatureSchemeOf(body.signatureScheme) }
+      : {}),
   };
 }
 
@@ -250,7 +292,20 @@ const patchEndpoint = route('PATCH', '/v1/endpoints/{id}', async (request) => {
   // Enabling again forgets why Herald disabled it and the failure streak: it starts healthy.
   const reEnabled = changes.enabled === true && !current.enabled;
   if (reEnabled) changes = { ...changes, disabledReason: null, disabledAt: null };
-  const updated = await updateEndpoint(current.id, current.updatedAt, changes, new Date().toISOString());
+  // Switching to v1a generates a key pair when the endpoint has no active one.
+  const now = new Date();
+  const signingKeys =
+    changes.signatureScheme === undefined
+      ? undefined
+      : keysForScheme(changes.signatureScheme, current.signingKeys, Math.floor(now.getTime() / 1000), () =>
+          newSigningKey(now.toISOString()),
+        );
+  const updated = await updateEndpoint(
+    current.id,
+    current.updatedAt,
+    { ...changes, ...(signingKeys !== undefined ? { signingKeys } : {}) },
+    now.toISOString(),
+  );
   if (updated === undefined) {
     throw new ConflictError('The endpoint changed or was deleted meanwhile; read it again and retry');
   }
@@ -265,7 +320,18 @@ const removeEndpoint = route('DELETE', '/v1/endpoints/{id}', async (request) => 
   return { statusCode: 204 };
 });
 
-/** Rotation rules (grace period, at most two active secrets, expireCurrentNow): shared/secret-rotation.ts. */
+function tooManyActive(refused: { readonly limit: number; readonly active: number }): LimitExceededError {
+  return new LimitExceededError(
+    `An endpoint has at most ${refused.limit} active secrets (and v1a keys) and this one has ${refused.active}: ` +
+      'wait until the previous one expires, or rotate with {"expireCurrentNow": true} to drop the old ones at once',
+    { detail: { limit: refused.limit, active: refused.active } },
+  );
+}
+
+/**
+ * Rotation rules (grace period, at most two active secrets, expireCurrentNow): secrets/rotation.ts. With
+ * v1a the key pair rotates by the same rules in the same write, so both overlap for the same period.
+ */
 const rotateSecret = route('POST', '/v1/endpoints/{id}/rotate-secret', async (request) => {
   const body = optionalJsonObject(request.event);
   rejectUnknownFields(body, ['expireCurrentNow']);
@@ -277,22 +343,22 @@ const rotateSecret = route('POST', '/v1/endpoints/{id}/rotate-secret', async (re
   const current = await visibleEndpoint(request);
   const now = new Date();
   const secret = generateWebhookSecret();
-  const rotation = rotate(
-    current.secrets,
-    { secret, graceSeconds: config.secretGraceSeconds(), expireCurrentNow: body.expireCurrentNow === true },
-    now,
-  );
-  if (rotation.kind === 'limit_exceeded') {
-    throw new LimitExceededError(
-      `An endpoint has at most ${rotation.limit} active secrets and this one has ${rotation.active}: wait until ` +
-        'the previous secret expires, or rotate with {"expireCurrentNow": true} to drop the old ones at once',
-      { detail: { limit: rotation.limit, active: rotation.active } },
-    );
-  }
+  const rules = {
+    graceSeconds: config.secretGraceSeconds(),
+    expireCurrentNow: body.expireCurrentNow === true,
+  };
+  const rotation = rotate(current.secrets, { secret, ...rules }, now);
+  if (rotation.kind === 'limit_exceeded') throw tooManyActive(rotation);
+  const key = usesEd25519(current.signatureScheme) ? newSigningKey(now.toISOString()) : undefined;
+  const keyRotation = key === undefined ? undefined : rotateCredentials(current.signingKeys, key, rules, now);
+  if (keyRotation?.kind === 'limit_exceeded') throw tooManyActive(keyRotation);
   const updated = await updateEndpoint(
     current.id,
     current.updatedAt,
-    { secrets: rotation.secrets },
+    {
+      secrets: rotation.secrets,
+      ...(keyRotation !== undefined ? { signingKeys: keyRotation.credentials } : {}),
+    },
     now.toISOString(),
   );
   if (updated === undefined) {
@@ -303,6 +369,10 @@ const rotateSecret = route('POST', '/v1/endpoints/{id}/rotate-secret', async (re
     secret,
     ...(rotation.previousExpiresAt !== undefined
       ? { previousSecretExpiresAt: new Date(rotation.previousExpiresAt * 1000).toISOString() }
+      : {}),
+    ...(key !== undefined ? { publicKey: key.publicKey, kid: key.kid } : {}),
+    ...(keyRotation?.previousExpiresAt !== undefined
+      ? { previousKeyExpiresAt: new Date(keyRotation.previousExpiresAt * 1000).toISOString() }
       : {}),
   });
 });

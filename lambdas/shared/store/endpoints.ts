@@ -3,20 +3,45 @@
  * (`TENANT#<tenantId>#EP`, `<createdAt>#<id>`). Secrets are stored sealed — AES-256-GCM under a data key
  * that KMS wraps (secrets-key.ts), bound to the endpoint's id — and opened here on read, so callers see
  * `EndpointRecord.secrets` in plaintext and the table never holds one. They leave this module only
- * through `activeSecrets` (for signing) or the create/rotate answers.
+ * through `activeSecrets` (for signing) or the create/rotate answers. v1a key pairs (adrs/0009) the
+ * same way: the secret key sealed in `signingKeys` (bound to endpoint and kid), the public half in
+ * plaintext in `publicKeys` for the key set function; secret keys leave only through `activeSigningKeys`.
  */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { openDataKey, sealingKey } from '../../secrets/data-keys.js';
 import { open, SecretBoxError, seal } from '../../secrets/secret-box.js';
+import { keysInUse } from '../../signing-keys/key-set.js';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
-import type { EndpointRecord, EndpointSecret, EndpointView } from '../model.js';
+import {
+  type EndpointRecord,
+  type EndpointSecret,
+  type EndpointSigningKey,
+  type EndpointView,
+  isSignatureScheme,
+  usesHmac,
+} from '../model.js';
 import { compositeKey, isConditionFailure, type Page, queryGsi1Page, type StoreKey } from './table.js';
 
 /** A secret as stored: sealed, with the KMS-encrypted data key that opens it. */
 interface StoredSecret {
   readonly sealed: string;
   readonly dataKey: string;
+  readonly createdAt: string;
+  readonly expiresAt?: number;
+}
+
+/** A v1a secret key as stored: sealed like a secret, bound to its endpoint and kid. */
+interface StoredSigningKey {
+  readonly kid: string;
+  readonly sealed: string;
+  readonly dataKey: string;
+}
+
+/** A v1a key's public half as stored, in plaintext: what the key set function reads (no KMS grant). */
+interface StoredPublicKey {
+  readonly kid: string;
+  readonly publicKey: string;
   readonly createdAt: string;
   readonly expiresAt?: number;
 }
@@ -31,6 +56,7 @@ interface EndpointChanges {
   /** Only ever cleared (null), when a user enables the endpoint again. */
   readonly disabledReason?: null;
   readonly disabledAt?: null;
+  readonly signatureScheme?: EndpointRecord['signatureScheme'];
 }
 
 function keyOf(id: string): StoreKey {
@@ -52,6 +78,58 @@ async function sealSecrets(endpointId: string, secrets: readonly EndpointSecret[
   }));
 }
 
+/** Binds a sealed secret key to its endpoint and kid (a purpose apart from the HMAC secrets'). */
+function keyBindingOf(endpointId: string, kid: string): string {
+  return `herald:endpoint-signing-key:${endpointId}:${kid}`;
+}
+
+/** Both stored halves of the key pairs, written together in one item write. */
+async function sealSigningKeys(
+  endpointId: string,
+  keys: readonly EndpointSigningKey[],
+): Promise<{ signingKeys: StoredSigningKey[]; publicKeys: StoredPublicKey[] }> {
+  if (keys.length === 0) return { signingKeys: [], publicKeys: [] };
+  const key = await sealingKey();
+  return {
+    signingKeys: keys.map((k) => ({
+      kid: k.kid,
+      sealed: seal(key.plaintext, k.secretKey, keyBindingOf(endpointId, k.kid)),
+      dataKey: key.encrypted,
+    })),
+    publicKeys: keys.map((k) => ({
+      kid: k.kid,
+      publicKey: k.publicKey,
+      createdAt: k.createdAt,
+      ...(k.expiresAt !== undefined ? { expiresAt: k.expiresAt } : {}),
+    })),
+  };
+}
+
+async function openSigningKeys(
+  endpointId: string,
+  item: Record<string, unknown>,
+): Promise<EndpointSigningKey[]> {
+  const sealed = Array.isArray(item.signingKeys) ? (item.signingKeys as Record<string, unknown>[]) : [];
+  const published = Array.isArray(item.publicKeys) ? (item.publicKeys as Record<string, unknown>[]) : [];
+  return Promise.all(
+    published.map(async (p) => {
+      const kid = String(p.kid);
+      const stored = sealed.find((s) => s.kid === kid);
+      if (typeof stored?.sealed !== 'string' || typeof stored.dataKey !== 'string') {
+        throw new SecretBoxError(`Endpoint ${endpointId} has no sealed secret key for ${kid}`);
+      }
+      const dataKey = await openDataKey(stored.dataKey);
+      return {
+        secretKey: open(dataKey, stored.sealed, keyBindingOf(endpointId, kid)),
+        publicKey: String(p.publicKey),
+        kid,
+        createdAt: String(p.createdAt),
+        ...(typeof p.expiresAt === 'number' ? { expiresAt: p.expiresAt } : {}),
+      };
+    }),
+  );
+}
+
 async function openSecret(endpointId: string, stored: Record<string, unknown>): Promise<EndpointSecret> {
   const createdAt = String(stored.createdAt);
   const expiresAt = typeof stored.expiresAt === 'number' ? { expiresAt: stored.expiresAt } : {};
@@ -67,7 +145,10 @@ async function openSecret(endpointId: string, stored: Record<string, unknown>): 
 async function toRecord(item: Record<string, unknown>): Promise<EndpointRecord> {
   const id = String(item.id);
   const stored = Array.isArray(item.secrets) ? (item.secrets as Record<string, unknown>[]) : [];
-  const secrets = await Promise.all(stored.map((s) => openSecret(id, s)));
+  const [secrets, signingKeys] = await Promise.all([
+    Promise.all(stored.map((s) => openSecret(id, s))),
+    openSigningKeys(id, item),
+  ]);
   return {
     id,
     tenantId: String(item.tenantId),
@@ -75,6 +156,8 @@ async function toRecord(item: Record<string, unknown>): Promise<EndpointRecord> 
     eventTypes: Array.isArray(item.eventTypes) ? item.eventTypes.map(String) : [],
     enabled: item.enabled !== false,
     secrets,
+    signingKeys,
+    ...(isSignatureScheme(item.signatureScheme) ? { signatureScheme: item.signatureScheme } : {}),
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
     ...(typeof item.description === 'string' ? { description: item.description } : {}),
@@ -87,13 +170,34 @@ async function toRecord(item: Record<string, unknown>): Promise<EndpointRecord> 
   };
 }
 
-function viewOf(record: EndpointRecord): EndpointView {
-  const { secrets: _secrets, ...view } = record;
-  return view;
+/** The v1a keys that sign at `nowSeconds` (none unless the scheme includes v1a), newest first. */
+function signingKeysInUse(record: EndpointRecord, nowSeconds: number): EndpointSigningKey[] {
+  return keysInUse({ signatureScheme: record.signatureScheme, publicKeys: record.signingKeys }, nowSeconds);
 }
 
-/** Secrets that still sign at `nowSeconds`, newest first. */
+function viewOf(record: EndpointRecord, nowSeconds: number = Math.floor(Date.now() / 1000)): EndpointView {
+  const { secrets: _secrets, signingKeys: _keys, signatureScheme, ...view } = record;
+  const inUse = signingKeysInUse(record, nowSeconds);
+  return {
+    ...view,
+    signatureScheme: signatureScheme ?? 'v1',
+    ...(inUse.length > 0
+      ? {
+          publicKey: inUse[0]!.publicKey,
+          publicKeys: inUse.map((k) => ({
+            kid: k.kid,
+            publicKey: k.publicKey,
+            createdAt: k.createdAt,
+            ...(k.expiresAt !== undefined ? { expiresAt: new Date(k.expiresAt * 1000).toISOString() } : {}),
+          })),
+        }
+      : {}),
+  };
+}
+
+/** HMAC secrets that sign at `nowSeconds` (none with scheme v1a alone), newest first. */
 function activeSecrets(record: EndpointRecord, nowSeconds: number = Math.floor(Date.now() / 1000)): string[] {
+  if (!usesHmac(record.signatureScheme)) return [];
   return record.secrets
     .filter((s) => s.expiresAt === undefined || s.expiresAt > nowSeconds)
     .map((s) => s.secret);
@@ -108,9 +212,19 @@ function filterField(filter: Record<string, unknown> | null | undefined): { filt
   return { filterJson: filter === null ? null : JSON.stringify(filter) };
 }
 
+/** v1a secret keys that sign at `nowSeconds`: the same decision the key set document lists from. */
+function activeSigningKeys(
+  record: EndpointRecord,
+  nowSeconds: number = Math.floor(Date.now() / 1000),
+): string[] {
+  return signingKeysInUse(record, nowSeconds).map((k) => k.secretKey);
+}
+
 async function putEndpoint(record: EndpointRecord): Promise<void> {
   const secrets = await sealSecrets(record.id, record.secrets);
   const { filter, ...fields } = record;
+  // Replaces the plaintext keys of `...record`: no secret key is ever written unsealed.
+  const keys = await sealSigningKeys(record.id, record.signingKeys);
   await documentClient().send(
     new PutCommand({
       TableName: config.table(),
@@ -121,6 +235,7 @@ async function putEndpoint(record: EndpointRecord): Promise<void> {
         ...fields,
         ...filterField(filter),
         secrets,
+        ...keys,
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
@@ -150,7 +265,7 @@ async function listEndpoints(
 async function updateEndpoint(
   id: string,
   expectedUpdatedAt: string,
-  changes: EndpointChanges & { secrets?: EndpointSecret[] },
+  changes: EndpointChanges & { secrets?: EndpointSecret[]; signingKeys?: EndpointSigningKey[] },
   updatedAt: string,
 ): Promise<EndpointRecord | undefined> {
   const sets: string[] = ['updatedAt = :updatedAt'];
@@ -158,7 +273,11 @@ async function updateEndpoint(
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':updatedAt': updatedAt, ':expected': expectedUpdatedAt };
   const { filter, ...plain } = changes;
-  const stored = changes.secrets === undefined ? {} : { secrets: await sealSecrets(id, changes.secrets) };
+  const stored = {
+    ...(changes.secrets === undefined ? {} : { secrets: await sealSecrets(id, changes.secrets) }),
+    // Both halves in the same update: the public half never names a key the sealed half lacks.
+    ...(changes.signingKeys === undefined ? {} : await sealSigningKeys(id, changes.signingKeys)),
+  };
   for (const [field, value] of Object.entries({ ...plain, ...filterField(filter), ...stored })) {
     if (value === undefined) continue;
     names[`#${field}`] = field;
@@ -220,11 +339,13 @@ async function deleteEndpoint(id: string): Promise<boolean> {
 export type { EndpointChanges, StoredSecret };
 export {
   activeSecrets,
+  activeSigningKeys,
   deleteEndpoint,
   disableEndpoint,
   getEndpoint,
   listEndpoints,
   putEndpoint,
+  signingKeysInUse,
   updateEndpoint,
   viewOf,
 };

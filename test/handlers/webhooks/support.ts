@@ -160,6 +160,7 @@ async function createEndpoint(input: {
     enabled: input.enabled ?? true,
     ...(input.filter !== undefined ? { filter: input.filter } : {}),
     secrets: [{ secret, createdAt: now }],
+    signingKeys: [],
     createdAt: now,
     updatedAt: now,
   };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ROUTE_TABLE } from '../../../lambdas/api/management.handler.js';
+import { KEY_SET_PATH } from '../../../lib/signing-keys.js';
 
 interface OpenApiDocument {
   openapi: string;
@@ -35,12 +36,13 @@ describe('openapi/openapi.json', () => {
       ...ROUTE_TABLE.map((r) => `${r.method} ${r.path}`),
       'POST /v1/events',
       'POST /v1/events/batch',
+      `GET ${KEY_SET_PATH}`,
     ].sort();
     expect(documented()).toEqual(served);
   });
 
-  it('marks only health and the portal link exchange as unauthenticated, and documents 401 elsewhere', () => {
-    const open = new Set(['get /v1/health', 'post /v1/portal-session']);
+  it('marks only health, the portal link exchange and the key set as unauthenticated, and documents 401 elsewhere', () => {
+    const open = new Set(['get /v1/health', 'post /v1/portal-session', `get ${KEY_SET_PATH}`]);
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(item)) {
         if (open.has(`${method} ${path}`)) {

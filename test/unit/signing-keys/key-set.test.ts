@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { SignatureScheme } from '../../../lambdas/shared/model.js';
 import {
   type EndpointKeys,
   keySet,
   keysInUse,
   type PublishedKey,
 } from '../../../lambdas/signing-keys/key-set.js';
-import { generateSigningKeyPair, type SignatureScheme } from '../../../lambdas/webhooks/signing-v1a.js';
+import { generateSigningKeyPair } from '../../../lambdas/webhooks/signing-v1a.js';
 
 const NOW = 1_700_000_000;
 

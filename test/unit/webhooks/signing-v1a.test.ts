@@ -1,18 +1,23 @@
 import { createPublicKey, verify } from 'node:crypto';
 import fc from 'fast-check';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { Webhook as SvixWebhook } from 'svix';
 import { describe, expect, it } from 'vitest';
+import { isSignatureScheme, usesEd25519, usesHmac } from '../../../lambdas/shared/model.js';
+import {
+  generateWebhookSecret,
+  verifyWebhook,
+  verifyWebhookV1a,
+  webhookHeaders,
+} from '../../../lambdas/webhooks/signing.js';
 import {
   generateSigningKeyPair,
-  isSignatureScheme,
   kidOf,
   matchesV1a,
   publicJwk,
   publicKeyOfJwk,
-  requireV1a,
   signingKeyPairOf,
   signPayloadV1a,
-  usesEd25519,
-  usesHmac,
 } from '../../../lambdas/webhooks/signing-v1a.js';
 
 /** RFC 8032 §7.1 TEST 1: the secret key (seed) and its public key. */
@@ -157,12 +162,58 @@ describe('signing-v1a', () => {
     ])('does not match with %s', (_name, check) => {
       expect(check()).toBe(false);
     });
+  });
 
-    it('requireV1a throws the verification error (401 invalid_signature)', () => {
-      expect(() => requireV1a([other.publicKey], entry, 'msg_1', NOW, BODY)).toThrow(
+  describe('webhookHeaders with v1a keys', () => {
+    const secret = generateWebhookSecret();
+    const other = generateSigningKeyPair();
+    const now = Math.floor(Date.now() / 1000);
+    const both = webhookHeaders({
+      msgId: 'msg_b',
+      timestampSeconds: now,
+      body: BODY,
+      secrets: [secret],
+      signingKeys: [RFC_WHSK, other.secretKey],
+    });
+
+    it('puts v1 first, then one v1a entry per key, space-separated, each per the grammar', () => {
+      const entries = both['webhook-signature'].split(' ');
+      expect(entries).toHaveLength(3);
+      expect(entries[0]).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+      expect(entries.slice(1).every((e) => V1A_ENTRY.test(e))).toBe(true);
+    });
+
+    it('standardwebhooks and svix still verify the v1 entry beside the v1a ones', () => {
+      expect(new StandardWebhook(secret).verify(BODY, both)).toEqual(JSON.parse(BODY));
+      expect(() => new SvixWebhook(secret).verify(BODY, both)).not.toThrow();
+      expect(() => new SvixWebhook(generateWebhookSecret()).verify(BODY, both)).toThrow();
+      expect(() => verifyWebhook(secret, both, BODY)).not.toThrow();
+    });
+
+    it('verifyWebhookV1a accepts either key and refuses a third, a stale timestamp and v1 alone', () => {
+      expect(() => verifyWebhookV1a([RFC_WHPK], both, BODY)).not.toThrow();
+      expect(() => verifyWebhookV1a([other.publicKey], both, BODY)).not.toThrow();
+      expect(() => verifyWebhookV1a([generateSigningKeyPair().publicKey], both, BODY)).toThrow(
         expect.objectContaining({ code: 'invalid_signature', status: 401 }),
       );
-      expect(() => requireV1a([RFC_WHPK], entry, 'msg_1', NOW, BODY)).not.toThrow();
+      expect(() => verifyWebhookV1a([RFC_WHPK], both, BODY, { nowSeconds: now + 301 })).toThrow(/too old/);
+      const v1Only = webhookHeaders({ msgId: 'msg_b', timestampSeconds: now, body: BODY, secrets: [secret] });
+      expect(() => verifyWebhookV1a([RFC_WHPK], v1Only, BODY)).toThrow(/No matching v1a/);
+    });
+
+    it('v1a alone: no v1 entry, so the HMAC libraries refuse it', () => {
+      const alone = webhookHeaders({
+        msgId: 'msg_a',
+        timestampSeconds: now,
+        body: BODY,
+        secrets: [],
+        signingKeys: [RFC_WHSK],
+      });
+      expect(alone['webhook-signature']).toMatch(V1A_ENTRY);
+      expect(() => new StandardWebhook(secret).verify(BODY, alone)).toThrow();
+      expect(() =>
+        webhookHeaders({ msgId: 'm', timestampSeconds: now, body: BODY, secrets: [], signingKeys: [] }),
+      ).toThrow(TypeError);
     });
   });
 
