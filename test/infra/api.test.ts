@@ -6,6 +6,8 @@ import { buildHerald, referencedId, resourceNamed, resourcesOf } from './support
 const HEALTH = 'GET /v1/health';
 /** Served by ingest, which verifies keys itself. */
 const PUBLISH: readonly string[] = ['POST /v1/events', 'POST /v1/events/batch'];
+/** The tenant's v1a key set (lib/signing-keys.ts): public, served by its own function. */
+const KEY_SET = 'GET /v1/tenants/{tenantId}/jwks.json';
 /** The consumer portal's static files (lib/portal.ts): not API operations, so not in the OpenAPI document. */
 const PORTAL = ['GET /portal', 'GET /portal/{proxy+}'];
 
@@ -42,6 +44,7 @@ const API_MD_ROUTES = [
   'GET /v1/dlq',
   'GET /v1/dlq/{name}/messages',
   'POST /v1/dlq/{name}/redrive',
+  KEY_SET,
 ];
 
 describe('HTTP API', () => {
@@ -82,9 +85,14 @@ describe('HTTP API', () => {
     for (const route of API_MD_ROUTES) expect(keys.has(route), route).toBe(true);
   });
 
-  it('puts the API key authorizer on every route but health and the publish routes', () => {
+  it('puts the API key authorizer on every route but health, the publish routes and the key set', () => {
     for (const [id, route] of routes) {
-      if (route.RouteKey === HEALTH || PUBLISH.includes(route.RouteKey as string)) continue;
+      if (
+        route.RouteKey === HEALTH ||
+        route.RouteKey === KEY_SET ||
+        PUBLISH.includes(route.RouteKey as string)
+      )
+        continue;
       expect(route.AuthorizationType, id).toBe('CUSTOM');
       expect(route.AuthorizerId, id).toEqual({ Ref: authorizerId });
     }
@@ -113,14 +121,22 @@ describe('HTTP API', () => {
     expect(health.AuthorizerId).toBeUndefined();
   });
 
-  it('sends the publish routes to ingest and every other route to management', () => {
+  it('sends the publish routes to ingest, the key set to its own function and every other route to management', () => {
     for (const [id, route] of routes) {
       const fn = integrationFunction(route);
       const expected = PUBLISH.includes(route.RouteKey as string)
         ? /^EventsApiIngest/
-        : /^EventsApiManagement/;
+        : route.RouteKey === KEY_SET
+          ? /^PublicKeySetJwks/
+          : /^EventsApiManagement/;
       expect(fn, id).toMatch(expected);
     }
+  });
+
+  it('serves the key set without an authorizer', () => {
+    const keySet = routes.find(([, r]) => r.RouteKey === KEY_SET)![1];
+    expect(keySet.AuthorizationType).toBe('NONE');
+    expect(keySet.AuthorizerId).toBeUndefined();
   });
 
   it('runs the authorizer on every request: no identity source, no cache, simple responses', () => {

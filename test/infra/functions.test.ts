@@ -42,6 +42,8 @@ const expectedEnvironment: Record<string, string[]> = {
   WebhooksAttempt: [...ALL, ...DELIVERY, 'HERALD_SECRETS_KEY_ID'],
   // Static files only: no table, nothing to configure.
   PortalAssets: ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE'],
+  // The v1a key set: the table and its list index, no secrets key.
+  PublicKeySetJwks: [...ALL, 'HERALD_LIST_INDEX'],
   // Every declared job (lib/jobs.ts), the same for each.
   ...Object.fromEntries(
     jobs.map((job) => [

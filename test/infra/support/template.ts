@@ -15,6 +15,7 @@ const PLATFORM_FUNCTIONS = [
   'WebhooksAttempt',
   'RetryWatchFunction',
   'PortalAssets',
+  'PublicKeySetJwks',
 ] as const;
 
 /** Work queues (with a redrive policy) every stack has besides the jobs' own: dispatch, retry watch. */
