@@ -6,11 +6,11 @@
  * at once); every v1a signature's key is in the key set; no private key leaves the API. With
  * `v1,v1a`, `svix` and `standardwebhooks` still verify the v1 signature beside the v1a one.
  */
-import { createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { createPublicKey, type KeyObject, randomBytes, verify } from 'node:crypto';
 import { Webhook as SvixWebhook } from 'svix';
 import { describe, expect, it } from 'vitest';
 import { verifyV1a } from '../../docs/receivers/verify-v1a.js';
-import { createEndpoint, uniqueTenant, verifyWithLibrary } from './support/fixtures.js';
+import { createEndpoint, publishOk, uniqueTenant, verifyWithLibrary } from './support/fixtures.js';
 import type { ReceivedWebhook } from './support/receiver.js';
 import { useHerald } from './support/suite.js';
 import { receiverUnreachable } from './support/target.js';
@@ -80,15 +80,17 @@ function signersOf(w: ReceivedWebhook, keys: readonly Jwk[]): (string | undefine
 }
 
 async function publishMany(tenantId: string, type: string, count: number): Promise<void> {
-  for (let start = 0; start < count; start += 100) {
-    const events = Array.from({ length: Math.min(100, count - start) }, (_, i) => ({
-      type,
-      tenantId,
-      data: { n: start + i, big: 9007199254740991, text: 'Grüße 🦊' },
-    }));
-    const response = await ctx.api.post<{ items: { status: number }[] }>('/v1/events/batch', { events });
-    expect(response.status).toBe(207);
-    expect(response.body.items.every((item) => item.status === 202)).toBe(true);
+  // Ten at a time: the order of deliveries does not matter here, only that each verifies.
+  for (let start = 0; start < count; start += 10) {
+    await Promise.all(
+      Array.from({ length: Math.min(10, count - start) }, (_, i) =>
+        publishOk(ctx.api, {
+          type,
+          tenantId,
+          data: { n: start + i, big: 9007199254740991, text: 'Grüße 🦊' },
+        }),
+      ),
+    );
   }
 }
 
@@ -201,9 +203,15 @@ describe.skipIf(receiverUnreachable('v1a'))('v1a signatures', () => {
       const entries = (w.headers['webhook-signature'] ?? '').split(' ');
       expect(entries.map((e) => e.split(',')[0])).toEqual(['v1', 'v1a']);
       expect(verifyWithLibrary(endpoint.secret, w)).toBeDefined();
-      expect(
+      expect(() =>
         new SvixWebhook(endpoint.secret).verify(w.body, headersOf(w) as Record<string, string>),
-      ).toBeDefined();
+      ).not.toThrow();
+      expect(() =>
+        new SvixWebhook(`whsec_${randomBytes(24).toString('base64')}`).verify(
+          w.body,
+          headersOf(w) as Record<string, string>,
+        ),
+      ).toThrow();
       expect(verifies(keyObjects(keys), w)).toBe(true);
     }
 
