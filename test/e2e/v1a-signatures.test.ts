@@ -7,13 +7,14 @@
  * `v1,v1a`, `svix` and `standardwebhooks` still verify the v1 signature beside the v1a one.
  */
 import { createPublicKey, type KeyObject, randomBytes, verify } from 'node:crypto';
+import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { Webhook as SvixWebhook } from 'svix';
 import { describe, expect, it } from 'vitest';
 import { verifyV1a } from '../../docs/receivers/verify-v1a.js';
 import { createEndpoint, publishOk, uniqueTenant, verifyWithLibrary } from './support/fixtures.js';
 import type { ReceivedWebhook } from './support/receiver.js';
 import { useHerald } from './support/suite.js';
-import { receiverUnreachable } from './support/target.js';
+import { receiverUnreachable, requireLocal, skipReason } from './support/target.js';
 import { waitUntil } from './support/wait.js';
 
 const ctx = useHerald();
@@ -241,4 +242,41 @@ describe.skipIf(receiverUnreachable('v1a'))('v1a signatures', () => {
     expect(badTenant.status).toBe(400);
     expect(badTenant.headers.get('content-type')).toContain('application/problem+json');
   });
+
+  it.skipIf(skipReason('no plaintext v1a key in the table', 'the local runtime (raw table scan)'))(
+    'the local table holds no whsk_ anywhere, only the public halves and sealed secret keys',
+    async () => {
+      const tenantId = uniqueTenant('v1arest');
+      const created = await ctx.api.post<EndpointBody>('/v1/endpoints', {
+        tenantId,
+        url: ctx.receiver.url('v1arest'),
+        eventTypes: ['*'],
+        signatureScheme: 'v1,v1a',
+      });
+      expect(created.status).toBe(201);
+      await ctx.api.post(`/v1/endpoints/${created.body.id}/rotate-secret`);
+      const { runtime } = requireLocal(ctx.target);
+      const dynamo = new DynamoDBClient({
+        endpoint: runtime.dynamodbEndpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+      });
+      const items: unknown[] = [];
+      const { TableNames = [] } = await dynamo.send(new ListTablesCommand({}));
+      for (const TableName of TableNames) {
+        let ExclusiveStartKey: Record<string, unknown> | undefined;
+        do {
+          const page = await dynamo.send(
+            new ScanCommand({ TableName, ExclusiveStartKey: ExclusiveStartKey as never }),
+          );
+          items.push(...(page.Items ?? []));
+          ExclusiveStartKey = page.LastEvaluatedKey;
+        } while (ExclusiveStartKey !== undefined);
+      }
+      dynamo.destroy();
+      const dump = JSON.stringify(items);
+      expect(dump).toContain(created.body.publicKey!);
+      expect(dump).not.toContain('whsk_');
+    },
+  );
 });

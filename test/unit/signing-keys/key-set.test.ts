@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { rotateCredentials } from '../../../lambdas/secrets/rotation.js';
 import type { SignatureScheme } from '../../../lambdas/shared/model.js';
 import {
   type EndpointKeys,
   keySet,
+  keysForScheme,
   keysInUse,
   type PublishedKey,
 } from '../../../lambdas/signing-keys/key-set.js';
@@ -75,6 +77,49 @@ describe('key-set', () => {
           },
         ),
       );
+    });
+  });
+
+  describe('keysForScheme', () => {
+    const fresh = key('2026-04-01T00:00:00.000Z');
+    it.each([
+      ['v1 keeps whatever there is', 'v1', [OLD], undefined],
+      ['v1a with an active key keeps it', 'v1a', [OLD, EXPIRED], undefined],
+      ['v1a with only expired keys gets a fresh one alone', 'v1a', [EXPIRED], [fresh]],
+      ['v1,v1a with none gets a fresh one', 'v1,v1a', [], [fresh]],
+    ] as const)('%s', (_name, scheme, keys, expected) => {
+      expect(keysForScheme(scheme, keys, NOW, () => fresh)).toEqual(expected);
+    });
+  });
+
+  describe('rotation of key pairs (rotateCredentials) as the key set sees it', () => {
+    const now = new Date(NOW * 1000);
+    const first = key('2023-01-01T00:00:00.000Z');
+    const second = key(now.toISOString());
+    const third = key(new Date(now.getTime() + 1000).toISOString());
+    const rules = { graceSeconds: 3600 };
+
+    it('lists both keys during the grace period, then only the new one', () => {
+      const rotated = rotateCredentials([first], second, rules, now);
+      if (rotated.kind !== 'rotated') throw new Error('refused');
+      const endpoint = { signatureScheme: 'v1a' as const, publicKeys: rotated.credentials };
+      expect(keySet([endpoint], NOW).keys.map((k) => k.kid)).toEqual([second.kid, first.kid]);
+      expect(keySet([endpoint], NOW + 3600).keys.map((k) => k.kid)).toEqual([second.kid]);
+    });
+
+    it('refuses a third active key, and expireCurrentNow lists only the newest at once', () => {
+      const rotated = rotateCredentials([first], second, rules, now);
+      if (rotated.kind !== 'rotated') throw new Error('refused');
+      expect(rotateCredentials(rotated.credentials, third, rules, now)).toMatchObject({
+        kind: 'limit_exceeded',
+        limit: 2,
+        active: 2,
+      });
+      const leaked = rotateCredentials(rotated.credentials, third, { ...rules, expireCurrentNow: true }, now);
+      if (leaked.kind !== 'rotated') throw new Error('refused');
+      expect(leaked.previousExpiresAt).toBe(NOW);
+      const endpoint = { signatureScheme: 'v1a' as const, publicKeys: leaked.credentials };
+      expect(keySet([endpoint], NOW).keys.map((k) => k.kid)).toEqual([third.kid]);
     });
   });
 });
