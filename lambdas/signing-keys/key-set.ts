@@ -76,4 +76,4 @@ function keysForScheme<K extends PublishedKey>(
 }
 
 export type { EndpointKeys, KeySet, PublishedKey };
-export { isKeyActive, keySet, keysForScheme, keysInUse };
+export { keySet, keysForScheme, keysInUse };

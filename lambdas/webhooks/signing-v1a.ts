@@ -187,10 +187,8 @@ export {
   generateSigningKeyPair,
   kidOf,
   matchesV1a,
-  PUBLIC_KEY_PREFIX,
   publicJwk,
   publicKeyOfJwk,
-  SECRET_KEY_PREFIX,
   signingKeyPairOf,
   signPayloadV1a,
 };

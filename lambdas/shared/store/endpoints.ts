@@ -345,7 +345,6 @@ export {
   getEndpoint,
   listEndpoints,
   putEndpoint,
-  signingKeysInUse,
   updateEndpoint,
   viewOf,
 };
