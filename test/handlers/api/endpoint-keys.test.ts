@@ -48,7 +48,7 @@ async function create(tenantId: string, signatureScheme?: string): Promise<Endpo
     },
   });
   expect(response.statusCode).toBe(201);
-  return json(response) as EndpointBody;
+  return json(response) as unknown as EndpointBody;
 }
 
 async function keySet(tenantId: string): Promise<{ status: number; kids: string[]; type?: string }> {
@@ -139,7 +139,7 @@ describe('v1a keys', () => {
     expect(rotated.previousKeyExpiresAt).toBeDefined();
     expect(JSON.stringify(rotated)).not.toContain('whsk_');
     expect((await keySet(tenant)).kids.sort()).toEqual([first, rotated.kid].sort());
-    const during = json(await call('GET', `/v1/endpoints/${ep.id}`)) as EndpointBody;
+    const during = json(await call('GET', `/v1/endpoints/${ep.id}`)) as unknown as EndpointBody;
     expect(during.publicKey).toBe(rotated.publicKey);
     expect(during.publicKeys?.map((k) => k.kid)).toEqual([rotated.kid, first]);
 
@@ -149,13 +149,13 @@ describe('v1a keys', () => {
 
     const leaked = json(
       await call('POST', `/v1/endpoints/${ep.id}/rotate-secret`, { body: { expireCurrentNow: true } }),
-    ) as Record<string, string>;
+    ) as unknown as Record<string, string>;
     expect((await keySet(tenant)).kids).toEqual([leaked.kid]);
     expect(activeSigningKeys((await getEndpoint(ep.id))!)).toHaveLength(1);
 
     const back = json(
       await call('PATCH', `/v1/endpoints/${ep.id}`, { body: { signatureScheme: 'v1' } }),
-    ) as EndpointBody;
+    ) as unknown as EndpointBody;
     expect(back.signatureScheme).toBe('v1');
     expect(back.publicKey).toBeUndefined();
     expect((await keySet(tenant)).kids).toEqual([]);
@@ -163,7 +163,7 @@ describe('v1a keys', () => {
     // switching to v1a again signs with the key it kept
     const again = json(
       await call('PATCH', `/v1/endpoints/${ep.id}`, { body: { signatureScheme: 'v1a' } }),
-    ) as EndpointBody;
+    ) as unknown as EndpointBody;
     expect(again.publicKey).toBe(leaked.publicKey);
     expect((await keySet(tenant)).kids).toEqual([leaked.kid]);
   });
@@ -174,7 +174,7 @@ describe('v1a keys', () => {
     expect(ep.publicKey).toBeUndefined();
     const patched = json(
       await call('PATCH', `/v1/endpoints/${ep.id}`, { body: { signatureScheme: 'v1,v1a' } }),
-    ) as EndpointBody;
+    ) as unknown as EndpointBody;
     expect(patched.publicKey).toMatch(/^whpk_/);
     expect((await keySet('t_patch')).kids).toEqual([kidOf(patched.publicKey!)]);
   });
