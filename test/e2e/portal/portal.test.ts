@@ -152,6 +152,14 @@ describe.skipIf(skip)('consumer portal', () => {
       await page.getByRole('button', { name: 'Rotate secret' }).click();
       await visible(page.getByText(/New signing secret/));
       expect(await page.getByLabel('Signing secret').inputValue()).toMatch(/^whsec_/);
+      // v1a: choose both schemes; the page shows the public key, never a private one
+      await page.getByRole('button', { name: 'Edit' }).click();
+      await page.getByLabel('Signatures').selectOption('v1,v1a');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await visible(page.getByText('Saved.'));
+      await visible(page.getByText(/^whpk_[A-Za-z0-9+/]{43}=$/));
+      await visible(page.getByRole('link', { name: 'key set (JWKS)' }));
+      expect(await page.content()).not.toContain('whsk_');
       await page.getByRole('button', { name: 'Send test event' }).click();
       await page.getByRole('link', { name: 'See its delivery' }).click();
       await visible(page.getByText('herald.endpoint.test'));
