@@ -40,8 +40,8 @@ const SIGNATURE_HEADERS = [
     in: 'header',
     required: true,
     description:
-      'Space-separated `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per active secret (Standard Webhooks).',
-    schema: { type: 'string', pattern: '^v1,' },
+      'Space-separated `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per active secret, then, with the endpoint\'s `signatureScheme` v1a, `v1a,<base64 ed25519 signature of the same>`, one per active key (verify with the endpoint\'s `publicKey` or GET /v1/tenants/{tenantId}/jwks.json) (Standard Webhooks).',
+    schema: { type: 'string', pattern: '^v1a?,' },
   },
 ];
 
