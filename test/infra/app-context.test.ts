@@ -167,10 +167,10 @@ describe('bin/app.ts context', () => {
     expect(badLimit.stderr).toMatch(/herald:maxEndpointsPerTenant must be a positive integer/);
   });
 
-  it('points the listing functions at gsi1k, or at gsi1 while upgrading with herald:legacyGsi1=query', () => {
-    expect(valuesOf(defaults, 'HERALD_LIST_INDEX')).toEqual(['gsi1k', 'gsi1k']);
+  it('points the listing functions (management, dispatch, the key set) at gsi1k, or at gsi1 while upgrading with herald:legacyGsi1=query', () => {
+    expect(valuesOf(defaults, 'HERALD_LIST_INDEX')).toEqual(['gsi1k', 'gsi1k', 'gsi1k']);
     expect(upgrading.code).toBe(0);
-    expect(valuesOf(upgrading, 'HERALD_LIST_INDEX')).toEqual(['gsi1', 'gsi1']);
+    expect(valuesOf(upgrading, 'HERALD_LIST_INDEX')).toEqual(['gsi1', 'gsi1', 'gsi1']);
   });
 
   it('passes the delivery timeouts and fan-out from context, with their defaults otherwise', () => {
