@@ -2480,6 +2480,42 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    getTenantKeySet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/jwk-set+json": components["schemas"]["JsonWebKeySet"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            /** @description Throttled by the API stage (every route shares its rate limit); API Gateway answers `{"message":"Too Many Requests"}`, not a problem document */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
     "receive.herald.delivery.exhausted": {
         parameters: {
             query?: never;
@@ -2566,30 +2602,6 @@ export interface operations {
                 };
                 content?: never;
             };
-        };
-    };
-    getTenantKeySet: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Tenant id */
-                tenantId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The key set */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/jwk-set+json": components["schemas"]["JsonWebKeySet"];
-                };
-            };
-            400: components["responses"]["Problem400"];
         };
     };
 }
