@@ -61,17 +61,22 @@ async function writesNaming(text: string, work: () => Promise<unknown>): Promise
 /** Records what the filtered-out metric publishes, per endpoint. */
 function recordFilteredOut() {
   const counted = new Map<string, number>();
+  const real = metrics.singleMetric.bind(metrics);
+  // Wraps the real single metric, so the other single metrics dispatch emits keep working.
   const spy = vi.spyOn(metrics, 'singleMetric').mockImplementation(() => {
+    const single = real();
     let endpointId = '';
-    const single = {
-      addDimension: (name: string, value: string) => {
-        if (name === 'endpointId') endpointId = value;
-      },
-      addMetric: (name: string, _unit: unknown, value: number) => {
-        if (name === 'EventsFilteredOut') counted.set(endpointId, (counted.get(endpointId) ?? 0) + value);
-      },
+    const addDimension = single.addDimension.bind(single);
+    const addMetric = single.addMetric.bind(single);
+    single.addDimension = (name: string, value: string) => {
+      if (name === 'endpointId') endpointId = value;
+      return addDimension(name, value);
     };
-    return single as unknown as ReturnType<typeof metrics.singleMetric>;
+    single.addMetric = (name, unit, value) => {
+      if (name === 'EventsFilteredOut') counted.set(endpointId, (counted.get(endpointId) ?? 0) + value);
+      return addMetric(name, unit, value);
+    };
+    return single;
   });
   return { counted, restore: () => spy.mockRestore() };
 }
