@@ -4,9 +4,13 @@
  */
 import {
   IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
   IdempotencyUnknownError,
   IdempotencyValidationError,
+  makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { config } from '../shared/config.js';
 import { IdempotencyKeyInFlightError, IdempotencyKeyReusedError, TransientError } from '../shared/errors.js';
 
 /** The `202` body of a publish (and a batch item's, with `status`). */
@@ -36,5 +40,39 @@ function idempotencyProblem(error: unknown): unknown {
   return error;
 }
 
+interface IdempotentAccept<R> {
+  readonly config: IdempotencyConfig;
+  readonly accept: (request: R) => Promise<Accepted>;
+}
+
+/**
+ * `accept` made idempotent on the request's `key` (its `input` must match a stored record's), with
+ * the publish records' prefix and window. Built at first call, so configuration is read from the
+ * environment once; each route gets its own persistence layer (sharing one mixes up stored results).
+ */
+function lazyIdempotentAccept<R extends { readonly key: string; readonly input: unknown }>(
+  accept: (request: R) => Promise<Accepted>,
+): () => IdempotentAccept<R> {
+  let built: IdempotentAccept<R> | undefined;
+  return () => {
+    if (built === undefined) {
+      const idempotencyConfig = new IdempotencyConfig({
+        eventKeyJmesPath: 'key',
+        payloadValidationJmesPath: 'input',
+        expiresAfterSeconds: IDEMPOTENCY_WINDOW_SECONDS,
+      });
+      built = {
+        config: idempotencyConfig,
+        accept: makeIdempotent(accept, {
+          persistenceStore: new DynamoDBPersistenceLayer({ tableName: config.idempotencyTable() }),
+          config: idempotencyConfig,
+          keyPrefix: IDEMPOTENCY_KEY_PREFIX,
+        }),
+      };
+    }
+    return built;
+  };
+}
+
 export type { Accepted };
-export { IDEMPOTENCY_KEY_PREFIX, IDEMPOTENCY_WINDOW_SECONDS, idempotencyProblem };
+export { idempotencyProblem, lazyIdempotentAccept };

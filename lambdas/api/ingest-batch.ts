@@ -14,12 +14,9 @@
  * with the same event answers what the first answered, with another event `422`, as a retry would.
  */
 import { randomUUID } from 'node:crypto';
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type Principal, requirePublisher } from '../shared/auth.js';
 import { validateAgainstCatalog } from '../shared/catalog/catalog.js';
-import { config } from '../shared/config.js';
 import { HeraldError, IdempotencyKeyReusedError, TransientError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { HeraldEvent } from '../shared/model.js';
@@ -30,12 +27,7 @@ import { type BatchEntry, type EntryOutcome, publishBatch } from '../shared/publ
 import { memberText } from '../shared/raw-json.js';
 import { cancelPublish } from '../shared/store/events.js';
 import { type EventInput, readJsonText } from '../shared/validation.js';
-import {
-  type Accepted,
-  IDEMPOTENCY_KEY_PREFIX,
-  IDEMPOTENCY_WINDOW_SECONDS,
-  idempotencyProblem,
-} from './accept.js';
+import { type Accepted, idempotencyProblem, lazyIdempotentAccept } from './accept.js';
 import {
   type BatchItem,
   batchElements,
@@ -137,30 +129,7 @@ async function acceptItem(request: PublishRequest): Promise<Accepted> {
   return { id: event.id, type: event.type, tenantId: event.tenantId, createdAt: event.createdAt };
 }
 
-// Built at first use so that configuration is read from the environment once, at start-up.
-let idempotency:
-  | { config: IdempotencyConfig; accept: (request: PublishRequest) => Promise<Accepted> }
-  | undefined;
-
-function idempotentAccept() {
-  if (idempotency === undefined) {
-    const idempotencyConfig = new IdempotencyConfig({
-      eventKeyJmesPath: 'key',
-      payloadValidationJmesPath: 'input',
-      expiresAfterSeconds: IDEMPOTENCY_WINDOW_SECONDS,
-    });
-    idempotency = {
-      config: idempotencyConfig,
-      accept: makeIdempotent(acceptItem, {
-        // Its own persistence layer (one per idempotent function); the same key prefix as a single publish.
-        persistenceStore: new DynamoDBPersistenceLayer({ tableName: config.idempotencyTable() }),
-        config: idempotencyConfig,
-        keyPrefix: IDEMPOTENCY_KEY_PREFIX,
-      }),
-    };
-  }
-  return idempotency;
-}
+const idempotentAccept = lazyIdempotentAccept(acceptItem);
 
 /** Everything a single publish checks before it publishes, for one item: its problem, or ready. */
 async function prepare(principal: Principal, item: BatchItem): Promise<Ready | { error: unknown }> {

@@ -17,12 +17,9 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type Principal, requirePrincipal, requirePublisher } from '../shared/auth.js';
 import { validateAgainstCatalog } from '../shared/catalog/catalog.js';
-import { config } from '../shared/config.js';
 import { HeraldError, TransientError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { HeraldEvent } from '../shared/model.js';
@@ -31,12 +28,7 @@ import { jsonResponse, problemResponse } from '../shared/problem.js';
 import { publishEvent } from '../shared/publish.js';
 import { cancelPublish } from '../shared/store/events.js';
 import { readJsonText, validateEventInput, validateIdempotencyKey } from '../shared/validation.js';
-import {
-  type Accepted,
-  IDEMPOTENCY_KEY_PREFIX,
-  IDEMPOTENCY_WINDOW_SECONDS,
-  idempotencyProblem,
-} from './accept.js';
+import { type Accepted, idempotencyProblem, lazyIdempotentAccept } from './accept.js';
 import { authenticate } from './authenticate.js';
 import { idempotencyScope, keyedEventId } from './event-identity.js';
 import { handleBatch } from './ingest-batch.js';
@@ -86,30 +78,7 @@ interface KeyedRequest {
 const acceptKeyed = (request: KeyedRequest): Promise<Accepted> =>
   acceptEvent(request.input, request.schemaVersion, request.idempotencyKey);
 
-// Built at first use so that configuration is read from the environment once, at start-up.
-let idempotency:
-  | { config: IdempotencyConfig; accept: (request: KeyedRequest) => Promise<Accepted> }
-  | undefined;
-
-function idempotentAccept() {
-  if (idempotency === undefined) {
-    const idempotencyConfig = new IdempotencyConfig({
-      eventKeyJmesPath: 'key',
-      payloadValidationJmesPath: 'input',
-      expiresAfterSeconds: IDEMPOTENCY_WINDOW_SECONDS,
-    });
-    idempotency = {
-      config: idempotencyConfig,
-      accept: makeIdempotent(acceptKeyed, {
-        // Its own persistence layer: sharing one between idempotent functions mixes up stored results.
-        persistenceStore: new DynamoDBPersistenceLayer({ tableName: config.idempotencyTable() }),
-        config: idempotencyConfig,
-        keyPrefix: IDEMPOTENCY_KEY_PREFIX,
-      }),
-    };
-  }
-  return idempotency;
-}
+const idempotentAccept = lazyIdempotentAccept(acceptKeyed);
 
 /** API Gateway lower-cases header names; other callers (tests, proxies) may not. */
 function header(event: ApiEvent, name: string): string | undefined {
