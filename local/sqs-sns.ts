@@ -1,4 +1,5 @@
 // Plays the template's SQS queues, SNS topics and subscriptions in an in-process fauxqs.
+import { Server } from 'node:net';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { applyFauxqsFixes } from './fauxqs-fixes.js';
 import { type LocalResource, type ResolveContext, resolveString, resolveValue } from './intrinsics.js';
@@ -33,12 +34,37 @@ export async function startMessaging(options: {
   dataDir?: string;
 }): Promise<FauxqsServer> {
   if (options.dataDir !== undefined) await applyFauxqsFixes();
-  return startFauxqs({
-    port: options.port,
-    logger: false,
-    defaultRegion: options.region,
-    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
-  });
+  return onLoopback(() =>
+    startFauxqs({
+      port: options.port,
+      logger: false,
+      defaultRegion: options.region,
+      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    }),
+  );
+}
+
+const ANY_ADDRESS = new Set(['0.0.0.0', '::', '']);
+
+/**
+ * fauxqs 2.4 listens on 0.0.0.0 whatever its options say, which would let anyone on the network put
+ * events past the API's authorizer. While `start` runs, a listen on every interface binds loopback.
+ */
+export async function onLoopback<T>(start: () => Promise<T>): Promise<T> {
+  const original = Server.prototype.listen;
+  Server.prototype.listen = function (this: Server, ...args: unknown[]) {
+    const [first] = args;
+    if (typeof first === 'object' && first !== null && 'host' in first) {
+      const host = (first as { host?: unknown }).host;
+      if (typeof host === 'string' && ANY_ADDRESS.has(host)) args[0] = { ...first, host: '127.0.0.1' };
+    }
+    return (original as (...a: unknown[]) => Server).apply(this, args);
+  } as typeof Server.prototype.listen;
+  try {
+    return await start();
+  } finally {
+    Server.prototype.listen = original;
+  }
 }
 
 /** SQS visibility timeouts are whole seconds; scaled ones never go below 1 s. */
