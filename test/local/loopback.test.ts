@@ -74,7 +74,10 @@ describe('the local runtime listens on loopback only', () => {
       for (const url of urls) {
         const found = listeners(Number(new URL(url).port));
         expect(found.length, url).toBeGreaterThan(0);
-        expect(found.filter((address) => !LOOPBACK.has(address)), url).toEqual([]);
+        expect(
+          found.filter((address) => !LOOPBACK.has(address)),
+          url,
+        ).toEqual([]);
       }
     });
   });
