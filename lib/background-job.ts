@@ -34,6 +34,9 @@ class BackgroundJob extends Construct {
     if (!JOB_NAME.test(job.name)) throw new Error(`Job name "${job.name}" must match ${JOB_NAME}`);
     this.name = job.name;
     if (job.eventTypes.length === 0) throw new Error(`Job "${job.name}" must take at least one event type`);
+    if ((job.tableActions ?? []).length > 0 && (job.tableKeys ?? []).length === 0) {
+      throw new Error(`Job "${job.name}" declares tableActions: it must declare the tableKeys they touch`);
+    }
     const batchSize = job.batchSize ?? 10;
     if (batchSize < 1 || batchSize > 10_000) throw new Error(`Job "${job.name}": batchSize must be 1–10000`);
     const maxConcurrency = job.maxConcurrency ?? 10;
@@ -73,10 +76,15 @@ class BackgroundJob extends Construct {
     });
     // A non-retryable failure goes to the DLQ at once, any other on its last receive (lambdas/jobs/job-dlq.ts).
     grantQueues(this.function, 'send', [this.workQueue.deadLetterQueue]);
-    // The runner reads the event and records follow-up events (Get, Put); the job adds what it declares.
-    grantTableAccess(this.function, props.mainTable, {
-      actions: [...new Set<ItemAction>(['GetItem', 'PutItem', ...(job.tableActions ?? [])])],
-    });
+    // The runner reads the event (EVT#); the job adds what it declares, on the keys it declares.
+    grantTableAccess(this.function, props.mainTable, { actions: ['GetItem'], leadingKeys: ['EVT#*'] });
+    const ownActions: readonly ItemAction[] = job.tableActions ?? [];
+    if (ownActions.length > 0) {
+      grantTableAccess(this.function, props.mainTable, {
+        actions: ownActions,
+        leadingKeys: job.tableKeys ?? [],
+      });
+    }
     grantTableAccess(this.function, props.idempotencyTable, {
       actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
     });

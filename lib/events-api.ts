@@ -117,7 +117,8 @@ class EventsApi extends Construct {
         HERALD_STRICT_EVENT_TYPES: String(props.strictEventTypes ?? false),
       },
     });
-    grantTableAccess(this.ingestFunction, props.mainTable, { actions: ['PutItem'] });
+    // Its one write: the tombstone of a publish that failed in an unknown way (store/events.ts).
+    grantTableAccess(this.ingestFunction, props.mainTable, { actions: ['PutItem'], leadingKeys: ['EVT#*'] });
     // The catalog entry of a registered type, on a cache miss (lambdas/shared/catalog/catalog.ts).
     grantTableAccess(this.ingestFunction, props.mainTable, {
       actions: ['GetItem'],
@@ -182,9 +183,10 @@ class EventsApi extends Construct {
     });
     // Access logs, one JSON line per request: who (the key id and role the authorizer resolved, never
     // the key or any header), what, and how it went. The path carries ids only; bodies are never logged.
+    // Kept when the stack is deleted: they are the record of who called what.
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     if (stage !== undefined) {
       stage.accessLogSettings = {

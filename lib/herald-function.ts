@@ -63,7 +63,8 @@ class HeraldFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: HeraldFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
+      // Retained with the stack deleted: an investigation after a teardown still has the logs.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     // Its own role that writes to its own log group only (AWSLambdaBasicExecutionRole would allow
     // every log group in the account); every other permission is granted action by action (lib/access.ts).

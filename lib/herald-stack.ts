@@ -1,6 +1,17 @@
-import { Aspects, CfnOutput, type Duration, type IAspect, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  Aspects,
+  CfnOutput,
+  type Duration,
+  type IAspect,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+} from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { CfnEventSourceMapping, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct, IConstruct } from 'constructs';
 import type { Limits } from '../lambdas/shared/limits.js';
@@ -13,6 +24,7 @@ import {
 } from './capacity.js';
 import { EventsApi } from './events-api.js';
 import { jobs as declaredJobs, type JobDeclaration } from './jobs.js';
+import { adminOnlyKeyPolicy, useThroughService } from './key-policy.js';
 import { suppressNag } from './nag.js';
 import { Observability } from './observability.js';
 import { Portal } from './portal.js';
@@ -63,7 +75,12 @@ class HeraldStack extends Stack {
       ...(props.capacity !== undefined ? { capacity: props.capacity } : {}),
     });
     const secretsKey = new SecretsKey(this, 'SecretsKey');
-    const eventsTopic = new Topic(this, 'EventsTopic', { displayName: 'Herald events', enforceSSL: true });
+    const topicsKey = topicsKeyFor(this);
+    const eventsTopic = new Topic(this, 'EventsTopic', {
+      displayName: 'Herald events',
+      enforceSSL: true,
+      masterKey: topicsKey,
+    });
 
     const jobs = (props.jobs ?? declaredJobs).map(
       (job) =>
@@ -131,7 +148,13 @@ class HeraldStack extends Stack {
       webhookDlq: webhooks.webhookDlq,
       retryStateMachine: webhooks.retryStateMachine,
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+      functions: functionsOf(this),
+      api: eventsApi.api,
+      topicKey: topicsKey,
     });
+    suppressTopicKeyFindings(Object.values(functionsOf(this)));
+    // Every log group, access logs and the workflow's included, outlives the stack.
+    Aspects.of(this).add(new RetainLogGroups());
 
     for (const alarm of tables.alarms) alarm.addAlarmAction(new SnsAction(observability.alarmTopic));
     if (tables.billing === 'provisioned') {
@@ -178,6 +201,59 @@ class SizeEventSources implements IAspect {
   }
 }
 const originalConcurrency = new WeakMap<CfnEventSourceMapping, number>();
+
+/**
+ * The key of both topics (events and alarms): the account administers it; publishers use it only
+ * through SNS, and CloudWatch only to publish alarms of this account.
+ */
+function topicsKeyFor(scope: Construct): Key {
+  const key = new Key(scope, 'TopicsKey', {
+    description: 'Herald SNS topics (events, alarms): encryption at rest',
+    enableKeyRotation: true,
+    policy: adminOnlyKeyPolicy(),
+  });
+  key.addToResourcePolicy(useThroughService(key, 'sns', ['kms:GenerateDataKey*', 'kms:Decrypt']));
+  key.grant(
+    new ServicePrincipal('cloudwatch.amazonaws.com').withConditions({
+      StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
+    }),
+    'kms:GenerateDataKey*',
+    'kms:Decrypt',
+  );
+  return key;
+}
+
+/** Every function of the stack, by its path below the stack (`EventsApi/Ingest`), for the alarms. */
+function functionsOf(stack: Stack): Record<string, LambdaFunction> {
+  const found: Record<string, LambdaFunction> = {};
+  for (const node of stack.node.findAll()) {
+    if (node instanceof LambdaFunction) found[node.node.path.split('/').slice(1).join('/')] = node;
+  }
+  return found;
+}
+
+/** `topic.grantPublish` grants `kms:GenerateDataKey*` on the topic key, as SNS documents it. */
+function suppressTopicKeyFindings(functions: readonly LambdaFunction[]): void {
+  for (const fn of functions) {
+    const policy = fn.role?.node.tryFindChild('DefaultPolicy');
+    if (policy === undefined) continue;
+    suppressNag(policy, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'kms:GenerateDataKey* on the topics key is what SNS needs to publish to an encrypted topic; the key ' +
+          'policy lets it be used only through SNS',
+        appliesTo: ['Action::kms:GenerateDataKey*'],
+      },
+    ]);
+  }
+}
+
+class RetainLogGroups implements IAspect {
+  visit(node: IConstruct): void {
+    if (node instanceof CfnLogGroup) node.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  }
+}
 
 /**
  * cdk-nag findings on the retry workflow that are decisions, not oversights (kept here so that

@@ -20,10 +20,15 @@ interface JobDeclaration {
   /** @default 5 */
   readonly maxReceiveCount?: number;
   /**
-   * Main-table operations the job's own code makes, beyond the runner's (GetItem of the event, PutItem
-   * of follow-up events). Least privilege: a job gets nothing it does not declare. @default []
+   * Main-table operations the job's own code makes, beyond the runner's (GetItem of the event).
+   * Least privilege: a job gets nothing it does not declare. @default []
    */
   readonly tableActions?: readonly ItemAction[];
+  /**
+   * The partition keys those operations touch (`dynamodb:LeadingKeys`, `*` as wildcard), e.g.
+   * `INVOICE#*`. Required with `tableActions`: a job never writes anywhere in the table. @default []
+   */
+  readonly tableKeys?: readonly string[];
 }
 
 const jobs: readonly JobDeclaration[] = [
@@ -33,6 +38,8 @@ const jobs: readonly JobDeclaration[] = [
     entry: 'lambdas/jobs/invoice.handler.ts',
     batchSize: 10,
     maxConcurrency: 10,
+    tableActions: ['GetItem', 'PutItem'],
+    tableKeys: ['INVOICE#*'],
   },
 ];
 

@@ -1,4 +1,5 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   type Alarm,
   Color,
@@ -11,6 +12,8 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -23,9 +26,21 @@ interface ObservabilityProps {
   readonly workQueues: Readonly<Record<string, WorkQueue>>;
   readonly webhookDlq: Queue;
   readonly retryStateMachine: StateMachine;
-  /** Subscribes this address to the alarm topic. @default no subscription */
+  /** Subscribes this address to the alarm topic. @default no subscription (a warning at synth and deploy) */
   readonly alarmEmail?: string;
+  /** Functions whose throttles and errors alarm, by display name. @default none */
+  readonly functions?: Readonly<Record<string, IFunction>>;
+  /** The HTTP API whose 5xx answers alarm. @default none */
+  readonly api?: HttpApi;
+  /** Encrypts the alarm topic at rest (its key policy must let CloudWatch use it). @default SNS-managed key */
+  readonly topicKey?: IKey;
 }
+
+/** Errors of one function in 5 minutes before its alarm fires: a single poison record is the DLQ's to report. */
+const FUNCTION_ERRORS_THRESHOLD = 5;
+/** 5xx answers of the API in 5 minutes before its alarm fires. */
+const API_5XX_THRESHOLD = 5;
+const fiveMinutes = Duration.minutes(5);
 
 const NAMESPACE = 'Herald';
 const period = Duration.minutes(1);
@@ -40,6 +55,16 @@ function heraldMetric(metricName: string, statistic = 'Sum'): Metric {
   });
 }
 
+function statesThrottled(dimensionsMap: Record<string, string>): Metric {
+  return new Metric({
+    namespace: 'AWS/States',
+    metricName: 'ThrottledEvents',
+    dimensionsMap,
+    statistic: 'Sum',
+    period: fiveMinutes,
+  });
+}
+
 /**
  * The alarm topic every alarm notifies, and one dashboard with the widgets the runbooks point at:
  * queue depth, age of oldest message, DLQ depth, jobs per second, retries, delivery success, latency.
@@ -51,8 +76,20 @@ class Observability extends Construct {
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
-    this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'Herald alarms', enforceSSL: true });
+    this.alarmTopic = new Topic(this, 'AlarmTopic', {
+      displayName: 'Herald alarms',
+      enforceSSL: true,
+      ...(props.topicKey ? { masterKey: props.topicKey } : {}),
+    });
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+    else {
+      // Shown by `cdk synth` and `cdk deploy`: alarms that notify nobody are easy to miss.
+      Annotations.of(this).addWarningV2(
+        'herald:noAlarmSubscriber',
+        'The alarm topic has no subscriber: alarms will notify nobody. Set context herald:alarmEmail ' +
+          '(cdk deploy -c herald:alarmEmail=ops@example.com) or subscribe to the AlarmTopicArn output.',
+      );
+    }
     const action = new SnsAction(this.alarmTopic);
 
     for (const workQueue of Object.values(props.workQueues)) this.alarms.push(...workQueue.alarms);
@@ -84,6 +121,60 @@ class Observability extends Construct {
       }).createAlarm(this, 'RetryWorkflowEndedEarlyAlarm', {
         alarmDescription:
           'Retry workflows timed out or were aborted; their deliveries are failed on the webhook DLQ: see runbooks/webhook-delivery-failing.md',
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    for (const [name, fn] of Object.entries(props.functions ?? {})) {
+      const safeId = name.replace(/[^A-Za-z0-9]/g, '');
+      this.alarms.push(
+        fn.metricThrottles({ period: fiveMinutes }).createAlarm(this, `${safeId}ThrottlesAlarm`, {
+          alarmDescription: `Function ${name} was throttled (concurrency limit): see runbooks/queue-stuck.md`,
+          threshold: 1,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+        fn.metricErrors({ period: fiveMinutes }).createAlarm(this, `${safeId}ErrorsAlarm`, {
+          alarmDescription: `Function ${name} failed ${FUNCTION_ERRORS_THRESHOLD} or more invocations in 5 minutes: see runbooks/queue-stuck.md`,
+          threshold: FUNCTION_ERRORS_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+    if (props.api !== undefined) {
+      this.alarms.push(
+        props.api.metricServerError({ period: fiveMinutes }).createAlarm(this, 'Api5xxAlarm', {
+          alarmDescription: `The HTTP API answered ${API_5XX_THRESHOLD} or more 5xx in 5 minutes: see runbooks/queue-stuck.md`,
+          threshold: API_5XX_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+    this.alarms.push(
+      props.retryStateMachine
+        .metricThrottled({ period: fiveMinutes })
+        .createAlarm(this, 'RetryWorkflowThrottledAlarm', {
+          alarmDescription:
+            'Step Functions throttled retry workflow executions: see runbooks/webhook-delivery-failing.md',
+          threshold: 1,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      // The account-wide token buckets (DESIGN.md "Facts"): StartExecution and state transitions.
+      new MathExpression({
+        expression: 'FILL(s, 0) + FILL(t, 0)',
+        usingMetrics: {
+          s: statesThrottled({ APIName: 'StartExecution' }),
+          t: statesThrottled({ ServiceMetric: 'StateTransition' }),
+        },
+        label: 'Step Functions throttled events',
+        period: fiveMinutes,
+      }).createAlarm(this, 'StepFunctionsThrottledEventsAlarm', {
+        alarmDescription:
+          'Step Functions throttled StartExecution or state transitions in this account and region: see runbooks/webhook-delivery-failing.md',
         threshold: 1,
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,

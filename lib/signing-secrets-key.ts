@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { adminOnlyKeyPolicy, useByPrincipal } from './key-policy.js';
 
 /** Must equal ENCRYPTION_CONTEXT in lambdas/secrets/data-keys.ts. */
 const PURPOSE = 'endpoint-signing-secret';
@@ -27,6 +28,8 @@ class SecretsKey extends Construct {
       description: 'Herald endpoint signing secrets (wraps the data keys that seal them)',
       enableKeyRotation: true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      // The account administers the key; only the functions granted below may use it.
+      policy: adminOnlyKeyPolicy(),
     });
     this.environment = { HERALD_SECRETS_KEY_ID: this.key.keyArn };
   }
@@ -41,14 +44,13 @@ class SecretsKey extends Construct {
     this.grant(grantee, ['kms:GenerateDataKey', 'kms:Decrypt']);
   }
 
+  /** In the role's policy and in the key's: the key policy names each user, so IAM alone cannot. */
   private grant(grantee: IGrantable, actions: string[]): void {
+    const conditions = { StringEquals: { 'kms:EncryptionContext:herald:purpose': PURPOSE } };
     grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions,
-        resources: [this.key.keyArn],
-        conditions: { StringEquals: { 'kms:EncryptionContext:herald:purpose': PURPOSE } },
-      }),
+      new PolicyStatement({ actions, resources: [this.key.keyArn], conditions }),
     );
+    this.key.addToResourcePolicy(useByPrincipal(grantee.grantPrincipal, actions, conditions));
   }
 }
 

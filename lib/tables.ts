@@ -11,6 +11,7 @@ import {
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { type Billing, DEFAULT_CAPACITY, type ProvisionedCapacity } from './capacity.js';
+import { adminOnlyKeyPolicy, useThroughService } from './key-policy.js';
 
 /**
  * The list index: gsi1pk/gsi1sk, projecting only the keys and `type` (the events list filters on it), so
@@ -83,7 +84,19 @@ class HeraldTables extends Construct {
       description: 'Herald tables: endpoint secrets, events, deliveries, idempotency records',
       enableKeyRotation: true,
       removalPolicy,
+      policy: adminOnlyKeyPolicy(),
     });
+    // Used by DynamoDB on behalf of the functions granted the table (lib/access.ts), never directly.
+    this.key.addToResourcePolicy(
+      useThroughService(this, 'dynamodb', [
+        'kms:Encrypt',
+        'kms:Decrypt',
+        'kms:ReEncrypt*',
+        'kms:GenerateDataKey*',
+        'kms:DescribeKey',
+        'kms:CreateGrant',
+      ]),
+    );
 
     this.main = new Table(this, 'Main', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
