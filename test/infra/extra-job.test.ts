@@ -49,13 +49,14 @@ describe('a stack with one more declared job', () => {
 
   const count = (t: Template, type: string) => resourcesOf(t, type).length;
 
-  it('has exactly one more function, two more queues, one more subscription and mapping, two more alarms', () => {
+  it('has exactly one more function, two more queues, one more subscription and mapping, four more alarms', () => {
     const added = (type: string) => count(template, type) - count(base, type);
     expect(added('AWS::Lambda::Function')).toBe(1);
     expect(added('AWS::SQS::Queue')).toBe(2);
     expect(added('AWS::SNS::Subscription')).toBe(1);
     expect(added('AWS::Lambda::EventSourceMapping')).toBe(1);
-    expect(added('AWS::CloudWatch::Alarm')).toBe(2);
+    // Its DLQ depth and message age; its function's throttles and errors.
+    expect(added('AWS::CloudWatch::Alarm')).toBe(4);
     expect(added('AWS::CloudWatch::Dashboard')).toBe(0);
   });
 
