@@ -32,6 +32,20 @@ const attemptTimeoutSeconds = limitContext('herald:attemptTimeoutSeconds');
 const inlineTimeoutMs = limitContext('herald:inlineTimeoutMs');
 const fanoutConcurrency = limitContext('herald:fanoutConcurrency');
 const endpointDisableAfter = parseDisableAfter(context('herald:endpointDisableAfter'));
+// The portal's public URL (a custom domain) and the longest portal session (docs/security.md).
+const publicUrl = context('herald:publicUrl');
+if (publicUrl !== undefined && (typeof publicUrl !== 'string' || !/^https:\/\/[^/]+/.test(publicUrl))) {
+  throw new Error(`Context herald:publicUrl must be an https:// URL, got ${String(publicUrl)}`);
+}
+const portalMaxSessionSeconds = limitContext('herald:portalMaxSessionSeconds');
+if (
+  portalMaxSessionSeconds !== undefined &&
+  (portalMaxSessionSeconds < 60 || portalMaxSessionSeconds > 604_800)
+) {
+  throw new Error(
+    `Context herald:portalMaxSessionSeconds must be 60 to 604800 (API.md), got ${portalMaxSessionSeconds}`,
+  );
+}
 // Upgrading a stack deployed with the gsi1 index: `query`, then `keep`, then none (lib/tables.ts).
 const legacyGsi1 = context('herald:legacyGsi1');
 if (legacyGsi1 !== undefined && legacyGsi1 !== 'query' && legacyGsi1 !== 'keep') {
@@ -59,6 +73,8 @@ new HeraldStack(app, String(context('herald:stackName') ?? 'Herald'), {
   ...(legacyGsi1 !== undefined ? { legacyGsi1 } : {}),
   billing,
   ...(capacity !== undefined ? { capacity } : {}),
+  ...(typeof publicUrl === 'string' ? { publicUrl } : {}),
+  ...(portalMaxSessionSeconds !== undefined ? { portalMaxSessionSeconds } : {}),
   limits: {
     ...(maxEndpointsPerTenant !== undefined ? { endpointsPerTenant: maxEndpointsPerTenant } : {}),
     ...(maxReplayCallsPerMinute !== undefined ? { replayCallsPerMinute: maxReplayCallsPerMinute } : {}),

@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { type CfnStage, HttpApi, HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  type CfnApi,
+  type CfnStage,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -71,6 +77,13 @@ interface EventsApiProps {
   readonly strictEventTypes?: boolean;
   /** Limits against amplification the management function enforces. @default DEFAULT_LIMITS (limits.ts) */
   readonly limits?: Partial<Pick<Limits, 'endpointsPerTenant' | 'replayCallsPerMinute'>>;
+  /**
+   * The public URL the portal is served at (a custom domain), where portal links point. @default the
+   * API's own endpoint + `/portal/` (context `herald:publicUrl`)
+   */
+  readonly publicUrl?: string;
+  /** The longest portal link and session, in seconds (≤ 604800). @default 86400 (context `herald:portalMaxSessionSeconds`) */
+  readonly portalMaxSessionSeconds?: number;
   /** Steady-state requests per second across the API. @default 1000 */
   readonly throttleRateLimit?: number;
   /** @default 2000 */
@@ -176,6 +189,20 @@ class EventsApi extends Construct {
       description: 'Herald events, endpoints, deliveries and DLQ API',
       createDefaultStage: true,
     });
+    // Portal links point at the deployment's own URL, never at a request's Host header.
+    const apiResource = this.api.node.defaultChild as CfnApi;
+    this.managementFunction.addEnvironment(
+      'HERALD_PORTAL_URL',
+      props.publicUrl !== undefined
+        ? `${props.publicUrl.replace(/\/+$/, '')}/portal/`
+        : `${apiResource.attrApiEndpoint}/portal/`,
+    );
+    if (props.portalMaxSessionSeconds !== undefined) {
+      this.managementFunction.addEnvironment(
+        'HERALD_PORTAL_MAX_SESSION_SECONDS',
+        String(props.portalMaxSessionSeconds),
+      );
+    }
     const stage = this.api.defaultStage?.node.defaultChild as CfnStage | undefined;
     stage?.addPropertyOverride('DefaultRouteSettings', {
       ThrottlingRateLimit: props.throttleRateLimit ?? 1000,

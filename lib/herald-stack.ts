@@ -53,6 +53,10 @@ interface HeraldStackProps extends StackProps {
   readonly strictEventTypes?: boolean;
   /** Limits against amplification (lambdas/shared/limits.ts). @default DEFAULT_LIMITS */
   readonly limits?: Partial<Pick<Limits, 'endpointsPerTenant' | 'replayCallsPerMinute'>>;
+  /** Where the portal is served (custom domain); portal links point there. @default the API endpoint */
+  readonly publicUrl?: string;
+  /** The longest portal link and session, 60 to 604800 seconds. @default 86400 (a day) */
+  readonly portalMaxSessionSeconds?: number;
   /** @default no email subscription on the alarm topic */
   readonly alarmEmail?: string;
   /** Upgrading a stack deployed with the `gsi1` index (lib/tables.ts). @default none */
@@ -138,6 +142,10 @@ class HeraldStack extends Stack {
       allowLoopbackWebhooks,
       strictEventTypes: props.strictEventTypes ?? false,
       ...(props.limits ? { limits: props.limits } : {}),
+      ...(props.publicUrl !== undefined ? { publicUrl: props.publicUrl } : {}),
+      ...(props.portalMaxSessionSeconds !== undefined
+        ? { portalMaxSessionSeconds: props.portalMaxSessionSeconds }
+        : {}),
     });
 
     new Portal(this, 'Portal', { api: eventsApi.api });

@@ -47,6 +47,7 @@ interface VerifiedKey {
   readonly id: string;
   readonly role: string;
   readonly tenantId?: string;
+  readonly tenantIds?: readonly string[];
   /** Sessions: epoch seconds at which the session ends, whatever the cache's TTL. */
   readonly expiresAt?: number;
 }
@@ -65,11 +66,15 @@ function verifiedCache(): TtlCache<VerifiedKey> {
   return verified;
 }
 
-function outcome(reason: Reason, key?: { role: string; tenantId?: string; id: string }): AuthorizerContext {
+function outcome(
+  reason: Reason,
+  key?: { role: string; tenantId?: string; tenantIds?: readonly string[]; id: string },
+): AuthorizerContext {
   return {
     authenticated: key === undefined ? 'false' : 'true',
     role: key?.role ?? '',
     tenantId: key?.tenantId ?? '',
+    tenantIds: key?.tenantIds?.join(',') ?? '',
     keyId: key?.id ?? '',
     reason,
   };
@@ -103,10 +108,12 @@ async function sessionOutcome(event: CredentialRequest, cookie: string): Promise
   let session = cachedVerification(presented, Date.now());
   if (session === undefined) {
     const record = await getPortalLink(linkId);
-    const decision = sessionDecision(record, presented, Math.floor(Date.now() / 1000));
+    // The key that minted the link, read again like any key: revoking it ends the session too.
+    const minter = record?.createdBy === undefined ? undefined : await getApiKey(record.createdBy);
+    const decision = sessionDecision(record, presented, Math.floor(Date.now() / 1000), minter);
     if (decision !== 'ok' || record === undefined) {
       logger.info('Portal session rejected', { linkId, reason: decision });
-      return outcome(decision === 'ok' ? 'unknown_session' : decision);
+      return outcome(decision === 'ok' || decision === 'minter_revoked' ? 'unknown_session' : decision);
     }
     session = { role: 'tenant', tenantId: record.tenantId, id: linkId, expiresAt: record.expiresAt };
     verifiedCache().set(presented, session, Date.now());
@@ -145,6 +152,7 @@ async function authenticate(event: CredentialRequest): Promise<AuthorizerContext
     id: record.id,
     role: record.role,
     ...(record.tenantId !== undefined ? { tenantId: record.tenantId } : {}),
+    ...(record.tenantIds !== undefined ? { tenantIds: record.tenantIds } : {}),
   };
   verifiedCache().set(presented, key, Date.now());
   return outcome('ok', key);

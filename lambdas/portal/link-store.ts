@@ -7,7 +7,14 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/aws-clients.js';
 import { config } from '../shared/config.js';
-import { compositeKey, isConditionFailure } from '../shared/store/table.js';
+import {
+  compositeKey,
+  isConditionFailure,
+  keyPart,
+  type Page,
+  queryGsi1Page,
+  type StoreKey,
+} from '../shared/store/table.js';
 import type { PortalLinkState } from './tokens.js';
 
 interface PortalLinkRecord extends PortalLinkState {
@@ -15,6 +22,21 @@ interface PortalLinkRecord extends PortalLinkState {
   readonly createdAt: string;
   readonly exchangedAt?: string;
 }
+
+/** What a listing shows: no hash of either token. */
+interface PortalLinkSummary {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly createdBy?: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  /** `unused` (the link is open), `active` (exchanged for a session), `expired`. */
+  readonly state: 'unused' | 'active' | 'expired';
+  readonly exchangedAt?: string;
+}
+
+/** Listed through gsi1 as `PORTALS` / `<createdBy>#<createdAt>#<id>`: one minter's links are a range. */
+const LIST_PK = 'PORTALS';
 
 function keyOf(id: string): Record<string, string> {
   return { pk: compositeKey('PORTAL', id), sk: 'PORTAL' };
@@ -29,7 +51,42 @@ function toRecord(item: Record<string, unknown>): PortalLinkRecord {
     createdAt: String(item.createdAt),
     ...(typeof item.sessionHash === 'string' ? { sessionHash: item.sessionHash } : {}),
     ...(typeof item.exchangedAt === 'string' ? { exchangedAt: item.exchangedAt } : {}),
+    ...(typeof item.createdBy === 'string' ? { createdBy: item.createdBy } : {}),
   };
+}
+
+function summarize(record: PortalLinkRecord, nowSeconds: number): PortalLinkSummary {
+  return {
+    id: record.id,
+    tenantId: record.tenantId,
+    ...(record.createdBy !== undefined ? { createdBy: record.createdBy } : {}),
+    createdAt: record.createdAt,
+    expiresAt: new Date(record.expiresAt * 1000).toISOString(),
+    state:
+      nowSeconds >= record.expiresAt ? 'expired' : record.sessionHash === undefined ? 'unused' : 'active',
+    ...(record.exchangedAt !== undefined ? { exchangedAt: record.exchangedAt } : {}),
+  };
+}
+
+/** Links, all (admin) or one minter's (`createdBy`), without their hashes. */
+async function listPortalLinks(options: {
+  limit: number;
+  startKey?: StoreKey;
+  createdBy?: string;
+  now?: Date;
+}): Promise<Page<PortalLinkSummary>> {
+  const nowSeconds = Math.floor((options.now ?? new Date()).getTime() / 1000);
+  const page = await queryGsi1Page(LIST_PK, {
+    limit: options.limit,
+    ...(options.startKey ? { startKey: options.startKey } : {}),
+    ...(options.createdBy !== undefined
+      ? {
+          range: ' AND begins_with(gsi1sk, :minter)',
+          values: { ':minter': `${keyPart(options.createdBy)}#` },
+        }
+      : {}),
+  });
+  return { ...page, items: page.items.map((item) => summarize(toRecord(item), nowSeconds)) };
 }
 
 /** Writes a new link; ids are random, so an existing item means a bug — fail rather than overwrite. */
@@ -37,7 +94,12 @@ async function putPortalLink(record: PortalLinkRecord): Promise<void> {
   await documentClient().send(
     new PutCommand({
       TableName: config.table(),
-      Item: { ...keyOf(record.id), ...record },
+      Item: {
+        ...keyOf(record.id),
+        gsi1pk: LIST_PK,
+        gsi1sk: compositeKey(record.createdBy ?? '-', record.createdAt, record.id),
+        ...record,
+      },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );
@@ -91,5 +153,5 @@ async function deletePortalLink(id: string): Promise<PortalLinkRecord | undefine
   return result.Attributes === undefined ? undefined : toRecord(result.Attributes);
 }
 
-export type { PortalLinkRecord };
-export { deletePortalLink, exchangePortalLink, getPortalLink, putPortalLink };
+export type { PortalLinkRecord, PortalLinkSummary };
+export { deletePortalLink, exchangePortalLink, getPortalLink, listPortalLinks, putPortalLink };

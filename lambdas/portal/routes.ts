@@ -5,15 +5,29 @@
  * server, and the page removes it from the address bar after the exchange.
  */
 
-import { rejectUnknownFields, requiredString, requireJsonObject } from '../api/http.js';
-import { type ApiEvent, publicRoute, type Route, route } from '../api/router.js';
+import {
+  decodeCursor,
+  listBody,
+  parseLimit,
+  rejectUnknownFields,
+  requiredString,
+  requireJsonObject,
+} from '../api/http.js';
+import { publicRoute, type Route, route } from '../api/router.js';
 import { hashApiKey } from '../shared/apikeys.js';
-import { isPortalSession, requireLinkMinter } from '../shared/auth.js';
+import { isPortalSession, type Principal, requireLinkMinter } from '../shared/auth.js';
 import { config } from '../shared/config.js';
-import { InvalidRequestError, NotFoundError, UnauthorizedError } from '../shared/errors.js';
+import { ForbiddenError, InvalidRequestError, NotFoundError, UnauthorizedError } from '../shared/errors.js';
 import { jsonResponse } from '../shared/problem.js';
 import { MAX_TENANT_ID_LENGTH } from '../shared/validation.js';
-import { deletePortalLink, exchangePortalLink, getPortalLink, putPortalLink } from './link-store.js';
+import {
+  deletePortalLink,
+  exchangePortalLink,
+  getPortalLink,
+  listPortalLinks,
+  type PortalLinkRecord,
+  putPortalLink,
+} from './link-store.js';
 import {
   clearedSessionCookie,
   exchangeDecision,
@@ -22,6 +36,7 @@ import {
   isLoopbackHttp,
   linkLifetime,
   parseLinkId,
+  parseMaxSessionSeconds,
   sessionCookie,
 } from './tokens.js';
 
@@ -34,12 +49,13 @@ const EXCHANGE_MESSAGES = {
   link_used: 'This portal link has already been used; ask for a new one',
 } as const;
 
-/** The portal's base URL: configured, or this API's own origin (the portal is served at /portal/). */
-function portalBase(event: ApiEvent): string {
+/**
+ * The portal's base URL as the deployment configured it (HERALD_PORTAL_URL). Never built from the
+ * request: a `Host` header is the caller's to choose, and a link pointing elsewhere hands its token away.
+ */
+function portalBase(): string {
   const configured = config.portalUrl();
-  if (configured !== undefined) return configured.endsWith('/') ? configured : `${configured}/`;
-  const scheme = isLoopbackHttp(event.headers) ? 'http' : 'https';
-  return `${scheme}://${event.headers.host ?? event.requestContext.domainName}/portal/`;
+  return configured.endsWith('/') ? configured : `${configured}/`;
 }
 
 const createLink = route('POST', '/v1/portal-links', async ({ event, principal }) => {
@@ -52,30 +68,54 @@ const createLink = route('POST', '/v1/portal-links', async ({ event, principal }
     });
   }
   requireLinkMinter(principal, tenantId);
-  const lifetime = linkLifetime(body.expiresIn);
+  const lifetime = linkLifetime(body.expiresIn, parseMaxSessionSeconds(config.portalMaxSessionSeconds()));
   if ('error' in lifetime) throw new InvalidRequestError(lifetime.error, { detail: { field: 'expiresIn' } });
+  const base = portalBase();
   const now = new Date();
   const expiresAt = Math.floor(now.getTime() / 1000) + lifetime.seconds;
   const { id, token, hash } = generateLinkToken();
-  await putPortalLink({ id, tenantId, linkHash: hash, expiresAt, createdAt: now.toISOString() });
+  await putPortalLink({
+    id,
+    tenantId,
+    linkHash: hash,
+    expiresAt,
+    createdAt: now.toISOString(),
+    createdBy: principal.keyId,
+  });
   return jsonResponse(201, {
     id,
     tenantId,
-    url: `${portalBase(event)}#token=${token}`,
+    createdBy: principal.keyId,
+    url: `${base}#token=${token}`,
     expiresAt: new Date(expiresAt * 1000).toISOString(),
   });
 });
 
+/** Links: an admin sees all, a publisher the ones its key minted; a tenant key none (403). */
+const listLinks = route('GET', '/v1/portal-links', async ({ principal, query }) => {
+  if (principal.role === 'tenant') throw new ForbiddenError('A tenant key cannot list portal links');
+  const startKey = decodeCursor(query.cursor);
+  const page = await listPortalLinks({
+    limit: parseLimit(query.limit),
+    ...(startKey ? { startKey } : {}),
+    ...(principal.role === 'publisher' ? { createdBy: principal.keyId } : {}),
+  });
+  return jsonResponse(200, listBody(page.items, page.lastEvaluatedKey));
+});
+
+/** An admin may revoke any link; a publisher only one its key minted. */
+function mayRevoke(principal: Principal, record: PortalLinkRecord): boolean {
+  if (principal.role === 'admin') return true;
+  return principal.role === 'publisher' && record.createdBy === principal.keyId;
+}
+
+/**
+ * A link the caller may not revoke answers exactly as a missing one (404), whoever asks, so the
+ * answer never tells whether an id exists.
+ */
 const revokeLink = route('DELETE', '/v1/portal-links/{id}', async ({ principal, params }) => {
-  const record = await getPortalLink(params.id!);
-  // Another tenant's link is as unknown as a missing one to a tenant-bound publisher.
-  if (record === undefined) throw new NotFoundError('Portal link not found');
-  try {
-    requireLinkMinter(principal, record.tenantId);
-  } catch (error) {
-    if (principal.role === 'publisher') throw new NotFoundError('Portal link not found');
-    throw error;
-  }
+  const record = principal.role === 'tenant' ? undefined : await getPortalLink(params.id!);
+  if (record === undefined || !mayRevoke(principal, record)) throw new NotFoundError('Portal link not found');
   await deletePortalLink(record.id);
   return { statusCode: 204 };
 });
@@ -124,6 +164,6 @@ const endSession = route('DELETE', '/v1/portal-session', async ({ event, princip
   return { statusCode: 204, cookies: [clearedSessionCookie(!isLoopbackHttp(event.headers))] };
 });
 
-const portalRoutes: readonly Route[] = [createLink, revokeLink, exchange, readSession, endSession];
+const portalRoutes: readonly Route[] = [createLink, listLinks, revokeLink, exchange, readSession, endSession];
 
 export { portalRoutes };

@@ -15,9 +15,14 @@ const SESSION_PATTERN = /^hps_([0-9a-z]{16})_[A-Za-z0-9_-]{43}$/;
 
 /** The session cookie's name; HttpOnly, so no script on the page can read it. */
 const SESSION_COOKIE = 'herald_portal_session';
-/** API.md "Portal": default one hour, at most seven days. */
+/** API.md "Portal": default one hour, at most seven days (the contract's bound on any deployment). */
 const DEFAULT_LINK_SECONDS = 3600;
 const MAX_LINK_SECONDS = 604_800;
+/**
+ * The longest link (and session) a deployment mints unless configured otherwise: a day. Context
+ * `herald:portalMaxSessionSeconds` (HERALD_PORTAL_MAX_SESSION_SECONDS) sets it, up to MAX_LINK_SECONDS.
+ */
+const DEFAULT_MAX_SESSION_SECONDS = 86_400;
 
 interface PortalToken {
   /** `pl_<16>`: the link's public id. */
@@ -36,10 +41,19 @@ interface PortalLinkState {
   readonly sessionHash?: string;
   /** Epoch seconds; the link and its session end together. */
   readonly expiresAt: number;
+  /** The key id that minted the link: its session lives only as long as that key. */
+  readonly createdBy?: string;
+}
+
+/** The minting key as the authorizer reads it again: whether it still exists and what it may mint. */
+interface MinterState {
+  readonly role: string;
+  readonly tenantId?: string;
+  readonly tenantIds?: readonly string[];
 }
 
 type ExchangeDecision = 'ok' | 'link_invalid' | 'link_expired' | 'link_used';
-type SessionDecision = 'ok' | 'unknown_session' | 'session_expired';
+type SessionDecision = 'ok' | 'unknown_session' | 'session_expired' | 'minter_revoked';
 
 function randomIdPart(): string {
   let out = '';
@@ -83,29 +97,55 @@ function exchangeDecision(
   return 'ok';
 }
 
-/** Whether a presented session cookie is live now; a deleted (revoked) link is unknown. */
+/**
+ * Whether a presented session cookie is live now: a deleted (revoked) link is unknown, and a session
+ * whose minting key was revoked (or that records no minter) ends with that key.
+ */
 function sessionDecision(
   state: PortalLinkState | undefined,
   presentedHash: string,
   nowSeconds: number,
+  minter: MinterState | undefined,
 ): SessionDecision {
   // Compare against a dummy hash when there is none, so timing does not tell which ids exist.
   const stored = state?.sessionHash ?? '0'.repeat(presentedHash.length);
   if (!hashesEqual(presentedHash, stored) || state?.sessionHash === undefined) return 'unknown_session';
   if (nowSeconds >= state.expiresAt) return 'session_expired';
+  if (minter === undefined || !mayMintFor(minter, state.tenantId)) return 'minter_revoked';
   return 'ok';
 }
 
-/** `expiresIn` as API.md allows it, or a message naming what is wrong. */
-function linkLifetime(expiresIn: unknown): { seconds: number } | { error: string } {
-  if (expiresIn === undefined) return { seconds: DEFAULT_LINK_SECONDS };
-  if (
-    typeof expiresIn !== 'number' ||
-    !Number.isInteger(expiresIn) ||
-    expiresIn < 1 ||
-    expiresIn > MAX_LINK_SECONDS
-  ) {
-    return { error: `"expiresIn" must be an integer number of seconds from 1 to ${MAX_LINK_SECONDS}` };
+/** Whether a key may mint a portal link for the tenant: admin, or a publisher unbound or bound to it. */
+function mayMintFor(key: MinterState, tenantId: string): boolean {
+  if (key.role === 'admin') return true;
+  if (key.role !== 'publisher') return false;
+  if (key.tenantIds !== undefined) return key.tenantIds.includes(tenantId);
+  return key.tenantId === undefined || key.tenantId === tenantId;
+}
+
+/** The deployment's longest link, as configured (HERALD_PORTAL_MAX_SESSION_SECONDS), or the default. */
+function parseMaxSessionSeconds(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULT_MAX_SESSION_SECONDS;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 60 || value > MAX_LINK_SECONDS) {
+    throw new Error(
+      `HERALD_PORTAL_MAX_SESSION_SECONDS must be an integer from 60 to ${MAX_LINK_SECONDS}, got "${raw}"`,
+    );
+  }
+  return value;
+}
+
+/** `expiresIn` as API.md and the deployment's maximum allow it, or a message naming what is wrong. */
+function linkLifetime(
+  expiresIn: unknown,
+  maxSeconds: number = DEFAULT_MAX_SESSION_SECONDS,
+): { seconds: number } | { error: string } {
+  const max = Math.min(maxSeconds, MAX_LINK_SECONDS);
+  if (expiresIn === undefined) return { seconds: Math.min(DEFAULT_LINK_SECONDS, max) };
+  if (typeof expiresIn !== 'number' || !Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > max) {
+    return {
+      error: `"expiresIn" must be an integer number of seconds from 1 to ${max} (this deployment's longest portal session)`,
+    };
   }
   return { seconds: expiresIn };
 }
@@ -147,15 +187,19 @@ function clearedSessionCookie(secure: boolean): string {
   return sessionCookie('', 0, secure);
 }
 
-export type { ExchangeDecision, PortalLinkState, PortalToken, SessionDecision };
+export type { ExchangeDecision, MinterState, PortalLinkState, PortalToken, SessionDecision };
 export {
   clearedSessionCookie,
+  DEFAULT_MAX_SESSION_SECONDS,
   exchangeDecision,
   generateLinkToken,
   generateSessionToken,
   isLoopbackHttp,
   linkLifetime,
+  MAX_LINK_SECONDS,
+  mayMintFor,
   parseLinkId,
+  parseMaxSessionSeconds,
   parseSessionId,
   readCookie,
   SESSION_COOKIE,

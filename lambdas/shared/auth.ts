@@ -16,6 +16,8 @@ interface Principal {
   readonly keyId: string;
   /** Set for tenant keys, and for publisher keys bound to one tenant. */
   readonly tenantId?: string;
+  /** Set for publisher keys limited to a set of tenants. */
+  readonly tenantIds?: readonly string[];
 }
 
 /** The authorizer's context as it reaches a route (simple responses: string values). */
@@ -23,6 +25,8 @@ interface AuthorizerContext {
   readonly authenticated: 'true' | 'false';
   readonly role: string;
   readonly tenantId: string;
+  /** A publisher key's tenant set, comma-separated (tenant ids never contain a comma); '' when none. */
+  readonly tenantIds?: string;
   readonly keyId: string;
   readonly reason: string;
 }
@@ -47,14 +51,21 @@ function requirePrincipal(event: AuthorizedEvent): Principal {
     if (message !== undefined) throw new UnauthorizedError(message, { detail: { reason } });
     throw new UnauthorizedError('A valid API key is required: send "Authorization: Bearer <key>"');
   }
-  const { role, keyId, tenantId } = context;
+  const { role, keyId, tenantId, tenantIds } = context;
   if ((role !== 'admin' && role !== 'publisher' && role !== 'tenant') || typeof keyId !== 'string') {
     throw new UnauthorizedError('A valid API key is required: send "Authorization: Bearer <key>"');
   }
   if (role === 'tenant' && (typeof tenantId !== 'string' || tenantId === '')) {
     throw new UnauthorizedError('A valid API key is required: send "Authorization: Bearer <key>"');
   }
-  return { role, keyId, ...(typeof tenantId === 'string' && tenantId !== '' ? { tenantId } : {}) };
+  return {
+    role,
+    keyId,
+    ...(typeof tenantId === 'string' && tenantId !== '' ? { tenantId } : {}),
+    ...(role === 'publisher' && typeof tenantIds === 'string' && tenantIds !== ''
+      ? { tenantIds: tenantIds.split(',') }
+      : {}),
+  };
 }
 
 function requireAdmin(principal: Principal): void {
@@ -68,21 +79,32 @@ function requireManager(principal: Principal): void {
   }
 }
 
-/** Publishing: admin, or a publisher that is unbound or bound to this tenant. */
+/** The tenants a bound publisher may act for, as a phrase; undefined for an unbound one. */
+function publisherTenants(principal: Principal): string | undefined {
+  if (principal.tenantIds !== undefined) return `tenants ${principal.tenantIds.join(', ')}`;
+  return principal.tenantId === undefined ? undefined : `tenant ${principal.tenantId}`;
+}
+
+function publisherMayActFor(principal: Principal, tenantId: string): boolean {
+  if (principal.tenantIds !== undefined) return principal.tenantIds.includes(tenantId);
+  return principal.tenantId === undefined || principal.tenantId === tenantId;
+}
+
+/** Publishing: admin, or a publisher that is unbound or bound to this tenant (or a set holding it). */
 function requirePublisher(principal: Principal, tenantId: string): void {
   if (principal.role === 'admin') return;
   if (principal.role === 'tenant') throw new ForbiddenError('A tenant key cannot publish events');
-  if (principal.tenantId !== undefined && principal.tenantId !== tenantId) {
-    throw new ForbiddenError(`This publisher key may only publish events for tenant ${principal.tenantId}`);
+  if (!publisherMayActFor(principal, tenantId)) {
+    throw new ForbiddenError(`This publisher key may only publish events for ${publisherTenants(principal)}`);
   }
 }
 
-/** Minting portal links: admin, or a publisher that is unbound or bound to this tenant. */
+/** Minting portal links: admin, or a publisher that is unbound or bound to this tenant (or a set holding it). */
 function requireLinkMinter(principal: Principal, tenantId: string): void {
   if (principal.role === 'tenant') throw new ForbiddenError('A tenant key cannot create portal links');
-  if (principal.role === 'publisher' && principal.tenantId !== undefined && principal.tenantId !== tenantId) {
+  if (principal.role === 'publisher' && !publisherMayActFor(principal, tenantId)) {
     throw new ForbiddenError(
-      `This publisher key may only create portal links for tenant ${principal.tenantId}`,
+      `This publisher key may only create portal links for ${publisherTenants(principal)}`,
     );
   }
 }

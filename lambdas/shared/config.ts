@@ -101,8 +101,14 @@ const config = {
   endpointCacheMs: (): number => optionalNumber('HERALD_ENDPOINT_CACHE_SECONDS', 5) * 1000,
   /** @default 86400 (one day) */
   secretGraceSeconds: (): number => optionalNumber('HERALD_SECRET_GRACE_SECONDS', 86_400),
-  /** Where portal links point; @default `<the API's own origin>/portal/` (the portal is served there). */
-  portalUrl: (): string | undefined => process.env.HERALD_PORTAL_URL || undefined,
+  /**
+   * Where portal links point: the deployment's public URL of the portal (lib sets it from context
+   * `herald:publicUrl`, else the API's own endpoint + `/portal/`). Never taken from a request's Host.
+   */
+  portalUrl: (): string => required('HERALD_PORTAL_URL'),
+  /** The longest portal link and session this deployment mints (lambdas/portal/tokens.ts). */
+  portalMaxSessionSeconds: (): string | undefined =>
+    process.env.HERALD_PORTAL_MAX_SESSION_SECONDS || undefined,
   /** Refuse event types that are not in the catalog. @default false (context herald:strictEventTypes) */
   strictEventTypes: (): boolean => process.env.HERALD_STRICT_EVENT_TYPES === 'true',
   /** How long ingest trusts a cached catalog entry of a registered type. @default 5 */

@@ -434,7 +434,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List portal links without their tokens: an admin sees all, a publisher the links its key minted */
+        get: operations["listPortalLinks"];
         put?: never;
         /** Mint a portal magic link for a tenant (admin or publisher); the URL is shown once */
         post: operations["createPortalLink"];
@@ -601,6 +602,8 @@ export interface components {
             /** @enum {string} */
             role: "admin" | "publisher" | "tenant";
             tenantId?: string;
+            /** @description A publisher key limited to these tenants */
+            tenantIds?: string[];
         };
         ApiKeyCreated: components["schemas"]["ApiKey"] & {
             /** @description Shown once */
@@ -611,6 +614,8 @@ export interface components {
             /** @enum {string} */
             role: "admin" | "publisher" | "tenant";
             tenantId?: string;
+            /** @description Publisher keys only: the tenants this key may publish for and mint portal links for (instead of one tenantId) */
+            tenantIds?: string[];
         };
         Attempt: {
             /** Format: date-time */
@@ -1067,6 +1072,8 @@ export interface components {
             pointer: string;
         };
         PortalLink: {
+            /** @description The id of the key that minted the link; its session ends within 5 s of that key's revocation */
+            createdBy?: string;
             /** Format: date-time */
             expiresAt: string;
             /** @description Link id, for DELETE /v1/portal-links/{id} */
@@ -1078,6 +1085,23 @@ export interface components {
         PortalLinkInput: {
             /** @description Seconds until the link, and the session it opens, expire; omitted: 3600 */
             expiresIn?: number;
+            tenantId: string;
+        };
+        PortalLinkSummary: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The key id that minted it */
+            createdBy?: string;
+            /** Format: date-time */
+            exchangedAt?: string;
+            /** Format: date-time */
+            expiresAt: string;
+            id: string;
+            /**
+             * @description unused: not opened yet; active: exchanged for a session; expired
+             * @enum {string}
+             */
+            state: "unused" | "active" | "expired";
             tenantId: string;
         };
         PortalSession: {
@@ -2312,6 +2336,37 @@ export interface operations {
                 };
             };
             401: components["responses"]["Problem401"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listPortalLinks: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from a previous page's `nextCursor` */
+                cursor?: string;
+                /** @description Page size, 1-100 (default 50) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of links */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["PortalLinkSummary"][];
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
             default: components["responses"]["Problem"];
         };
     };

@@ -5,7 +5,14 @@ import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HeraldStack } from '../../lib/herald-stack.js';
 import { grantsOfRole, roleOfFunction } from './support/iam.js';
-import { ALL_FUNCTIONS, buildHerald, referencedId, resourcesOf } from './support/template.js';
+import {
+  ALL_FUNCTIONS,
+  buildHerald,
+  environmentOf,
+  referencedId,
+  resourceNamed,
+  resourcesOf,
+} from './support/template.js';
 
 interface KeyStatement {
   readonly Sid?: string;
@@ -156,5 +163,27 @@ describe('template hardening', () => {
     const message = Match.stringLikeRegexp('alarm topic has no subscriber');
     Annotations.fromStack(without).hasWarning('*', message);
     Annotations.fromStack(withEmail).hasNoWarning('*', message);
+  });
+});
+
+describe('portal settings of a deployment', () => {
+  const managementEnv = (template: Template) =>
+    environmentOf(resourceNamed(template, 'AWS::Lambda::Function', 'EventsApiManagement'));
+
+  it('portal links point at the API’s own endpoint by default, never at a request’s Host', () => {
+    const env = managementEnv(buildHerald());
+    expect(JSON.stringify(env.HERALD_PORTAL_URL)).toMatch(
+      /"Fn::GetAtt":\["EventsApi[0-9A-F]{8}","ApiEndpoint"\]/,
+    );
+    expect(JSON.stringify(env.HERALD_PORTAL_URL)).toContain('/portal/');
+    expect(env.HERALD_PORTAL_MAX_SESSION_SECONDS).toBeUndefined(); // the default: a day (tokens.ts)
+  });
+
+  it('take the configured public URL and maximum session length', () => {
+    const env = managementEnv(
+      buildHerald({ publicUrl: 'https://hooks.example.com/', portalMaxSessionSeconds: 7200 }),
+    );
+    expect(env.HERALD_PORTAL_URL).toBe('https://hooks.example.com/portal/');
+    expect(env.HERALD_PORTAL_MAX_SESSION_SECONDS).toBe('7200');
   });
 });

@@ -130,6 +130,8 @@ async function startHarness(): Promise<Harness> {
     HERALD_WEBHOOK_DLQ_URL: webhookDlq.queueUrl,
     HERALD_JOB_DLQ_URL: workDlq.queueUrl,
     HERALD_ALLOW_LOOPBACK_WEBHOOKS: 'true',
+    // The deployment's configured portal URL (lib sets it); links never take the request's Host.
+    HERALD_PORTAL_URL: 'http://127.0.0.1:3000/portal/',
     HERALD_SECRET_GRACE_SECONDS: '3600',
     HERALD_QUEUES: JSON.stringify([
       {

@@ -16,11 +16,24 @@ import {
 import { type Route, route } from '../router.js';
 
 const MAX_KEY_NAME_LENGTH = 128;
+/** The most tenants one publisher key may be limited to (the authorizer passes them as one string). */
+const MAX_KEY_TENANTS = 100;
+
+/** `tenantIds`: 1 to MAX_KEY_TENANTS distinct valid tenant ids. */
+function tenantSet(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_KEY_TENANTS) {
+    throw new InvalidRequestError(`"tenantIds" must be a list of 1 to ${MAX_KEY_TENANTS} tenant ids`, {
+      detail: { field: 'tenantIds' },
+    });
+  }
+  const ids = value.map((id) => validateTenantId(id));
+  return [...new Set(ids)];
+}
 
 const createKey = route('POST', '/v1/keys', async ({ event, principal }) => {
   requireAdmin(principal);
   const body = requireJsonObject(event);
-  rejectUnknownFields(body, ['role', 'tenantId', 'name']);
+  rejectUnknownFields(body, ['role', 'tenantId', 'tenantIds', 'name']);
   if (!isRole(body.role)) {
     throw new InvalidRequestError('"role" must be one of admin, publisher, tenant', {
       detail: { field: 'role' },
@@ -28,6 +41,17 @@ const createKey = route('POST', '/v1/keys', async ({ event, principal }) => {
   }
   const role = body.role;
   const tenantId = body.tenantId === undefined ? undefined : validateTenantId(body.tenantId);
+  const tenantIds = body.tenantIds === undefined ? undefined : tenantSet(body.tenantIds);
+  if (tenantIds !== undefined && role !== 'publisher') {
+    throw new InvalidRequestError('Only a publisher key can be limited to "tenantIds"', {
+      detail: { field: 'tenantIds' },
+    });
+  }
+  if (tenantIds !== undefined && tenantId !== undefined) {
+    throw new InvalidRequestError('Give "tenantId" (one tenant) or "tenantIds" (a set), not both', {
+      detail: { field: 'tenantIds' },
+    });
+  }
   const name = optionalString(body, 'name', MAX_KEY_NAME_LENGTH);
   if (role === 'tenant' && tenantId === undefined) {
     throw new InvalidRequestError('A tenant key needs "tenantId"', { detail: { field: 'tenantId' } });
@@ -44,6 +68,7 @@ const createKey = route('POST', '/v1/keys', async ({ event, principal }) => {
     hash,
     createdAt: new Date().toISOString(),
     ...(tenantId !== undefined ? { tenantId } : {}),
+    ...(tenantIds !== undefined ? { tenantIds } : {}),
     ...(name !== undefined ? { name } : {}),
   };
   await putApiKey(record);

@@ -15,6 +15,8 @@ interface ApiKeyRecord {
   readonly name?: string;
   readonly role: Role;
   readonly tenantId?: string;
+  /** Publisher keys limited to a set of tenants (API.md "Keys and tenants", extended). */
+  readonly tenantIds?: readonly string[];
   readonly hash: string;
   readonly createdAt: string;
 }
@@ -40,6 +42,7 @@ function toRecord(item: Record<string, unknown>): ApiKeyRecord {
     createdAt: String(item.createdAt),
     ...(typeof item.name === 'string' ? { name: item.name } : {}),
     ...(typeof item.tenantId === 'string' ? { tenantId: item.tenantId } : {}),
+    ...(Array.isArray(item.tenantIds) ? { tenantIds: item.tenantIds.map(String) } : {}),
   };
 }
 

@@ -1,12 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  DEFAULT_MAX_SESSION_SECONDS,
   exchangeDecision,
   generateLinkToken,
   generateSessionToken,
   isLoopbackHttp,
   linkLifetime,
   parseLinkId,
+  parseMaxSessionSeconds,
   parseSessionId,
   readCookie,
   sessionCookie,
@@ -47,20 +49,55 @@ describe('exchangeDecision', () => {
 });
 
 describe('sessionDecision', () => {
+  const admin = { role: 'admin' };
   it.each([
-    ['revoked (no item)', undefined, session.hash, NOW, 'unknown_session'],
-    ['not exchanged yet', fresh, session.hash, NOW, 'unknown_session'],
-    ['the link token as a session', exchanged, link.hash, NOW, 'unknown_session'],
-    ['live session', exchanged, session.hash, NOW, 'ok'],
-    ['expired session', exchanged, session.hash, NOW + 60, 'session_expired'],
-  ] as const)('%s → %s', (_name, state, hash, now, expected) => {
-    expect(sessionDecision(state, hash, now)).toBe(expected);
+    ['revoked (no item)', undefined, session.hash, NOW, admin, 'unknown_session'],
+    ['not exchanged yet', fresh, session.hash, NOW, admin, 'unknown_session'],
+    ['the link token as a session', exchanged, link.hash, NOW, admin, 'unknown_session'],
+    ['live session', exchanged, session.hash, NOW, admin, 'ok'],
+    ['expired session', exchanged, session.hash, NOW + 60, admin, 'session_expired'],
+    ['minting key revoked', exchanged, session.hash, NOW, undefined, 'minter_revoked'],
+    [
+      'minted by a publisher of this tenant',
+      exchanged,
+      session.hash,
+      NOW,
+      { role: 'publisher', tenantId: 't_1' },
+      'ok',
+    ],
+    ['minted by an unbound publisher', exchanged, session.hash, NOW, { role: 'publisher' }, 'ok'],
+    [
+      'publisher set holding the tenant',
+      exchanged,
+      session.hash,
+      NOW,
+      { role: 'publisher', tenantIds: ['t_0', 't_1'] },
+      'ok',
+    ],
+    [
+      'publisher set without it',
+      exchanged,
+      session.hash,
+      NOW,
+      { role: 'publisher', tenantIds: ['t_2'] },
+      'minter_revoked',
+    ],
+    [
+      'a tenant key as minter',
+      exchanged,
+      session.hash,
+      NOW,
+      { role: 'tenant', tenantId: 't_1' },
+      'minter_revoked',
+    ],
+  ] as const)('%s → %s', (_name, state, hash, now, minter, expected) => {
+    expect(sessionDecision(state, hash, now, minter)).toBe(expected);
   });
 
   it('accepts nothing but the session hash (property)', () => {
     fc.assert(
       fc.property(fc.string(), fc.integer({ min: NOW - 1000, max: NOW + 1000 }), (other, now) => {
-        const decision = sessionDecision(exchanged, hashApiKey(other), now);
+        const decision = sessionDecision(exchanged, hashApiKey(other), now, admin);
         expect(decision === 'ok').toBe(false);
       }),
     );
@@ -71,13 +108,31 @@ describe('linkLifetime', () => {
   it.each([
     [undefined, 3600],
     [1, 1],
-    [604_800, 604_800],
-  ])('%s → %s seconds', (input, seconds) => {
+    [86_400, 86_400],
+  ])('%s → %s seconds under the default maximum (a day)', (input, seconds) => {
     expect(linkLifetime(input)).toEqual({ seconds });
   });
 
-  it.each([0, -1, 604_801, 2.5, '60', null, Number.NaN])('rejects %s', (input) => {
-    expect(linkLifetime(input)).toHaveProperty('error');
+  it.each([0, -1, 86_401, 604_800, 2.5, '60', null, Number.NaN])(
+    'rejects %s under the default maximum',
+    (input) => {
+      expect(linkLifetime(input)).toHaveProperty('error');
+    },
+  );
+
+  it('follows the deployment maximum, never past the contract’s seven days', () => {
+    expect(linkLifetime(604_800, 604_800)).toEqual({ seconds: 604_800 });
+    expect(linkLifetime(604_801, 10_000_000)).toHaveProperty('error');
+    expect(linkLifetime(undefined, 600)).toEqual({ seconds: 600 });
+    expect(linkLifetime(601, 600)).toMatchObject({ error: expect.stringContaining('1 to 600') });
+  });
+
+  it('the maximum session length defaults below seven days and is checked when configured', () => {
+    expect(parseMaxSessionSeconds(undefined)).toBe(DEFAULT_MAX_SESSION_SECONDS);
+    expect(DEFAULT_MAX_SESSION_SECONDS).toBeLessThan(604_800);
+    expect(parseMaxSessionSeconds('7200')).toBe(7200);
+    for (const bad of ['604801', '0', '59', 'a day'])
+      expect(() => parseMaxSessionSeconds(bad)).toThrow(/60 to 604800/);
   });
 });
 
