@@ -31,6 +31,7 @@ const maxReplayCallsPerMinute = limitContext('herald:maxReplayCallsPerMinute');
 const attemptTimeoutSeconds = limitContext('herald:attemptTimeoutSeconds');
 const inlineTimeoutMs = limitContext('herald:inlineTimeoutMs');
 const fanoutConcurrency = limitContext('herald:fanoutConcurrency');
+const maxCallerDeliveriesPerMinute = limitContext('herald:maxCallerDeliveriesPerMinute');
 const endpointDisableAfter = parseDisableAfter(context('herald:endpointDisableAfter'));
 // The portal's public URL (a custom domain) and the longest portal session (docs/security.md).
 const publicUrl = context('herald:publicUrl');
@@ -78,6 +79,9 @@ new HeraldStack(app, String(context('herald:stackName') ?? 'Herald'), {
   limits: {
     ...(maxEndpointsPerTenant !== undefined ? { endpointsPerTenant: maxEndpointsPerTenant } : {}),
     ...(maxReplayCallsPerMinute !== undefined ? { replayCallsPerMinute: maxReplayCallsPerMinute } : {}),
+    ...(maxCallerDeliveriesPerMinute !== undefined
+      ? { callerDeliveriesPerMinute: maxCallerDeliveriesPerMinute }
+      : {}),
   },
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

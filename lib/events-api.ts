@@ -76,7 +76,9 @@ interface EventsApiProps {
   /** Ingest refuses types that are not in the catalog. @default false */
   readonly strictEventTypes?: boolean;
   /** Limits against amplification the management function enforces. @default DEFAULT_LIMITS (limits.ts) */
-  readonly limits?: Partial<Pick<Limits, 'endpointsPerTenant' | 'replayCallsPerMinute'>>;
+  readonly limits?: Partial<
+    Pick<Limits, 'endpointsPerTenant' | 'replayCallsPerMinute' | 'callerDeliveriesPerMinute'>
+  >;
   /**
    * The public URL the portal is served at (a custom domain), where portal links point. @default the
    * API's own endpoint + `/portal/` (context `herald:publicUrl`)
@@ -165,6 +167,9 @@ class EventsApi extends Construct {
         ),
         HERALD_MAX_REPLAY_CALLS_PER_MINUTE: String(
           props.limits?.replayCallsPerMinute ?? DEFAULT_LIMITS.replayCallsPerMinute,
+        ),
+        HERALD_MAX_CALLER_DELIVERIES_PER_MINUTE: String(
+          props.limits?.callerDeliveriesPerMinute ?? DEFAULT_LIMITS.callerDeliveriesPerMinute,
         ),
       },
     });

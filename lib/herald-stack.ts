@@ -52,7 +52,9 @@ interface HeraldStackProps extends StackProps {
   /** Refuse events whose type is not in the catalog (`unknown_event_type`). @default false */
   readonly strictEventTypes?: boolean;
   /** Limits against amplification (lambdas/shared/limits.ts). @default DEFAULT_LIMITS */
-  readonly limits?: Partial<Pick<Limits, 'endpointsPerTenant' | 'replayCallsPerMinute'>>;
+  readonly limits?: Partial<
+    Pick<Limits, 'endpointsPerTenant' | 'replayCallsPerMinute' | 'callerDeliveriesPerMinute'>
+  >;
   /** Where the portal is served (custom domain); portal links point there. @default the API endpoint */
   readonly publicUrl?: string;
   /** The longest portal link and session, 60 to 604800 seconds. @default 86400 (a day) */

@@ -107,6 +107,9 @@ const config = {
    */
   portalUrl: (): string => required('HERALD_PORTAL_URL'),
   /** The longest portal link and session this deployment mints (lambdas/portal/tokens.ts). */
+  /** Caller-triggered deliveries per tenant per minute (delivery-budget.ts); undefined for the default. */
+  maxCallerDeliveriesPerMinute: (): string | undefined =>
+    process.env.HERALD_MAX_CALLER_DELIVERIES_PER_MINUTE || undefined,
   portalMaxSessionSeconds: (): string | undefined =>
     process.env.HERALD_PORTAL_MAX_SESSION_SECONDS || undefined,
   /** Refuse event types that are not in the catalog. @default false (context herald:strictEventTypes) */

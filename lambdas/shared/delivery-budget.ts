@@ -6,10 +6,11 @@
  *
  * Pure decisions here; the counter is store/delivery-budget.ts, one conditional ADD per take.
  */
-import { type Window, windowAt } from './limits.js';
+import { RateLimitedError } from './errors.js';
+import { DEFAULT_LIMITS, limitDetail, type Window, windowAt } from './limits.js';
 
-/** Caller-triggered deliveries per tenant per minute. @default 1000 (context `herald:maxCallerDeliveriesPerMinute`) */
-const DEFAULT_CALLER_DELIVERIES_PER_MINUTE = 1000;
+/** Caller-triggered deliveries per tenant per minute (limits.ts, context `herald:maxCallerDeliveriesPerMinute`). */
+const DEFAULT_CALLER_DELIVERIES_PER_MINUTE = DEFAULT_LIMITS.callerDeliveriesPerMinute;
 const BUDGET_WINDOW_SECONDS = 60;
 
 /** Who asks: every kind of caller-triggered delivery, named in logs and problems. */
@@ -55,10 +56,34 @@ function parseBudgetLimit(raw: string | undefined): number {
   return value;
 }
 
+const USE_NAMES: Readonly<Record<BudgetUse, string>> = {
+  replay: 'this replay',
+  'bulk-replay': 'this bulk replay',
+  'endpoint-test': 'this test',
+  drain: 'the backlog drain',
+};
+
+/** The 429 of a take that granted nothing: Retry-After until the next minute, like bulk replay's limit. */
+function budgetRefusal(tenantId: string, take: BudgetTake, use: BudgetUse): RateLimitedError {
+  return new RateLimitedError(
+    `Tenant ${tenantId} may trigger at most ${take.limit} deliveries per minute (replays, tests); ${take.current} ` +
+      `are counted this minute and ${USE_NAMES[use]} needs ${take.requested}. Retry after ${take.retryAfterSeconds} s`,
+    take.retryAfterSeconds,
+    {
+      detail: {
+        ...limitDetail('callerDeliveriesPerMinute', take.limit, take.current),
+        requested: take.requested,
+        retryAfterSeconds: take.retryAfterSeconds,
+      },
+    },
+  );
+}
+
 export type { BudgetTake, BudgetUse, GrantMode };
 export {
   BUDGET_WINDOW_SECONDS,
   budgetGrant,
+  budgetRefusal,
   budgetWindow,
   DEFAULT_CALLER_DELIVERIES_PER_MINUTE,
   parseBudgetLimit,

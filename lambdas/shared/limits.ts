@@ -13,12 +13,18 @@ interface Limits {
   readonly replayCallsPerMinute: number;
   /** Events one `POST /v1/replay` call replays; past it the answer says `truncated`. @default 1000 */
   readonly replayEventsPerCall: number;
+  /**
+   * Caller-triggered deliveries (replay, bulk replay, endpoint tests, the re-enable drain) per tenant
+   * per minute (delivery-budget.ts). @default 1000 (context `herald:maxCallerDeliveriesPerMinute`)
+   */
+  readonly callerDeliveriesPerMinute: number;
 }
 
 const DEFAULT_LIMITS: Limits = Object.freeze({
   endpointsPerTenant: 50,
   replayCallsPerMinute: 10,
   replayEventsPerCall: 1000,
+  callerDeliveriesPerMinute: 1000,
 });
 
 /** The fixed window a rate limit counts in. */

@@ -1144,6 +1144,8 @@ export interface components {
             examined?: number;
             failed?: number;
             replayed: number;
+            /** @description Bulk replay stopped because the tenant's caller-triggered delivery budget ran out; it refills in this many seconds */
+            retryAfterSeconds?: number;
             /** @description The window has more: 1000 kept events, 20,000 read or 15 s of reading reached; replay the rest */
             truncated?: boolean;
         };
@@ -1783,6 +1785,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            429: components["responses"]["Problem429"];
             /** @description Stored but not queued (`unavailable`); retry */
             503: {
                 headers: {
@@ -2150,6 +2153,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             415: components["responses"]["Problem415"];
+            429: components["responses"]["Problem429"];
             default: components["responses"]["Problem"];
         };
     };

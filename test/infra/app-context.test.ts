@@ -154,6 +154,7 @@ describe('bin/app.ts context', () => {
   it('gives management the limits: 50 endpoints a tenant and 10 bulk replays a minute by default', () => {
     expect(valuesOf(defaults, 'HERALD_MAX_ENDPOINTS_PER_TENANT')).toEqual(['50']);
     expect(valuesOf(defaults, 'HERALD_MAX_REPLAY_CALLS_PER_MINUTE')).toEqual(['10']);
+    expect(valuesOf(defaults, 'HERALD_MAX_CALLER_DELIVERIES_PER_MINUTE')).toEqual(['1000']);
   });
 
   it('passes herald:maxEndpointsPerTenant and herald:maxReplayCallsPerMinute through', () => {

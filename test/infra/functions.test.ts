@@ -31,6 +31,9 @@ const expectedEnvironment: Record<string, string[]> = {
     'HERALD_SECRETS_KEY_ID',
     'HERALD_MAX_ENDPOINTS_PER_TENANT',
     'HERALD_MAX_REPLAY_CALLS_PER_MINUTE',
+    'HERALD_MAX_CALLER_DELIVERIES_PER_MINUTE',
+    // Portal links point at the deployment's URL (issue 20, finding 1).
+    'HERALD_PORTAL_URL',
   ],
   WebhooksDispatch: [
     ...ALL,

@@ -6,10 +6,12 @@
  * read like any event's.
  */
 import { requireManager, requireTenantVisible } from '../../shared/auth.js';
+import { budgetRefusal } from '../../shared/delivery-budget.js';
 import { NotFoundError, TransientError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { replayOf } from '../../shared/messages.js';
 import { jsonResponse } from '../../shared/problem.js';
+import { takeDeliveryBudget } from '../../shared/store/delivery-budget.js';
 import { getEndpoint } from '../../shared/store/endpoints.js';
 import { putEvent } from '../../shared/store/events.js';
 import { sendRedeliveries } from '../redeliver.js';
@@ -23,6 +25,9 @@ const sendTestEvent = route('POST', '/v1/endpoints/{id}/test', async ({ principa
   const endpoint = await getEndpoint(params.id!);
   if (endpoint === undefined) throw new NotFoundError('Endpoint not found');
   requireTenantVisible(principal, endpoint.tenantId, 'Endpoint');
+  // A test is a delivery the caller triggers: it counts against the tenant's budget (delivery-budget.ts).
+  const take = await takeDeliveryBudget(endpoint.tenantId, 1, 'all');
+  if (take.granted === 0) throw budgetRefusal(endpoint.tenantId, take, 'endpoint-test');
   const event = {
     id: newId('evt'),
     type: TEST_EVENT_TYPE,

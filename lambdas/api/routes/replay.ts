@@ -7,11 +7,13 @@
  */
 import { type Principal, requireManager, requireTenantVisible, resolveTenant } from '../../shared/auth.js';
 import { config } from '../../shared/config.js';
+import { budgetRefusal } from '../../shared/delivery-budget.js';
 import { InvalidRequestError, NotFoundError, RateLimitedError } from '../../shared/errors.js';
 import { DEFAULT_LIMITS, limitDetail, windowAt } from '../../shared/limits.js';
 import { type RedeliverMessage, replayOf } from '../../shared/messages.js';
 import type { EndpointRecord } from '../../shared/model.js';
 import { jsonResponse } from '../../shared/problem.js';
+import { takeDeliveryBudget } from '../../shared/store/delivery-budget.js';
 import { getDeliveries } from '../../shared/store/delivery-history.js';
 import { listTenantEndpoints } from '../../shared/store/endpoint-cache.js';
 import { getEndpoint } from '../../shared/store/endpoints.js';
@@ -87,6 +89,11 @@ const replayEvent = route('POST', '/v1/events/{id}/replay', async (request) => {
           endpointWants(ep.filter, event),
         )
       : receiversOf(await listTenantEndpoints(event.tenantId), event).deliver;
+  // One delivery per endpoint, counted whole against the tenant's budget before any is queued.
+  if (endpoints.length > 0) {
+    const take = await takeDeliveryBudget(event.tenantId, endpoints.length, 'all');
+    if (take.granted === 0) throw budgetRefusal(event.tenantId, take, 'replay');
+  }
   const { sent, failed } = await sendRedeliveries(endpoints.map((ep) => replayOf(event.id, ep.id)));
   return jsonResponse(202, { replayed: sent, failed });
 });
@@ -149,6 +156,8 @@ const bulkReplay = route('POST', '/v1/replay', async ({ event, principal }) => {
   let replayed = 0;
   let failed = 0;
   let startKey: StoreKey | undefined;
+  /** Set when the tenant's delivery budget ran out mid-call: seconds until it refills. */
+  let budgetRetryAfter: number | undefined;
   do {
     const page = await listEvents(tenantId, {
       since,
@@ -167,9 +176,19 @@ const bulkReplay = route('POST', '/v1/replay', async ({ event, principal }) => {
       if (forEvent.length > 0) events += 1;
       requests.push(...forEvent);
     }
-    const result = await sendRedeliveries(requests);
+    // As much of the page as the tenant's delivery budget allows; the rest is for a later call.
+    const take =
+      requests.length === 0 ? undefined : await takeDeliveryBudget(tenantId, requests.length, 'some');
+    if (take !== undefined && take.granted === 0 && replayed + failed === 0) {
+      throw budgetRefusal(tenantId, take, 'bulk-replay');
+    }
+    const result = await sendRedeliveries(requests.slice(0, take?.granted ?? 0));
     replayed += result.sent;
     failed += result.failed;
+    if (take !== undefined && take.granted < requests.length) {
+      budgetRetryAfter = take.retryAfterSeconds;
+      break;
+    }
     examined += page.items.length;
     startKey = page.lastEvaluatedKey;
   } while (
@@ -178,7 +197,14 @@ const bulkReplay = route('POST', '/v1/replay', async ({ event, principal }) => {
     examined < MAX_BULK_EXAMINED &&
     Date.now() < deadline
   );
-  return jsonResponse(202, { replayed, failed, events, examined, truncated: startKey !== undefined });
+  return jsonResponse(202, {
+    replayed,
+    failed,
+    events,
+    examined,
+    truncated: startKey !== undefined || budgetRetryAfter !== undefined,
+    ...(budgetRetryAfter !== undefined ? { retryAfterSeconds: budgetRetryAfter } : {}),
+  });
 });
 
 const replayRoutes: readonly Route[] = [replayEvent, bulkReplay];

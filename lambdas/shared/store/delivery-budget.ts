@@ -34,7 +34,7 @@ async function counted(key: StoreKey): Promise<number> {
 
 /** The deployment's limit (HERALD_MAX_CALLER_DELIVERIES_PER_MINUTE), read on each call: it is cheap. */
 function callerDeliveriesPerMinute(): number {
-  return parseBudgetLimit(process.env.HERALD_MAX_CALLER_DELIVERIES_PER_MINUTE);
+  return parseBudgetLimit(config.maxCallerDeliveriesPerMinute());
 }
 
 /**
