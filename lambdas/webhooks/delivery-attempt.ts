@@ -10,7 +10,7 @@ import { webhookBody } from '../shared/event-json.js';
 import type { EndpointRecord, HeraldEvent } from '../shared/model.js';
 import { logger, MetricName, MetricUnit, metrics } from '../shared/observability.js';
 import { recordAttempt } from '../shared/store/deliveries.js';
-import { activeSecrets, activeSigningKeys } from '../shared/store/endpoints.js';
+import { activeSigningKeys, currentSigningSecrets } from '../shared/store/endpoints.js';
 import { attemptVerdict, type Outcome, retryAfterSeconds } from './attempt-verdict.js';
 import { MAX_RETRY_AFTER_SECONDS } from './backoff.js';
 import type { AttemptReport } from './health/breaker.js';
@@ -115,11 +115,13 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
   const sentAt = now();
   const timestampSeconds = Math.floor(sentAt.getTime() / 1000);
   const body = webhookBody(input.event);
+  // Fresh, not the (possibly cached) record's: an expired secret signs nothing after its rotation.
+  const secrets = (await currentSigningSecrets(input.endpoint.id, timestampSeconds)) ?? [];
   const headers = webhookHeaders({
     msgId: input.event.id,
     timestampSeconds,
     body,
-    secrets: activeSecrets(input.endpoint, timestampSeconds),
+    secrets,
     signingKeys: activeSigningKeys(input.endpoint, timestampSeconds),
   });
   const result: PostWebhookResult | SpentWithoutPost =

@@ -324,7 +324,14 @@ function tooManyActive(refused: { readonly limit: number; readonly active: numbe
   return new LimitExceededError(
     `An endpoint has at most ${refused.limit} active secrets (and v1a keys) and this one has ${refused.active}: ` +
       'wait until the previous one expires, or rotate with {"expireCurrentNow": true} to drop the old ones at once',
-    { detail: { limit: refused.limit, active: refused.active } },
+    {
+      detail: {
+        limitName: 'activeSecretsPerEndpoint',
+        limit: refused.limit,
+        current: refused.active,
+        active: refused.active,
+      },
+    },
   );
 }
 

@@ -3,7 +3,7 @@
  * (`TENANT#<tenantId>#EP`, `<createdAt>#<id>`). Secrets are stored sealed — AES-256-GCM under a data key
  * that KMS wraps (secrets-key.ts), bound to the endpoint's id — and opened here on read, so callers see
  * `EndpointRecord.secrets` in plaintext and the table never holds one. They leave this module only
- * through `activeSecrets` (for signing) or the create/rotate answers. v1a key pairs (adrs/0009) the
+ * through `currentSigningSecrets` (for signing, read fresh) or the create/rotate answers. v1a key pairs (adrs/0009) the
  * same way: the secret key sealed in `signingKeys` (bound to endpoint and kid), the public half in
  * plaintext in `publicKeys` for the key set function; secret keys leave only through `activeSigningKeys`.
  */
@@ -220,6 +220,30 @@ function activeSigningKeys(
   return signingKeysInUse(record, nowSeconds).map((k) => k.secretKey);
 }
 
+/**
+/**
+ * The endpoint's signing secrets active now, read strongly consistent at signing time: a cached
+ * endpoint record may be 5 s old, and a secret expired by `rotate-secret` with `expireCurrentNow`
+ * must sign nothing from that call's answer on. Undefined when the endpoint is gone.
+ */
+async function currentSigningSecrets(
+  endpointId: string,
+  nowSeconds: number = Math.floor(Date.now() / 1000),
+): Promise<string[] | undefined> {
+  const result = await documentClient().send(
+    new GetCommand({
+      TableName: config.table(),
+      Key: keyOf(endpointId),
+      ConsistentRead: true,
+      ProjectionExpression: 'secrets',
+    }),
+  );
+  if (result.Item === undefined) return undefined;
+  const stored = Array.isArray(result.Item.secrets) ? (result.Item.secrets as Record<string, unknown>[]) : [];
+  const secrets = await Promise.all(stored.map((s) => openSecret(endpointId, s)));
+  return secrets.filter((s) => s.expiresAt === undefined || s.expiresAt > nowSeconds).map((s) => s.secret);
+}
+
 async function putEndpoint(record: EndpointRecord): Promise<void> {
   const secrets = await sealSecrets(record.id, record.secrets);
   const { filter, ...fields } = record;
@@ -340,6 +364,7 @@ export type { EndpointChanges, StoredSecret };
 export {
   activeSecrets,
   activeSigningKeys,
+  currentSigningSecrets,
   deleteEndpoint,
   disableEndpoint,
   getEndpoint,

@@ -75,15 +75,17 @@ describe('DynamoDB calls per dispatched event, counted at dynalite', () => {
     const event = await newEvent('t_calls1');
     // The GetItem is the endpoint's health (adrs/0007), cached per container for HERALD_HEALTH_CACHE_MS.
     // The list index holds keys only, so the endpoint list is a Query and a GetItem per endpoint.
-    expect(await dispatchCounting(event)).toEqual({ Query: 1, GetItem: 2, PutItem: 2, UpdateItem: 1 });
+    // One more GetItem reads the signing secrets fresh (an expired secret signs nothing, issue 20).
+    expect(await dispatchCounting(event)).toEqual({ Query: 1, GetItem: 3, PutItem: 2, UpdateItem: 1 });
     expect(receiver.on('/calls1')).toHaveLength(1);
   });
 
-  it('next events of the tenant within the cache TTL: the event record, the claim and the folded update only', async () => {
+  it('next events of the tenant within the cache TTL: the event record, the fresh secrets, the claim and the folded update', async () => {
     await createEndpoint({ tenantId: 't_calls2', url: `${receiver.base}/calls2` });
     await dispatchCounting(await newEvent('t_calls2'));
     const event = await newEvent('t_calls2');
-    expect(await dispatchCounting(event)).toEqual({ PutItem: 2, UpdateItem: 1 });
+    // The GetItem: the signing secrets, read fresh at signing time whatever the endpoint cache holds.
+    expect(await dispatchCounting(event)).toEqual({ GetItem: 1, PutItem: 2, UpdateItem: 1 });
     expect(receiver.on('/calls2')).toHaveLength(2);
   });
 });
