@@ -5,7 +5,9 @@
  * validates no schema never reads or parses its ~145 KiB.
  */
 import { Ajv2020, type Options } from 'ajv/dist/2020.js';
+import type { RegExpEngine } from 'ajv/dist/types/index.js';
 import ajvFormats from 'ajv-formats';
+import { RE2JS } from 're2js';
 
 // CJS package: under NodeNext its default import is the module object; `.default` is the plugin.
 const addFormats = ajvFormats.default;
@@ -15,8 +17,22 @@ interface JsonSchemaEngine {
   newAjv(options: Options): Ajv2020;
 }
 
+/**
+ * `pattern` and `patternProperties` run on RE2 (re2js): matching is linear in the input, so no schema
+ * can pin ingest with a backtracking pattern such as `^(a+)+$`. RE2 has no lookaround or
+ * backreferences; a schema using them fails to compile, which registration answers with a 400.
+ */
+const linearRegExp: RegExpEngine = Object.assign(
+  (pattern: string, _flags: string) => {
+    const compiled = RE2JS.compile(pattern);
+    // Ajv keys its per-schema pattern cache by toString(): it must differ per pattern.
+    return { test: (input: string) => compiled.test(input), toString: () => `/${pattern}/re2` };
+  },
+  { code: 'linearRegExp' },
+);
+
 function newAjv(options: Options): Ajv2020 {
-  const ajv = new Ajv2020(options);
+  const ajv = new Ajv2020({ ...options, code: { ...options.code, regExp: linearRegExp } });
   addFormats(ajv);
   return ajv;
 }

@@ -7,6 +7,7 @@ import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { InvalidRequestError } from '../errors.js';
 import type { PointerMessage } from './errors.js';
 import type { JsonSchemaEngine } from './json-schema-engine.js';
+import { costlySchemaParts } from './schema-limits.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -120,6 +121,15 @@ async function assertUsableSchema(schema: unknown, field = 'schema'): Promise<Js
     throw new InvalidRequestError(`"${field}.$schema" must be ${DRAFT_2020_12} when given`, {
       detail: { field: `${field}.$schema` },
     });
+  }
+  const costly = costlySchemaParts(schema, `/${field}`);
+  if (costly.length > 0) {
+    throw new InvalidRequestError(
+      `"${field}" asks for unbounded work on every publish: ${costly[0]!.message}`,
+      {
+        detail: { field, errors: costly },
+      },
+    );
   }
   const ajv = await sharedAjv();
   if (!ajv.validateSchema(schema)) {
