@@ -109,7 +109,7 @@ async function handler(event: ApiEvent, context: Context): Promise<APIGatewayPro
     const input = validateEventInput(body.value, body.text);
     requirePublisher(principal, input.tenantId);
     const key = validateIdempotencyKey(header(event, 'idempotency-key'));
-    const schemaVersion = await validateAgainstCatalog(input.type, input.data);
+    const schemaVersion = await validateAgainstCatalog(input.type, input.data, input.dataJson);
     assertDeliverable({ ...input, ...(schemaVersion !== undefined ? { schemaVersion } : {}) });
     let accepted: Accepted;
     if (key === undefined) {

@@ -4,6 +4,7 @@
  * offending field, so clients can fix the request without guessing.
  */
 import { InvalidRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.js';
+import { scanJson } from './json-members.js';
 import { memberText, minify } from './raw-json.js';
 
 /** 256 KiB for the request body; the event as published must fit SNS too (lambdas/api/publish-size.ts). */
@@ -204,6 +205,17 @@ function validateEventInput(body: unknown, text: string = JSON.stringify(body)):
   }
   const dataJson = memberText(text, 'data');
   if (dataJson === undefined) throw new Error('validated body without a data member in its text');
+  // JSON.parse keeps the last of two equal names; a receiver's parser may keep the first.
+  const duplicate = scanJson(dataJson).duplicate;
+  if (duplicate !== undefined) {
+    const pointer = `/data${duplicate}`;
+    throw new InvalidRequestError(
+      `"data" gives the member ${pointer} twice; give each name once per object`,
+      {
+        detail: { field: 'data', pointer, errors: [{ pointer, message: 'is a duplicate member name' }] },
+      },
+    );
+  }
   return { type, tenantId: validTenantId, data, dataJson: minify(dataJson) };
 }
 

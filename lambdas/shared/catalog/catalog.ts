@@ -6,11 +6,63 @@
  * or an archive takes effect at publish within that many seconds (docs/api.md).
  */
 import { config } from '../config.js';
+import { scanJson, survivesRoundTrip } from '../json-members.js';
 import { getEventType } from '../store/event-types.js';
 import { TtlCache } from '../ttl-cache.js';
 import { builtInType } from './built-in.js';
+import type { PointerMessage } from './errors.js';
 import { EventTypeArchivedError, SchemaValidationFailedError, UnknownEventTypeError } from './errors.js';
 import { type JsonSchema, validateValue } from './validator.js';
+
+/** Numbers past double precision probed per publish at most (they are rare: usually none). */
+const MAX_PROBED_NUMBERS = 20;
+/** Values a constraint on a number refuses: any type check, and any minimum or maximum. */
+const PROBES: readonly unknown[] = ['not a number', 1e308, -1e308];
+
+/** `data` with the value at `pointer` (RFC 6901, '' = data itself) replaced. */
+function withValueAt(data: unknown, pointer: string, replacement: unknown): unknown {
+  if (pointer === '') return replacement;
+  const copy = structuredClone(data) as Record<string, unknown>;
+  const tokens = pointer
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let node: Record<string, unknown> = copy;
+  for (const token of tokens.slice(0, -1)) node = node[token] as Record<string, unknown>;
+  node[tokens.at(-1)!] = replacement;
+  return copy;
+}
+
+/**
+ * Numbers the validator saw rounded (JSON.parse makes doubles) where the schema constrains them: the
+ * schema checked a value other than the one delivered. A number is constrained when some probe put
+ * in its place draws an error at its pointer. Unconstrained numbers keep their digits (API.md).
+ */
+async function roundedConstrainedNumbers(
+  cacheKey: string,
+  schema: JsonSchema,
+  data: unknown,
+  dataJson: string,
+): Promise<PointerMessage[]> {
+  const rounded = scanJson(dataJson)
+    .numbers.filter((n) => !survivesRoundTrip(n.text))
+    .slice(0, MAX_PROBED_NUMBERS);
+  const problems: PointerMessage[] = [];
+  for (const number of rounded) {
+    const pointer = `/data${number.pointer}`;
+    for (const probe of PROBES) {
+      const errors = await validateValue(cacheKey, schema, withValueAt(data, number.pointer, probe), '/data');
+      if (errors.some((e) => e.pointer === pointer || e.pointer.startsWith(`${pointer}/`))) {
+        problems.push({
+          pointer,
+          message: `${number.text} has more precision than the schema's checks see (${String(Number(number.text))}); send the value a double holds, or a string`,
+        });
+        break;
+      }
+    }
+  }
+  return problems;
+}
 
 /** What publishing needs to know about a type. */
 interface CatalogEntry {
@@ -67,7 +119,11 @@ async function catalogEntry(name: string, now: number = Date.now()): Promise<Cat
  * 400 `schema_validation_failed` with pointers, `event_type_archived`, or — on a strict deployment —
  * `unknown_event_type`.
  */
-async function validateAgainstCatalog(type: string, data: unknown): Promise<number | undefined> {
+async function validateAgainstCatalog(
+  type: string,
+  data: unknown,
+  dataJson?: string,
+): Promise<number | undefined> {
   const entry = await catalogEntry(type);
   if (entry === undefined) {
     if (config.strictEventTypes()) {
@@ -91,6 +147,16 @@ async function validateAgainstCatalog(type: string, data: unknown): Promise<numb
       errors,
       { detail: { schemaVersion: entry.version } },
     );
+  }
+  if (dataJson !== undefined) {
+    const rounded = await roundedConstrainedNumbers(entry.cacheKey, entry.schema, data, dataJson);
+    if (rounded.length > 0) {
+      throw new SchemaValidationFailedError(
+        `"data" has numbers the schema of ${type} constrains but would check rounded; see "errors"`,
+        rounded,
+        { detail: { schemaVersion: entry.version } },
+      );
+    }
   }
   return entry.version;
 }

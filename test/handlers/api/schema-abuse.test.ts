@@ -90,3 +90,47 @@ describe('uniqueItems', () => {
     ).toBe(201);
   });
 });
+
+describe('what JSON.parse hides (issue 20, finding 4)', () => {
+  const raw = async (dataText: string) =>
+    ingest(
+      await apiEvent('POST', '/v1/events', {
+        key: admin,
+        rawBody: `{"type":"abuse.amount","tenantId":"t_1","data":${dataText}}`,
+      }),
+      fakeContext(),
+    );
+
+  beforeAll(async () => {
+    const schema = { type: 'object', properties: { amount: { type: 'integer', maximum: 100 } } };
+    expect((await register('abuse.amount', schema)).statusCode).toBe(201);
+  });
+
+  it('a member name given twice in data is 400, pointing at the second', async () => {
+    const response = await raw('{"amount":1000000,"amount":5}');
+    expect(response.statusCode).toBe(400);
+    expect(json(response)).toMatchObject({
+      code: 'invalid_request',
+      pointer: '/data/amount',
+      errors: [{ pointer: '/data/amount', message: 'is a duplicate member name' }],
+    });
+    const nested = await raw('{"a":{"b":1,"b":2}}');
+    expect(json(nested).pointer).toBe('/data/a/b');
+  });
+
+  it('a number the schema constrains but would check rounded is 400 at its pointer', async () => {
+    const response = await raw('{"amount":100.00000000000000000001}');
+    expect(response.statusCode).toBe(400);
+    expect(json(response)).toMatchObject({
+      code: 'schema_validation_failed',
+      errors: [{ pointer: '/data/amount', message: expect.stringContaining('more precision') }],
+    });
+  });
+
+  it('exact numbers, and over-precise numbers the schema does not constrain, are accepted as written', async () => {
+    expect((await raw('{"amount":100.000}')).statusCode).toBe(202);
+    expect(
+      (await raw('{"amount":5,"ref":1234567890123456789,"x":[100.00000000000000000001]}')).statusCode,
+    ).toBe(202);
+  });
+});
