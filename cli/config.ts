@@ -1,8 +1,10 @@
 /**
  * Where the CLI talks to, and with which key. Each setting is taken from the first of: a flag
  * (`--url`, `--key`), the environment (`HERALD_URL`, `HERALD_API_KEY`), then `.herald/local.json` in
- * the current directory (written by `npm start`). The local file's admin key is only used together
- * with the local file's URL, so an admin key for the local runtime is never sent to another host.
+ * the current directory (written by `npm start`). The file's URL and key go together: its admin key is
+ * only sent to its own URL, and its URL is only used with its own key — a key from a flag or the
+ * environment needs a URL from a flag or the environment, so a `.herald/local.json` planted in some
+ * directory cannot collect `HERALD_API_KEY`.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -78,6 +80,15 @@ function resolveConfig(inputs: ConfigInputs): CliConfig {
   const local = readLocalState(inputs.cwd);
   const flagUrl = nonEmpty(inputs.flags.url);
   const envUrl = nonEmpty(inputs.env.HERALD_URL);
+  const givenKey = nonEmpty(inputs.flags.key) ?? nonEmpty(inputs.env.HERALD_API_KEY);
+  if (givenKey !== undefined && flagUrl === undefined && envUrl === undefined) {
+    throw new ConfigError('An API key from --key or HERALD_API_KEY needs the URL from --url or HERALD_URL', {
+      hint:
+        local?.apiUrl !== undefined
+          ? `Pass --url or set HERALD_URL; ${LOCAL_STATE_FILE}'s URL is only used with its own key.`
+          : 'Pass --url or set HERALD_URL.',
+    });
+  }
   const apiUrlEntry: [string, Source] | undefined =
     flagUrl !== undefined
       ? [flagUrl, 'flag']

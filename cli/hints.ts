@@ -1,7 +1,7 @@
 /** What to do next, per problem `code` (the API's stable codes, see ../shared/API.md). */
 const HINTS: Readonly<Record<string, string>> = {
   unauthorized:
-    'Check --key / HERALD_API_KEY. Keys are revoked at once; locally, the admin key is in .herald/local.json.',
+    'Check --key / HERALD_API_KEY. A revoked key stops working within 5 s; locally, the admin key is in .herald/local.json.',
   forbidden: "This key's role may not do that (tenant keys cannot publish or mint keys). Use an admin key.",
   not_found: 'Check the id. A tenant key only sees its own tenant: other tenants look like "not found".',
   invalid_request: 'Fix the field named in the detail and run the command again.',

@@ -20,7 +20,8 @@ const GLOBAL_OPTIONS: ParseArgsOptionsConfig = {
 };
 
 const GLOBAL_HELP = `Global flags:
-  --url <url>   Herald API base URL   (else HERALD_URL, else apiUrl in ./.herald/local.json)
+  --url <url>   Herald API base URL   (else HERALD_URL, else apiUrl in ./.herald/local.json, used only
+                                       with that file's key: a --key or HERALD_API_KEY needs --url or HERALD_URL)
   --key <key>   API key               (else HERALD_API_KEY, else adminApiKey in ./.herald/local.json,
                                        used only with that file's own apiUrl)
   --json        machine-readable output on stdout

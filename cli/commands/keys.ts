@@ -75,7 +75,7 @@ const list: Command = {
 
 const revoke: Command = {
   name: 'keys revoke',
-  summary: 'Revoke an API key at once',
+  summary: 'Revoke an API key (it stops working within 5 s)',
   usage: '<keyId>',
   async run(context) {
     const id = positional(context, 0, 'keyId');

@@ -52,9 +52,22 @@ describe('herald CLI configuration', () => {
       expect(lastAuth(localApi)).toBe('Bearer local-key');
     });
 
-    it('mixes sources per setting: a flag key with the local URL', async () => {
+    it('never sends a flag or environment key to the URL of .herald/local.json (exit 2)', async () => {
       const cwd = dirWithLocalState({ apiUrl: localApi.url, adminApiKey: 'local-key' });
-      expect((await herald(['keys', 'list', '--key', 'flag-key'], { cwd })).code).toBe(0);
+      const before = localApi.requests.length;
+      for (const [args, env] of [
+        [['keys', 'list', '--key', 'flag-key'], {}],
+        [['keys', 'list'], { HERALD_API_KEY: 'env-key' }],
+      ] as const) {
+        const result = await herald([...args], { cwd, env: { ...env } });
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain('needs the URL from --url or HERALD_URL');
+      }
+      expect(localApi.requests.length).toBe(before);
+      // With the URL given too, the key goes where it was told.
+      expect((await herald(['keys', 'list', '--key', 'flag-key', '--url', localApi.url], { cwd })).code).toBe(
+        0,
+      );
       expect(lastAuth(localApi)).toBe('Bearer flag-key');
     });
   });
