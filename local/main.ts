@@ -1,19 +1,33 @@
 // `npm start`: synthesizes Herald and runs it locally until Ctrl-C.
 //   npm start -- [--port 3000] [--time-scale 0.01] [--data DIR] [--quiet] [--skip-synth] [--outdir DIR]
-import { parseArgs } from 'node:util';
+import { parseFlags } from './cli-args.js';
 import { PortInUseError } from './http-api.js';
 import { byDisplayName, type HeraldLocal, startHerald } from './runtime.js';
 
-const { values } = parseArgs({
-  options: {
+const USAGE = `Usage: npm start -- [flags]
+
+Runs Herald on this machine (every port on 127.0.0.1) until Ctrl-C; writes .herald/local.json.
+
+  --port <n>          HTTP API port (default 3000)
+  --time-scale <x>    scale retry waits and timeouts, e.g. 0.01 (default 1, or HERALD_LOCAL_TIME_SCALE)
+  --data <dir>        keep DynamoDB and SQS/SNS state (and the admin key) in <dir> across restarts
+  --quiet             no function logs or metrics line
+  --skip-synth        run the assembly already in --outdir
+  --outdir <dir>      cloud assembly directory (default cdk.out.local)
+  -h, --help          this help`;
+
+const values = parseFlags(
+  {
     port: { type: 'string', default: '3000' },
     'time-scale': { type: 'string' },
     data: { type: 'string' },
     quiet: { type: 'boolean', default: false },
     'skip-synth': { type: 'boolean', default: false },
     outdir: { type: 'string', default: 'cdk.out.local' },
+    // AWS's Step Functions quotas, played: aws, aws/<n> (divided by n), open=N,start=C/R,transitions=C/R.
   },
-});
+  USAGE,
+);
 
 const timeScale = Number(values['time-scale'] ?? process.env.HERALD_LOCAL_TIME_SCALE ?? 1);
 if (!Number.isFinite(timeScale) || timeScale <= 0) {

@@ -1,6 +1,6 @@
 // startHerald(): runs a synthesized Herald cloud assembly on this machine (see docs/local-runtime.md).
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -133,7 +133,11 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
       stackName: assembly.stackName,
       resources,
     };
-    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+    if (options.dataDir) {
+      // Its tables, queues, master key and admin key are this user's only.
+      mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+      chmodSync(options.dataDir, 0o700);
+    }
     // dynalite's child process boots (~300 ms) while fauxqs starts here.
     const dynamoStarting = startDynamo(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {});
     const dynamoOrNone = dynamoStarting.catch(() => undefined); // handled here; awaited below
@@ -316,7 +320,7 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
     const admin =
       mainTable === undefined
         ? undefined
-        : await createLocalAdminKey(mainTable, dynamo.endpoint, LOCAL_REGION);
+        : await createLocalAdminKey(mainTable, dynamo.endpoint, LOCAL_REGION, options.dataDir);
     if (!options.quiet) {
       // Looked at every 5 s, printed when it changed (at most every 30 s when nothing happens).
       let shown: MetricsLineState = {};
@@ -411,10 +415,10 @@ function writeStateFile(path: string, local: HeraldLocal): void {
   writeFileSync(
     path,
     `${JSON.stringify({ apiUrl, adminApiKey, sqsEndpoint, snsEndpoint, dynamodbEndpoint, sfnEndpoint, metricsUrl, ...byDisplayName(local), region: LOCAL_REGION, pid: process.pid }, null, 2)}\n`,
-    {
-      mode: 0o600,
-    },
+    { mode: 0o600 },
   );
+  // `mode` applies only when the file is created: an older, world-readable one is tightened too.
+  chmodSync(path, 0o600);
 }
 
 /**

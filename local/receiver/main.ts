@@ -1,16 +1,23 @@
 // `npm run receiver`: the demo webhook receiver on a local port.
 //   npm run receiver -- [--port 4000] [--secret whsec_...|whpk_...]... (or HERALD_RECEIVER_SECRET)
 //                       [--jwks http://127.0.0.1:3000/v1/tenants/t_1/jwks.json] (v1a keys from the key set)
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../cli-args.js';
 import { startReceiver } from './receiver.js';
 
-const { values } = parseArgs({
-  options: {
+const USAGE = `Usage: npm run receiver -- [--port 4000] [--secret whsec_...|whpk_...]... [--jwks <url>]
+
+A demo webhook receiver on 127.0.0.1. Verifies signatures with each --secret (or the comma-separated
+HERALD_RECEIVER_SECRET) and v1a signatures with the keys of --jwks; GET /received lists what arrived;
+POST /control sets the next answers.`;
+
+const values = parseFlags(
+  {
     port: { type: 'string', default: '4000' },
     secret: { type: 'string', multiple: true },
     jwks: { type: 'string' },
   },
-});
+  USAGE,
+);
 const secrets =
   values.secret ?? (process.env.HERALD_RECEIVER_SECRET ? process.env.HERALD_RECEIVER_SECRET.split(',') : []);
 const receiver = await startReceiver({

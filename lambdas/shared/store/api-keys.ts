@@ -115,4 +115,4 @@ async function deleteApiKey(id: string): Promise<boolean> {
 }
 
 export type { ApiKeyRecord, ApiKeySummary, CreatedKey, Role };
-export { createAdminKey, deleteApiKey, getApiKey, isRole, listApiKeys, putApiKey, summarize };
+export { keyOf as apiKeyItemKey, createAdminKey, deleteApiKey, getApiKey, isRole, listApiKeys, putApiKey, summarize };
