@@ -17,7 +17,7 @@
  * `application/json`, and a state-changing request must carry an Origin equal to its own host.
  */
 import { getPortalLink } from '../portal/link-store.js';
-import { parseSessionId, readCookie, SESSION_COOKIE, sessionDecision } from '../portal/tokens.js';
+import { parseSessionId, sessionCookieValue, sessionDecision } from '../portal/tokens.js';
 import { hashApiKey, hashesEqual, parseApiKeyId } from '../shared/apikeys.js';
 import type { AuthorizerContext } from '../shared/auth.js';
 import { config } from '../shared/config.js';
@@ -133,7 +133,7 @@ async function sessionOutcome(event: CredentialRequest, cookie: string): Promise
 async function authenticate(event: CredentialRequest): Promise<AuthorizerContext> {
   const token = bearerToken(event.headers);
   if (token === undefined) {
-    const cookie = readCookie(event.cookies ?? event.headers?.cookie?.split(';'), SESSION_COOKIE);
+    const cookie = sessionCookieValue(event.cookies ?? event.headers?.cookie?.split(';'));
     return cookie === undefined || cookie === '' ? outcome('missing') : sessionOutcome(event, cookie);
   }
   const keyId = parseApiKeyId(token);

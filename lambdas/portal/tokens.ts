@@ -15,6 +15,16 @@ const SESSION_PATTERN = /^hps_([0-9a-z]{16})_[A-Za-z0-9_-]{43}$/;
 
 /** The session cookie's name; HttpOnly, so no script on the page can read it. */
 const SESSION_COOKIE = 'herald_portal_session';
+/**
+ * Its name over https: the `__Host-` prefix makes browsers refuse it unless Secure, Path=/ and without
+ * Domain, so no sibling subdomain can plant or shadow it (login CSRF by cookie injection).
+ */
+const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
+
+/** The session cookie a request carries: the `__Host-` one first. */
+function sessionCookieValue(cookies: readonly string[] | undefined): string | undefined {
+  return readCookie(cookies, SECURE_SESSION_COOKIE) ?? readCookie(cookies, SESSION_COOKIE);
+}
 /** API.md "Portal": default one hour, at most seven days (the contract's bound on any deployment). */
 const DEFAULT_LINK_SECONDS = 3600;
 const MAX_LINK_SECONDS = 604_800;
@@ -174,7 +184,7 @@ function isLoopbackHttp(headers: Readonly<Record<string, string | undefined>>): 
 /** Set-Cookie for the session: HttpOnly, SameSite=Strict, Secure unless on loopback http. */
 function sessionCookie(token: string, maxAgeSeconds: number, secure: boolean): string {
   return [
-    `${SESSION_COOKIE}=${token}`,
+    `${secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE}=${token}`,
     'Path=/',
     `Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`,
     'HttpOnly',
@@ -202,7 +212,9 @@ export {
   parseMaxSessionSeconds,
   parseSessionId,
   readCookie,
+  SECURE_SESSION_COOKIE,
   SESSION_COOKIE,
   sessionCookie,
+  sessionCookieValue,
   sessionDecision,
 };

@@ -115,4 +115,13 @@ async function deleteApiKey(id: string): Promise<boolean> {
 }
 
 export type { ApiKeyRecord, ApiKeySummary, CreatedKey, Role };
-export { keyOf as apiKeyItemKey, createAdminKey, deleteApiKey, getApiKey, isRole, listApiKeys, putApiKey, summarize };
+export {
+  createAdminKey,
+  deleteApiKey,
+  getApiKey,
+  isRole,
+  keyOf as apiKeyItemKey,
+  listApiKeys,
+  putApiKey,
+  summarize,
+};

@@ -156,7 +156,17 @@ describe('portal sessions', () => {
       headers: { host: 'api.example.com', 'x-forwarded-proto': 'https' },
     });
     expect(response.statusCode).toBe(201);
-    expect(response.cookies?.[0]).toMatch(/; Secure$/);
+    const setCookie = response.cookies?.[0] ?? '';
+    // __Host-: the browser keeps it only if Secure, Path=/ and without Domain, so no sibling host plants one.
+    expect(setCookie).toMatch(/^__Host-herald_portal_session=hps_[0-9a-z]{16}_[\w-]{43}; Path=\/; /);
+    expect(setCookie).toMatch(/; Secure$/);
+    expect(setCookie).not.toMatch(/Domain=/i);
+    const cookie = setCookie.split(';')[0]!;
+    const asHttps = {
+      cookies: [cookie],
+      headers: { host: 'api.example.com', origin: 'https://api.example.com' },
+    };
+    expect((await call('GET', '/v1/portal-session', asHttps)).statusCode).toBe(200);
   });
 
   it('keeps a tenant session inside its tenant, with no more rights than a tenant key', async () => {

@@ -145,9 +145,11 @@ describe('cookies', () => {
 
   it('writes HttpOnly SameSite=Strict, Secure when asked', () => {
     expect(sessionCookie('v', 10.7, true)).toBe(
-      'herald_portal_session=v; Path=/; Max-Age=10; HttpOnly; SameSite=Strict; Secure',
+      '__Host-herald_portal_session=v; Path=/; Max-Age=10; HttpOnly; SameSite=Strict; Secure',
     );
     expect(sessionCookie('v', 10, false)).not.toContain('Secure');
+    expect(sessionCookie('v', 10, true)).toMatch(/^__Host-herald_portal_session=v; Path=\/;/);
+    expect(sessionCookie('v', 10, false)).toMatch(/^herald_portal_session=v;/);
   });
 
   it.each([
