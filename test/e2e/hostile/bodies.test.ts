@@ -196,6 +196,25 @@ const cases: readonly Case[] = [
     status: 400,
     code: 'invalid_request',
   },
+  // What JSON.parse hides (issue 20, finding 4): a name given twice, a number the schema checks rounded.
+  {
+    name: 'a member name twice in data',
+    request: {
+      raw: `{"type":"order.noted","tenantId":"${tenantId}","data":{"orderId":"x","orderId":"y"}}`,
+      headers: { 'content-type': 'application/json' },
+    },
+    status: 400,
+    code: 'invalid_request',
+  },
+  {
+    name: 'a constrained number past double precision (taxRate 1.00000000000000000001, maximum 1)',
+    request: {
+      raw: `{"type":"order.placed","tenantId":"${tenantId}","data":{"orderId":"x","currency":"EUR","taxRate":1.00000000000000000001,"lines":[{"sku":"a","quantity":1,"unitPrice":1}]}}`,
+      headers: { 'content-type': 'application/json' },
+    },
+    status: 400,
+    code: 'schema_validation_failed',
+  },
   // 64 KiB of headers exceeds both Node's and API Gateway's header limits: rejected before Herald runs.
   {
     name: 'a 64 KiB header value',
