@@ -5,6 +5,7 @@
  */
 import createClient from 'openapi-fetch';
 import type { components, paths } from './api-types';
+import { parseKeepingNumbers } from './raw-numbers';
 
 type Schemas = components['schemas'];
 
@@ -79,10 +80,11 @@ const api = {
     unwrap(
       client.GET('/v1/events', { params: { query: { ...query, order: 'desc', limit: 25 } } }),
     ) as Promise<{ items: HeraldEvent[]; nextCursor?: string }>,
+  // Read as text, so `data` keeps its numbers as written (raw-numbers.ts).
   event: (id: string) =>
-    unwrap(client.GET('/v1/events/{id}', { params: { path: { id } } })) as Promise<
-      HeraldEvent & { deliveries: Delivery[] }
-    >,
+    unwrap(client.GET('/v1/events/{id}', { params: { path: { id } }, parseAs: 'text' })).then((text) =>
+      parseKeepingNumbers(text as unknown as string),
+    ) as Promise<HeraldEvent & { deliveries: Delivery[] }>,
   attempts: (id: string) =>
     unwrap(
       client.GET('/v1/events/{id}/deliveries', { params: { path: { id }, query: { limit: 100 } } }),

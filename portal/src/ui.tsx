@@ -2,6 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api';
+import { stringifyKeepingNumbers } from './raw-numbers';
 
 interface Loaded<T> {
   readonly data: T | undefined;
@@ -98,7 +99,7 @@ function Json({ value, label }: { value: unknown; label: string }) {
   return (
     // A labelled region (Chromium makes a scrolling pre keyboard-focusable itself).
     <section class="scroll" aria-label={label}>
-      <pre class="json">{JSON.stringify(value, null, 2)}</pre>
+      <pre class="json">{stringifyKeepingNumbers(value)}</pre>
     </section>
   );
 }
