@@ -86,7 +86,8 @@ const createLink = route('POST', '/v1/portal-links', async ({ event, principal }
     id,
     tenantId,
     createdBy: principal.keyId,
-    url: `${base}#token=${token}`,
+    // The tenant rides along (in the fragment, never sent to a server) so the page can ask first.
+    url: `${base}#token=${token}&tenant=${encodeURIComponent(tenantId)}`,
     expiresAt: new Date(expiresAt * 1000).toISOString(),
   });
 });

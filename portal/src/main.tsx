@@ -18,6 +18,8 @@ import { Time } from './ui';
 
 type Phase =
   | { readonly kind: 'starting' }
+  /** A link was opened: ask before it replaces whatever session this browser has (login CSRF). */
+  | { readonly kind: 'confirm'; readonly token: string; readonly tenantId: string | null }
   | { readonly kind: 'ready'; readonly session: PortalSession }
   | { readonly kind: 'signed-out'; readonly reason: string };
 
@@ -31,16 +33,21 @@ function reasonOf(error: unknown, fallback: string): string {
   return 'unavailable';
 }
 
+async function exchange(token: string): Promise<Phase> {
+  try {
+    return { kind: 'ready', session: await api.openSession(token) };
+  } catch (error) {
+    return { kind: 'signed-out', reason: reasonOf(error, 'link_invalid') };
+  }
+}
+
 async function start(): Promise<Phase> {
-  const token = new URLSearchParams(window.location.hash.slice(1)).get('token');
+  const fragment = new URLSearchParams(window.location.hash.slice(1));
+  const token = fragment.get('token');
   if (token !== null) {
-    // Out of the address bar (and history) before anything else happens, whatever the exchange says.
+    // Out of the address bar (and history) before anything else happens, whatever the answer.
     window.history.replaceState(null, '', `${window.location.pathname}${HOME}`);
-    try {
-      return { kind: 'ready', session: await api.openSession(token) };
-    } catch (error) {
-      return { kind: 'signed-out', reason: reasonOf(error, 'link_invalid') };
-    }
+    return { kind: 'confirm', token, tenantId: fragment.get('tenant') };
   }
   try {
     return { kind: 'ready', session: await api.session() };
@@ -89,6 +96,33 @@ function App() {
   }, []);
 
   if (phase.kind === 'starting') return <p role="status">Opening the portal…</p>;
+  if (phase.kind === 'confirm') {
+    const { token, tenantId } = phase;
+    const who = tenantId === null ? 'this link' : `tenant ${tenantId}`;
+    return (
+      <main id="main">
+        <section class="signed-out">
+          <h1>Open the portal for {who}?</h1>
+          <p>
+            This signs this browser in to {who}'s webhooks and replaces any portal session open here. Open it
+            only if you asked for this link.
+          </p>
+          <p>
+            <button type="button" onClick={() => exchange(token).then(setPhase)}>
+              Open the portal
+            </button>{' '}
+            <button
+              type="button"
+              class="secondary"
+              onClick={() => setPhase({ kind: 'signed-out', reason: 'no_session' })}
+            >
+              Cancel
+            </button>
+          </p>
+        </section>
+      </main>
+    );
+  }
   if (phase.kind === 'signed-out') {
     return (
       <main id="main">

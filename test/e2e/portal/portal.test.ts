@@ -4,6 +4,7 @@
  * sees the second delivery; expired, used and revoked links show a clear page; a tenant never sees
  * another tenant's data. Driven by role and text, as a person reads the page.
  */
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEndpoint, expectStatus, publishOk, uniqueTenant } from '../support/fixtures.js';
 import { status } from '../support/receiver.js';
@@ -26,6 +27,12 @@ async function portalLink(tenantId: string, expiresIn?: number): Promise<string>
     201,
   );
   return body.url;
+}
+
+/** Opens a magic link as a person does: the page asks first (login CSRF), the person says yes. */
+async function openLink(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('button', { name: 'Open the portal' }).click();
 }
 
 /** Accepted is not yet stored: dispatch records a published event, then the API (and portal) lists it. */
@@ -62,6 +69,11 @@ describe.skipIf(skip)('consumer portal', () => {
     it('opens the magic link; the token leaves the address bar and no script can read the session', async () => {
       const { page } = session;
       await page.goto(await portalLink(tenantId));
+      // It asks first, naming the tenant, and nothing is signed in until the person says yes.
+      await visible(page.getByRole('heading', { level: 1, name: `Open the portal for tenant ${tenantId}?` }));
+      expect(page.url()).not.toContain('token');
+      expect(await session.context.cookies()).toEqual([]);
+      await page.getByRole('button', { name: 'Open the portal' }).click();
       await visible(page.getByRole('heading', { level: 1, name: 'Endpoints' }));
       await visible(page.getByText(`tenant ${tenantId}`));
       expect(page.url()).not.toContain('token');
@@ -183,7 +195,7 @@ describe.skipIf(skip)('consumer portal', () => {
 
     it('reads at phone width', async () => {
       const phone = await browser({ width: 390, height: 844 });
-      await phone.page.goto(await portalLink(tenantId));
+      await openLink(phone.page, await portalLink(tenantId));
       await visible(phone.page.getByRole('link', { name: ctx.receiver.url('portal-hook') }));
       const overflow = await phone.page.evaluate(
         'document.documentElement.scrollWidth - document.documentElement.clientWidth',
@@ -200,7 +212,7 @@ describe.skipIf(skip)('consumer portal', () => {
       // The link lives 1 s (expiry in whole seconds): after 2 s it has expired whatever the rounding.
       await new Promise((r) => setTimeout(r, 2_000));
       const { page } = await browser();
-      await page.goto(url);
+      await openLink(page, url);
       await visible(page.getByRole('heading', { level: 1, name: 'This link has expired' }));
       await visible(page.getByText(/Ask the team that sent it for a new one/));
       expect(page.url()).not.toContain('token');
@@ -216,11 +228,11 @@ describe.skipIf(skip)('consumer portal', () => {
         201,
       );
       const first = await browser();
-      await first.page.goto(created.url);
+      await openLink(first.page, created.url);
       await visible(first.page.getByRole('heading', { level: 1, name: 'Endpoints' }));
 
       const second = await browser();
-      await second.page.goto(created.url);
+      await openLink(second.page, created.url);
       await visible(second.page.getByRole('heading', { level: 1, name: 'This link has already been used' }));
 
       expect((await ctx.api.request('DELETE', `/v1/portal-links/${created.id}`)).status).toBe(204);
@@ -259,7 +271,7 @@ describe.skipIf(skip)('consumer portal', () => {
       await stored(eventB.id);
 
       const { page } = await browser();
-      await page.goto(await portalLink(tenantA));
+      await openLink(page, await portalLink(tenantA));
       await visible(page.getByRole('link', { name: ctx.receiver.url('portal-iso-a') }));
       expect(await page.getByText(ctx.receiver.url('portal-iso-b')).count()).toBe(0);
 

@@ -39,7 +39,7 @@ async function mintLink(key: string, tenantId: string, extra: RequestOptions = {
   const response = await call('POST', '/v1/portal-links', { key, body: { tenantId }, ...extra });
   expect(response.statusCode, JSON.stringify(json(response))).toBe(201);
   const body = json(response) as { id: string; url: string; createdBy: string };
-  return { ...body, token: new URL(body.url).hash.replace(/^#token=/, '') };
+  return { ...body, token: new URLSearchParams(new URL(body.url).hash.slice(1)).get('token') ?? '' };
 }
 
 async function openSession(token: string): Promise<string> {

@@ -38,7 +38,7 @@ async function link(tenantId: string, extra: Record<string, unknown> = {}) {
   const response = await call('POST', '/v1/portal-links', { key: admin, body: { tenantId, ...extra } });
   expect(response.statusCode).toBe(201);
   const body = json(response) as { id: string; url: string; expiresAt: string };
-  return { ...body, token: new URL(body.url).hash.replace(/^#token=/, '') };
+  return { ...body, token: new URLSearchParams(new URL(body.url).hash.slice(1)).get('token') ?? '' };
 }
 
 /** Exchanges the link's token; answers the response and the session cookie (`name=value`). */
@@ -71,7 +71,9 @@ describe('POST /v1/portal-links', () => {
       const response = await call('POST', '/v1/portal-links', { key, body: { tenantId: 't_1' } });
       expect(response.statusCode).toBe(201);
       const body = json(response) as { id: string; url: string; expiresAt: string; tenantId: string };
-      expect(body.url).toMatch(/^http:\/\/127\.0\.0\.1:3000\/portal\/#token=hpl_[0-9a-z]{16}_[\w-]{43}$/);
+      expect(body.url).toMatch(
+        /^http:\/\/127\.0\.0\.1:3000\/portal\/#token=hpl_[0-9a-z]{16}_[\w-]{43}&tenant=t_1$/,
+      );
       expect(body.id).toMatch(/^pl_[0-9a-z]{16}$/);
       expect(body.tenantId).toBe('t_1');
       const lifetime = Date.parse(body.expiresAt) - before;
