@@ -77,4 +77,4 @@ function useByPrincipal(
   });
 }
 
-export { ADMIN_ACTIONS, adminOnlyKeyPolicy, useByPrincipal, useThroughService };
+export { adminOnlyKeyPolicy, useByPrincipal, useThroughService };

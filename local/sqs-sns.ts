@@ -50,7 +50,7 @@ const ANY_ADDRESS = new Set(['0.0.0.0', '::', '']);
  * fauxqs 2.4 listens on 0.0.0.0 whatever its options say, which would let anyone on the network put
  * events past the API's authorizer. While `start` runs, a listen on every interface binds loopback.
  */
-export async function onLoopback<T>(start: () => Promise<T>): Promise<T> {
+async function onLoopback<T>(start: () => Promise<T>): Promise<T> {
   const original = Server.prototype.listen;
   Server.prototype.listen = function (this: Server, ...args: unknown[]) {
     const [first] = args;

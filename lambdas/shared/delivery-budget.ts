@@ -80,11 +80,4 @@ function budgetRefusal(tenantId: string, take: BudgetTake, use: BudgetUse): Rate
 }
 
 export type { BudgetTake, BudgetUse, GrantMode };
-export {
-  BUDGET_WINDOW_SECONDS,
-  budgetGrant,
-  budgetRefusal,
-  budgetWindow,
-  DEFAULT_CALLER_DELIVERIES_PER_MINUTE,
-  parseBudgetLimit,
-};
+export { budgetGrant, budgetRefusal, budgetWindow, DEFAULT_CALLER_DELIVERIES_PER_MINUTE, parseBudgetLimit };

@@ -31,4 +31,4 @@ function stringifyKeepingNumbers(value: unknown, indent = 2): string {
   return text.replace(/"\\u0000raw(\d+)\\u0000"/g, (_m, i: string) => raws[Number(i)] ?? '');
 }
 
-export { parseKeepingNumbers, RawNumber, stringifyKeepingNumbers };
+export { parseKeepingNumbers, stringifyKeepingNumbers };

@@ -90,4 +90,4 @@ async function takeDeliveryBudget(
   throw new TransientError('The delivery budget kept changing under concurrent requests; retry');
 }
 
-export { budgetKey, callerDeliveriesPerMinute, takeDeliveryBudget };
+export { takeDeliveryBudget };
