@@ -9,11 +9,12 @@ import {
 } from '../../../lambdas/shared/limits.js';
 
 describe('limits', () => {
-  it('documents its defaults: 50 endpoints a tenant, 10 bulk replays a minute, 1000 events a replay', () => {
+  it('documents its defaults: 50 endpoints a tenant, 10 bulk replays a minute, 1000 events a replay, 1000 caller-triggered deliveries a minute', () => {
     expect(DEFAULT_LIMITS).toEqual({
       endpointsPerTenant: 50,
       replayCallsPerMinute: 10,
       replayEventsPerCall: 1000,
+      callerDeliveriesPerMinute: 1000,
     });
     expect(Object.isFrozen(DEFAULT_LIMITS)).toBe(true);
   });
