@@ -221,8 +221,8 @@ function activeSigningKeys(
 }
 
 /**
-/**
- * The endpoint's signing secrets active now, read strongly consistent at signing time: a cached
+ * The endpoint's HMAC signing secrets active now (none when its scheme is `v1a` alone), read strongly
+ * consistent at signing time: a cached
  * endpoint record may be 5 s old, and a secret expired by `rotate-secret` with `expireCurrentNow`
  * must sign nothing from that call's answer on. Undefined when the endpoint is gone.
  */
@@ -235,10 +235,11 @@ async function currentSigningSecrets(
       TableName: config.table(),
       Key: keyOf(endpointId),
       ConsistentRead: true,
-      ProjectionExpression: 'secrets',
+      ProjectionExpression: 'secrets, signatureScheme',
     }),
   );
   if (result.Item === undefined) return undefined;
+  if (!usesHmac(result.Item.signatureScheme as EndpointRecord['signatureScheme'])) return [];
   const stored = Array.isArray(result.Item.secrets) ? (result.Item.secrets as Record<string, unknown>[]) : [];
   const secrets = await Promise.all(stored.map((s) => openSecret(endpointId, s)));
   return secrets.filter((s) => s.expiresAt === undefined || s.expiresAt > nowSeconds).map((s) => s.secret);
