@@ -1,7 +1,7 @@
 /**
  * DynamoDB calls per event through the whole local runtime (the real synthesized app), counted where
  * dynalite receives them: issue 14's budget is at most 4 for a `bench.webhook` delivered first time
- * and at most 10 for an `order.placed` with the invoice job and one endpoint. Events go one at a time
+ * and at most 11 for an `order.placed` with the invoice job and one endpoint (10 before job runs were recorded). Events go one at a time
  * (bench/herald/calls.ts), so each call belongs to its event. HERALD_CALLS_OUTDIR reuses an assembly.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -45,9 +45,11 @@ describe('AWS calls per event, counted at the emulators', () => {
     expect(m.perService.sns).toBe(1);
   });
 
-  it('order.placed with the invoice job and one endpoint: at most 10 DynamoDB calls', () => {
+  // 11, was 10: each job run is now recorded for `events get` (issue 24, one PutItem); docs/cost.md
+  // does not price it yet (issue 21).
+  it('order.placed with the invoice job and one endpoint: at most 11 DynamoDB calls', () => {
     const m = scenario('order.placed');
-    expect(m.perService.dynamodb).toBeLessThanOrEqual(10);
+    expect(m.perService.dynamodb).toBeLessThanOrEqual(11);
     // The event and its follow-up invoice.created are both published.
     expect(m.perService.sns).toBe(2);
   });
