@@ -32,6 +32,21 @@ const attemptTimeoutSeconds = limitContext('herald:attemptTimeoutSeconds');
 const inlineTimeoutMs = limitContext('herald:inlineTimeoutMs');
 const fanoutConcurrency = limitContext('herald:fanoutConcurrency');
 const maxCallerDeliveriesPerMinute = limitContext('herald:maxCallerDeliveriesPerMinute');
+// Endpoint recovery and reserved concurrency (adrs/0011); a reserved concurrency of 0 reserves none.
+const backlogLifetimeSeconds = limitContext('herald:backlogLifetimeSeconds');
+const slowLaneWidth = limitContext('herald:slowLaneWidth');
+const reservedContext = (key: string): number | undefined => {
+  const raw = context(key);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`Context ${key} must be a whole number (0 reserves none), got ${String(raw)}`);
+  }
+  return value;
+};
+const dispatchReserved = reservedContext('herald:dispatchReservedConcurrency');
+const attemptReserved = reservedContext('herald:attemptReservedConcurrency');
+const recoveryReserved = reservedContext('herald:recoveryReservedConcurrency');
 const endpointDisableAfter = parseDisableAfter(context('herald:endpointDisableAfter'));
 // The portal's public URL (a custom domain) and the longest portal session (docs/security.md).
 const publicUrl = context('herald:publicUrl');
@@ -68,6 +83,15 @@ new HeraldStack(app, String(context('herald:stackName') ?? 'Herald'), {
       : {}),
     ...(inlineTimeoutMs !== undefined ? { inlineTimeout: Duration.millis(inlineTimeoutMs) } : {}),
     ...(fanoutConcurrency !== undefined ? { fanoutConcurrency } : {}),
+    reservedConcurrency: {
+      ...(dispatchReserved !== undefined ? { dispatch: dispatchReserved } : {}),
+      ...(attemptReserved !== undefined ? { attempt: attemptReserved } : {}),
+    },
+  },
+  recovery: {
+    ...(backlogLifetimeSeconds !== undefined ? { backlogLifetimeSeconds } : {}),
+    ...(slowLaneWidth !== undefined ? { slowLaneWidth } : {}),
+    ...(recoveryReserved !== undefined ? { reservedConcurrency: recoveryReserved } : {}),
   },
   strictEventTypes: asBoolean(context('herald:strictEventTypes')),
   ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}),

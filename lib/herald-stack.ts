@@ -22,6 +22,7 @@ import {
   eventSourceConcurrency,
   type ProvisionedCapacity,
 } from './capacity.js';
+import { EndpointRecovery, type EndpointRecoveryProps } from './endpoint-recovery.js';
 import { EventsApi } from './events-api.js';
 import { jobs as declaredJobs, type JobDeclaration } from './jobs.js';
 import { adminOnlyKeyPolicy, useThroughService } from './key-policy.js';
@@ -48,7 +49,18 @@ interface HeraldStackProps extends StackProps {
    * The delivery plane's timeouts and fan-out (contexts `herald:attemptTimeoutSeconds`,
    * `herald:inlineTimeoutMs`, `herald:fanoutConcurrency`). @default the Webhooks construct's defaults
    */
-  readonly delivery?: Pick<WebhooksProps, 'attemptTimeout' | 'inlineTimeout' | 'fanoutConcurrency'>;
+  readonly delivery?: Pick<
+    WebhooksProps,
+    'attemptTimeout' | 'inlineTimeout' | 'fanoutConcurrency' | 'reservedConcurrency'
+  >;
+  /**
+   * Endpoint recovery (adrs/0011; contexts `herald:backlogLifetimeSeconds`, `herald:slowLaneWidth`,
+   * `herald:recoveryReservedConcurrency`). @default EndpointRecovery's defaults
+   */
+  readonly recovery?: Pick<
+    EndpointRecoveryProps,
+    'backlogLifetimeSeconds' | 'slowLaneWidth' | 'reservedConcurrency'
+  >;
   /** Refuse events whose type is not in the catalog (`unknown_event_type`). @default false */
   readonly strictEventTypes?: boolean;
   /** Limits against amplification (lambdas/shared/limits.ts). @default DEFAULT_LIMITS */
@@ -109,7 +121,26 @@ class HeraldStack extends Stack {
 
     suppressRetryWorkflowFindings(webhooks);
 
+    const recovery = new EndpointRecovery(this, 'EndpointRecovery', {
+      mainTable: tables.main,
+      eventsTopic,
+      secretsKey,
+      webhookDlq: webhooks.webhookDlq,
+      retryStateMachine: webhooks.retryStateMachine,
+      deliveryEnvironment: webhooks.deliveryEnvironment,
+      attemptTimeout: webhooks.attemptTimeout,
+      retryTimeScale: props.retryTimeScale ?? 1,
+      ...props.recovery,
+    });
+    // Dispatch parks deliveries and starts an endpoint's recovery; the attempt function does neither.
+    webhooks.dispatchFunction.addEnvironment(
+      'HERALD_RECOVERY_STATE_MACHINE_ARN',
+      recovery.stateMachine.stateMachineArn,
+    );
+    recovery.stateMachine.grantStartExecution(webhooks.dispatchFunction);
+
     const retryWatch = new RetryWatch(this, 'RetryWatch', {
+      recoveryStateMachine: recovery.stateMachine,
       retryStateMachine: webhooks.retryStateMachine,
       mainTable: tables.main,
       webhookDlq: webhooks.webhookDlq,

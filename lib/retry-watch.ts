@@ -12,6 +12,8 @@ import { WorkQueue } from './work-queue.js';
 
 interface RetryWatchProps {
   readonly retryStateMachine: StateMachine;
+  /** Endpoint recoveries (adrs/0011): one that ends badly is started again while its backlog holds anything. */
+  readonly recoveryStateMachine: StateMachine;
   readonly mainTable: Table;
   readonly webhookDlq: Queue;
 }
@@ -44,7 +46,10 @@ class RetryWatch extends Construct {
         detailType: ['Step Functions Execution Status Change'],
         detail: {
           status: [...WATCHED_STATUSES],
-          stateMachineArn: [props.retryStateMachine.stateMachineArn],
+          stateMachineArn: [
+            props.retryStateMachine.stateMachineArn,
+            props.recoveryStateMachine.stateMachineArn,
+          ],
         },
       },
     });
@@ -62,10 +67,13 @@ class RetryWatch extends Construct {
       environment: {
         HERALD_TABLE: props.mainTable.tableName,
         HERALD_WEBHOOK_DLQ_URL: props.webhookDlq.queueUrl,
+        HERALD_RECOVERY_STATE_MACHINE_ARN: props.recoveryStateMachine.stateMachineArn,
       },
     });
-    // It reads the delivery, updates it conditionally and sends the webhook DLQ message: nothing else.
-    grantTableAccess(this.watchFunction, props.mainTable, { actions: ['GetItem', 'UpdateItem'] });
+    // It reads the delivery, updates it conditionally and sends the webhook DLQ message; for a
+    // recovery, it looks at the backlog and starts a new one.
+    grantTableAccess(this.watchFunction, props.mainTable, { actions: ['GetItem', 'UpdateItem', 'Query'] });
+    props.recoveryStateMachine.grantStartExecution(this.watchFunction);
     grantQueues(this.watchFunction, 'send', [props.webhookDlq]);
     this.watchFunction.addEventSource(
       new SqsEventSource(this.workQueue.queue, {

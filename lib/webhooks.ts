@@ -52,6 +52,13 @@ interface WebhooksProps {
   readonly endpointDisableAfter?: Duration;
   /** Concurrent POSTs of one event's fan-out in a dispatch invocation. @default 10 */
   readonly fanoutConcurrency?: number;
+  /**
+   * Reserved concurrency of dispatch and the attempt function (contexts
+   * `herald:dispatchReservedConcurrency`, `herald:attemptReservedConcurrency`; 0: none), so a storm of
+   * retries can neither starve nor be starved by the account's other functions (adrs/0011).
+   * @default { dispatch: 20, attempt: 20 }
+   */
+  readonly reservedConcurrency?: { readonly dispatch?: number; readonly attempt?: number };
 }
 
 /**
@@ -89,6 +96,9 @@ class Webhooks extends Construct {
   readonly dispatchFunction: HeraldFunction;
   readonly attemptFunction: HeraldFunction;
   readonly retryStateMachine: StateMachine;
+  /** What every delivery function is given (the recovery function too). */
+  readonly deliveryEnvironment: Record<string, string>;
+  readonly attemptTimeout: Duration;
 
   constructor(scope: Construct, id: string, props: WebhooksProps) {
     super(scope, id);
@@ -109,6 +119,10 @@ class Webhooks extends Construct {
       // Operational events (herald.*) are published by both delivery functions.
       HERALD_EVENTS_TOPIC_ARN: props.eventsTopic.topicArn,
     };
+    this.deliveryEnvironment = deliveryEnv;
+    this.attemptTimeout = attemptTimeout;
+    const reservedAttempt = props.reservedConcurrency?.attempt ?? 20;
+    const reservedDispatch = props.reservedConcurrency?.dispatch ?? 20;
 
     this.webhookDlq = new Queue(this, 'WebhookDlq', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -120,6 +134,7 @@ class Webhooks extends Construct {
       entry: 'lambdas/webhooks/retry-attempt.handler.ts',
       timeout: attemptTimeout.plus(Duration.seconds(15)),
       memorySize: PER_EVENT_MEMORY_MB,
+      ...(reservedAttempt > 0 ? { reservedConcurrentExecutions: reservedAttempt } : {}),
       environment: deliveryEnv,
     });
     // No DLQ send: the state machine's SendToWebhookDlq task does that, with the workflow's role.
@@ -150,6 +165,7 @@ class Webhooks extends Construct {
       entry: 'lambdas/webhooks/dispatch.handler.ts',
       timeout: dispatchTimeout,
       memorySize: PER_EVENT_MEMORY_MB,
+      ...(reservedDispatch > 0 ? { reservedConcurrentExecutions: reservedDispatch } : {}),
       environment: {
         ...deliveryEnv,
         HERALD_LIST_INDEX: listIndexOf(props.mainTable),

@@ -3,6 +3,7 @@
 import { parseFlags } from './cli-args.js';
 import { PortInUseError } from './http-api.js';
 import { byDisplayName, type HeraldLocal, startHerald } from './runtime.js';
+import { parseSfnQuotas, type SfnQuotas } from './sfn-quotas.js';
 
 const USAGE = `Usage: npm start -- [flags]
 
@@ -14,6 +15,8 @@ Runs Herald on this machine (every port on 127.0.0.1) until Ctrl-C; writes .hera
   --quiet             no function logs or metrics line
   --skip-synth        run the assembly already in --outdir
   --outdir <dir>      cloud assembly directory (default cdk.out.local)
+  --sfn-quotas <q>    play Step Functions' account quotas (off by default): aws, or
+                      open=N,start=BURST/REFILL,transitions=BURST/REFILL (e.g. open=50,start=13/3)
   -h, --help          this help`;
 
 const values = parseFlags(
@@ -24,7 +27,7 @@ const values = parseFlags(
     quiet: { type: 'boolean', default: false },
     'skip-synth': { type: 'boolean', default: false },
     outdir: { type: 'string', default: 'cdk.out.local' },
-    // AWS's Step Functions quotas, played: aws, aws/<n> (divided by n), open=N,start=C/R,transitions=C/R.
+    'sfn-quotas': { type: 'string' },
   },
   USAGE,
 );
@@ -32,6 +35,14 @@ const values = parseFlags(
 const timeScale = Number(values['time-scale'] ?? process.env.HERALD_LOCAL_TIME_SCALE ?? 1);
 if (!Number.isFinite(timeScale) || timeScale <= 0) {
   process.stderr.write('--time-scale must be a positive number\n');
+  process.exit(2);
+}
+
+let sfnQuotas: SfnQuotas | undefined;
+try {
+  sfnQuotas = values['sfn-quotas'] === undefined ? undefined : parseSfnQuotas(values['sfn-quotas']);
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
   process.exit(2);
 }
 
@@ -47,6 +58,7 @@ try {
     skipSynth: values['skip-synth'],
     outdir: values.outdir,
     ...(values.data ? { dataDir: values.data } : {}),
+    ...(sfnQuotas !== undefined ? { sfnQuotas } : {}),
     // Function logs and the metrics line still show unless --quiet.
     log: (line) => {
       if (!values.quiet) process.stdout.write(`${line}\n`);

@@ -35,10 +35,22 @@ export interface FunctionStats {
   readonly durationMs: number;
 }
 
+/**
+ * What AWS would bill and count for the work so far (adrs/0011): Step Functions executions and
+ * transitions per state machine, Lambda invocations per function, and AWS API requests by operation
+ * (SQS, Step Functions, DynamoDB — a DynamoDB write request is one write unit for items under 1 KB).
+ */
+export interface BillingCounts {
+  readonly stepFunctions: Record<string, unknown>;
+  readonly lambdaInvocations: Record<string, number>;
+  readonly requests: Record<string, number>;
+}
+
 export interface MetricsSources {
   queues(): QueueDepth[];
   functions(): FunctionStats[];
   executions(): Record<string, number>;
+  billing?(): Promise<BillingCounts>;
 }
 
 interface Sample {
@@ -194,6 +206,12 @@ export class MetricsView {
     };
   }
 
+  /** The snapshot and what AWS would bill for the same work (GET /metrics). */
+  async snapshotWithBilling(now = Date.now()): Promise<Record<string, unknown>> {
+    const snap = this.snapshot(now);
+    return this.sources.billing === undefined ? snap : { ...snap, billing: await this.sources.billing() };
+  }
+
   /** One compact line for the terminal. */
   line(now = Date.now()): string {
     const snap = this.snapshot(now) as {
@@ -221,9 +239,14 @@ export class MetricsView {
   async listen(port: number): Promise<string> {
     this.server = createServer((req, res) => {
       if (req.method === 'GET' && (req.url === '/metrics' || req.url === '/metrics/')) {
-        res
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(JSON.stringify(this.snapshot(), null, 2));
+        void this.snapshotWithBilling().then(
+          (snap) =>
+            res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(snap, null, 2)),
+          (error: unknown) =>
+            res
+              .writeHead(500, { 'content-type': 'application/json' })
+              .end(JSON.stringify({ message: String(error) })),
+        );
       } else res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
     });
     await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));

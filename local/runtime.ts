@@ -17,6 +17,7 @@ import { LambdaPool } from './lambda-pool.js';
 import { type MetricsLineState, MetricsView, metricsLineDecision } from './metrics.js';
 import { functionNames, pathNames, queueNames } from './names.js';
 import { RequestCounter, type RequestCounts } from './request-counter.js';
+import type { SfnQuotas } from './sfn-quotas.js';
 import { createQueues, createTopicsAndSubscriptions, startMessaging } from './sqs-sns.js';
 import { type LocalStateMachine, LocalStepFunctions, statusChangeEvent } from './step-functions.js';
 import { synthesize } from './synth.js';
@@ -49,6 +50,8 @@ export interface StartOptions {
   readonly poolSize?: number;
   /** Receives every output line (function logs, runtime messages); default: stdout unless quiet. */
   readonly log?: (line: string) => void;
+  /** Step Functions' account quotas, played (local/sfn-quotas.ts). @default none */
+  readonly sfnQuotas?: SfnQuotas;
 }
 
 export interface HeraldLocal {
@@ -190,6 +193,7 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
       },
       timeScale,
       (line) => say(`[states] ${line}`),
+      options.sfnQuotas ?? {},
     );
     const sfnEndpoint = await sfn.listen(0);
     stops.push(() => sfn.close());
@@ -233,6 +237,13 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
           for (const e of sfn.all) counts[e.status] = (counts[e.status] ?? 0) + 1;
           return counts;
         },
+        billing: async () => ({
+          stepFunctions: sfn.usage(),
+          lambdaInvocations: Object.fromEntries(
+            [...pools.values()].map((p) => [names.get(p.spec.logicalId) ?? p.spec.name, p.invocations]),
+          ),
+          requests: { ...counter.snapshot(), ...prefixed('dynamodb', await dynamo.requestCounts()) },
+        }),
       },
       options.dataDir ? join(options.dataDir, 'metrics.json') : undefined,
     );
@@ -389,6 +400,11 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
  * The local key service's master key: new per run, or kept in the data dir (mode 0600) so that the
  * secrets sealed in a persisted table still open after a restart.
  */
+/** `{ PutItem: 3 }` → `{ 'dynamodb:PutItem': 3 }`, as the request counter names operations. */
+function prefixed(service: string, counts: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).map(([op, n]) => [`${service}:${op}`, n]));
+}
+
 function masterKey(dataDir: string | undefined): Buffer {
   if (dataDir === undefined) return randomBytes(32);
   const path = join(dataDir, 'kms-master-key');

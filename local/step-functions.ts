@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { LocalEvent } from './event-rules.js';
+import { type SfnQuotas, TokenBucket } from './sfn-quotas.js';
 
 type Json = Parameters<StateMachine['run']>[0];
 
@@ -45,6 +46,17 @@ class SfnApiError extends Error {
     super(message);
     this.code = type;
   }
+}
+
+/** What AWS bills and counts for Step Functions, per state machine name (adrs/0011). */
+export interface SfnUsage {
+  readonly executionsStarted: number;
+  /** States entered, retries included: what a Standard workflow is billed per. */
+  readonly stateTransitions: number;
+  /** StartExecution calls refused by a quota (ExecutionLimitExceeded, ThrottlingException). */
+  readonly startsRefused: number;
+  /** Transitions that waited for the transitions bucket. */
+  readonly transitionsThrottled: number;
 }
 
 interface StateDef {
@@ -110,6 +122,24 @@ function taskHandler(resource: string, services: TaskServices): (input: Json) =>
   };
 }
 
+/** Task services that first wait for a state-transition token (the transitions quota). */
+function throttledServices(services: TaskServices, sfn: { transitionToken(): Promise<void> }): TaskServices {
+  return {
+    invokeFunction: async (name, payload) => {
+      await sfn.transitionToken();
+      return services.invokeFunction(name, payload);
+    },
+    sendMessage: async (input) => {
+      await sfn.transitionToken();
+      return services.sendMessage(input);
+    },
+    publish: async (input) => {
+      await sfn.transitionToken();
+      return services.publish(input);
+    },
+  };
+}
+
 /** The EventBridge "Step Functions Execution Status Change" event AWS emits for an execution. */
 export function statusChangeEvent(execution: Execution, region: string, account: string): LocalEvent {
   const ms = (d: Date | undefined) => (d === undefined ? null : d.getTime());
@@ -154,13 +184,64 @@ export class LocalStepFunctions {
   endpoint = '';
   /** Called on every status change (RUNNING, then the end), as AWS emits them to EventBridge. */
   onStatusChange: (execution: Execution) => void = () => undefined;
+  private readonly usageByMachine = new Map<string, { -readonly [K in keyof SfnUsage]: number }>();
+  private readonly startBucket: TokenBucket | undefined;
+  private readonly transitionBucket: TokenBucket | undefined;
 
   constructor(
     private readonly machines: ReadonlyMap<string, LocalStateMachine>,
     private readonly services: TaskServices,
     private readonly timeScale: number,
     private readonly onEvent: (line: string) => void = () => undefined,
-  ) {}
+    private readonly quotas: SfnQuotas = {},
+  ) {
+    const { startExecution, stateTransitions } = quotas;
+    if (startExecution)
+      this.startBucket = new TokenBucket(startExecution.burst, startExecution.refillPerSecond);
+    if (stateTransitions)
+      this.transitionBucket = new TokenBucket(stateTransitions.burst, stateTransitions.refillPerSecond);
+  }
+
+  /** Executions started, transitions and refusals so far, by state machine name. */
+  usage(): Record<string, SfnUsage> {
+    return Object.fromEntries([...this.usageByMachine].map(([name, u]) => [name, { ...u }]));
+  }
+
+  private usageOf(machineName: string) {
+    let u = this.usageByMachine.get(machineName);
+    if (u === undefined) {
+      u = { executionsStarted: 0, stateTransitions: 0, startsRefused: 0, transitionsThrottled: 0 };
+      this.usageByMachine.set(machineName, u);
+    }
+    return u;
+  }
+
+  /** Open executions across the account (AWS counts them per region, all state machines together). */
+  private openExecutions(): number {
+    let open = 0;
+    for (const e of this.executions.values()) if (e.status === 'RUNNING') open += 1;
+    return open;
+  }
+
+  /** Counts the execution's transitions; with a transitions bucket, a Task waits for its token. */
+  private async countTransitions(machineName: string, events: AsyncGenerator<{ type: string }>) {
+    const usage = this.usageOf(machineName);
+    for await (const event of events) {
+      if (event.type !== 'StateEntered' && event.type !== 'StateRetried') continue;
+      usage.stateTransitions += 1;
+      if (this.transitionBucket !== undefined && !this.transitionBucket.take())
+        usage.transitionsThrottled += 1;
+    }
+  }
+
+  /** Before a Task runs: wait for a transition token, as AWS throttles transitions past the bucket. */
+  async transitionToken(): Promise<void> {
+    const bucket = this.transitionBucket;
+    if (bucket === undefined) return;
+    for (let wait = bucket.waitMs(); wait > 0; wait = bucket.waitMs()) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 
   async listen(port: number): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -189,6 +270,22 @@ export class LocalStepFunctions {
     // Names are unique per state machine (AWS keeps them for 90 days); dispatch relies on this.
     if (this.executions.has(executionArn))
       throw new SfnApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    const usage = this.usageOf(machine.name);
+    if (
+      this.quotas.maxOpenExecutions !== undefined &&
+      this.openExecutions() >= this.quotas.maxOpenExecutions
+    ) {
+      usage.startsRefused += 1;
+      throw new SfnApiError(
+        'ExecutionLimitExceeded',
+        `Maximum number of running executions (${this.quotas.maxOpenExecutions}) reached`,
+      );
+    }
+    if (this.startBucket !== undefined && !this.startBucket.take()) {
+      usage.startsRefused += 1;
+      throw new SfnApiError('ThrottlingException', 'Rate exceeded');
+    }
+    usage.executionsStarted += 1;
     let parsed: Json;
     try {
       parsed = JSON.parse(input ?? '{}') as Json;
@@ -218,6 +315,7 @@ export class LocalStepFunctions {
       },
     });
     execution.abort = run.abort;
+    void this.countTransitions(machine.name, run.eventLogs).catch(() => undefined);
     this.onStatusChange(execution);
     run.result.then(
       (output) => this.finish(execution, 'SUCCEEDED', { output: JSON.stringify(output) }),
@@ -242,7 +340,11 @@ export class LocalStepFunctions {
         sm: new StateMachine(machine.definition, {
           validationOptions: { checkArn: false, checkPaths: false },
         }),
-        overrides: buildOverrides(machine.definition, this.services, this.timeScale),
+        overrides: buildOverrides(
+          machine.definition,
+          this.transitionBucket === undefined ? this.services : throttledServices(this.services, this),
+          this.timeScale,
+        ),
       };
       this.compiled.set(machine.arn, entry);
     }

@@ -48,6 +48,30 @@ const config = {
   dispatchQueueUrl: (): string => required('HERALD_DISPATCH_QUEUE_URL'),
   webhookDlqUrl: (): string => required('HERALD_WEBHOOK_DLQ_URL'),
   retryStateMachineArn: (): string => required('HERALD_RETRY_STATE_MACHINE_ARN'),
+  /** The endpoint-recovery workflow (adrs/0011): one execution per endpoint in trouble. */
+  recoveryStateMachineArn: (): string => required('HERALD_RECOVERY_STATE_MACHINE_ARN'),
+  /**
+   * A hold or rate-limit wait up to this long is waited out in a per-delivery workflow; a longer one
+   * parks the delivery in the endpoint's backlog (adrs/0011). @default 10
+   */
+  shortWaitSeconds: (): number => optionalNumber('HERALD_SHORT_WAIT_SECONDS', 10),
+  /**
+   * How long a delivery may stay parked before it ends `failed` (already scaled by the time scale).
+   * @default the retry schedule's span (lib sets it; at most the event retention)
+   */
+  backlogLifetimeSeconds: (): number => optionalNumber('HERALD_BACKLOG_LIFETIME_SECONDS', 99_305),
+  /** Attempts in flight at once to an endpoint that answers slowly (the slow lane's width). @default 2 */
+  slowLaneWidth: (): number => Math.max(1, optionalNumber('HERALD_SLOW_LANE_WIDTH', 2)),
+  /** Deliveries per second a drain starts at, without a rateLimit. @default 2 */
+  drainInitialRate: (): number => Math.max(1, optionalNumber('HERALD_DRAIN_INITIAL_RATE', 2)),
+  /** The most a drain ramps up to (deliveries per second). @default 50 */
+  drainMaxRate: (): number => Math.max(1, optionalNumber('HERALD_DRAIN_MAX_RATE', 50)),
+  /** How long one recovery invocation drains before it hands back to its workflow. @default 60 */
+  drainSliceSeconds: (): number => Math.max(1, optionalNumber('HERALD_DRAIN_SLICE_SECONDS', 60)),
+  /** The longest wait between two probes of a down endpoint, before scaling. @default 3600 */
+  maxProbeIntervalSeconds: (): number => optionalNumber('HERALD_MAX_PROBE_INTERVAL_SECONDS', 3_600),
+  /** Operational events per tenant per minute; beyond it they are counted, not sent. @default 60 */
+  opEventsPerMinute: (): number => Math.max(1, optionalNumber('HERALD_OP_EVENTS_PER_MINUTE', 60)),
   jobName: (): string => required('HERALD_JOB_NAME'),
   /** The job's own DLQ: a record failing with a non-retryable error is sent there at once. */
   jobDlqUrl: (): string => required('HERALD_JOB_DLQ_URL'),

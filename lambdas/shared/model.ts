@@ -125,6 +125,8 @@ interface DeliveryRecord {
   readonly deadLetteredAt?: string;
   /** While `pending`: until when the claimer's first attempt owns the delivery (a lease). */
   readonly claimedUntil?: string;
+  /** While in its endpoint's backlog (adrs/0011): when it was parked, the start of its lifetime there. */
+  readonly parkedAt?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
 }

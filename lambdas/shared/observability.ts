@@ -25,6 +25,18 @@ const MetricName = {
   DeliveryLatency: 'DeliveryLatency',
   /** Per endpoint (dimension endpointId): events its payload filter turned away (adrs/0010). */
   EventsFilteredOut: 'EventsFilteredOut',
+  /** Deliveries parked in their endpoint's backlog (adrs/0011). */
+  DeliveriesParked: 'DeliveriesParked',
+  /** Recovery workflows started: one per endpoint in trouble, not per delivery. */
+  RecoveriesStarted: 'RecoveriesStarted',
+  /** Parked deliveries delivered by a drain. */
+  BacklogDrained: 'BacklogDrained',
+  /** Parked deliveries that outlived their lifetime (ended `failed`; reported in aggregate). */
+  BacklogExpired: 'BacklogExpired',
+  /** Age of the oldest parked delivery, per endpoint (metadata), at each recovery step; alarmed. */
+  BacklogAgeSeconds: 'BacklogAgeSeconds',
+  /** Operational events not sent because their tenant was over its per-minute bound. */
+  OpEventsSuppressed: 'OpEventsSuppressed',
 } as const;
 
 export { logger, MetricName, MetricUnit, metrics };

@@ -33,6 +33,12 @@ interface AttemptInput {
    * probe (adrs/0007). Recorded as `errorClass: circuit_open`; the schedule moves on.
    */
   readonly skipPost?: 'circuit_open';
+  /**
+   * A parked delivery (adrs/0011). `probe`: the recovery's probe — a retryable failure keeps it parked,
+   * with no schedule of its own (the recovery's probe schedule and the backlog's lifetime bound it).
+   * `drain`: a drain step — a retryable failure leaves the backlog for a per-delivery workflow.
+   */
+  readonly backlog?: 'probe' | 'drain';
 }
 
 /** An attempt spent without a POST (`skipPost`): nothing was sent, nothing learnt about the receiver. */
@@ -57,6 +63,10 @@ interface AttemptResult {
   readonly lastError?: string;
   /** The delivery moved to a newer generation meanwhile (replay); this attempt's verdict was not recorded. */
   readonly superseded: boolean;
+  /** How long the POST took (0 when none was made). */
+  readonly durationMs: number;
+  /** The receiver's Retry-After (429/503), in seconds, before any scaling or cap. */
+  readonly retryAfterSeconds?: number;
 }
 
 function countOutcome(outcome: Outcome, event: HeraldEvent, at: Date, endpointId: string): void {
@@ -135,12 +145,17 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
           allowLoopback: config.allowLoopbackWebhooks(),
         });
   const finishedAt = now();
-  const { outcome, waitSeconds, waitReason, lastError } = attemptVerdict(result, input.attempt, finishedAt, {
+  // A probe never runs out of attempts: the backlog's lifetime bounds it, not the schedule.
+  const verdictAttempt = input.backlog === 'probe' ? 1 : input.attempt;
+  const { outcome, waitSeconds, waitReason, lastError } = attemptVerdict(result, verdictAttempt, finishedAt, {
     timeScale: config.retryTimeScale(),
   });
+  const staysParked = input.backlog === 'probe' && outcome === 'retry';
 
   const nextAttemptAt =
-    waitSeconds === undefined ? undefined : new Date(finishedAt.getTime() + waitSeconds * 1000).toISOString();
+    waitSeconds === undefined || staysParked
+      ? undefined
+      : new Date(finishedAt.getTime() + waitSeconds * 1000).toISOString();
   const recorded = await recordAttempt({
     eventId: input.event.id,
     endpointId: input.endpoint.id,
@@ -152,7 +167,8 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
     ...(result.statusCode !== undefined ? { statusCode: result.statusCode } : {}),
     ...(result.errorClass !== undefined ? { errorClass: result.errorClass } : {}),
     ...(nextAttemptAt !== undefined ? { nextAttemptAt } : {}),
-    ...(waitReason !== undefined ? { waitReason } : {}),
+    ...(waitReason !== undefined && !staysParked ? { waitReason } : {}),
+    ...(staysParked ? { staysParked } : {}),
     ...(result.location !== undefined ? { location: result.location } : {}),
     ...(result.responseBody !== undefined ? { responseBody: result.responseBody } : {}),
     ...(lastError !== undefined ? { lastError } : {}),
@@ -163,9 +179,12 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
     await updateHealth(input, healthReport(result, outcome === 'delivered', sentAt, finishedAt), lastError);
   }
 
+  const retryAfter = 'skipped' in result ? undefined : retryAfterSeconds(result, finishedAt);
   return {
     outcome,
     superseded: !recorded,
+    durationMs: result.durationMs,
+    ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
     ...(waitSeconds !== undefined ? { waitSeconds } : {}),
     ...(nextAttemptAt !== undefined ? { nextAttemptAt } : {}),
     ...(result.statusCode !== undefined ? { statusCode: result.statusCode } : {}),

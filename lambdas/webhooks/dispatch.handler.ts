@@ -1,10 +1,12 @@
 /**
  * Dispatch consumer (SQS, partial batch responses). For each event: every endpoint of the tenant whose
  * filter matches gets a delivery claimed with a conditional write, then the first attempt runs inline
- * with the short inline timeout — unless the endpoint is in trouble (breaker open, Retry-After hold)
- * or over its rate limit, when the delivery goes straight to the retry workflow (adrs/0007), so this
- * shared pool only ever waits on healthy receivers. A retryable inline failure starts the retry
- * workflow, a permanent one goes to the webhook DLQ. An event's endpoints run concurrently, at most
+ * with the short inline timeout — unless the endpoint is in trouble (breaker open, a long Retry-After
+ * hold, over its rate limit by more than a short wait, or its backlog draining), when the delivery is
+ * parked in the endpoint's backlog and its one recovery workflow delivers it (adrs/0011); a short wait
+ * goes to a per-delivery retry workflow (adrs/0007). So this shared pool only ever waits on healthy
+ * receivers. A retryable inline failure starts the retry workflow, a permanent one goes to the
+ * webhook DLQ. An event's endpoints run concurrently, at most
  * HERALD_FANOUT_CONCURRENCY at once; a batch's records run concurrently. Subscriber
  * failures are delivery state; only platform failures (DynamoDB, Step Functions, SQS) fail the record —
  * and a duplicate message that finds another run mid-attempt (the claim's lease), so SQS hands it back
@@ -34,6 +36,7 @@ import { laneFor, takeSlot } from './health/gate.js';
 import { emitOpEvent, isOperational, OP_EVENT_TYPES } from './health/op-events.js';
 import { aboutEndpoint, receiversOf } from './matching.js';
 import { recordFromMessage } from './record-event.js';
+import { park } from './recovery/park.js';
 import { startRetry } from './retry-workflow.js';
 import { sendToWebhookDlq, webhookDlqMessage } from './webhook-dlq.js';
 
@@ -84,6 +87,11 @@ async function defer(delivery: DeliveryRecord, notBefore: Date | undefined, rese
   });
 }
 
+/** Whether a wait until `notBefore` is short enough for a per-delivery workflow (HERALD_SHORT_WAIT_SECONDS). */
+function isShortWait(notBefore: Date | undefined, now: Date): boolean {
+  return notBefore === undefined || notBefore.getTime() - now.getTime() <= config.shortWaitSeconds() * 1000;
+}
+
 /** Runs a delivery generation from its first attempt: inline POST, then workflow or DLQ. */
 async function deliverGeneration(event: HeraldEvent, cached: EndpointRecord, delivery: DeliveryRecord) {
   const now = new Date();
@@ -95,9 +103,17 @@ async function deliverGeneration(event: HeraldEvent, cached: EndpointRecord, del
     return;
   }
   const lane = await laneFor(endpoint.id, now);
-  if (lane.lane === 'workflow') return defer(delivery, lane.notBefore);
+  if (lane.lane === 'workflow') {
+    // A short Retry-After hold is waited out by the delivery's own workflow; anything longer (an open
+    // breaker, a long hold, a backlog draining) parks it in the endpoint's backlog (adrs/0011).
+    if (lane.reason === 'held' && isShortWait(lane.notBefore, now)) return defer(delivery, lane.notBefore);
+    return park(delivery, now);
+  }
   const slot = await takeSlot(endpoint, now);
-  if (!slot.go) return defer(delivery, slot.notBefore, slot.reservedSlot);
+  if (!slot.go) {
+    if (isShortWait(slot.notBefore, now)) return defer(delivery, slot.notBefore, slot.reservedSlot);
+    return park(delivery, now);
+  }
   const result = await attemptDelivery({
     event,
     endpoint,
@@ -183,6 +199,9 @@ async function dispatchToEndpoint(event: HeraldEvent, endpoint: EndpointRecord):
       detail: { claimedUntil: claim.delivery.claimedUntil },
     });
   }
+  // Parked: make sure its entry and a recovery exist (a crash may have come between them).
+  if (claim.delivery.state === 'retrying' && claim.delivery.parkedAt !== undefined)
+    return park(claim.delivery);
   if (claim.delivery.state === 'retrying') return resumeRetrying(claim.delivery);
   // Failed on the inline attempt but the DLQ send never happened (the workflow's failures are its own).
   const { state, attempts, deadLetteredAt } = claim.delivery;

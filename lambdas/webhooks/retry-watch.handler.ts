@@ -12,8 +12,10 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { config } from '../shared/config.js';
 import { logger, metrics } from '../shared/observability.js';
+import { oldestEntries, releaseRecovery } from '../shared/store/backlog.js';
 import { closeOpenDelivery, getDelivery, markDeadLettered } from '../shared/store/deliveries.js';
 import { type ExecutionEnd, settle } from './execution-end.js';
+import { ensureRecovery } from './recovery/park.js';
 import { sendToWebhookDlq, webhookDlqMessage } from './webhook-dlq.js';
 
 interface WatchedExecution extends ExecutionEnd {
@@ -81,7 +83,37 @@ async function settleOnce(execution: WatchedExecution): Promise<boolean> {
   return true;
 }
 
+/** `rcv-<endpointId>-<ms>` (recovery/park.ts recoveryName). */
+const RECOVERY_PATTERN = /^rcv-(ep_[0-9A-Za-z]+)-\d+$/;
+
+/**
+ * A recovery that ended badly (its step kept failing, a timeout, an operator's stop): let go of its
+ * lease and, while its backlog holds anything, start a new one — a parked delivery is never left
+ * without a recovery (adrs/0011).
+ */
+async function restartRecovery(body: string): Promise<boolean> {
+  let name: unknown;
+  try {
+    name = (JSON.parse(body) as { detail?: { name?: unknown } } | null)?.detail?.name;
+  } catch {
+    return false;
+  }
+  const match = typeof name === 'string' ? RECOVERY_PATTERN.exec(name) : null;
+  if (match === null) return false;
+  const endpointId = match[1]!;
+  await releaseRecovery(endpointId, name as string);
+  const waiting = (await oldestEntries(endpointId, 1)).length > 0;
+  const started = waiting && (await ensureRecovery(endpointId));
+  logger.warn('retry watch: endpoint recovery ended badly', {
+    endpointId,
+    execution: name,
+    restarted: started,
+  });
+  return true;
+}
+
 async function handleRecord(record: SQSRecord): Promise<void> {
+  if (await restartRecovery(record.body)) return;
   const execution = parseStatusChange(record.body);
   if (execution === undefined) {
     logger.warn('retry watch: not a retry-workflow status change; dropped', { messageId: record.messageId });

@@ -26,6 +26,7 @@ import {
   usesEd25519,
 } from '../../shared/model.js';
 import { jsonResponse } from '../../shared/problem.js';
+import { EMPTY_HEAD } from '../../shared/store/backlog.js';
 import { getHealths, resetHealth } from '../../shared/store/endpoint-health.js';
 import {
   deleteEndpoint,
@@ -41,6 +42,7 @@ import { MAX_TENANT_ID_LENGTH } from '../../shared/validation.js';
 import { keysForScheme } from '../../signing-keys/key-set.js';
 import { healthView } from '../../webhooks/health/breaker.js';
 import { isValidEventTypePattern } from '../../webhooks/matching.js';
+import { backlogView } from '../../webhooks/recovery/drain-plan.js';
 import { generateWebhookSecret } from '../../webhooks/signing.js';
 import { generateSigningKeyPair } from '../../webhooks/signing-v1a.js';
 import { parseWebhookUrl, resolvePublicAddresses } from '../../webhooks/ssrf.js';
@@ -188,6 +190,7 @@ const createEndpoint = route('POST', '/v1/endpoints', async ({ event, principal 
   return jsonResponse(201, {
     ...viewOf(record),
     health: healthView(HEALTHY, new Date()),
+    backlog: backlogView(EMPTY_HEAD),
     secret,
     ...warningsOf(checked),
   });
@@ -197,7 +200,14 @@ const createEndpoint = route('POST', '/v1/endpoints', async ({ event, principal 
 async function representations(records: readonly EndpointRecord[]) {
   const healths = await getHealths(records.map((r) => r.id));
   const now = new Date();
-  return records.map((r) => ({ ...viewOf(r), health: healthView(healths.get(r.id) ?? HEALTHY, now) }));
+  return records.map((r) => {
+    const stored = healths.get(r.id);
+    return {
+      ...viewOf(r),
+      health: healthView(stored?.health ?? HEALTHY, now),
+      backlog: backlogView(stored?.backlog ?? EMPTY_HEAD),
+    };
+  });
 }
 
 async function representation(record: EndpointRecord) {

@@ -191,7 +191,7 @@ async function bumpGeneration(
       'expiresAt = :exp',
       'claimedUntil = :until',
     ],
-    remove: ['nextAttemptAt', 'lastError', 'lastStatusCode', 'deliveredAt', 'deadLetteredAt'],
+    remove: ['nextAttemptAt', 'lastError', 'lastStatusCode', 'deliveredAt', 'deadLetteredAt', 'parkedAt'],
     condition: 'generation = :expected',
     values: {
       ':next': expectedGeneration + 1,
@@ -209,6 +209,8 @@ async function bumpGeneration(
 interface AttemptInput extends AttemptRecord {
   /** Short, secret-free description for the delivery's `lastError`. */
   readonly lastError?: string;
+  /** The delivery stays in its endpoint's backlog (a failed probe); otherwise it leaves it. */
+  readonly staysParked?: boolean;
 }
 
 const STATE_OF: Record<AttemptOutcome, DeliveryState> = {
@@ -225,7 +227,7 @@ const STATE_OF: Record<AttemptOutcome, DeliveryState> = {
  * (the caller's work is superseded).
  */
 async function recordAttempt(input: AttemptInput): Promise<boolean> {
-  const { lastError, ...attempt } = input;
+  const { lastError, staysParked: _parked, ...attempt } = input;
   const stored = { ...attempt, expiresAt: expiresAt(input.at) };
   if (input.attempt === 1) {
     try {
@@ -255,7 +257,7 @@ async function recordAttempt(input: AttemptInput): Promise<boolean> {
 function attemptUpdate(input: AttemptInput, folded?: Record<string, unknown>): DeliveryUpdate {
   const sets = ['#state = :state', 'attempts = :attempt', 'updatedAt = :at'];
   // The lease only means something while `pending`, which an attempt always leaves.
-  const removes: string[] = ['claimedUntil'];
+  const removes: string[] = ['claimedUntil', ...(input.staysParked === true ? [] : ['parkedAt'])];
   const values: Record<string, unknown> = {
     ':state': STATE_OF[input.outcome],
     ':attempt': input.attempt,
@@ -301,7 +303,7 @@ async function markState(
 ): Promise<boolean> {
   const updated = await updateDelivery(eventId, endpointId, {
     set: ['#state = :state', 'updatedAt = :now', ...(lastError ? ['lastError = :err'] : [])],
-    remove: ['nextAttemptAt', 'claimedUntil'],
+    remove: ['nextAttemptAt', 'claimedUntil', 'parkedAt'],
     condition: 'generation = :gen',
     values: {
       ':state': state,
@@ -355,6 +357,47 @@ async function markDeferred(
 }
 
 /**
+ * Parks a claimed delivery in its endpoint's backlog (adrs/0011): `retrying` from `pending`, with
+ * `parkedAt` and no `nextAttemptAt` (the endpoint's recovery decides when). Answers false if it moved
+ * meanwhile.
+ */
+async function markParked(
+  eventId: string,
+  endpointId: string,
+  generation: number,
+  parkedAt: string,
+): Promise<boolean> {
+  const updated = await updateDelivery(eventId, endpointId, {
+    set: ['#state = :retrying', 'parkedAt = :at', 'updatedAt = :at'],
+    remove: ['claimedUntil', 'nextAttemptAt'],
+    condition: '#state = :pending AND generation = :gen',
+    values: { ':retrying': 'retrying', ':pending': 'pending', ':at': parkedAt, ':gen': generation },
+  });
+  return updated !== undefined;
+}
+
+/**
+ * Ends a parked delivery without an attempt — `failed` (its lifetime passed, its endpoint was
+ * deleted) or `skipped` (its endpoint was disabled) — only while it is still parked on `generation`.
+ */
+async function closeParked(
+  eventId: string,
+  endpointId: string,
+  generation: number,
+  state: 'failed' | 'skipped',
+  now: string,
+  lastError: string,
+): Promise<boolean> {
+  const updated = await updateDelivery(eventId, endpointId, {
+    set: ['#state = :state', 'updatedAt = :now', 'lastError = :err'],
+    remove: ['nextAttemptAt', 'claimedUntil', 'parkedAt'],
+    condition: 'generation = :gen AND #state = :retrying AND attribute_exists(parkedAt)',
+    values: { ':state': state, ':now': now, ':err': lastError, ':gen': generation, ':retrying': 'retrying' },
+  });
+  return updated !== undefined;
+}
+
+/**
  * Fails a delivery whose workflow ended without finishing it (the retry watch): only while it is
  * still open (`pending`/`retrying`) on `generation`. Answers the closed record, or undefined when it
  * had moved on (delivered meanwhile, replayed, already failed).
@@ -401,10 +444,12 @@ export {
   bumpGeneration,
   claimDelivery,
   closeOpenDelivery,
+  closeParked,
   getDelivery,
   markDeadLettered,
   markDeferred,
   markFailed,
+  markParked,
   markSkipped,
   recordAttempt,
 };

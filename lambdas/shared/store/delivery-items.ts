@@ -50,6 +50,7 @@ function toDelivery(item: Record<string, unknown>): DeliveryRecord {
     ...optional(item, 'deliveredAt', 'string'),
     ...optional(item, 'deadLetteredAt', 'string'),
     ...optional(item, 'claimedUntil', 'string'),
+    ...optional(item, 'parkedAt', 'string'),
   };
 }
 

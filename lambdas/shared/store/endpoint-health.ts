@@ -5,11 +5,12 @@
  * `version` the transitions alone bump; a failure that changes nothing but the streak is an atomic
  * ADD, so a hanging endpoint's concurrent failures do not fight over one item.
  */
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
 import { type EndpointHealth, HEALTH_FIELDS, HEALTHY } from '../model.js';
+import { type BacklogHead, EMPTY_HEAD, toHead } from './backlog.js';
 import type { StoreKey } from './table.js';
 import { compositeKey, isConditionFailure } from './table.js';
 
@@ -17,6 +18,8 @@ interface StoredHealth {
   readonly health: EndpointHealth;
   /** 0 when no item exists yet. */
   readonly version: number;
+  /** The endpoint's backlog head, on the same item (store/backlog.ts). */
+  readonly backlog: BacklogHead;
 }
 
 /** Health items outlive an idle endpoint's last change by this much (then a fresh one starts healthy). */
@@ -54,8 +57,12 @@ async function getHealth(endpointId: string, consistent = false): Promise<Stored
   const result = await documentClient().send(
     new GetCommand({ TableName: config.table(), Key: healthKey(endpointId), ConsistentRead: consistent }),
   );
-  if (result.Item === undefined) return { health: HEALTHY, version: 0 };
-  return { health: toHealth(result.Item), version: Number(result.Item.version ?? 0) };
+  if (result.Item === undefined) return { health: HEALTHY, version: 0, backlog: EMPTY_HEAD };
+  return {
+    health: toHealth(result.Item),
+    version: Number(result.Item.version ?? 0),
+    backlog: toHead(result.Item),
+  };
 }
 
 /**
@@ -63,8 +70,8 @@ async function getHealth(endpointId: string, consistent = false): Promise<Stored
  * healthy. Plain GetItems rather than BatchGetItem keep the management function's grants to the
  * item actions it already has.
  */
-async function getHealths(endpointIds: readonly string[]): Promise<Map<string, EndpointHealth>> {
-  const read = await Promise.all(endpointIds.map(async (id) => [id, (await getHealth(id)).health] as const));
+async function getHealths(endpointIds: readonly string[]): Promise<Map<string, StoredHealth>> {
+  const read = await Promise.all(endpointIds.map(async (id) => [id, await getHealth(id)] as const));
   return new Map(read);
 }
 
@@ -185,9 +192,20 @@ async function releaseProbe(endpointId: string, until: Date): Promise<void> {
   }
 }
 
-/** Forgets the endpoint's health (re-enabled by a user, or deleted): it starts healthy again. */
+/**
+ * Forgets the endpoint's breaker state (re-enabled by a user): it starts healthy again. Only the
+ * breaker's fields go; the backlog head on the same item (store/backlog.ts) stays.
+ */
 async function resetHealth(endpointId: string): Promise<void> {
-  await documentClient().send(new DeleteCommand({ TableName: config.table(), Key: healthKey(endpointId) }));
+  const names = Object.fromEntries(HEALTH_FIELDS.map((field) => [`#${field}`, field]));
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: config.table(),
+      Key: healthKey(endpointId),
+      UpdateExpression: `REMOVE version, probeUntil, ${Object.keys(names).join(', ')}`,
+      ExpressionAttributeNames: names,
+    }),
+  );
 }
 
 /** Adds this delivery to the endpoint's `window` and answers the window's count after it. */

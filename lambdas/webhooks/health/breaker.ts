@@ -43,7 +43,8 @@ type AttemptReport =
 
 type Lane =
   | { readonly lane: 'inline' }
-  | { readonly lane: 'workflow'; readonly reason: 'open' | 'held'; readonly notBefore?: Date };
+  /** `backlog`: the endpoint's recovery is draining its backlog (gate.ts; adrs/0011). */
+  | { readonly lane: 'workflow'; readonly reason: 'open' | 'held' | 'backlog'; readonly notBefore?: Date };
 
 interface AfterAttempt {
   readonly health: EndpointHealth;

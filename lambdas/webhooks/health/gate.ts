@@ -7,6 +7,7 @@
  */
 import { config } from '../../shared/config.js';
 import type { EndpointRecord } from '../../shared/model.js';
+import { recoveryLive } from '../../shared/store/backlog.js';
 import {
   claimProbe,
   getHealth,
@@ -37,9 +38,16 @@ async function healthOf(endpointId: string, now = Date.now()): Promise<StoredHea
   return stored;
 }
 
-/** The lane of the next delivery to `endpointId` (cached read). */
+/**
+ * The lane of the next delivery to `endpointId` (cached read). While a recovery drains the endpoint's
+ * backlog, new deliveries queue behind it rather than overtake it (adrs/0011).
+ */
 async function laneFor(endpointId: string, now: Date): Promise<Lane> {
-  return admit((await healthOf(endpointId, now.getTime())).health, now);
+  const stored = await healthOf(endpointId, now.getTime());
+  const lane = admit(stored.health, now);
+  if (lane.lane === 'inline' && recoveryLive(stored.backlog, now))
+    return { lane: 'workflow', reason: 'backlog' };
+  return lane;
 }
 
 type RateVerdict =

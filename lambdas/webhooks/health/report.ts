@@ -8,6 +8,7 @@
 import { config } from '../../shared/config.js';
 import type { EndpointHealth, EndpointRecord } from '../../shared/model.js';
 import { logger } from '../../shared/observability.js';
+import { recoveryLive } from '../../shared/store/backlog.js';
 import { countFailure, getHealth, writeTransition } from '../../shared/store/endpoint-health.js';
 import { disableEndpoint } from '../../shared/store/endpoints.js';
 import { type AfterAttempt, type AttemptReport, afterAttempt, type BreakerPolicy } from './breaker.js';
@@ -73,7 +74,7 @@ async function reportAttempt(
   if (predicted.stale) return;
   if (!predicted.transition) {
     if (!report.ok) await countFailure(endpoint.id, report.at);
-    remember(endpoint.id, { health: predicted.health, version: cached.version });
+    remember(endpoint.id, { ...cached, health: predicted.health });
     return;
   }
   for (let tries = 0; tries < MAX_TRIES; tries++) {
@@ -82,7 +83,7 @@ async function reportAttempt(
     if (result.stale) return;
     if (!result.transition) {
       if (!report.ok) await countFailure(endpoint.id, report.at);
-      remember(endpoint.id, { health: result.health, version: stored.version });
+      remember(endpoint.id, { ...stored, health: result.health });
       return;
     }
     const written = await writeTransition(endpoint.id, stored.version, result.health, {
@@ -90,8 +91,12 @@ async function reportAttempt(
       now: report.at,
     });
     if (written) {
-      remember(endpoint.id, { health: result.health, version: stored.version + 1 });
-      await act(endpoint, stored.health, result, lastError);
+      remember(endpoint.id, { ...stored, health: result.health, version: stored.version + 1 });
+      // While a recovery drains the backlog, it announces the recovery itself, with what it drained.
+      const notices = recoveryLive(stored.backlog, report.at)
+        ? result.notices.filter((n) => n !== 'recovered')
+        : result.notices;
+      await act(endpoint, stored.health, { ...result, notices }, lastError);
       return;
     }
     await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (tries + 1)));

@@ -1,0 +1,439 @@
+/**
+ * The endpoint-recovery workflow's task (adrs/0011, docs/internals.md "Endpoint recovery"): one step
+ * of the one recovery an endpoint in trouble has. Each step first ends the parked deliveries that
+ * outlived their lifetime (`failed`, counted in aggregate), then:
+ *
+ * - `probe`: attempts the oldest parked delivery with the full timeout. Still failing: the next probe
+ *   waits on the probe schedule (or the receiver's Retry-After). Through: the drain starts at once.
+ * - `drain`: delivers the backlog oldest first, one second's worth per step — the endpoint's
+ *   `rateLimit` (its windows shared with every other sender) or a ramp that doubles while the answers
+ *   are fast 2xx and halves on 429/503/slow answers — for up to HERALD_DRAIN_SLICE_SECONDS, then hands
+ *   back to the workflow (two transitions per slice). A Retry-After holds the drain; nothing getting
+ *   through goes back to probing. An empty backlog ends the recovery with `herald.endpoint.recovered`.
+ *
+ * A delivery keeps its identity throughout (webhook-id = event id) and its attempts are recorded as
+ * ever; a message-specific failure during the drain (one delivery refused while others pass) leaves
+ * the backlog for a per-delivery workflow or the webhook DLQ, as on a healthy endpoint.
+ */
+import { config } from '../../shared/config.js';
+import { InvalidRequestError } from '../../shared/errors.js';
+import type { EndpointRecord } from '../../shared/model.js';
+import { logger, MetricName, MetricUnit, metrics } from '../../shared/observability.js';
+import {
+  type BacklogEntry,
+  endRecovery,
+  oldestEntries,
+  removeEntry,
+  renewRecovery,
+  settleEntries,
+} from '../../shared/store/backlog.js';
+import { closeParked, getDelivery, markDeadLettered } from '../../shared/store/deliveries.js';
+import { getHealth } from '../../shared/store/endpoint-health.js';
+import { getEndpoint } from '../../shared/store/endpoints.js';
+import { getEvent } from '../../shared/store/events.js';
+import { type AttemptResult, attemptDelivery } from '../delivery-attempt.js';
+import { takeSlot } from '../health/gate.js';
+import { emitOpEvent, isOperational, OP_EVENT_TYPES } from '../health/op-events.js';
+import { startRetry } from '../retry-workflow.js';
+import { sendToWebhookDlq, webhookDlqMessage } from '../webhook-dlq.js';
+import {
+  type DrainPolicy,
+  judgeStep,
+  probeDelaySeconds,
+  type StepAnswers,
+  splitExpired,
+  stepSize,
+} from './drain-plan.js';
+import { ensureRecovery, leaseGraceMs, type RecoveryState } from './park.js';
+
+/** Entries read per expiry sweep and the most one drain step sends. */
+const PAGE = 100;
+const EXPIRED_ERROR = 'expired_in_backlog';
+
+function parseState(input: unknown): RecoveryState {
+  const value = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  const { endpointId, recoveryId, phase, failedProbes, rate } = value;
+  if (typeof endpointId !== 'string' || typeof recoveryId !== 'string') {
+    throw new InvalidRequestError('recovery input needs endpointId and recoveryId');
+  }
+  return {
+    endpointId,
+    recoveryId,
+    phase: phase === 'drain' ? 'drain' : 'probe',
+    failedProbes: Number.isInteger(failedProbes) ? (failedProbes as number) : 0,
+    ...(typeof rate === 'number' && rate >= 1 ? { rate } : {}),
+    waitUntil: new Date().toISOString(),
+  };
+}
+
+function policy(slow: boolean): DrainPolicy {
+  return {
+    initialRate: config.drainInitialRate(),
+    maxRate: config.drainMaxRate(),
+    concurrency: slow ? config.slowLaneWidth() : Math.min(10, config.drainMaxRate()),
+    slowMs: config.inlineTimeoutMs(),
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** Runs `work` over `items`, at most `width` at once. */
+async function inParallel<T, R>(
+  items: readonly T[],
+  width: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
+  return results;
+}
+
+/** Ends every parked delivery of the endpoint without an attempt (deleted or disabled). */
+async function closeAll(endpointId: string, state: 'failed' | 'skipped', lastError: string): Promise<number> {
+  let closed = 0;
+  for (;;) {
+    const page = await oldestEntries(endpointId, PAGE);
+    if (page.length === 0) break;
+    const now = new Date().toISOString();
+    for (const entry of page) {
+      await closeParked(entry.eventId, entry.endpointId, entry.generation, state, now, lastError);
+      await removeEntry(entry);
+    }
+    closed += page.length;
+    await settleEntries(endpointId, { left: page.length, drained: 0, expired: 0 });
+  }
+  return closed;
+}
+
+/** Ends the parked deliveries older than the lifetime, oldest first; answers how many. */
+async function expireOld(endpointId: string, lifetimeSeconds: number): Promise<number> {
+  let expired = 0;
+  for (;;) {
+    const now = new Date();
+    const page = await oldestEntries(endpointId, PAGE);
+    const split = splitExpired(page, now, lifetimeSeconds);
+    for (const entry of split.expired) {
+      await closeParked(
+        entry.eventId,
+        entry.endpointId,
+        entry.generation,
+        'failed',
+        now.toISOString(),
+        EXPIRED_ERROR,
+      );
+      await removeEntry(entry);
+    }
+    if (split.expired.length > 0) {
+      expired += split.expired.length;
+      await settleEntries(endpointId, {
+        left: split.expired.length,
+        drained: 0,
+        expired: split.expired.length,
+        ...(split.live[0] !== undefined ? { oldestAt: split.live[0].parkedAt } : {}),
+      });
+    }
+    if (split.live.length > 0 || page.length < PAGE) break;
+  }
+  if (expired > 0) {
+    const single = metrics.singleMetric();
+    single.addMetadata('endpointId', endpointId);
+    single.addMetric(MetricName.BacklogExpired, MetricUnit.Count, expired);
+    logger.warn('parked deliveries expired', { endpointId, expired, lifetimeSeconds });
+  }
+  return expired;
+}
+
+type EntryOutcome =
+  | { readonly kind: 'gone' }
+  | { readonly kind: 'attempted'; readonly result: AttemptResult };
+
+/** Attempts one parked delivery; `gone` when it is no longer parked on that generation (replayed, closed). */
+async function attemptEntry(
+  entry: BacklogEntry,
+  endpoint: EndpointRecord,
+  mode: 'probe' | 'drain',
+): Promise<EntryOutcome> {
+  const [delivery, event] = await Promise.all([
+    getDelivery(entry.eventId, entry.endpointId),
+    getEvent(entry.eventId),
+  ]);
+  if (
+    delivery === undefined ||
+    delivery.generation !== entry.generation ||
+    delivery.state !== 'retrying' ||
+    delivery.parkedAt === undefined
+  ) {
+    return { kind: 'gone' };
+  }
+  if (event === undefined) {
+    await closeParked(
+      entry.eventId,
+      entry.endpointId,
+      entry.generation,
+      'failed',
+      new Date().toISOString(),
+      'event_not_found',
+    );
+    return { kind: 'gone' };
+  }
+  const result = await attemptDelivery({
+    event,
+    endpoint,
+    generation: entry.generation,
+    attempt: delivery.attempts + 1,
+    backlog: mode,
+  });
+  if (result.superseded) return { kind: 'gone' };
+  if (result.outcome === 'failed') {
+    // The receiver refused this message for good: dead-lettered like any failed delivery.
+    const now = new Date().toISOString();
+    await sendToWebhookDlq(
+      webhookDlqMessage({
+        eventId: entry.eventId,
+        endpointId: entry.endpointId,
+        failedAt: now,
+        attempts: delivery.attempts + 1,
+        lastError: result.lastError,
+      }),
+    );
+    await markDeadLettered(entry.eventId, entry.endpointId, entry.generation, now);
+    if (!isOperational(event.type)) {
+      await emitOpEvent(event.tenantId, OP_EVENT_TYPES.exhausted, {
+        endpointId: entry.endpointId,
+        eventId: entry.eventId,
+        eventType: event.type,
+        attempts: delivery.attempts + 1,
+        lastError: result.lastError ?? 'unknown',
+      });
+    }
+  } else if (result.outcome === 'retry' && mode === 'drain') {
+    // One message failing while the endpoint answers: its own retries, as on a healthy endpoint.
+    await startRetry({
+      eventId: entry.eventId,
+      endpointId: entry.endpointId,
+      generation: entry.generation,
+      attempt: delivery.attempts + 2,
+      waitSeconds: result.waitSeconds ?? 0,
+    });
+  }
+  return { kind: 'attempted', result };
+}
+
+interface StepOutput extends RecoveryState {
+  readonly drained?: number;
+  readonly expired?: number;
+}
+
+/** The state the workflow waits on: the next step at `at`, the lease renewed to cover it. */
+async function continueAt(
+  state: RecoveryState,
+  at: Date,
+  draining: boolean,
+  extra: Partial<RecoveryState> = {},
+) {
+  const next: RecoveryState = { ...state, ...extra, waitUntil: at.toISOString() };
+  const owned = await renewRecovery(
+    state.endpointId,
+    state.recoveryId,
+    new Date(at.getTime() + leaseGraceMs()),
+    draining,
+  );
+  return { ...next, done: !owned };
+}
+
+/** The backlog is empty: end the recovery, tell the tenant, and look once more (a late park). */
+async function finish(state: RecoveryState, endpoint: EndpointRecord): Promise<StepOutput> {
+  const head = (await getHealth(state.endpointId, true)).backlog;
+  if (!(await endRecovery(state.endpointId, state.recoveryId))) return { ...state, done: true };
+  if (head.drained > 0) {
+    await emitOpEvent(endpoint.tenantId, OP_EVENT_TYPES.recovered, {
+      endpointId: endpoint.id,
+      url: endpoint.url,
+      drained: head.drained,
+      expired: head.expired,
+    });
+  }
+  logger.info('endpoint recovery ended', { endpointId: endpoint.id, drained: head.drained });
+  if ((await oldestEntries(state.endpointId, 1)).length > 0) await ensureRecovery(state.endpointId);
+  return { ...state, done: true, drained: head.drained };
+}
+
+async function probe(state: RecoveryState, endpoint: EndpointRecord): Promise<StepOutput | undefined> {
+  for (;;) {
+    const [entry] = await oldestEntries(endpoint.id, 1);
+    if (entry === undefined) return finish(state, endpoint);
+    const outcome = await attemptEntry(entry, endpoint, 'probe');
+    if (outcome.kind === 'gone') {
+      await removeEntry(entry);
+      await settleEntries(endpoint.id, { left: 1, drained: 0, expired: 0 });
+      continue;
+    }
+    const { result } = outcome;
+    if (result.outcome !== 'retry') {
+      // Through (or refused for good, which is an answer too): the endpoint is back; drain from here.
+      await removeEntry(entry);
+      await settleEntries(endpoint.id, {
+        left: 1,
+        drained: result.outcome === 'delivered' ? 1 : 0,
+        expired: 0,
+      });
+      return undefined;
+    }
+    const failedProbes = state.failedProbes + 1;
+    const delay = probeDelaySeconds(failedProbes, {
+      timeScale: config.retryTimeScale(),
+      maxSeconds: config.maxProbeIntervalSeconds(),
+      ...(result.retryAfterSeconds !== undefined ? { retryAfterSeconds: result.retryAfterSeconds } : {}),
+    });
+    return continueAt(state, new Date(Date.now() + delay * 1000), false, { phase: 'probe', failedProbes });
+  }
+}
+
+/** Sends one second's worth of the backlog; answers what came back and how many left the queue. */
+async function drainStep(
+  endpoint: EndpointRecord,
+  entries: readonly BacklogEntry[],
+  rules: DrainPolicy,
+): Promise<{ answers: StepAnswers; left: number; drained: number }> {
+  const outcomes = await inParallel(entries, rules.concurrency, async (entry) => {
+    if (endpoint.rateLimit !== undefined) {
+      // Share the endpoint's windows with every other sender (per-delivery retries, replays).
+      const slot = await takeSlot(endpoint, new Date());
+      if (!slot.go) return { entry, outcome: undefined };
+    }
+    return { entry, outcome: await attemptEntry(entry, endpoint, 'drain') };
+  });
+  let sent = 0;
+  let delivered = 0;
+  let slow = 0;
+  let throttled = 0;
+  let failed = 0;
+  let retryAfter: number | undefined;
+  let left = 0;
+  for (const { entry, outcome } of outcomes) {
+    if (outcome === undefined) continue;
+    if (outcome.kind === 'attempted') {
+      const { result } = outcome;
+      sent += 1;
+      if (result.outcome === 'delivered') {
+        delivered += 1;
+        if (result.durationMs > rules.slowMs) slow += 1;
+      } else if (result.outcome === 'retry') {
+        if (result.statusCode === 429 || result.statusCode === 503) throttled += 1;
+        else failed += 1;
+        if (result.retryAfterSeconds !== undefined)
+          retryAfter = Math.max(retryAfter ?? 0, result.retryAfterSeconds);
+      }
+    }
+    await removeEntry(entry);
+    left += 1;
+  }
+  return {
+    answers: {
+      sent,
+      delivered,
+      slow,
+      throttled,
+      failed,
+      ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
+    },
+    left,
+    drained: delivered,
+  };
+}
+
+async function drain(state: RecoveryState, endpoint: EndpointRecord, slow: boolean): Promise<StepOutput> {
+  const rules = policy(slow);
+  const sliceEnds = Date.now() + config.drainSliceSeconds() * 1000;
+  let rate = state.rate ?? Math.min(rules.initialRate, endpoint.rateLimit ?? rules.initialRate);
+  await renewRecovery(state.endpointId, state.recoveryId, new Date(sliceEnds + leaseGraceMs()), true);
+  while (Date.now() < sliceEnds) {
+    const stepStarted = Date.now();
+    const entries = await oldestEntries(endpoint.id, Math.min(PAGE, stepSize(rate, endpoint.rateLimit)));
+    if (entries.length === 0) return finish(state, endpoint);
+    const { answers, left, drained } = await drainStep(endpoint, entries, rules);
+    const [oldest] = await oldestEntries(endpoint.id, 1);
+    await settleEntries(endpoint.id, {
+      left,
+      drained,
+      expired: 0,
+      ...(oldest !== undefined ? { oldestAt: oldest.parkedAt } : {}),
+    });
+    if (drained > 0) {
+      const single = metrics.singleMetric();
+      single.addMetadata('endpointId', endpoint.id);
+      single.addMetric(MetricName.BacklogDrained, MetricUnit.Count, drained);
+    }
+    const verdict = judgeStep(rate, answers, rules, endpoint.rateLimit);
+    if (verdict.next === 'probe') {
+      const delay = probeDelaySeconds(1, {
+        timeScale: config.retryTimeScale(),
+        maxSeconds: config.maxProbeIntervalSeconds(),
+      });
+      return continueAt(state, new Date(Date.now() + delay * 1000), false, {
+        phase: 'probe',
+        failedProbes: 1,
+      });
+    }
+    if (verdict.next === 'hold') {
+      const at = new Date(Date.now() + verdict.seconds * config.retryTimeScale() * 1000);
+      return continueAt(state, at, true, { phase: 'drain', rate: verdict.rate });
+    }
+    rate = verdict.rate;
+    // One step per second: a rate is deliveries per second.
+    await sleep(1000 - (Date.now() - stepStarted));
+  }
+  return continueAt(state, new Date(), true, { phase: 'drain', rate });
+}
+
+async function step(state: RecoveryState): Promise<StepOutput> {
+  const [endpoint, stored] = await Promise.all([
+    getEndpoint(state.endpointId),
+    getHealth(state.endpointId, true),
+  ]);
+  if (stored.backlog.recoveryId !== state.recoveryId) return { ...state, done: true };
+  if (endpoint === undefined) {
+    await closeAll(state.endpointId, 'failed', 'endpoint_deleted');
+    await endRecovery(state.endpointId, state.recoveryId);
+    return { ...state, done: true };
+  }
+  if (!endpoint.enabled) {
+    // Kept as `skipped` as for any disabled endpoint; re-enabling offers to deliver them (API.md).
+    await closeAll(state.endpointId, 'skipped', 'endpoint_disabled');
+    await endRecovery(state.endpointId, state.recoveryId);
+    return { ...state, done: true };
+  }
+  const expired = await expireOld(endpoint.id, config.backlogLifetimeSeconds());
+  if (stored.backlog.oldestAt !== undefined) {
+    const single = metrics.singleMetric();
+    single.addMetadata('endpointId', endpoint.id);
+    single.addMetric(
+      MetricName.BacklogAgeSeconds,
+      MetricUnit.Seconds,
+      Math.max(0, (Date.now() - Date.parse(stored.backlog.oldestAt)) / 1000),
+    );
+  }
+  const slow = stored.health.state === 'open' && stored.health.openReason === 'slow';
+  if (state.phase === 'probe') {
+    const probed = await probe(state, endpoint);
+    if (probed !== undefined) return { ...probed, expired };
+  }
+  return { ...(await drain({ ...state, phase: 'drain' }, endpoint, slow)), expired };
+}
+
+async function handler(input: unknown): Promise<StepOutput> {
+  try {
+    return await step(parseState(input));
+  } finally {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  }
+}
+
+export { handler };
