@@ -4,12 +4,7 @@
  * schema version must pass the compatibility checker; a breaking change is a new type name.
  */
 import { requireAdmin } from '../../shared/auth.js';
-import {
-  BUILT_IN_NAMES,
-  BUILT_IN_SINCE,
-  type BuiltInType,
-  builtInType,
-} from '../../shared/catalog/built-in.js';
+import { BUILT_IN_NAMES, type BuiltInType, builtInType } from '../../shared/catalog/built-in.js';
 import { forgetCatalogEntry } from '../../shared/catalog/catalog.js';
 import { checkCompatibility } from '../../shared/catalog/compatibility.js';
 import {
@@ -75,8 +70,8 @@ function builtInView(type: BuiltInType, full: boolean): EventTypeView {
     archived: false,
     version: type.version,
     ...(full ? { schema: type.schema, examples: [...type.examples] } : {}),
-    createdAt: BUILT_IN_SINCE,
-    updatedAt: BUILT_IN_SINCE,
+    createdAt: type.createdAt,
+    updatedAt: type.updatedAt,
   };
 }
 
@@ -222,7 +217,7 @@ const readType = route('GET', '/v1/event-types/{name}', async ({ params }) => {
     return jsonResponse(200, {
       ...view,
       versions: [
-        { version: 1, schema: builtIn.schema, examples: [...builtIn.examples], createdAt: BUILT_IN_SINCE },
+        { version: 1, schema: builtIn.schema, examples: [...builtIn.examples], createdAt: builtIn.createdAt },
       ],
     });
   }

@@ -365,4 +365,14 @@ const BUILT_IN_FILES = {
   },
 } as const;
 
-export { BUILT_IN_FILES };
+// When each type appeared and its file last changed (by content hash), kept across regenerations.
+const BUILT_IN_HISTORY = {
+  "herald.delivery.exhausted": {"createdAt":"2026-12-01T20:13:07.000Z","updatedAt":"2026-12-01T20:48:52.000Z","sha256":"37b863e6026a0593f3431a1f69222d55ae1cbaa09cba66a27397e720cf749e01"},
+  "herald.endpoint.disabled": {"createdAt":"2026-12-01T20:13:07.000Z","updatedAt":"2026-12-01T20:48:52.000Z","sha256":"3527e4ae1894cc2ce8e221933b817c5e962acb1eb683ab5a2147b87df5cbaa84"},
+  "herald.endpoint.failing": {"createdAt":"2026-12-01T20:13:07.000Z","updatedAt":"2026-12-01T20:48:52.000Z","sha256":"df5f0771ad3466992e84376e3293af2d00e55835b4741eb578be3a21c9c3d9fe"},
+  "herald.endpoint.recovered": {"createdAt":"2026-12-01T20:13:07.000Z","updatedAt":"2026-12-01T20:48:52.000Z","sha256":"bf73bfb3285355cb6744283dbefd29ad75eb4e21627a22ec4dca8f324b336817"},
+  "invoice.created": {"createdAt":"2026-12-01T20:13:07.000Z","updatedAt":"2026-12-01T20:13:07.000Z","sha256":"94d4421cbdc6e2e2f2c60bb6afe3d55a9ee1e04a335fa89f65b94c71328547bc"},
+  "order.placed": {"createdAt":"2026-12-01T20:13:07.000Z","updatedAt":"2026-12-01T20:13:07.000Z","sha256":"6fc47c89e3d0584ec5fa523547b1e5324a0c367e03850b705cabbce61e3ed66d"},
+} as const;
+
+export { BUILT_IN_FILES, BUILT_IN_HISTORY };

@@ -4,7 +4,7 @@
  * through the API; they change with Herald, compatibly (test/unit/catalog/built-in.test.ts).
  */
 import type { FromSchema } from 'json-schema-to-ts';
-import { BUILT_IN_FILES } from './built-in.generated.js';
+import { BUILT_IN_FILES, BUILT_IN_HISTORY } from './built-in.generated.js';
 import type { JsonSchema } from './validator.js';
 
 type BuiltInName = keyof typeof BUILT_IN_FILES;
@@ -18,10 +18,10 @@ interface BuiltInType {
   readonly version: 1;
   readonly schema: JsonSchema;
   readonly examples: readonly unknown[];
+  /** When the type's schema file first shipped, and last changed (recorded by `npm run gen:catalog`). */
+  readonly createdAt: string;
+  readonly updatedAt: string;
 }
-
-/** When the built-ins took effect; shown as their createdAt/updatedAt. */
-const BUILT_IN_SINCE = '2026-12-01T00:00:00.000Z';
 
 const BUILT_IN_TYPES: ReadonlyMap<string, BuiltInType> = new Map(
   Object.values(BUILT_IN_FILES).map((file) => [
@@ -32,6 +32,8 @@ const BUILT_IN_TYPES: ReadonlyMap<string, BuiltInType> = new Map(
       version: 1,
       schema: file.schema as unknown as JsonSchema,
       examples: file.examples,
+      createdAt: BUILT_IN_HISTORY[file.name].createdAt,
+      updatedAt: BUILT_IN_HISTORY[file.name].updatedAt,
     },
   ]),
 );
@@ -44,4 +46,4 @@ function builtInType(name: string): BuiltInType | undefined {
 const BUILT_IN_NAMES: readonly string[] = [...BUILT_IN_TYPES.keys()].sort();
 
 export type { BuiltInName, BuiltInType, OrderPlaced };
-export { BUILT_IN_NAMES, BUILT_IN_SINCE, builtInType };
+export { BUILT_IN_NAMES, builtInType };

@@ -8,7 +8,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as ingest } from '../../../lambdas/api/ingest.handler.js';
 import { handler as management } from '../../../lambdas/api/management.handler.js';
-import { BUILT_IN_NAMES } from '../../../lambdas/shared/catalog/built-in.js';
+import { BUILT_IN_NAMES, builtInType } from '../../../lambdas/shared/catalog/built-in.js';
 import { catalogEntry, forgetCatalogEntry } from '../../../lambdas/shared/catalog/catalog.js';
 import { createAdminKey } from '../../../lambdas/shared/store/api-keys.js';
 import { addSchemaVersion, createEventType } from '../../../lambdas/shared/store/event-types.js';
@@ -207,7 +207,16 @@ describe('GET /v1/event-types and /v1/event-types/{name}', () => {
       versions: [{ version: 1, schema: shipmentSchema }],
     });
     const builtIn = json(await call('GET', '/v1/event-types/order.placed', { key: tenant }));
-    expect(builtIn).toMatchObject({ builtIn: true, version: 1, versions: [{ version: 1 }] });
+    // Its own dates, recorded when its schema file was generated, not one date for every built-in.
+    const { createdAt, updatedAt } = builtInType('order.placed')!;
+    expect(builtIn).toMatchObject({
+      builtIn: true,
+      version: 1,
+      createdAt,
+      updatedAt,
+      versions: [{ version: 1, createdAt }],
+    });
+    expect(createdAt).toBe('2026-12-01T20:13:07.000Z');
     expect((await call('GET', '/v1/event-types/nope.nope', { key: tenant })).statusCode).toBe(404);
   });
 
