@@ -55,18 +55,21 @@ interface CreatedEndpoint {
 
 /**
  * The endpoint's secret exists only after it is created, and the receiver needs it to verify; so the
- * endpoint is created on a placeholder URL and pointed at the receiver with PATCH.
+ * endpoint is created on a placeholder URL and pointed at the receiver with PATCH. `filter`: a payload
+ * filter (API.md), checked when saved.
  */
 async function createEndpoint(
   client: ApiClient,
   tenantId: string,
   eventTypes: string[],
+  filter?: unknown,
 ): Promise<CreatedEndpoint> {
   return expectStatus<CreatedEndpoint>(client, 201, 'POST', '/v1/endpoints', {
     tenantId,
     url: 'http://127.0.0.1:9/placeholder',
     eventTypes,
     description: 'bench receiver',
+    ...(filter === undefined ? {} : { filter }),
   });
 }
 
