@@ -132,6 +132,7 @@ class HeraldStack extends Stack {
       retryTimeScale: props.retryTimeScale ?? 1,
       ...props.recovery,
     });
+    suppressRecoveryWorkflowFindings(recovery);
     // Dispatch parks deliveries and starts an endpoint's recovery; the attempt function does neither.
     webhooks.dispatchFunction.addEnvironment(
       'HERALD_RECOVERY_STATE_MACHINE_ARN',
@@ -330,6 +331,32 @@ function suppressRetryWorkflowFindings(webhooks: Webhooks): void {
       reason:
         'This is the webhook DLQ itself: the retry workflow sends exhausted deliveries here, and redrive ' +
         'sends them to the dispatch queue; a DLQ of the DLQ would only hide them',
+    },
+  ]);
+}
+
+function suppressRecoveryWorkflowFindings(recovery: EndpointRecovery): void {
+  suppressNag(recovery.stateMachine, [
+    {
+      id: 'AwsSolutions-SF1',
+      reason:
+        'Logs at ERROR level: every step is in the execution history (90 days) and the backlog head; ' +
+        'one recovery per endpoint in trouble logs its failures',
+    },
+    {
+      id: 'AwsSolutions-SF2',
+      reason:
+        'X-Ray is off on purpose, as on the functions (cost per trace); executions are named ' +
+        'rcv-<endpointId>-<ms>, found from the endpoint',
+    },
+  ]);
+  suppressNag(recovery.stateMachine.role.node.findChild('DefaultPolicy'), [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'CloudWatch Logs vended-log delivery actions (CreateLogDelivery, ...) support no resource-level ' +
+        "permissions; and lambda:InvokeFunction on <recovery step ARN>:* covers that one function's versions only",
+      appliesTo: ['Resource::*', { regex: '/^Resource::<EndpointRecoveryStep[0-9A-F]{8}\\.Arn>:\\*$/g' }],
     },
   ]);
 }

@@ -41,6 +41,8 @@ const FUNCTION_ERRORS_THRESHOLD = 5;
 /** 5xx answers of the API in 5 minutes before its alarm fires. */
 const API_5XX_THRESHOLD = 5;
 const fiveMinutes = Duration.minutes(5);
+/** An endpoint's backlog older than this alarms: well before the backlog's lifetime (27.6 h) ends it. */
+const BACKLOG_AGE_THRESHOLD_SECONDS = 3_600;
 
 const NAMESPACE = 'Herald';
 const period = Duration.minutes(1);
@@ -125,6 +127,17 @@ class Observability extends Construct {
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
+    );
+    // An endpoint's backlog is kept, not lost; its age says how long it has been down (adrs/0011).
+    this.alarms.push(
+      heraldMetric('BacklogAgeSeconds', 'Maximum')
+        .with({ period: fiveMinutes })
+        .createAlarm(this, 'BacklogAgeAlarm', {
+          alarmDescription: `An endpoint's oldest parked delivery is older than ${BACKLOG_AGE_THRESHOLD_SECONDS / 3600} h (it is down or disabled): see runbooks/webhook-delivery-failing.md`,
+          threshold: BACKLOG_AGE_THRESHOLD_SECONDS,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
     );
     for (const [name, fn] of Object.entries(props.functions ?? {})) {
       const safeId = name.replace(/[^A-Za-z0-9]/g, '');

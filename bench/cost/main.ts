@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { MetricName } from '../../lambdas/shared/observability.js';
 import { updateGeneratedSection } from '../lib/markers.js';
 import { loadFootprint, loadMeasured } from './counted.js';
+import { renderFailurePaths } from './failure-paths.js';
 import { FALLBACK_MEMORY_MB, type InputOverrides, resolveInputs } from './inputs.js';
 import { measureKmsCalls } from './kms.js';
 import { loadPriceTable, unitPrice } from './prices.js';
@@ -119,7 +120,7 @@ const monthly =
         customMetrics: Object.keys(MetricName).length,
       })
     : '### What a bill shows\n\nNot computed: run `npm run cost:measure` first (it records the footprint).';
-const markdown = `${monthly}\n\n${renderCost(inputs, prices, { notes })}\n\n${renderKms(kms, unitPrice(prices, 'kmsRequest'))}`;
+const markdown = `${monthly}\n\n${renderCost(inputs, prices, { notes })}\n\n${renderFailurePaths(prices)}\n\n${renderKms(kms, unitPrice(prices, 'kmsRequest'))}`;
 console.log(markdown);
 updateGeneratedSection(join(ROOT, 'docs', 'cost.md'), 'cost-figures', markdown);
 console.error('cost: updated docs/cost.md');

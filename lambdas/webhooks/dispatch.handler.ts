@@ -57,7 +57,12 @@ async function receivingEndpoints(event: HeraldEvent, fresh = false): Promise<En
   const all = fresh ? await listTenantEndpoints(event.tenantId) : await cachedTenantEndpoints(event.tenantId);
   const { deliver, skip, filtered } = receiversOf(all, event);
   countFilteredOut(filtered);
-  return [...deliver, ...skip];
+  if (!isOperational(event.type)) return [...deliver, ...skip];
+  // Operational events never multiply (adrs/0011): an endpoint itself failing or open gets none, so
+  // N failing endpoints of a tenant do not send each other N × (N − 1) notices.
+  const now = new Date();
+  const healthy = await Promise.all(deliver.map(async (ep) => (await laneFor(ep.id, now)).lane === 'inline'));
+  return [...deliver.filter((_, i) => healthy[i]), ...skip];
 }
 
 /**

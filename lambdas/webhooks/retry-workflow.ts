@@ -33,15 +33,21 @@ function executionName(state: Pick<RetryState, 'eventId' | 'endpointId' | 'gener
 }
 
 /** Answers true when this call started the execution, false when it already existed. */
-async function startRetry(state: RetryState): Promise<boolean> {
+function startRetry(state: RetryState): Promise<boolean> {
+  return startExecution(
+    config.retryStateMachineArn(),
+    executionName(state),
+    JSON.stringify({ ...state, waitUntil: dueTime(state) }),
+  );
+}
+
+/**
+ * Starts an execution by its deterministic name: true when this call started it, false when one of
+ * that name exists (a duplicate start is success). Anything else (a quota, a throttle) throws.
+ */
+async function startExecution(stateMachineArn: string, name: string, input: string): Promise<boolean> {
   try {
-    await sfnClient().send(
-      new StartExecutionCommand({
-        stateMachineArn: config.retryStateMachineArn(),
-        name: executionName(state),
-        input: JSON.stringify({ ...state, waitUntil: dueTime(state) }),
-      }),
-    );
+    await sfnClient().send(new StartExecutionCommand({ stateMachineArn, name, input }));
     return true;
   } catch (error) {
     if (
@@ -55,4 +61,4 @@ async function startRetry(state: RetryState): Promise<boolean> {
 }
 
 export type { RetryState };
-export { dueTime, executionName, startRetry };
+export { dueTime, executionName, startExecution, startRetry };

@@ -60,7 +60,7 @@ describe('template hardening', () => {
     }
   });
 
-  it('the signing-secrets key names its users: dispatch, attempt, management, for the signing purpose only', () => {
+  it('the signing-secrets key names its users: dispatch, attempt, recovery, management, for the signing purpose only', () => {
     const [, key] = resourcesOf(template, 'AWS::KMS::Key').find(([id]) => id.startsWith('SecretsKey'))!;
     const statements = (key.KeyPolicy as { Statement: KeyStatement[] }).Statement;
     const users = statements
@@ -72,6 +72,7 @@ describe('template hardening', () => {
         return (referencedId((s.Principal as { AWS: unknown }).AWS) ?? '').replace(/[0-9A-F]{8}$/, '');
       });
     expect([...new Set(users)].sort()).toEqual([
+      'EndpointRecoveryStepServiceRole',
       'EventsApiManagementServiceRole',
       'WebhooksAttemptServiceRole',
       'WebhooksDispatchServiceRole',

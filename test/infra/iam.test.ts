@@ -87,9 +87,22 @@ const expected: Record<string, string[]> = {
     ...SECRETS_OPEN,
     'sqs:SendMessage WebhooksWebhookDlq',
     'states:StartExecution WebhooksRetryWorkflow',
+    // Parking starts the endpoint's one recovery workflow (adrs/0011).
+    'states:StartExecution EndpointRecoveryWorkflow',
     // Operational events (herald.*, adrs/0007).
     ...PUBLISH,
     ...EVENT_SOURCE('WebhooksDispatchQueue'),
+  ],
+  // A recovery step: reads and settles the backlog (query, delete), attempts, dead-letters a refused
+  // message, hands a message-specific failure to its own retry workflow (adrs/0011).
+  EndpointRecoveryStep: [
+    ...LOGS('EndpointRecoveryStep'),
+    ...main('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'),
+    ...TABLE_KEY_WRITE,
+    ...PUBLISH,
+    ...SECRETS_OPEN,
+    'sqs:SendMessage WebhooksWebhookDlq',
+    'states:StartExecution WebhooksRetryWorkflow',
   ],
   WebhooksAttempt: [
     ...LOGS('WebhooksAttempt'),
@@ -100,9 +113,11 @@ const expected: Record<string, string[]> = {
   ],
   RetryWatchFunction: [
     ...LOGS('RetryWatchFunction'),
-    ...main('GetItem', 'UpdateItem'),
+    ...main('GetItem', 'UpdateItem', 'Query'),
     ...TABLE_KEY_WRITE,
     'sqs:SendMessage WebhooksWebhookDlq',
+    // A recovery that ended badly is started again while its backlog holds anything.
+    'states:StartExecution EndpointRecoveryWorkflow',
     ...EVENT_SOURCE('RetryWatchWorkQueue'),
   ],
   // Every declared job (lib/jobs.ts), from its declaration: a job added as README's "Add a background
@@ -205,7 +220,12 @@ describe('IAM: least privilege per function', () => {
     const users = Object.keys(expected).filter((fn) =>
       grantsOfRole(template, roleOfFunction(template, fn)).some((g) => g.resource === 'SecretsKey'),
     );
-    expect(users.sort()).toEqual(['EventsApiManagement', 'WebhooksAttempt', 'WebhooksDispatch']);
+    expect(users.sort()).toEqual([
+      'EndpointRecoveryStep',
+      'EventsApiManagement',
+      'WebhooksAttempt',
+      'WebhooksDispatch',
+    ]);
     for (const fn of users) {
       for (const g of grantsOfRole(template, roleOfFunction(template, fn))) {
         if (g.resource !== 'SecretsKey') continue;

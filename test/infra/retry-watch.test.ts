@@ -12,13 +12,19 @@ describe('retry watch', () => {
   let template: Template;
   let rules: [string, Props][];
   let machineId: string;
+  let recoveryId: string;
   let watchQueueId: string;
   let watchDlqId: string;
 
   beforeAll(() => {
     template = buildHerald();
     rules = resourcesOf(template, 'AWS::Events::Rule');
-    machineId = resourcesOf(template, 'AWS::StepFunctions::StateMachine')[0]![0];
+    machineId = resourcesOf(template, 'AWS::StepFunctions::StateMachine').find(([id]) =>
+      id.startsWith('WebhooksRetryWorkflow'),
+    )![0];
+    recoveryId = resourcesOf(template, 'AWS::StepFunctions::StateMachine').find(([id]) =>
+      id.startsWith('EndpointRecoveryWorkflow'),
+    )![0];
     const ids = resourcesOf(template, 'AWS::SQS::Queue').map(([id]) => id);
     watchQueueId = ids.find((id) => /^RetryWatchWorkQueue[0-9A-F]{8}$/.test(id))!;
     watchDlqId = ids.find((id) => /^RetryWatchWorkDlq[0-9A-F]{8}$/.test(id))!;
@@ -26,14 +32,17 @@ describe('retry watch', () => {
     expect(watchDlqId).toBeDefined();
   });
 
-  it('has one rule on the retry workflow’s FAILED, TIMED_OUT and ABORTED status changes', () => {
+  it('has one rule on the retry and recovery workflows’ FAILED, TIMED_OUT and ABORTED status changes', () => {
     expect(rules).toHaveLength(1);
     const [, rule] = rules[0]!;
     expect(rule.State ?? 'ENABLED').toBe('ENABLED');
     expect(rule.EventPattern).toEqual({
       source: ['aws.states'],
       'detail-type': ['Step Functions Execution Status Change'],
-      detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: machineId }] },
+      detail: {
+        status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+        stateMachineArn: [{ Ref: machineId }, { Ref: recoveryId }],
+      },
     });
   });
 

@@ -55,16 +55,17 @@ function entryKey(entry: Pick<BacklogEntry, 'endpointId' | 'eventId' | 'parkedAt
 
 function toHead(item: Record<string, unknown> | undefined): BacklogHead {
   if (item === undefined) return EMPTY_HEAD;
-  const text = (key: string) => (typeof item[key] === 'string' ? { [key]: item[key] as string } : {});
-  return {
+  const head: { -readonly [K in keyof BacklogHead]: BacklogHead[K] } = {
     count: Math.max(0, Number(item.backlog ?? 0)),
-    ...(typeof item.oldestAt === 'string' ? { oldestAt: item.oldestAt } : {}),
-    ...text('recoveryId'),
-    ...text('recoveryUntil'),
     draining: item.draining === true,
     drained: Number(item.drained ?? 0),
     expired: Number(item.expired ?? 0),
   };
+  for (const key of ['oldestAt', 'recoveryId', 'recoveryUntil'] as const) {
+    const value = item[key];
+    if (typeof value === 'string') head[key] = value;
+  }
+  return head;
 }
 
 /** Whether a recovery workflow owns the backlog at `now` (its lease has not run out). */

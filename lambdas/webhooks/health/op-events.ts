@@ -4,10 +4,13 @@
  * signed, retried and replayable like any other. Best effort: a failed publish is logged and counted,
  * never allowed to fail the delivery it is about (a retried attempt must not be dead-lettered for it).
  */
+
+import { config } from '../../shared/config.js';
 import { newId } from '../../shared/ids.js';
 import type { HeraldEvent } from '../../shared/model.js';
-import { logger } from '../../shared/observability.js';
+import { logger, MetricName, MetricUnit, metrics } from '../../shared/observability.js';
 import { publishEvent } from '../../shared/publish.js';
+import { countOpEvent } from '../../shared/store/op-event-budget.js';
 
 const OP_EVENT_TYPES = Object.freeze({
   failing: 'herald.endpoint.failing',
@@ -24,6 +27,23 @@ function isOperational(type: string): boolean {
   return type.startsWith(RESERVED_PREFIX);
 }
 
+/**
+ * Within the tenant's bound this minute (HERALD_OP_EVENTS_PER_MINUTE, default 60)? Beyond it the event
+ * is counted (`OpEventsSuppressed`) and logged, not sent: one storm of failing endpoints cannot turn
+ * into a storm of operational events. A failure to count lets the event through (best effort).
+ */
+async function withinBound(tenantId: string, type: OpEventType): Promise<boolean> {
+  try {
+    const count = await countOpEvent(tenantId, Math.floor(Date.now() / 60_000));
+    if (count <= config.opEventsPerMinute()) return true;
+    metrics.addMetric(MetricName.OpEventsSuppressed, MetricUnit.Count, 1);
+    logger.warn('operational event over the tenant bound', { tenantId, type, count });
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** The endpoint an operational event is about: it is never delivered there. */
 async function emitOpEvent(
   tenantId: string,
@@ -31,6 +51,7 @@ async function emitOpEvent(
   data: { readonly endpointId: string; readonly eventId?: string } & Record<string, unknown>,
 ): Promise<void> {
   const event: HeraldEvent = { id: newId('evt'), type, tenantId, createdAt: new Date().toISOString(), data };
+  if (!(await withinBound(tenantId, type))) return;
   try {
     await publishEvent(event, 'herald');
     logger.info('operational event published', { type, eventId: event.id, endpointId: data.endpointId });

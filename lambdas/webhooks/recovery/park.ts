@@ -4,13 +4,12 @@
  * park finds none running (a conditional lease on the backlog head), so orchestration grows with the
  * endpoints in trouble, not with their deliveries.
  */
-import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { sfnClient } from '../../shared/aws-clients.js';
 import { config } from '../../shared/config.js';
 import type { DeliveryRecord } from '../../shared/model.js';
 import { MetricName, MetricUnit, metrics } from '../../shared/observability.js';
 import { claimRecovery, parkEntry, recoveryLive, releaseRecovery } from '../../shared/store/backlog.js';
 import { markParked } from '../../shared/store/deliveries.js';
+import { startExecution } from '../retry-workflow.js';
 
 /** The recovery workflow's state between its steps (docs/internals.md "Endpoint recovery"). */
 interface RecoveryState {
@@ -22,6 +21,8 @@ interface RecoveryState {
   readonly failedProbes: number;
   /** The drain's current rate (deliveries per second), absent before the first drain step. */
   readonly rate?: number;
+  /** A rate-limit window (epoch second) a probe already counted for itself. */
+  readonly reservedSlot?: number;
   /** When the next step runs (ISO); the workflow's Wait state waits until then. */
   readonly waitUntil: string;
   /** True when the recovery is over (the workflow's Choice ends it). */
@@ -54,21 +55,10 @@ async function ensureRecovery(endpointId: string, now = new Date()): Promise<boo
     waitUntil: now.toISOString(),
   };
   try {
-    await sfnClient().send(
-      new StartExecutionCommand({
-        stateMachineArn: config.recoveryStateMachineArn(),
-        name: recoveryId,
-        input: JSON.stringify(state),
-      }),
-    );
+    await startExecution(config.recoveryStateMachineArn(), recoveryId, JSON.stringify(state));
   } catch (error) {
-    const exists =
-      error instanceof ExecutionAlreadyExists ||
-      (error as { name?: unknown }).name === 'ExecutionAlreadyExists';
-    if (!exists) {
-      await releaseRecovery(endpointId, recoveryId);
-      throw error;
-    }
+    await releaseRecovery(endpointId, recoveryId);
+    throw error;
   }
   metrics.addMetric(MetricName.RecoveriesStarted, MetricUnit.Count, 1);
   return true;

@@ -52,7 +52,7 @@ const EXPIRED_ERROR = 'expired_in_backlog';
 
 function parseState(input: unknown): RecoveryState {
   const value = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
-  const { endpointId, recoveryId, phase, failedProbes, rate } = value;
+  const { endpointId, recoveryId, phase, failedProbes, rate, reservedSlot } = value;
   if (typeof endpointId !== 'string' || typeof recoveryId !== 'string') {
     throw new InvalidRequestError('recovery input needs endpointId and recoveryId');
   }
@@ -62,6 +62,7 @@ function parseState(input: unknown): RecoveryState {
     phase: phase === 'drain' ? 'drain' : 'probe',
     failedProbes: Number.isInteger(failedProbes) ? (failedProbes as number) : 0,
     ...(typeof rate === 'number' && rate >= 1 ? { rate } : {}),
+    ...(Number.isInteger(reservedSlot) ? { reservedSlot: reservedSlot as number } : {}),
     waitUntil: new Date().toISOString(),
   };
 }
@@ -269,6 +270,15 @@ async function probe(state: RecoveryState, endpoint: EndpointRecord): Promise<St
   for (;;) {
     const [entry] = await oldestEntries(endpoint.id, 1);
     if (entry === undefined) return finish(state, endpoint);
+    if (endpoint.rateLimit !== undefined) {
+      // A probe is a delivery too: it takes its window like every sender.
+      const slot = await takeSlot(endpoint, new Date(), state.reservedSlot);
+      if (!slot.go) {
+        return continueAt(state, slot.notBefore, false, {
+          ...(slot.reservedSlot !== undefined ? { reservedSlot: slot.reservedSlot } : {}),
+        });
+      }
+    }
     const outcome = await attemptEntry(entry, endpoint, 'probe');
     if (outcome.kind === 'gone') {
       await removeEntry(entry);
@@ -297,19 +307,51 @@ async function probe(state: RecoveryState, endpoint: EndpointRecord): Promise<St
 }
 
 /** Sends one second's worth of the backlog; answers what came back and how many left the queue. */
+/** A rate-limit window the drain reserved and has not used yet, and when it opens. */
+interface Reservation {
+  readonly notBefore: Date;
+  readonly slot?: number;
+}
+
+/**
+ * Takes the endpoint's rate-limit slots (shared with every other sender: per-delivery retries,
+ * replays) for the head of `entries`, one at a time, stopping at the first that must wait — so a step
+ * never books windows it will not use, and the one it booked is carried to the next step.
+ */
+async function admitted(
+  endpoint: EndpointRecord,
+  entries: readonly BacklogEntry[],
+  carried: Reservation | undefined,
+): Promise<{ go: BacklogEntry[]; wait?: Reservation }> {
+  if (endpoint.rateLimit === undefined) return { go: [...entries] };
+  const go: BacklogEntry[] = [];
+  let reserved = carried?.slot;
+  for (const entry of entries) {
+    const slot = await takeSlot(endpoint, new Date(), reserved);
+    reserved = undefined;
+    if (!slot.go) {
+      return {
+        go,
+        wait: {
+          notBefore: slot.notBefore,
+          ...(slot.reservedSlot !== undefined ? { slot: slot.reservedSlot } : {}),
+        },
+      };
+    }
+    go.push(entry);
+  }
+  return { go };
+}
+
 async function drainStep(
   endpoint: EndpointRecord,
   entries: readonly BacklogEntry[],
   rules: DrainPolicy,
 ): Promise<{ answers: StepAnswers; left: number; drained: number }> {
-  const outcomes = await inParallel(entries, rules.concurrency, async (entry) => {
-    if (endpoint.rateLimit !== undefined) {
-      // Share the endpoint's windows with every other sender (per-delivery retries, replays).
-      const slot = await takeSlot(endpoint, new Date());
-      if (!slot.go) return { entry, outcome: undefined };
-    }
-    return { entry, outcome: await attemptEntry(entry, endpoint, 'drain') };
-  });
+  const outcomes = await inParallel(entries, rules.concurrency, async (entry) => ({
+    entry,
+    outcome: await attemptEntry(entry, endpoint, 'drain'),
+  }));
   let sent = 0;
   let delivered = 0;
   let slow = 0;
@@ -318,7 +360,6 @@ async function drainStep(
   let retryAfter: number | undefined;
   let left = 0;
   for (const { entry, outcome } of outcomes) {
-    if (outcome === undefined) continue;
     if (outcome.kind === 'attempted') {
       const { result } = outcome;
       sent += 1;
@@ -353,12 +394,15 @@ async function drain(state: RecoveryState, endpoint: EndpointRecord, slow: boole
   const rules = policy(slow);
   const sliceEnds = Date.now() + config.drainSliceSeconds() * 1000;
   let rate = state.rate ?? Math.min(rules.initialRate, endpoint.rateLimit ?? rules.initialRate);
+  let carried: Reservation | undefined;
   await renewRecovery(state.endpointId, state.recoveryId, new Date(sliceEnds + leaseGraceMs()), true);
   while (Date.now() < sliceEnds) {
     const stepStarted = Date.now();
     const entries = await oldestEntries(endpoint.id, Math.min(PAGE, stepSize(rate, endpoint.rateLimit)));
     if (entries.length === 0) return finish(state, endpoint);
-    const { answers, left, drained } = await drainStep(endpoint, entries, rules);
+    const { go, wait } = await admitted(endpoint, entries, carried);
+    carried = wait;
+    const { answers, left, drained } = await drainStep(endpoint, go, rules);
     const [oldest] = await oldestEntries(endpoint.id, 1);
     await settleEntries(endpoint.id, {
       left,
@@ -386,9 +430,14 @@ async function drain(state: RecoveryState, endpoint: EndpointRecord, slow: boole
       const at = new Date(Date.now() + verdict.seconds * config.retryTimeScale() * 1000);
       return continueAt(state, at, true, { phase: 'drain', rate: verdict.rate });
     }
+    // A step whose first slot must wait sends nothing, and keeps the rate (judgeStep).
     rate = verdict.rate;
-    // One step per second: a rate is deliveries per second.
-    await sleep(1000 - (Date.now() - stepStarted));
+    // One step per second (a rate is deliveries per second), or until the window the limit booked.
+    const nextStep = Math.max(stepStarted + 1000, carried?.notBefore.getTime() ?? 0);
+    if (nextStep >= sliceEnds) {
+      return continueAt(state, new Date(nextStep), true, { phase: 'drain', rate });
+    }
+    await sleep(nextStep - Date.now());
   }
   return continueAt(state, new Date(), true, { phase: 'drain', rate });
 }
@@ -421,7 +470,9 @@ async function step(state: RecoveryState): Promise<StepOutput> {
     );
   }
   const slow = stored.health.state === 'open' && stored.health.openReason === 'slow';
-  if (state.phase === 'probe') {
+  // Parked only for its rate limit or a hold that has passed, a healthy endpoint needs no probe.
+  const healthy = stored.health.state === 'closed' && state.failedProbes === 0;
+  if (state.phase === 'probe' && !healthy) {
     const probed = await probe(state, endpoint);
     if (probed !== undefined) return { ...probed, expired };
   }

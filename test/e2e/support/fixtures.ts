@@ -85,7 +85,13 @@ async function createKey(api: HeraldApi, role: 'admin' | 'publisher' | 'tenant',
 
 async function createEndpoint(
   api: HeraldApi,
-  input: { tenantId: string; url: string; eventTypes: readonly string[]; filter?: Record<string, unknown> },
+  input: {
+    tenantId: string;
+    url: string;
+    eventTypes: readonly string[];
+    filter?: Record<string, unknown>;
+    rateLimit?: number;
+  },
 ): Promise<CreatedEndpoint> {
   const body = expectStatus(
     'create endpoint',

@@ -4,6 +4,7 @@
  * and tests only (they are set in beforeAll).
  */
 import { afterAll, beforeAll } from 'vitest';
+import type { SfnQuotas } from '../../../local/sfn-quotas.js';
 import { HeraldApi } from './api.js';
 import { TestReceiver } from './receiver.js';
 import { type E2eTarget, startTarget } from './target.js';
@@ -14,7 +15,9 @@ interface SuiteContext {
   receiver: TestReceiver;
 }
 
-function useHerald(options: { timeScale?: number; persistent?: boolean } = {}): SuiteContext {
+function useHerald(
+  options: { timeScale?: number; persistent?: boolean; sfnQuotas?: SfnQuotas } = {},
+): SuiteContext {
   const ctx = {} as SuiteContext;
   beforeAll(async () => {
     ctx.receiver = new TestReceiver();

@@ -4,10 +4,12 @@
  * Scenarios that need the local fault-injection hooks call `requireLocal()` and are skipped on a
  * remote target with the reason printed.
  */
+
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SfnQuotas } from '../../../local/sfn-quotas.js';
 
 /** The part of `local/runtime.ts`'s HeraldLocal the suite relies on; hooks are optional on purpose. */
 interface HeraldLocalLike {
@@ -121,7 +123,11 @@ async function sharedAssembly(timeScale: number): Promise<string> {
   return outdir;
 }
 
-async function startLocal(timeScale: number, persistent: boolean): Promise<E2eTarget> {
+async function startLocal(
+  timeScale: number,
+  persistent: boolean,
+  sfnQuotas: SfnQuotas | undefined,
+): Promise<E2eTarget> {
   // Imported lazily so a remote run needs none of the emulators.
   const runtimeModule = (await import('../../../local/runtime.js')) as unknown as {
     startHerald: StartHerald;
@@ -137,6 +143,7 @@ async function startLocal(timeScale: number, persistent: boolean): Promise<E2eTa
     outdir,
     stateFile: null,
     ...(dataDir !== undefined ? { dataDir } : {}),
+    ...(sfnQuotas !== undefined ? { sfnQuotas } : {}),
   });
   const sqs = new SQSClient({
     region: 'us-east-1',
@@ -185,8 +192,12 @@ function remote(): E2eTarget {
  * runtime; `persistent` gives it a data directory (`npm start -- --data`); a remote deployment runs
  * whatever it was deployed with.
  */
-async function startTarget(options: { timeScale?: number; persistent?: boolean } = {}): Promise<E2eTarget> {
-  return isLocalTarget() ? startLocal(options.timeScale ?? 0.001, options.persistent === true) : remote();
+async function startTarget(
+  options: { timeScale?: number; persistent?: boolean; sfnQuotas?: SfnQuotas } = {},
+): Promise<E2eTarget> {
+  return isLocalTarget()
+    ? startLocal(options.timeScale ?? 0.001, options.persistent === true, options.sfnQuotas)
+    : remote();
 }
 
 /** The local runtime, or a thrown error naming the scenario (callers skip on remote first). */

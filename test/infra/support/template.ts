@@ -13,6 +13,7 @@ const PLATFORM_FUNCTIONS = [
   'EventsApiManagement',
   'WebhooksDispatch',
   'WebhooksAttempt',
+  'EndpointRecoveryStep',
   'RetryWatchFunction',
   'PortalAssets',
   'PublicKeySetJwks',
