@@ -24,6 +24,7 @@ interface EndpointView {
   readonly filter?: Record<string, unknown>;
   readonly warnings?: readonly { readonly eventType: string; readonly message: string }[];
   readonly health?: HealthView;
+  readonly backlog?: BacklogView;
   readonly signatureScheme?: string;
   readonly publicKey?: string;
 }
@@ -35,7 +36,7 @@ interface PreviewView {
   readonly warnings?: readonly { readonly eventType: string; readonly message: string }[];
 }
 
-/** The endpoint's delivery health (API.md, adrs/0007); `backlog` once the API reports one. */
+/** The endpoint's delivery health (API.md, adrs/0007). */
 interface HealthView {
   readonly status: string;
   readonly breaker: string;
@@ -43,7 +44,13 @@ interface HealthView {
   readonly failingSince?: string;
   readonly heldUntil?: string;
   readonly openReason?: string;
-  readonly backlog?: number;
+}
+
+/** The deliveries parked while the endpoint is in trouble (API.md `backlog`, adrs/0011). */
+interface BacklogView {
+  readonly count: number;
+  readonly oldestAt?: string;
+  readonly draining: boolean;
 }
 
 interface RotateView {
@@ -201,7 +208,10 @@ const list: Command = {
           { header: 'failing since', value: (e) => e.health?.failingSince ?? e.health?.heldUntil },
           {
             header: 'backlog',
-            value: (e) => (e.health?.backlog === undefined ? undefined : String(e.health.backlog)),
+            value: (e) =>
+              e.backlog === undefined
+                ? undefined
+                : `${e.backlog.count}${e.backlog.draining ? ' draining' : ''}${e.backlog.count > 0 && e.backlog.oldestAt ? ` since ${e.backlog.oldestAt}` : ''}`,
           },
           { header: 'event types', value: (e) => e.eventTypes },
           { header: 'url', value: (e) => e.url },

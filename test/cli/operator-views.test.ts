@@ -30,8 +30,8 @@ describe('what the runbooks read: endpoints list health, events list, events get
               failureStreak: 12,
               failingSince: '2026-12-07T10:00:00.000Z',
               openReason: 'failures',
-              backlog: 40,
             },
+            backlog: { count: 40, oldestAt: '2026-12-07T10:01:00.000Z', draining: false, expired: 0 },
           },
           {
             id: 'ep_ok',
@@ -40,6 +40,7 @@ describe('what the runbooks read: endpoints list health, events list, events get
             eventTypes: ['*'],
             enabled: true,
             health: { status: 'healthy', breaker: 'closed', failureStreak: 0 },
+            backlog: { count: 0, draining: false, expired: 0 },
           },
         ],
       },
@@ -48,9 +49,9 @@ describe('what the runbooks read: endpoints list health, events list, events get
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/HEALTH\s+BREAKER\s+STREAK\s+FAILING SINCE\s+BACKLOG/);
     expect(result.stdout).toMatch(
-      /ep_down\s+yes\s+open \(failures\)\s+open\s+12\s+2026-12-07T10:00:00.000Z\s+40/,
+      /ep_down\s+yes\s+open \(failures\)\s+open\s+12\s+2026-12-07T10:00:00.000Z\s+40 since 2026-12-07T10:01:00.000Z/,
     );
-    expect(result.stdout).toMatch(/ep_ok\s+yes\s+healthy\s+closed\s+0\s+-\s+-/);
+    expect(result.stdout).toMatch(/ep_ok\s+yes\s+healthy\s+closed\s+0\s+-\s+0\s/);
   });
 
   it('events list queries the tenant’s window and type', async () => {

@@ -135,7 +135,7 @@ const BUILT_IN_FILES = {
   },
   "herald.endpoint.recovered": {
     "name": "herald.endpoint.recovered",
-    "description": "An endpoint that was failing accepted a delivery again.",
+    "description": "An endpoint that was failing accepted a delivery again; when it had a backlog, sent once the backlog is delivered, with how much was drained.",
     "schema": {
       "$schema": "https://json-schema.org/draft/2020-12/schema",
       "type": "object",
@@ -161,6 +161,16 @@ const BUILT_IN_FILES = {
           "type": "integer",
           "minimum": 0,
           "description": "How many attempts had failed in a row."
+        },
+        "drained": {
+          "type": "integer",
+          "minimum": 0,
+          "description": "Parked deliveries its recovery delivered (adrs/0011); present when the endpoint had a backlog."
+        },
+        "expired": {
+          "type": "integer",
+          "minimum": 0,
+          "description": "Parked deliveries that outlived the backlog's lifetime and ended failed (all time); replayable by window."
         }
       }
     },
@@ -370,7 +380,7 @@ const BUILT_IN_HISTORY = {
   "herald.delivery.exhausted": {"createdAt":"2026-12-01T20:13:07.000Z","updatedAt":"2026-12-01T20:48:52.000Z","sha256":"37b863e6026a0593f3431a1f69222d55ae1cbaa09cba66a27397e720cf749e01"},
   "herald.endpoint.disabled": {"createdAt":"2026-12-01T20:13:07.000Z","updatedAt":"2026-12-01T20:48:52.000Z","sha256":"3527e4ae1894cc2ce8e221933b817c5e962acb1eb683ab5a2147b87df5cbaa84"},
   "herald.endpoint.failing": {"createdAt":"2026-12-01T20:13:07.000Z","updatedAt":"2026-12-01T20:48:52.000Z","sha256":"df5f0771ad3466992e84376e3293af2d00e55835b4741eb578be3a21c9c3d9fe"},
-  "herald.endpoint.recovered": {"createdAt":"2026-12-01T20:13:07.000Z","updatedAt":"2026-12-01T20:48:52.000Z","sha256":"bf73bfb3285355cb6744283dbefd29ad75eb4e21627a22ec4dca8f324b336817"},
+  "herald.endpoint.recovered": {"createdAt":"2026-12-01T20:13:07.000Z","updatedAt":"2026-12-07T14:02:32.424Z","sha256":"f6b84fe7ebed051377377048600b480f1c2cf26fefc16a41370ad4263067f46e"},
   "invoice.created": {"createdAt":"2026-12-01T20:13:07.000Z","updatedAt":"2026-12-01T20:13:07.000Z","sha256":"94d4421cbdc6e2e2f2c60bb6afe3d55a9ee1e04a335fa89f65b94c71328547bc"},
   "order.placed": {"createdAt":"2026-12-01T20:13:07.000Z","updatedAt":"2026-12-01T20:13:07.000Z","sha256":"6fc47c89e3d0584ec5fa523547b1e5324a0c367e03850b705cabbce61e3ed66d"},
 } as const;

@@ -402,7 +402,10 @@ async function drain(state: RecoveryState, endpoint: EndpointRecord, slow: boole
     if (entries.length === 0) return finish(state, endpoint);
     const { go, wait } = await admitted(endpoint, entries, carried);
     carried = wait;
-    const { answers, left, drained } = await drainStep(endpoint, go, rules);
+    // A rate-limited step sends its whole window's share at once, inside the window it was granted.
+    const width =
+      endpoint.rateLimit !== undefined && !slow ? Math.max(rules.concurrency, go.length) : rules.concurrency;
+    const { answers, left, drained } = await drainStep(endpoint, go, { ...rules, concurrency: width });
     const [oldest] = await oldestEntries(endpoint.id, 1);
     await settleEntries(endpoint.id, {
       left,
@@ -432,8 +435,9 @@ async function drain(state: RecoveryState, endpoint: EndpointRecord, slow: boole
     }
     // A step whose first slot must wait sends nothing, and keeps the rate (judgeStep).
     rate = verdict.rate;
-    // One step per second (a rate is deliveries per second), or until the window the limit booked.
-    const nextStep = Math.max(stepStarted + 1000, carried?.notBefore.getTime() ?? 0);
+    // One step per second (a rate is deliveries per second), or until the window the limit booked;
+    // at the start of a second, so a step's sends fall in the window its slots were taken for.
+    const nextStep = Math.max(Math.ceil((stepStarted + 1) / 1000) * 1000, carried?.notBefore.getTime() ?? 0);
     if (nextStep >= sliceEnds) {
       return continueAt(state, new Date(nextStep), true, { phase: 'drain', rate });
     }
@@ -469,6 +473,9 @@ async function step(state: RecoveryState): Promise<StepOutput> {
       Math.max(0, (Date.now() - Date.parse(stored.backlog.oldestAt)) / 1000),
     );
   }
+  // Held by a receiver's Retry-After: nothing is sent before it passes, probe or drain.
+  const heldUntil = stored.health.holdUntil !== undefined ? Date.parse(stored.health.holdUntil) : 0;
+  if (heldUntil > Date.now()) return { ...(await continueAt(state, new Date(heldUntil), false)), expired };
   const slow = stored.health.state === 'open' && stored.health.openReason === 'slow';
   // Parked only for its rate limit or a hold that has passed, a healthy endpoint needs no probe.
   const healthy = stored.health.state === 'closed' && state.failedProbes === 0;

@@ -15,6 +15,7 @@ import { getEndpoint } from '../../../lambdas/shared/store/endpoints.js';
 import { putEvent } from '../../../lambdas/shared/store/events.js';
 import { handler as dispatch } from '../../../lambdas/webhooks/dispatch.handler.js';
 import { clearHealthCache } from '../../../lambdas/webhooks/health/gate.js';
+import { handler as recoveryStep } from '../../../lambdas/webhooks/recovery/recovery.handler.js';
 import { handler as attempt } from '../../../lambdas/webhooks/retry-attempt.handler.js';
 import { lambdaContext, sqsEvent } from '../../support/factories.js';
 import { type Harness, receiveAll } from '../../support/harness.js';
@@ -59,6 +60,13 @@ async function newEvent(tenantId: string, type = 'order.placed', data: Record<st
 const run = (...events: HeraldEvent[]) =>
   dispatch(sqsEvent(events.map((body) => ({ body }))), lambdaContext());
 const startsFor = (endpointId: string) => sfn.started.filter((e) => e.input.endpointId === endpointId);
+/** Per-delivery retry workflows and endpoint recoveries (adrs/0011) started for the endpoint. */
+const retriesFor = (endpointId: string) => startsFor(endpointId).filter((e) => !e.name.startsWith('rcv-'));
+const recoveriesFor = (endpointId: string) => startsFor(endpointId).filter((e) => e.name.startsWith('rcv-'));
+const recover = (input: unknown) =>
+  recoveryStep(input) as unknown as Promise<
+    { done: boolean; waitUntil: string; drained?: number } & Record<string, unknown>
+  >;
 
 /** Operational events that reached the topic since the last call (the harness subscribes a queue). */
 async function opEvents(): Promise<HeraldEvent[]> {
@@ -69,7 +77,7 @@ async function opEvents(): Promise<HeraldEvent[]> {
 }
 
 describe('endpoint health in dispatch', () => {
-  it('a hanging endpoint costs the inline timeout once; the next delivery goes straight to the workflow', async () => {
+  it('a hanging endpoint costs the inline timeout once; the next delivery is parked, with one recovery', async () => {
     const tenantId = `t_${newId('ep').slice(3)}`;
     const path = `/hang-${tenantId}`;
     receiver.reply(path, { status: 200, hang: true });
@@ -80,16 +88,21 @@ describe('endpoint health in dispatch', () => {
     expect(receiver.on(path)).toHaveLength(1);
     expect((await getDelivery(first.id, ep.id))?.lastError).toBe('timeout');
     expect((await getHealth(ep.id, true)).health).toMatchObject({ state: 'open', openReason: 'timeout' });
-    expect(startsFor(ep.id).map((e) => e.input.attempt)).toEqual([2]);
+    expect(retriesFor(ep.id).map((e) => e.input.attempt)).toEqual([2]);
 
     const second = await newEvent(tenantId);
     await run(second);
     expect(receiver.on(path)).toHaveLength(1);
-    expect(await getDelivery(second.id, ep.id)).toMatchObject({ state: 'retrying', attempts: 0 });
-    expect(startsFor(ep.id).map((e) => e.input.attempt)).toEqual([2, 1]);
+    const parked = await getDelivery(second.id, ep.id);
+    expect(parked).toMatchObject({ state: 'retrying', attempts: 0 });
+    expect(typeof parked?.parkedAt).toBe('string');
+    // No workflow of its own: the endpoint's one recovery.
+    expect(retriesFor(ep.id).map((e) => e.input.attempt)).toEqual([2]);
+    expect(recoveriesFor(ep.id)).toHaveLength(1);
+    expect((await getHealth(ep.id, true)).backlog).toMatchObject({ count: 1, oldestAt: parked?.parkedAt });
   });
 
-  it('a failure streak opens the breaker and publishes herald.endpoint.failing; a quick workflow success closes it with recovered', async () => {
+  it('a failure streak opens the breaker and publishes herald.endpoint.failing; the recovery delivers the backlog and says so once', async () => {
     const tenantId = `t_${newId('ep').slice(3)}`;
     const path = `/fail-${tenantId}`;
     receiver.reply(path, { status: 500 });
@@ -111,12 +124,15 @@ describe('endpoint health in dispatch', () => {
     expect(failing[0]).toMatchObject({ tenantId, data: { endpointId: ep.id, failureStreak: 2 } });
 
     receiver.reply(path, { status: 204 });
-    const execution = startsFor(ep.id).find((e) => e.input.eventId === third.id)!;
-    const output = await attempt(execution.input);
-    expect(output).toMatchObject({ outcome: 'delivered' });
+    const [recovery] = recoveriesFor(ep.id);
+    const output = await recover(recovery!.input);
+    expect(output).toMatchObject({ done: true, drained: 1 });
+    expect(await getDelivery(third.id, ep.id)).toMatchObject({ state: 'delivered', attempts: 1 });
     expect((await getHealth(ep.id, true)).health).toMatchObject({ state: 'closed', failureStreak: 0 });
+    expect((await getHealth(ep.id, true)).backlog).toMatchObject({ count: 0 });
+    // One recovered event, the recovery's, with what it drained (the breaker's own is held back).
     const recovered = (await opEvents()).filter((e) => e.type === 'herald.endpoint.recovered');
-    expect(recovered.map((e) => e.data.endpointId)).toEqual([ep.id]);
+    expect(recovered.map((e) => [e.data.endpointId, e.data.drained])).toEqual([[ep.id, 1]]);
   });
 
   it('over the rate limit a delivery waits in the workflow for a reserved window, never dropped', async () => {
@@ -147,7 +163,7 @@ describe('endpoint health in dispatch', () => {
     expect(receiver.on(path)).toHaveLength(1);
   });
 
-  it('a 503 with Retry-After holds the whole endpoint: no inline POST, the workflow waits without spending the attempt', async () => {
+  it('a 503 with a long Retry-After holds the whole endpoint: the next delivery parks, and the recovery waits out the hold', async () => {
     const tenantId = `t_${newId('ep').slice(3)}`;
     const path = `/held-${tenantId}`;
     receiver.reply(path, { status: 503, headers: { 'retry-after': '120' } });
@@ -156,49 +172,44 @@ describe('endpoint health in dispatch', () => {
     const held = await newEvent(tenantId);
     await run(held);
     expect(receiver.on(path)).toHaveLength(1);
-    const start = startsFor(ep.id).find((e) => e.input.eventId === held.id)!;
-    expect(Date.parse(start.input.waitUntil as string) - Date.now()).toBeGreaterThan(100_000);
-    const output = await attempt({ ...start.input });
-    expect(output).toMatchObject({ outcome: 'retry', attempt: 1 });
+    expect(await getDelivery(held.id, ep.id)).toMatchObject({ state: 'retrying', attempts: 0 });
+    const [recovery] = recoveriesFor(ep.id);
+    const output = await recover(recovery!.input);
+    expect(output.done).toBe(false);
+    expect(Date.parse(output.waitUntil) - Date.now()).toBeGreaterThan(100_000);
     expect(receiver.on(path)).toHaveLength(1);
   });
 
-  it('while the breaker is open one workflow attempt probes; the others wait once for its verdict, then spend the attempt without a POST', async () => {
+  it('while the breaker is open deliveries park behind one recovery, which probes with one POST at a time', async () => {
     const tenantId = `t_${newId('ep').slice(3)}`;
     const path = `/probe-${tenantId}`;
     receiver.reply(path, { status: 200, hang: true });
     const ep = await createEndpoint({ tenantId, url: `${receiver.base}${path}` });
     await run(await newEvent(tenantId)); // inline timeout: the breaker opens
-    const waiting = [await newEvent(tenantId), await newEvent(tenantId)];
-    await run(...waiting); // both deferred to the workflow
-    const [a, b] = waiting.map((e) => startsFor(ep.id).find((s) => s.input.eventId === e.id)!.input);
-    const probing = attempt(a!); // holds the probe while the receiver hangs (full timeout)
-    await new Promise((r) => setTimeout(r, 200));
-    const second = await attempt(b!);
-    expect(second).toMatchObject({ outcome: 'retry', attempt: 1 });
-    expect(typeof second.heldSince).toBe('string');
-    // One wait, not a poll: the schedule's next step (5 s at ±0) is shorter than the lease (1.5 + 5 s).
-    const waitMs = Date.parse(second.waitUntil ?? '') - Date.parse(second.heldSince ?? '');
-    expect(waitMs).toBe(5_000);
+    const waiting = [await newEvent(tenantId), await newEvent(tenantId), await newEvent(tenantId)];
+    await run(...waiting);
+    expect(recoveriesFor(ep.id)).toHaveLength(1);
+    expect(retriesFor(ep.id)).toHaveLength(1); // the first delivery's own retries only
+    const output = await recover(recoveriesFor(ep.id)[0]!.input);
+    // The probe timed out: the next one follows the probe schedule (5 s at time scale 1).
+    expect(output).toMatchObject({ done: false, phase: 'probe', failedProbes: 1 });
+    expect(Date.parse(output.waitUntil) - Date.now()).toBeGreaterThan(3_000);
     expect(receiver.on(path)).toHaveLength(2); // the inline attempt and the probe only
-    // Its second look, the probe still out: spent, no POST.
-    const spent = await attempt(second);
-    expect(spent).toMatchObject({ outcome: 'retry', attempt: 2, errorClass: 'circuit_open' });
-    expect(receiver.on(path)).toHaveLength(2);
-    expect(await probing).toMatchObject({ outcome: 'retry', errorClass: 'timeout' });
+    expect((await getHealth(ep.id, true)).backlog.count).toBe(3);
   });
 
-  it('an endpoint open only for being slow is not probed: its workflow attempts go side by side', async () => {
+  it('an endpoint open for being slow parks too, and its recovery delivers the backlog side by side', async () => {
     const tenantId = `t_${newId('ep').slice(3)}`;
     const path = `/slow-${tenantId}`;
     const ep = await createEndpoint({ tenantId, url: `${receiver.base}${path}` });
     await putHealth(ep.id, { state: 'open', openReason: 'slow', failureStreak: 0, failingNotified: false });
-    const events = [await newEvent(tenantId), await newEvent(tenantId)];
+    const events = [await newEvent(tenantId), await newEvent(tenantId), await newEvent(tenantId)];
     await run(...events);
-    const inputs = events.map((e) => startsFor(ep.id).find((s) => s.input.eventId === e.id)!.input);
-    const outputs = await Promise.all(inputs.map((input) => attempt(input)));
-    expect(outputs.map((o) => o.outcome)).toEqual(['delivered', 'delivered']);
-    expect(receiver.on(path)).toHaveLength(2);
+    expect(receiver.on(path)).toHaveLength(0);
+    const output = await recover(recoveriesFor(ep.id)[0]!.input);
+    expect(output).toMatchObject({ done: true, drained: 3 });
+    for (const e of events) expect(await getDelivery(e.id, ep.id)).toMatchObject({ state: 'delivered' });
+    expect(receiver.on(path)).toHaveLength(3);
   });
 
   it('an operational event is delivered to the tenant’s other endpoints, never to the one it is about', async () => {
@@ -214,6 +225,50 @@ describe('endpoint health in dispatch', () => {
     expect(receiver.on(`/ops-${tenantId}`)).toHaveLength(1);
     expect(receiver.on(`/about-${tenantId}`)).toHaveLength(0);
     expect(await getDelivery(event.id, about.id)).toBeUndefined();
+  });
+
+  it('operational events never multiply: none to endpoints themselves failing or open', async () => {
+    const tenantId = `t_${newId('ep').slice(3)}`;
+    const failing = await Promise.all(
+      [1, 2, 3].map((n) =>
+        createEndpoint({ tenantId, url: `${receiver.base}/down${n}-${tenantId}`, eventTypes: ['herald.*'] }),
+      ),
+    );
+    for (const ep of failing) {
+      await putHealth(ep.id, {
+        state: 'open',
+        openReason: 'failures',
+        failureStreak: 9,
+        failingNotified: true,
+      });
+    }
+    const calm = await createEndpoint({
+      tenantId,
+      url: `${receiver.base}/calm-${tenantId}`,
+      eventTypes: ['herald.*'],
+    });
+    const exhausted = await newEvent(tenantId, 'herald.delivery.exhausted', { endpointId: failing[0]!.id });
+    await run(exhausted);
+    expect(receiver.on(`/calm-${tenantId}`)).toHaveLength(1);
+    for (const ep of failing) expect(await getDelivery(exhausted.id, ep.id)).toBeUndefined();
+    expect(await getDelivery(exhausted.id, calm.id)).toMatchObject({ state: 'delivered' });
+  });
+
+  it('operational events per tenant are bounded per minute; the rest are counted, not sent', async () => {
+    process.env.HERALD_OP_EVENTS_PER_MINUTE = '2';
+    try {
+      const tenantId = `t_${newId('ep').slice(3)}`;
+      await opEvents();
+      const { emitOpEvent, OP_EVENT_TYPES } = await import('../../../lambdas/webhooks/health/op-events.js');
+      for (let i = 0; i < 5; i++) {
+        await emitOpEvent(tenantId, OP_EVENT_TYPES.failing, { endpointId: `ep_${i}` });
+      }
+      const sent = (await opEvents()).filter((e) => e.tenantId === tenantId);
+      // Two in this minute — or, if the minute turned meanwhile, up to two in each: never all five.
+      expect([2, 3, 4]).toContain(sent.length);
+    } finally {
+      delete process.env.HERALD_OP_EVENTS_PER_MINUTE;
+    }
   });
 
   it('an endpoint whose every attempt failed for the period is disabled, once, with herald.endpoint.disabled', async () => {

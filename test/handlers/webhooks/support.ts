@@ -169,6 +169,7 @@ async function createEndpoint(input: {
 }
 
 const RETRY_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:herald-retry';
+const RECOVERY_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:herald-recovery';
 
 interface DeliveryHarness {
   readonly h: Harness;
@@ -188,6 +189,7 @@ async function startDeliveryHarness(env: Record<string, string> = {}): Promise<D
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_SFN: sfn.endpoint,
     HERALD_RETRY_STATE_MACHINE_ARN: RETRY_STATE_MACHINE_ARN,
+    HERALD_RECOVERY_STATE_MACHINE_ARN: RECOVERY_STATE_MACHINE_ARN,
     ...env,
   });
   return {
