@@ -289,6 +289,15 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
     if (skipped.length) say(`[herald] not run locally (no bundled asset): ${skipped.join(', ')}`);
 
     for (const machine of stateMachines(assembly, ctx)) machines.set(machine.arn, machine);
+    let resumeExecutions = () => undefined as void;
+    if (options.dataDir) {
+      // Executions running when the runtime stopped start again from their last Wait (adrs/0011).
+      sfn.keepRunningIn(join(options.dataDir, 'executions.json'));
+      resumeExecutions = () => {
+        const resumed = sfn.resume();
+        if (resumed > 0) say(`[herald] resumed ${resumed} workflow execution(s) from ${options.dataDir}`);
+      };
+    }
     http.routes = apiRoutes(assembly, ctx);
     // EventBridge rules on the executions' status changes (the retry watch), as the template declares them.
     const { rules, unplayed } = eventRules(assembly, ctx, queues);
@@ -320,6 +329,7 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
         ),
     );
     for (const p of pollers) p.start();
+    resumeExecutions();
     stops.push(async () => {
       // Stop polling, then end the pools so in-flight invocations fail now instead of running to their timeout.
       const stopped = Promise.all(pollers.map((p) => p.stop()));

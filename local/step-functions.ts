@@ -3,6 +3,7 @@
 // AWS_ENDPOINT_URL_SFN. Lambda tasks run in the local worker pools; sqs:sendMessage / sns:publish are
 // played against fauxqs through taskResourceLocalHandlers.
 import { randomUUID } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
@@ -184,6 +185,9 @@ export class LocalStepFunctions {
   endpoint = '';
   /** Called on every status change (RUNNING, then the end), as AWS emits them to EventBridge. */
   onStatusChange: (execution: Execution) => void = () => undefined;
+  private resumeFile: string | undefined;
+  private resumable: Map<string, { stateMachineArn: string; name: string; input: string }> | undefined;
+  private saving = false;
   private readonly usageByMachine = new Map<string, { -readonly [K in keyof SfnUsage]: number }>();
   private readonly startBucket: TokenBucket | undefined;
   private readonly transitionBucket: TokenBucket | undefined;
@@ -223,11 +227,34 @@ export class LocalStepFunctions {
     return open;
   }
 
-  /** Counts the execution's transitions; with a transitions bucket, a Task waits for its token. */
-  private async countTransitions(machineName: string, events: AsyncGenerator<{ type: string }>) {
-    const usage = this.usageOf(machineName);
+  /**
+   * Counts the execution's transitions (with a transitions bucket, a Task waits for its token), and
+   * with a resume file keeps the input of the last Wait it entered: where it resumes after a restart.
+   */
+  private async countTransitions(
+    machine: LocalStateMachine,
+    execution: Execution,
+    events: AsyncGenerator<{ type: string; state?: { type?: string; input?: unknown } }>,
+  ) {
+    const usage = this.usageOf(machine.name);
+    const startAt = (machine.definition as { StartAt?: string }).StartAt;
+    const startsWithWait =
+      (machine.definition.States as Record<string, StateDef>)[startAt ?? '']?.Type === 'Wait';
     for await (const event of events) {
       if (event.type !== 'StateEntered' && event.type !== 'StateRetried') continue;
+      if (
+        this.resumable !== undefined &&
+        startsWithWait &&
+        event.type === 'StateEntered' &&
+        event.state?.type === 'Wait'
+      ) {
+        this.resumable.set(execution.executionArn, {
+          stateMachineArn: execution.stateMachineArn,
+          name: execution.name,
+          input: JSON.stringify(event.state.input),
+        });
+        this.saveResumable();
+      }
       usage.stateTransitions += 1;
       if (this.transitionBucket !== undefined && !this.transitionBucket.take())
         usage.transitionsThrottled += 1;
@@ -250,8 +277,54 @@ export class LocalStepFunctions {
     return this.endpoint;
   }
 
+  /**
+   * With `--data`, executions outlive the runtime as AWS's do: each one's last Wait (its input) is kept
+   * in `file`, and `resume()` starts them again from there after a restart (adrs/0011; before this, a
+   * restart left their deliveries `retrying` for ever). Only state machines that start with a Wait
+   * are kept (both of Herald's do): starting one again at its Wait is where it was.
+   */
+  keepRunningIn(file: string): void {
+    this.resumeFile = file;
+    this.resumable = new Map();
+  }
+
+  /** Starts again the executions the resume file holds; answers how many. */
+  resume(): number {
+    if (this.resumeFile === undefined) return 0;
+    let saved: Array<{ stateMachineArn: string; name: string; input: string }> = [];
+    try {
+      saved = JSON.parse(readFileSync(this.resumeFile, 'utf8')) as typeof saved;
+    } catch {
+      return 0; // none yet
+    }
+    let resumed = 0;
+    for (const e of saved) {
+      try {
+        this.startExecution(e.stateMachineArn, e.name, e.input);
+        resumed += 1;
+      } catch (error) {
+        this.onEvent(`${e.name}: not resumed (${error instanceof Error ? error.message : String(error)})`);
+      }
+    }
+    return resumed;
+  }
+
+  private saveResumable(): void {
+    if (this.resumeFile === undefined || this.resumable === undefined || this.saving) return;
+    // Many executions move at once: one write per tick, of the latest state.
+    this.saving = true;
+    setImmediate(() => {
+      this.saving = false;
+      if (this.resumeFile === undefined || this.resumable === undefined) return;
+      writeFileSync(`${this.resumeFile}.tmp`, JSON.stringify([...this.resumable.values()]), { mode: 0o600 });
+      renameSync(`${this.resumeFile}.tmp`, this.resumeFile);
+    });
+  }
+
   async close(): Promise<void> {
-    // Stopping the runtime is not an operator's StopExecution: no ABORTED events for it.
+    // Stopping the runtime is not an operator's StopExecution: no ABORTED events for it, and the
+    // executions stay in the resume file.
+    this.resumeFile = undefined;
     this.onStatusChange = () => undefined;
     for (const e of this.executions.values()) e.abort?.();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
@@ -315,7 +388,7 @@ export class LocalStepFunctions {
       },
     });
     execution.abort = run.abort;
-    void this.countTransitions(machine.name, run.eventLogs).catch(() => undefined);
+    void this.countTransitions(machine, execution, run.eventLogs).catch(() => undefined);
     this.onStatusChange(execution);
     run.result.then(
       (output) => this.finish(execution, 'SUCCEEDED', { output: JSON.stringify(output) }),
@@ -352,6 +425,7 @@ export class LocalStepFunctions {
   }
 
   private finish(execution: Execution, status: Execution['status'], fields: Partial<Execution>): void {
+    if (this.resumable?.delete(execution.executionArn)) this.saveResumable();
     Object.assign(execution, fields, { status, stopDate: new Date() });
     this.onEvent(`${execution.name}: ${status}${execution.error ? ` (${execution.error})` : ''}`);
     this.onStatusChange(execution);

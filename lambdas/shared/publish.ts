@@ -7,7 +7,7 @@
  */
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { snsClient } from './aws-clients.js';
-import { builtInType } from './catalog/built-in.js';
+import { builtInVersion } from './catalog/built-in-version.js';
 import { config } from './config.js';
 import { eventJson } from './event-json.js';
 import type { EventSource, HeraldEvent } from './model.js';
@@ -52,8 +52,8 @@ async function sendMessage(message: PublishedMessage): Promise<void> {
 
 async function publishEvent(input: HeraldEvent, source: EventSource, publishId?: string): Promise<void> {
   // Herald's own types (built-ins) emitted by Herald code carry the version they are written against.
-  const builtInVersion = input.schemaVersion === undefined ? builtInType(input.type)?.version : undefined;
-  const event = builtInVersion === undefined ? input : { ...input, schemaVersion: builtInVersion };
+  const version = input.schemaVersion === undefined ? builtInVersion(input.type) : undefined;
+  const event = version === undefined ? input : { ...input, schemaVersion: version };
   await sendMessage(publishedMessage(event, source, publishId));
 }
 

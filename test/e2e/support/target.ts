@@ -207,4 +207,4 @@ function requireLocal(target: E2eTarget): NonNullable<E2eTarget['local']> {
 }
 
 export type { E2eTarget, HeraldLocalLike };
-export { findFunction, receiverUnreachable, requireLocal, skipReason, startTarget };
+export { findFunction, receiverUnreachable, requireLocal, sharedAssembly, skipReason, startTarget };

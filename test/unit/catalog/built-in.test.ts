@@ -167,3 +167,14 @@ describe('built-in types’ createdAt and updatedAt', () => {
     expect(builtInType('herald.endpoint.failing')!.updatedAt).toBe('2026-12-01T20:48:52.000Z');
   });
 });
+
+describe('builtInVersion (what publishers bundle instead of the schemas)', () => {
+  it('answers what builtInType does, for every built-in and for anything else', async () => {
+    const { builtInVersion } = await import('../../../lambdas/shared/catalog/built-in-version.js');
+    const { BUILT_IN_NAMES, builtInType } = await import('../../../lambdas/shared/catalog/built-in.js');
+    for (const name of BUILT_IN_NAMES) expect(builtInVersion(name)).toBe(builtInType(name)?.version);
+    for (const other of ['ping.sent', 'toString', '__proto__', 'herald.endpoint']) {
+      expect(builtInVersion(other)).toBeUndefined();
+    }
+  });
+});
