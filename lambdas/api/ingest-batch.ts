@@ -136,7 +136,7 @@ async function prepare(principal: Principal, item: BatchItem): Promise<Ready | {
   if (!item.ok) return { error: item.error };
   try {
     requirePublisher(principal, item.input.tenantId);
-    const schemaVersion = await validateAgainstCatalog(item.input.type, item.input.data);
+    const schemaVersion = await validateAgainstCatalog(item.input.type, item.input.data, item.input.dataJson);
     assertDeliverable({ ...item.input, ...(schemaVersion !== undefined ? { schemaVersion } : {}) });
     return {
       input: item.input,

@@ -10,8 +10,15 @@ import { scanJson, survivesRoundTrip } from '../json-members.js';
 import { getEventType } from '../store/event-types.js';
 import { TtlCache } from '../ttl-cache.js';
 import { builtInType } from './built-in.js';
+import { type ChecksBudget, ChecksSpent, newBudget } from './checks-budget.js';
 import type { PointerMessage } from './errors.js';
-import { EventTypeArchivedError, SchemaValidationFailedError, UnknownEventTypeError } from './errors.js';
+import {
+  EventTypeArchivedError,
+  SchemaValidationFailedError,
+  UnknownEventTypeError,
+  ValidationTooCostlyError,
+} from './errors.js';
+import { BASE_CHECKS, CHECKS_PER_CHAR, MAX_COLLECTED_ERRORS } from './schema-meter.js';
 import { type JsonSchema, validateValue } from './validator.js';
 
 /** Numbers past double precision probed per publish at most (they are rare: usually none). */
@@ -43,6 +50,7 @@ async function roundedConstrainedNumbers(
   schema: JsonSchema,
   data: unknown,
   dataJson: string,
+  budget: ChecksBudget,
 ): Promise<PointerMessage[]> {
   const rounded = scanJson(dataJson)
     .numbers.filter((n) => !survivesRoundTrip(n.text))
@@ -51,7 +59,8 @@ async function roundedConstrainedNumbers(
   for (const number of rounded) {
     const pointer = `/data${number.pointer}`;
     for (const probe of PROBES) {
-      const errors = await validateValue(cacheKey, schema, withValueAt(data, number.pointer, probe), '/data');
+      const probed = withValueAt(data, number.pointer, probe);
+      const errors = await validateValue(cacheKey, schema, probed, '/data', budget);
       if (errors.some((e) => e.pointer === pointer || e.pointer.startsWith(`${pointer}/`))) {
         problems.push({
           pointer,
@@ -117,7 +126,8 @@ async function catalogEntry(name: string, now: number = Date.now()): Promise<Cat
  * Checks a published event's `data` against its type's current schema, before anything is stored.
  * Answers the schema version it was validated against (undefined when the type has no schema); throws
  * 400 `schema_validation_failed` with pointers, `event_type_archived`, or — on a strict deployment —
- * `unknown_event_type`.
+ * `unknown_event_type`; 422 `validation_too_costly` when validation spends the event's budget of checks
+ * (schema-meter.ts). `dataJson` is `data` as the producer wrote it: its numbers are checked as written.
  */
 async function validateAgainstCatalog(
   type: string,
@@ -139,26 +149,70 @@ async function validateAgainstCatalog(
       detail: { field: 'type' },
     });
   }
+  return validateData(entry, data, dataJson);
+}
+
+/**
+ * `data` checked against `entry`'s schema (the second half of validateAgainstCatalog): the version it
+ * was validated against, or undefined when the type has no schema.
+ */
+async function validateData(
+  entry: CatalogEntry,
+  data: unknown,
+  dataJson?: string,
+): Promise<number | undefined> {
   if (entry.schema === undefined) return undefined;
-  const errors = await validateValue(entry.cacheKey, entry.schema, data, '/data');
-  if (errors.length > 0) {
-    throw new SchemaValidationFailedError(
-      `"data" does not match the schema of ${type} (version ${entry.version}); see "errors"`,
-      errors,
-      { detail: { schemaVersion: entry.version } },
-    );
-  }
-  if (dataJson !== undefined) {
-    const rounded = await roundedConstrainedNumbers(entry.cacheKey, entry.schema, data, dataJson);
+  const text = dataJson ?? JSON.stringify(data);
+  const budget = newBudget(text.length);
+  try {
+    const errors = await validateValue(entry.cacheKey, entry.schema, data, '/data', budget);
+    if (errors.length > 0) {
+      throw new SchemaValidationFailedError(
+        `"data" does not match the schema of ${entry.name} (version ${entry.version}); see "errors"`,
+        errors,
+        { detail: { schemaVersion: entry.version } },
+      );
+    }
+    const rounded = await roundedConstrainedNumbers(entry.cacheKey, entry.schema, data, text, budget);
     if (rounded.length > 0) {
       throw new SchemaValidationFailedError(
-        `"data" has numbers the schema of ${type} constrains but would check rounded; see "errors"`,
+        `"data" has numbers the schema of ${entry.name} constrains but would check rounded; see "errors"`,
         rounded,
         { detail: { schemaVersion: entry.version } },
       );
     }
+  } catch (error) {
+    if (error instanceof ChecksSpent) throw tooCostly(entry.name, entry.version, error);
+    throw error;
   }
   return entry.version;
+}
+
+/** The 422 of a validation that stopped before it could say yes or no. */
+function tooCostly(type: string, version: number, spent: ChecksSpent): ValidationTooCostlyError {
+  const where = `${spent.pointer}${spent.schemaPointer === undefined ? '' : ` (schema ${spent.schemaPointer || '/'})`}`;
+  const detail = {
+    schemaVersion: version,
+    limitName: 'validationChecks',
+    limit: spent.limit,
+    ...(spent.schemaPointer !== undefined ? { schemaPointer: spent.schemaPointer } : {}),
+  };
+  if (spent.reason === 'errors') {
+    return new ValidationTooCostlyError(
+      `Validating "data" against the schema of ${type} (version ${version}) collected more than ${MAX_COLLECTED_ERRORS} errors at once and stopped at ${where}; fix the errors listed (the first found) and send again`,
+      spent.errors,
+      { detail },
+    );
+  }
+  const why =
+    spent.reason === 'stack'
+      ? 'the schema recurses without moving into the data'
+      : `it needs more than ${spent.limit} checks (${BASE_CHECKS} plus ${CHECKS_PER_CHAR} per character of "data")`;
+  return new ValidationTooCostlyError(
+    `Validating "data" against the schema of ${type} (version ${version}) stopped at ${where}: ${why}. Send less data, or ask the type's owner for a schema that does less work per value (fewer anyOf/oneOf branches, smaller enums, no $ref applied twice to one value)`,
+    [{ pointer: spent.pointer, message: 'validation stopped here: too costly' }],
+    { detail },
+  );
 }
 
 /** Forgets cached entries (this container's writes through the management routes, and tests). */
@@ -168,4 +222,4 @@ function forgetCatalogEntry(name?: string): void {
 }
 
 export type { CatalogEntry };
-export { catalogEntry, forgetCatalogEntry, validateAgainstCatalog };
+export { catalogEntry, forgetCatalogEntry, validateAgainstCatalog, validateData };

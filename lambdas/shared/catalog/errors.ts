@@ -16,6 +16,18 @@ class SchemaValidationFailedError extends HeraldError {
   }
 }
 
+/**
+ * Validation of `data` stopped before it could say yes or no: it needed more checks than the event's
+ * budget, or collected too many errors at once (schema-meter.ts). Not retryable as is.
+ */
+class ValidationTooCostlyError extends HeraldError {
+  readonly code: string = 'validation_too_costly';
+  readonly status: number = 422;
+  constructor(message: string, errors: readonly PointerMessage[], options: HeraldErrorOptions = {}) {
+    super(message, { ...options, detail: { ...options.detail, errors } });
+  }
+}
+
 /** A new schema version would refuse events the current one accepts; `reasons` says why. */
 class SchemaIncompatibleError extends HeraldError {
   readonly code: string = 'schema_incompatible';
@@ -43,4 +55,5 @@ export {
   SchemaIncompatibleError,
   SchemaValidationFailedError,
   UnknownEventTypeError,
+  ValidationTooCostlyError,
 };

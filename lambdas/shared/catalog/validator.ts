@@ -3,15 +3,17 @@
  * once and kept (bounded), and Ajv's errors turned into Herald's `{ pointer, message }` list — RFC 6901
  * pointers into the request (`/data/lines/0/quantity`), most specific first, at most 20.
  */
-import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 import { InvalidRequestError } from '../errors.js';
+import { type ChecksBudget, ChecksSpent, newBudget, runMetered } from './checks-budget.js';
 import type { PointerMessage } from './errors.js';
 import type { JsonSchemaEngine } from './json-schema-engine.js';
-import { costlySchemaParts } from './schema-limits.js';
+import { toPointerErrors } from './pointer-errors.js';
+import { costlySchemaParts, MAX_PATTERN_INSTRUCTIONS, schemaPatterns } from './schema-limits.js';
+import { BASE_CHECKS, meteredSchema } from './schema-meter.js';
 
 type JsonSchema = Record<string, unknown>;
 
-const MAX_ERRORS = 20;
 /** Compiled validators kept per container; old versions fall out first. */
 const MAX_COMPILED = 256;
 const DRAFT_2020_12 = 'https://json-schema.org/draft/2020-12/schema';
@@ -51,64 +53,6 @@ async function sharedAjv(): Promise<Ajv2020> {
 }
 const compiled = new Map<string, { validate: ValidateFunction }>();
 
-function escapePointerToken(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-/** The pointer of the value an Ajv error is about: a missing or extra property names the property itself. */
-function errorPointer(error: ErrorObject, prefix: string): string {
-  const params = error.params as Record<string, unknown>;
-  const child =
-    error.keyword === 'required' || error.keyword === 'dependentRequired'
-      ? params.missingProperty
-      : error.keyword === 'additionalProperties'
-        ? params.additionalProperty
-        : error.keyword === 'unevaluatedProperties'
-          ? params.unevaluatedProperty
-          : undefined;
-  const base = `${prefix}${error.instancePath}`;
-  return typeof child === 'string' ? `${base}/${escapePointerToken(child)}` : base;
-}
-
-function errorMessage(error: ErrorObject): string {
-  switch (error.keyword) {
-    case 'required':
-    case 'dependentRequired':
-      return 'is required';
-    case 'additionalProperties':
-    case 'unevaluatedProperties':
-      return 'is not allowed here';
-    default:
-      return error.message ?? `fails "${error.keyword}"`;
-  }
-}
-
-function depth(pointer: string): number {
-  return pointer === '' ? 0 : pointer.split('/').length - 1;
-}
-
-/**
- * Ajv errors as `{ pointer, message }`: deepest pointer first (the field to fix before its containers'
- * `anyOf`/`oneOf` summaries), duplicates dropped, at most 20.
- */
-function toPointerErrors(
-  errors: readonly ErrorObject[] | null | undefined,
-  prefix = '/data',
-): PointerMessage[] {
-  const seen = new Set<string>();
-  const out: Array<PointerMessage & { order: number }> = [];
-  (errors ?? []).forEach((error, order) => {
-    const pointer = errorPointer(error, prefix);
-    const message = errorMessage(error);
-    const key = `${pointer}\u0000${message}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push({ pointer, message, order });
-  });
-  out.sort((a, b) => depth(b.pointer) - depth(a.pointer) || a.order - b.order);
-  return out.slice(0, MAX_ERRORS).map(({ pointer, message }) => ({ pointer, message }));
-}
-
 /** Throws a 400 naming the problem when `schema` is not a usable draft 2020-12 schema object. */
 async function assertUsableSchema(schema: unknown, field = 'schema'): Promise<JsonSchema> {
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) {
@@ -137,17 +81,71 @@ async function assertUsableSchema(schema: unknown, field = 'schema'): Promise<Js
       detail: { field, errors: toPointerErrors(ajv.errors, `/${field}`) },
     });
   }
+  let validate: ValidateFunction;
   try {
     // Compiling also catches what the meta-schema cannot: unknown keywords, unresolvable $ref, bad patterns.
     const fresh = (await ajvFactory())();
-    fresh.compile(schema);
+    validate = fresh.compile(meteredSchema(schema));
   } catch (error) {
     throw new InvalidRequestError(
       `"${field}" cannot be compiled: ${error instanceof Error ? error.message : String(error)}`,
       { detail: { field } },
     );
   }
+  await assertSmallPatterns(schema, field);
+  await assertBoundedOnProbes(validate, field);
   return schema as JsonSchema;
+}
+
+/** Throws a 400 naming the first pattern whose RE2 program is too large (each character costs more). */
+async function assertSmallPatterns(schema: object, field: string): Promise<void> {
+  const { patternSize } = await loadJsonSchemaEngine();
+  for (const { pointer, pattern } of schemaPatterns(schema, `/${field}`)) {
+    const size = patternSize(pattern);
+    if (size > MAX_PATTERN_INSTRUCTIONS) {
+      const message = `compiles to ${size} instructions, more than ${MAX_PATTERN_INSTRUCTIONS}; bound lengths with minLength/maxLength rather than a repetition count such as {1,1000}`;
+      throw new InvalidRequestError(`"${field}" has a pattern too large to match cheaply: ${message}`, {
+        detail: { field, errors: [{ pointer, message }] },
+      });
+    }
+  }
+}
+
+/** Values every schema must validate within budget: work that grows with the schema, not the data. */
+const PROBES: readonly unknown[] = [null, true, 0, '', {}, []];
+
+/**
+ * Throws a 400 when validating a trivial value already spends an event's budget: `$ref`s that fan out
+ * (each level doubling the work) or recurse without moving into the data. Work that grows with the data
+ * is metered at publish instead (validateValue).
+ */
+async function assertBoundedOnProbes(validate: ValidateFunction, field: string): Promise<void> {
+  for (const probe of PROBES) {
+    try {
+      await metered(validate, probe, '', newBudget(0));
+    } catch (error) {
+      if (!(error instanceof ChecksSpent)) throw error;
+      const at = `/${field}${error.schemaPointer ?? ''}`;
+      const why =
+        error.reason === 'stack'
+          ? 'it recurses without moving into the data (a $ref cycle through allOf, anyOf, oneOf, not, if or $ref)'
+          : `its subschemas fan out (stopped applying ${at}); reference a shared subschema once, not once per branch`;
+      throw new InvalidRequestError(
+        `"${field}" asks for unbounded work on every publish: validating ${JSON.stringify(probe)} alone needs more than ${BASE_CHECKS} checks, because ${why}`,
+        {
+          detail: {
+            field,
+            errors: [
+              {
+                pointer: at,
+                message: `needs more than ${BASE_CHECKS} checks to validate ${JSON.stringify(probe)}`,
+              },
+            ],
+          },
+        },
+      );
+    }
+  }
 }
 
 /**
@@ -160,7 +158,7 @@ async function compileFor(cacheKey: string, schema: JsonSchema): Promise<Validat
   if (hit !== undefined) return hit.validate;
   // $id would clash between versions of one type; the cache key identifies the version instead.
   const { $id: _id, ...anonymous } = schema;
-  const validate = ajv.compile(anonymous);
+  const validate = ajv.compile(meteredSchema(anonymous));
   compiled.set(cacheKey, { validate });
   if (compiled.size > MAX_COMPILED) {
     const [oldestKey, oldest] = compiled.entries().next().value!;
@@ -170,26 +168,52 @@ async function compileFor(cacheKey: string, schema: JsonSchema): Promise<Validat
   return validate;
 }
 
-/** `[]` when `value` is valid under `schema`, else the pointer errors (prefixed, e.g. `/data`). */
+async function metered(
+  validate: ValidateFunction,
+  value: unknown,
+  prefix: string,
+  budget: ChecksBudget,
+): Promise<boolean> {
+  return runMetered(await loadJsonSchemaEngine(), validate, value, prefix, budget);
+}
+
+/**
+ * `[]` when `value` is valid under `schema`, else the pointer errors (prefixed, e.g. `/data`). Throws
+ * ChecksSpent when validation needs more than what is left of `budget`.
+ */
 async function validateValue(
   cacheKey: string,
   schema: JsonSchema,
   value: unknown,
   prefix = '/data',
+  budget: ChecksBudget = newBudget(JSON.stringify(value).length),
 ): Promise<PointerMessage[]> {
   const validate = compiled.get(cacheKey)?.validate ?? (await compileFor(cacheKey, schema));
-  return validate(value) ? [] : toPointerErrors(validate.errors, prefix);
+  return (await metered(validate, value, prefix, budget)) ? [] : toPointerErrors(validate.errors, prefix);
 }
 
-/** Like validateValue for a schema used once (examples at registration): compiled, used, dropped. */
+/**
+ * Like validateValue for a schema used once (examples at registration): compiled, used, dropped. A
+ * value that spends its budget is a 400.
+ */
 async function validateOnce(schema: JsonSchema, value: unknown, prefix: string): Promise<PointerMessage[]> {
   const ajv = await sharedAjv();
   const { $id: _id, ...anonymous } = schema;
-  const validate = ajv.compile(anonymous);
+  const copy = meteredSchema(anonymous);
+  const validate = ajv.compile(copy);
   try {
-    return validate(value) ? [] : toPointerErrors(validate.errors, prefix);
+    return (await metered(validate, value, prefix, newBudget(JSON.stringify(value).length)))
+      ? []
+      : toPointerErrors(validate.errors, prefix);
+  } catch (error) {
+    if (!(error instanceof ChecksSpent)) throw error;
+    // A value the schema cannot validate within an event's budget here would be refused at publish too.
+    throw new InvalidRequestError(
+      `${prefix} cannot be validated within an event's budget of ${error.limit} checks (stopped at ${error.pointer}); the schema does too much work per value`,
+      { detail: { errors: [{ pointer: error.pointer, message: 'validation stopped here: too costly' }] } },
+    );
   } finally {
-    ajv.removeSchema(anonymous);
+    ajv.removeSchema(copy);
   }
 }
 

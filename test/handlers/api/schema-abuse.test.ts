@@ -2,7 +2,10 @@
  * Schemas that could pin ingest (issue 20, finding 3), registered and published through the handlers
  * on dynalite: a backtracking `pattern` runs on a linear-time engine (a publish that would take a
  * backtracking engine longer than the universe answers at once, so this test would time out without
- * it), RE2-incompatible patterns and unbounded `uniqueItems` are refused at registration.
+ * it), RE2-incompatible patterns and unbounded `uniqueItems` are refused at registration. And the
+ * bound that holds whatever the subschemas do together: schemas whose work grows with the schema alone
+ * are refused at registration, and a publish whose validation would spend its budget of checks stops
+ * and answers 422 `validation_too_costly`, leaving the next publish unaffected.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as ingest } from '../../../lambdas/api/ingest.handler.js';
@@ -132,5 +135,140 @@ describe('what JSON.parse hides (issue 20, finding 4)', () => {
     expect(
       (await raw('{"amount":5,"ref":1234567890123456789,"x":[100.00000000000000000001]}')).statusCode,
     ).toBe(202);
+  });
+});
+
+describe('validation work is bounded, whatever the schema', () => {
+  /** `$defs` a1..a30, each applying the one before twice: 2^30 evaluations of `{}`. */
+  const fanOut = () => {
+    const $defs: Record<string, unknown> = { a0: { type: 'object' } };
+    for (let i = 1; i <= 30; i++) {
+      $defs[`a${i}`] = { allOf: [{ $ref: `#/$defs/a${i - 1}` }, { $ref: `#/$defs/a${i - 1}` }] };
+    }
+    return { $defs, $ref: '#/$defs/a30' };
+  };
+  /** Two branches per level, each descending into `x`: twice the work per level of the data. */
+  const doubling = {
+    $defs: {
+      n: {
+        type: 'object',
+        oneOf: [
+          { properties: { x: { $ref: '#/$defs/n' } } },
+          { properties: { x: { $ref: '#/$defs/n' } }, required: ['y'] },
+        ],
+      },
+    },
+    $ref: '#/$defs/n',
+  };
+  const nested = (levels: number) => {
+    let data: unknown = {};
+    for (let i = 0; i < levels; i++) data = { x: data };
+    return data;
+  };
+
+  it('refuses $refs that fan out, pointing into the schema', async () => {
+    const response = await register('bound.fanout', fanOut());
+    expect(response.statusCode).toBe(400);
+    expect(json(response)).toMatchObject({
+      code: 'invalid_request',
+      errors: [
+        {
+          pointer: expect.stringMatching(/^\/schema\/\$defs\/a\d+/),
+          message: expect.stringContaining('checks'),
+        },
+      ],
+    });
+    expect(json(response).detail ?? json(response).message).toMatch(/fan out/);
+  });
+
+  it('refuses a $ref cycle that never moves into the data', async () => {
+    const response = await register('bound.cycle', {
+      $defs: { a: { allOf: [{ $ref: '#/$defs/a' }] } },
+      $ref: '#/$defs/a',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(json(response).code).toBe('invalid_request');
+  });
+
+  it('refuses a $ref into an enum value, a pattern too large, and its own meter keyword', async () => {
+    const intoEnum = await register('bound.refenum', {
+      properties: { a: { enum: [{ type: 'object' }] }, b: { $ref: '#/properties/a/enum/0' } },
+    });
+    expect(json(intoEnum).errors).toEqual([
+      { pointer: '/schema/properties/b/$ref', message: expect.stringContaining('subschema') },
+    ]);
+    const big = await register('bound.bigpattern', { type: 'string', pattern: '^(a|b){0,1000}$' });
+    expect(big.statusCode).toBe(400);
+    expect(json(big).errors).toEqual([
+      { pointer: '/schema/pattern', message: expect.stringContaining('instructions') },
+    ]);
+    const reserved = await register('bound.reserved', { 'x-herald-checks': { at: '', checks: -1e9 } });
+    expect(reserved.statusCode).toBe(400);
+  });
+
+  it("refuses an example that cannot be validated within an event's budget", async () => {
+    const response = await management(
+      await apiEvent('POST', '/v1/event-types', {
+        key: admin,
+        body: { name: 'bound.example', description: 'abuse', schema: doubling, examples: [nested(25)] },
+      }),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(json(response)).toMatchObject({
+      code: 'invalid_request',
+      errors: [{ pointer: expect.stringMatching(/^\/examples\/0\/x/) }],
+    });
+  });
+
+  it('stops a publish whose validation would spend its budget: 422 with where, and the next publish is unaffected', async () => {
+    expect((await register('bound.doubling', doubling)).statusCode).toBe(201);
+    expect((await publish('bound.doubling', nested(5))).statusCode).toBe(202);
+    const costly = await publish('bound.doubling', nested(25));
+    expect(costly.statusCode).toBe(422);
+    expect(json(costly)).toMatchObject({
+      code: 'validation_too_costly',
+      limitName: 'validationChecks',
+      limit: expect.any(Number),
+      schemaVersion: 1,
+      schemaPointer: expect.stringMatching(/^\/\$defs\/n/),
+      errors: [{ pointer: expect.stringMatching(/^\/data(\/x)+$/), message: expect.any(String) }],
+    });
+    expect(json(costly).detail ?? json(costly).message).toMatch(/Send less data/);
+    // The meter is the event's own: the next validation, of this type or another, starts afresh.
+    expect((await publish('bound.doubling', nested(5))).statusCode).toBe(202);
+    expect((await publish('abuse.pattern', { code: 'aaa' })).statusCode).toBe(202);
+  });
+
+  it('stops collecting errors on data wrong everywhere, answering the first', async () => {
+    expect(
+      (
+        await register('bound.ints', {
+          type: 'object',
+          properties: { n: { type: 'array', items: { type: 'integer' } } },
+        })
+      ).statusCode,
+    ).toBe(201);
+    const response = await publish('bound.ints', { n: Array.from({ length: 20_000 }, () => 's') });
+    expect(response.statusCode).toBe(422);
+    expect(json(response).errors).toContainEqual({ pointer: '/data/n/0', message: 'must be integer' });
+  });
+
+  it('in a batch, only the costly item is refused', async () => {
+    const response = await ingest(
+      await apiEvent('POST', '/v1/events/batch', {
+        key: admin,
+        body: {
+          events: [
+            { type: 'bound.doubling', tenantId: 't_1', data: nested(25) },
+            { type: 'bound.doubling', tenantId: 't_1', data: nested(3) },
+          ],
+        },
+      }),
+      fakeContext(),
+    );
+    expect(response.statusCode).toBe(207);
+    const items = json(response).items as Array<{ status: number; problem?: { code: string } }>;
+    expect(items.map((i) => i.status)).toEqual([422, 202]);
+    expect(items[0]!.problem!.code).toBe('validation_too_costly');
   });
 });
