@@ -1116,21 +1116,23 @@ export interface components {
         /** @description RFC 9457 problem document */
         Problem: {
             /** @enum {string} */
-            code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "invalid_url" | "forbidden_address" | "idempotency_key_reused" | "idempotency_key_in_flight" | "unavailable" | "internal_error" | "schema_validation_failed" | "schema_incompatible" | "unknown_event_type" | "event_type_archived" | "limit_exceeded" | "invalid_filter";
+            code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "invalid_url" | "forbidden_address" | "idempotency_key_reused" | "idempotency_key_in_flight" | "unavailable" | "internal_error" | "schema_validation_failed" | "schema_incompatible" | "unknown_event_type" | "event_type_archived" | "limit_exceeded" | "invalid_filter" | "validation_too_costly";
             /** @description With `limit_exceeded`: the count it was measured against (endpoints of the tenant, bulk replays this minute) */
             current?: number;
             detail?: string;
-            /** @description With `schema_validation_failed`: where `data` (or an example) fails its schema, most specific first, at most 20; with `invalid_filter`: where the filter is malformed or cannot match the subscribed types’ schemas, the pointer into the filter (`/data/amount/0`) */
+            /** @description With `schema_validation_failed`: where `data` (or an example) fails its schema, most specific first, at most 20; with `invalid_filter`: where the filter is malformed or cannot match the subscribed types’ schemas, the pointer into the filter (`/data/amount/0`); with `validation_too_costly`: where validation stopped in `data` (or, when it stopped on too many errors, the first errors found) */
             errors?: components["schemas"]["PointerMessage"][];
             instance?: string;
-            /** @description With `limit_exceeded`: the limit's value */
+            /** @description With `limit_exceeded`: the limit's value; with `validation_too_costly`: the event's budget of checks */
             limit?: number;
-            /** @description With `limit_exceeded`: which limit (`endpointsPerTenant`, `replayCallsPerMinute`; docs/api.md "Limits") */
+            /** @description With `limit_exceeded`: which limit (`endpointsPerTenant`, `replayCallsPerMinute`; docs/api.md "Limits"); with `validation_too_costly`: `validationChecks` */
             limitName?: string;
             /** @description With `schema_incompatible`: why the new schema would refuse events the current one accepts */
             reasons?: components["schemas"]["PointerMessage"][];
             /** @description With a 429 `limit_exceeded`: seconds until the call is allowed again (also the `Retry-After` header) */
             retryAfterSeconds?: number;
+            /** @description With `validation_too_costly`: the subschema being applied when validation stopped (RFC 6901 pointer into the type's schema) */
+            schemaPointer?: string;
             status: number;
             title: string;
             type: string;
@@ -1242,7 +1244,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Idempotency-Key reused with another body (`idempotency_key_reused`) */
+        /** @description Idempotency-Key reused with another body (`idempotency_key_reused`); `validation_too_costly` when validating `data` against its type's schema needs more checks than the event's budget (docs/api.md "Event types"), with `errors`, `limit` and `schemaPointer` */
         Problem422: {
             headers: {
                 [name: string]: unknown;
@@ -1850,7 +1852,7 @@ export interface operations {
                     "application/json": components["schemas"]["EventType"];
                 };
             };
-            /** @description Invalid request; `schema_validation_failed` when an example does not match the schema */
+            /** @description Invalid request (among them a schema whose validation work is unbounded: `$ref`s that fan out or recurse in place, a `$ref` into a non-schema, a pattern over 2,000 RE2 instructions, `uniqueItems` without `maxItems` ≤ 1000, an example that spends an event's budget of checks); `schema_validation_failed` when an example does not match the schema */
             400: {
                 headers: {
                     [name: string]: unknown;
