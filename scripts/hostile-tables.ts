@@ -8,6 +8,8 @@ import { HOSTILE_CATEGORIES, type HostileCategory, type HostileRecord } from '..
 const NOTES: Record<HostileCategory, string> = {
   bodies:
     'POST /v1/events with hostile bodies and headers (test/e2e/hostile/bodies.test.ts) and drill 8 (test/e2e/drills/08-hostile-input.test.ts). "Nothing stored": the tenant\'s event list did not grow.',
+  schemas:
+    'Registered schemas that would pin ingest, and publishes against costly ones (test/e2e/hostile/schemas.test.ts). "Nothing stored": for a registration, the type does not exist afterwards; for a publish, the tenant\'s event list did not grow.',
   'auth and tenants':
     'Missing, malformed, unknown and revoked keys, roles beyond their rights, and cross-tenant access (test/e2e/hostile/auth.test.ts). The test checks storage once, after the whole table (its own row).',
   'SSRF spellings':

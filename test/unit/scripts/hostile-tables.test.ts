@@ -32,6 +32,7 @@ describe('renderHostileTables', () => {
     const headings = md.split('\n').filter((l) => l.startsWith('### '));
     expect(headings).toEqual([
       '### bodies',
+      '### schemas',
       '### auth and tenants',
       '### SSRF spellings',
       '### signatures',
