@@ -1852,7 +1852,7 @@ export interface operations {
                     "application/json": components["schemas"]["EventType"];
                 };
             };
-            /** @description Invalid request (among them a schema whose validation work is unbounded: `$ref`s that fan out or recurse in place, a `$ref` into a non-schema, a pattern over 2,000 RE2 instructions, `uniqueItems` without `maxItems` ≤ 1000, an example that spends an event's budget of checks); `schema_validation_failed` when an example does not match the schema */
+            /** @description Invalid request (among them a schema whose validation work is unbounded: `$ref`s that fan out or recurse in place, a `$ref` into a non-schema, a pattern over 2,000 RE2 instructions, more than 1,000 subschemas or 100 patterns, `uniqueItems` without `maxItems` ≤ 1000, an example that spends an event's budget of checks); `schema_validation_failed` when an example does not match the schema */
             400: {
                 headers: {
                     [name: string]: unknown;

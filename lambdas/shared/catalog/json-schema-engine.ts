@@ -85,9 +85,19 @@ function patternCharChecks(pattern: string): number {
   return 1 + Math.ceil(patternSize(pattern) / INSTRUCTIONS_PER_CHECK);
 }
 
+/** Program sizes already measured: registration and each compile of a schema ask for the same ones. */
+const patternSizes = new Map<string, number>();
+const MAX_PATTERN_SIZES = 10_000;
+
 /** The size of `pattern`'s RE2 program, in instructions. */
 function patternSize(pattern: string): number {
-  return RE2JS.compile(pattern).programSize();
+  let size = patternSizes.get(pattern);
+  if (size === undefined) {
+    size = RE2JS.compile(pattern).programSize();
+    if (patternSizes.size >= MAX_PATTERN_SIZES) patternSizes.clear();
+    patternSizes.set(pattern, size);
+  }
+  return size;
 }
 
 /** Charges one evaluation of a subschema (schema-meter.ts), before its other keywords run. */

@@ -15,6 +15,14 @@ const MAX_UNIQUE_ITEMS = 1000;
 /** The largest RE2 program a pattern may compile to (`^[a-z0-9._-]{1,64}$` is 131 instructions). */
 const MAX_PATTERN_INSTRUCTIONS = 2000;
 
+/**
+ * Compiling is not metered: it runs once per schema version per container, on its first publish, and
+ * grows with the schema (Ajv: ~0.2 ms a subschema, ~1.5 ms a pattern here; docs/benchmarks.md). These
+ * bound it, so no schema makes a cold container's first publish time out.
+ */
+const MAX_SUBSCHEMAS = 1000;
+const MAX_PATTERNS = 100;
+
 interface SchemaProblem {
   /** RFC 6901 pointer into the schema. */
   readonly pointer: string;
@@ -92,7 +100,15 @@ function pointsAtSubschema(fragment: string): boolean {
 /** Every place in `schema` that asks for unbounded work per publish, or that the meter cannot see. */
 function costlySchemaParts(schema: unknown, pointer = ''): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
+  let subschemas = 0;
   eachSubschema(schema, pointer, (node, at) => {
+    subschemas++;
+    if (subschemas === MAX_SUBSCHEMAS + 1) {
+      problems.push({
+        pointer: at,
+        message: `is subschema number ${MAX_SUBSCHEMAS + 1}; a schema may have at most ${MAX_SUBSCHEMAS} (each is compiled on every container's first publish): share subschemas through $defs and $ref`,
+      });
+    }
     if (node.uniqueItems === true) {
       const max = node.maxItems;
       if (typeof max !== 'number' || max > MAX_UNIQUE_ITEMS) {
@@ -121,6 +137,13 @@ function costlySchemaParts(schema: unknown, pointer = ''): SchemaProblem[] {
       }
     }
   });
+  const patterns = schemaPatterns(schema, pointer);
+  if (patterns.length > MAX_PATTERNS) {
+    problems.push({
+      pointer: patterns[MAX_PATTERNS]!.pointer,
+      message: `is pattern number ${MAX_PATTERNS + 1}; a schema may have at most ${MAX_PATTERNS} (each is compiled on every container's first publish): share them through $defs and $ref, or use enum or format`,
+    });
+  }
   return problems;
 }
 

@@ -69,7 +69,7 @@ async function assertUsableSchema(schema: unknown, field = 'schema'): Promise<Js
   const costly = costlySchemaParts(schema, `/${field}`);
   if (costly.length > 0) {
     throw new InvalidRequestError(
-      `"${field}" asks for unbounded work on every publish: ${costly[0]!.message}`,
+      `"${field}" asks for too much work on every publish (at ${costly[0]!.pointer}): ${costly[0]!.message}`,
       {
         detail: { field, errors: costly },
       },

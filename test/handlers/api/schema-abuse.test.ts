@@ -206,6 +206,17 @@ describe('validation work is bounded, whatever the schema', () => {
     expect(reserved.statusCode).toBe(400);
   });
 
+  it('refuses a schema too large to compile quickly: over 1,000 subschemas', async () => {
+    const properties = Object.fromEntries(
+      Array.from({ length: 1000 }, (_, i) => [`p${i}`, { type: 'string' }]),
+    );
+    const response = await register('bound.large', { type: 'object', properties });
+    expect(response.statusCode).toBe(400);
+    expect(json(response).errors).toEqual([
+      { pointer: '/schema/properties/p999', message: expect.stringContaining('at most 1000') },
+    ]);
+  });
+
   it("refuses an example that cannot be validated within an event's budget", async () => {
     const response = await management(
       await apiEvent('POST', '/v1/event-types', {

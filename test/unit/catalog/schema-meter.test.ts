@@ -235,6 +235,19 @@ describe('schema limits the meter relies on', () => {
     if (!allowed) expect(problems[0]!.pointer).toBe('/properties/x/$ref');
   });
 
+  it('a schema has at most 1,000 subschemas and 100 patterns (compiling is not metered)', () => {
+    const props = (n: number, pattern: (i: number) => object) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`p${i}`, { type: 'string', ...pattern(i) }]));
+    expect(costlySchemaParts({ properties: props(999, () => ({})) })).toEqual([]);
+    expect(costlySchemaParts({ properties: props(1000, () => ({})) })).toEqual([
+      { pointer: '/properties/p999', message: expect.stringContaining('at most 1000') },
+    ]);
+    const patterned = props(101, (i) => ({ pattern: `^a${i}$` }));
+    expect(costlySchemaParts({ properties: patterned })).toEqual([
+      { pointer: '/properties/p100/pattern', message: expect.stringContaining('at most 100') },
+    ]);
+  });
+
   it('the meter keyword is reserved', () => {
     expect(costlySchemaParts({ properties: { a: { [METER_KEYWORD]: { checks: -1e9 } } } })).toEqual([
       { pointer: `/properties/a/${METER_KEYWORD}`, message: expect.stringContaining('reserved') },
