@@ -128,4 +128,4 @@ class EndpointRecovery extends Construct {
 }
 
 export type { EndpointRecoveryProps };
-export { DEFAULT_BACKLOG_LIFETIME_SECONDS, EndpointRecovery };
+export { EndpointRecovery };

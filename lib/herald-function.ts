@@ -52,6 +52,8 @@ interface HeraldFunctionProps {
   readonly tracing?: Tracing;
   /** Shell commands run after esbuild, e.g. to put static files into the bundle. @default none */
   readonly afterBundling?: (inputDir: string, outputDir: string) => string[];
+  /** Concurrency reserved for this function (adrs/0011: the delivery functions). @default none */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -86,6 +88,9 @@ class HeraldFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
+      ...(props.reservedConcurrentExecutions !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions }
+        : {}),
       logGroup,
       tracing: props.tracing ?? Tracing.DISABLED,
       loggingFormat: LoggingFormat.JSON,

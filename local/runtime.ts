@@ -289,7 +289,7 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
     if (skipped.length) say(`[herald] not run locally (no bundled asset): ${skipped.join(', ')}`);
 
     for (const machine of stateMachines(assembly, ctx)) machines.set(machine.arn, machine);
-    let resumeExecutions = () => undefined as void;
+    let resumeExecutions = (): void => {};
     if (options.dataDir) {
       // Executions running when the runtime stopped start again from their last Wait (adrs/0011).
       sfn.keepRunningIn(join(options.dataDir, 'executions.json'));
@@ -354,6 +354,10 @@ export async function startHerald(options: StartOptions = {}): Promise<HeraldLoc
       timer.unref();
       stops.push(async () => clearInterval(timer));
     }
+
+    // Pushed last, so it runs first on stop: executions stop being saved, and the ones failing while
+    // everything shuts down stay in the resume file as they were (they resume at the next start).
+    stops.push(async () => sfn.freeze());
 
     const local: HeraldLocal = {
       apiUrl,

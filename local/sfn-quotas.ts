@@ -46,7 +46,7 @@ export interface SfnQuotas {
 }
 
 /** AWS's own figures (us-east-1, us-west-2, eu-west-1), for `--sfn-quotas aws`. */
-export const AWS_QUOTAS: SfnQuotas = Object.freeze({
+const AWS_QUOTAS: SfnQuotas = Object.freeze({
   maxOpenExecutions: 1_000_000,
   startExecution: { burst: 1_300, refillPerSecond: 300 },
   stateTransitions: { burst: 5_000, refillPerSecond: 1_500 },

@@ -80,6 +80,44 @@ function* allStates(states: Record<string, StateDef>): Generator<[string, StateD
   }
 }
 
+/** The resource a `TimestampPath` Wait is played as (see `withLocalWaits`). */
+const LOCAL_WAIT = 'arn:aws:states:::herald-local:waitUntil';
+
+/**
+ * The definition with every `TimestampPath` Wait played as a local Task that sleeps until then (at
+ * once when the time has passed). aws-local-stepfunctions' own Wait sets a timer for `due - now`,
+ * negative once the time has passed (a resumed execution, a deferred delivery due now), which Node
+ * reports as a TimeoutNegativeWarning. Same name, same input passed through, same transition count.
+ */
+export function withLocalWaits(definition: StateMachineDefinition): StateMachineDefinition {
+  const states = definition.States as Record<string, StateDef & Record<string, unknown>>;
+  const played = Object.fromEntries(
+    Object.entries(states).map(([name, state]) => {
+      if (state.Type !== 'Wait' || typeof state.TimestampPath !== 'string') return [name, state];
+      const { TimestampPath, Type: _type, ...rest } = state;
+      return [
+        name,
+        {
+          ...rest,
+          Type: 'Task',
+          Resource: LOCAL_WAIT,
+          Parameters: { 'until.$': TimestampPath },
+          ResultPath: null,
+        },
+      ];
+    }),
+  );
+  return { ...definition, States: played } as StateMachineDefinition;
+}
+
+/** Sleeps until `until` (ISO); an unref'd timer, so a waiting execution never holds a process open. */
+async function waitUntil(input: Json): Promise<Json> {
+  const until = Date.parse(String((input as { until?: unknown } | null)?.until ?? ''));
+  const ms = Number.isFinite(until) ? until - Date.now() : 0;
+  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms).unref());
+  return {};
+}
+
 /** Local handlers for every Task state (service integrations included) and scaled retry/wait intervals. */
 export function buildOverrides(
   definition: StateMachineDefinition,
@@ -102,6 +140,7 @@ export function buildOverrides(
 }
 
 function taskHandler(resource: string, services: TaskServices): (input: Json) => Promise<Json> {
+  if (resource === LOCAL_WAIT) return waitUntil;
   const service = resource.replace(/\.(sync|waitForTaskToken)(:\d+)?$/, '');
   if (resource.startsWith('arn:aws:lambda:'))
     return async (input) => (await services.invokeFunction(resource, input)) as Json;
@@ -234,24 +273,24 @@ export class LocalStepFunctions {
   private async countTransitions(
     machine: LocalStateMachine,
     execution: Execution,
-    events: AsyncGenerator<{ type: string; state?: { type?: string; input?: unknown } }>,
+    events: AsyncGenerator<{ type: string; state?: { name?: string; input?: unknown } }>,
   ) {
     const usage = this.usageOf(machine.name);
+    const states = machine.definition.States as Record<string, StateDef>;
     const startAt = (machine.definition as { StartAt?: string }).StartAt;
-    const startsWithWait =
-      (machine.definition.States as Record<string, StateDef>)[startAt ?? '']?.Type === 'Wait';
+    const startsWithWait = states[startAt ?? '']?.Type === 'Wait';
     for await (const event of events) {
       if (event.type !== 'StateEntered' && event.type !== 'StateRetried') continue;
       if (
         this.resumable !== undefined &&
         startsWithWait &&
         event.type === 'StateEntered' &&
-        event.state?.type === 'Wait'
+        states[event.state?.name ?? '']?.Type === 'Wait'
       ) {
         this.resumable.set(execution.executionArn, {
           stateMachineArn: execution.stateMachineArn,
           name: execution.name,
-          input: JSON.stringify(event.state.input),
+          input: JSON.stringify(event.state?.input),
         });
         this.saveResumable();
       }
@@ -319,6 +358,12 @@ export class LocalStepFunctions {
       writeFileSync(`${this.resumeFile}.tmp`, JSON.stringify([...this.resumable.values()]), { mode: 0o600 });
       renameSync(`${this.resumeFile}.tmp`, this.resumeFile);
     });
+  }
+
+  /** Stops saving executions: what the resume file holds now is what resumes at the next start. */
+  freeze(): void {
+    this.resumeFile = undefined;
+    this.onStatusChange = () => undefined;
   }
 
   async close(): Promise<void> {
@@ -409,12 +454,13 @@ export class LocalStepFunctions {
   private compiledFor(machine: LocalStateMachine) {
     let entry = this.compiled.get(machine.arn);
     if (entry === undefined) {
+      const played = withLocalWaits(machine.definition);
       entry = {
-        sm: new StateMachine(machine.definition, {
+        sm: new StateMachine(played, {
           validationOptions: { checkArn: false, checkPaths: false },
         }),
         overrides: buildOverrides(
-          machine.definition,
+          played,
           this.transitionBucket === undefined ? this.services : throttledServices(this.services, this),
           this.timeScale,
         ),

@@ -15,6 +15,8 @@ interface BulkAnswer {
   readonly failed: number;
   readonly events: number;
   readonly truncated?: boolean;
+  /** With `--dry-run`: what would be replayed (nothing is sent). */
+  readonly wouldReplay?: number;
 }
 
 interface BulkSummary {
@@ -66,11 +68,19 @@ async function replayBulk(context: CommandContext): Promise<void> {
   const since = parseInstant(requiredOption(context, 'since'), 'since', now);
   const until = parseInstant(stringOption(context, 'until') ?? 'now', 'until', now);
   if (since >= until) throw new UsageError('--since must be before --until');
-  const status = stringOption(context, 'status');
-  if (status !== undefined && !STATES.includes(status)) {
-    throw new UsageError(`--status must be one of ${STATES.join(', ')}`);
+  // One state or several, comma-separated (`skipped,failed`: what an endpoint missed).
+  const statusText = stringOption(context, 'status');
+  const statuses = statusText?.split(',').map((s) => s.trim());
+  if (statuses?.some((s) => !STATES.includes(s))) {
+    throw new UsageError(`--status must be one or more of ${STATES.join(', ')}, comma-separated`);
   }
+  const status = statuses === undefined ? undefined : statuses.length === 1 ? statuses[0] : statuses;
   const endpointId = stringOption(context, 'endpoint');
+  const throughBacklog = context.options['through-backlog'] === true;
+  const dryRun = context.options['dry-run'] === true;
+  if (throughBacklog && endpointId === undefined) {
+    throw new UsageError('--through-backlog needs --endpoint: the backlog is one endpoint’s');
+  }
   const sliceMs = parseDuration(stringOption(context, 'slice') ?? '1h', 'slice');
 
   const client = context.client();
@@ -92,11 +102,13 @@ async function replayBulk(context: CommandContext): Promise<void> {
           until: new Date(to).toISOString(),
           ...(endpointId !== undefined ? { endpointId } : {}),
           ...(status !== undefined ? { status } : {}),
+          ...(throughBacklog ? { throughBacklog } : {}),
+          ...(dryRun ? { dryRun } : {}),
         },
       });
       requests += 1;
-      replayed += answer.replayed;
-      failed += answer.failed;
+      replayed += dryRun ? (answer.wouldReplay ?? 0) : answer.replayed;
+      failed += answer.failed ?? 0;
       if (answer.truncated === true) {
         // The API stopped after its per-call cap, oldest first: the rest of this slice is still to do.
         // Halving it keeps the replay going (events already replayed in it get a second redelivery,
@@ -135,7 +147,7 @@ async function replayBulk(context: CommandContext): Promise<void> {
       ['tenant', s.tenantId],
       ['window', `${s.since} .. ${s.until}`],
       ['events', String(s.events)],
-      ['redeliveries requested', String(s.replayed)],
+      [dryRun ? 'would redeliver (dry run, nothing sent)' : 'redeliveries requested', String(s.replayed)],
       ['failed to request', String(s.failed)],
       ['api calls', String(s.requests)],
       ['incomplete windows', s.incomplete.length === 0 ? 'none' : JSON.stringify(s.incomplete)],
@@ -149,7 +161,8 @@ const replay: Command = {
   usage:
     '<eventId> [--endpoint <endpointId>]\n' +
     '       herald replay --tenant <tenantId> --since <time|2h> [--until <time|now>] [--endpoint <id>]\n' +
-    '                     [--status pending|delivered|retrying|failed|skipped] [--slice 1h]',
+    '                     [--status pending|delivered|retrying|failed|skipped[,...]] [--slice 1h]\n' +
+    '                     [--through-backlog (with --endpoint: parked and drained gently)] [--dry-run (count only)]',
   options: {
     endpoint: { type: 'string' },
     tenant: { type: 'string' },
@@ -157,6 +170,8 @@ const replay: Command = {
     until: { type: 'string' },
     status: { type: 'string' },
     slice: { type: 'string' },
+    'through-backlog': { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
   },
   async run(context) {
     const eventId = context.positionals[0];

@@ -17,6 +17,11 @@ interface RedeliverMessage {
   readonly endpointId?: string;
   /** `replay`, `redrive` (from the webhook DLQ) or `test`; only logged. */
   readonly reason: string;
+  /**
+   * Deliver through the endpoint's backlog (adrs/0011): parked behind its recovery and drained gently,
+   * not attempted at once — a bulk replay of everything an endpoint missed while it was disabled or down.
+   */
+  readonly throughBacklog?: true;
 }
 
 /** A webhook DLQ message: a redeliver request for one endpoint, so a redrive delivers again. */
@@ -28,8 +33,14 @@ interface WebhookDlqMessage extends RedeliverMessage {
   readonly lastError: string;
 }
 
-function replayOf(eventId: string, endpointId: string): RedeliverMessage {
-  return { kind: REDELIVER_KIND, eventId, endpointId, reason: 'replay' };
+function replayOf(eventId: string, endpointId: string, throughBacklog = false): RedeliverMessage {
+  return {
+    kind: REDELIVER_KIND,
+    eventId,
+    endpointId,
+    reason: 'replay',
+    ...(throughBacklog ? { throughBacklog } : {}),
+  };
 }
 
 type DispatchMessage =
@@ -89,6 +100,7 @@ function parseDispatchMessage(body: string): DispatchMessage {
         eventId: value.eventId,
         ...(value.endpointId !== undefined ? { endpointId: value.endpointId as string } : {}),
         reason: typeof value.reason === 'string' ? value.reason : 'replay',
+        ...(value.throughBacklog === true ? { throughBacklog: true as const } : {}),
       },
     };
   }

@@ -214,10 +214,27 @@ async function dispatchToEndpoint(event: HeraldEvent, endpoint: EndpointRecord):
   logger.debug('duplicate delivery skipped', { eventId: event.id, endpointId: endpoint.id });
 }
 
-async function redeliverToEndpoint(event: HeraldEvent, endpoint: EndpointRecord): Promise<void> {
+async function redeliverToEndpoint(
+  event: HeraldEvent,
+  endpoint: EndpointRecord,
+  throughBacklog = false,
+): Promise<void> {
   const existing = await getDelivery(event.id, endpoint.id);
-  if (existing === undefined) return dispatchToEndpoint(event, endpoint);
+  if (existing === undefined && (!throughBacklog || !endpoint.enabled))
+    return dispatchToEndpoint(event, endpoint);
   const now = new Date();
+  if (existing === undefined) {
+    // Never dispatched to it (it subscribed later): a fresh claim, parked like the rest.
+    const claim = await claimDelivery({
+      eventId: event.id,
+      endpointId: endpoint.id,
+      tenantId: event.tenantId,
+      now: now.toISOString(),
+      claimedUntil: leaseUntil(now),
+    });
+    if (claim.status === 'new' || claim.status === 'pending') await park(claim.delivery, now);
+    return;
+  }
   const bumped = await bumpGeneration(
     event.id,
     endpoint.id,
@@ -226,7 +243,10 @@ async function redeliverToEndpoint(event: HeraldEvent, endpoint: EndpointRecord)
     leaseUntil(now),
   );
   // Undefined: a concurrent redelivery bumped it first and delivers that generation.
-  if (bumped !== undefined) await deliverGeneration(event, endpoint, bumped);
+  if (bumped === undefined) return;
+  // Through the backlog: queued behind the endpoint's recovery, drained at its pace (adrs/0011).
+  if (throughBacklog && endpoint.enabled) return park(bumped, now);
+  await deliverGeneration(event, endpoint, bumped);
 }
 
 /**
@@ -269,7 +289,7 @@ async function handleRedeliver(request: RedeliverMessage): Promise<void> {
   } else {
     endpoints = await receivingEndpoints(event, true);
   }
-  await forEachEndpoint(endpoints, (ep) => redeliverToEndpoint(event, ep));
+  await forEachEndpoint(endpoints, (ep) => redeliverToEndpoint(event, ep, request.throughBacklog === true));
 }
 
 async function handleRecord(record: SQSRecord): Promise<void> {

@@ -669,16 +669,28 @@ export interface components {
             /** @description One per event, in request order */
             items: components["schemas"]["BatchItemResult"][];
         };
+        BulkReplayDryRun: {
+            /** @constant */
+            dryRun: true;
+            events: number;
+            examined: number;
+            truncated: boolean;
+            wouldReplay: number;
+        };
         BulkReplayInput: {
+            /** @description Count what would be replayed and send nothing (200 with wouldReplay); takes no delivery budget. */
+            dryRun?: boolean;
             endpointId?: string;
             /**
              * Format: date-time
              * @description inclusive
              */
             since: string;
-            /** @enum {string} */
-            status?: "pending" | "delivered" | "retrying" | "failed" | "skipped";
+            /** @description Only deliveries in this state; or a list of states (e.g. ["skipped", "failed"]: what an endpoint missed). */
+            status?: ("pending" | "delivered" | "retrying" | "failed" | "skipped") | ("pending" | "delivered" | "retrying" | "failed" | "skipped")[];
             tenantId?: string;
+            /** @description With endpointId: the deliveries are parked in the endpoint's backlog and drained gently by its recovery (its rateLimit, or a ramp), oldest first, instead of being attempted at once (adrs/0011). Counted against the caller-delivery budget like any replay. */
+            throughBacklog?: boolean;
             /**
              * Format: date-time
              * @description exclusive
@@ -793,6 +805,7 @@ export interface components {
             updatedAt?: string;
         };
         Endpoint: {
+            backlog?: components["schemas"]["EndpointBacklog"];
             /** Format: date-time */
             createdAt: string;
             description?: string;
@@ -820,6 +833,20 @@ export interface components {
             url: string;
             /** @description On create and PATCH answers only, when a filter is set: the subscribed types it could not be checked against */
             warnings?: components["schemas"]["FilterWarning"][];
+        };
+        /** @description The deliveries waiting while the endpoint is in trouble or disabled (adrs/0011): parked in order, delivered by the endpoint's one recovery when it answers again, at its rateLimit or a gentle ramp. */
+        EndpointBacklog: {
+            /** @description Parked deliveries (kept with atomic counts; reset when a drain empties the backlog). */
+            count: number;
+            /** @description True while the endpoint's recovery delivers the backlog. */
+            draining: boolean;
+            /** @description Parked deliveries that outlived the backlog's lifetime and ended failed (lastError expired_in_backlog), ever; replay them by window with POST /v1/replay. */
+            expired?: number;
+            /**
+             * Format: date-time
+             * @description When the oldest parked delivery was parked; absent when none waits.
+             */
+            oldestAt?: string;
         };
         /** @description The endpoint's delivery health (adrs/0007). `status`: `healthy`; `open` — the breaker keeps deliveries off the dispatcher's inline attempt (they go through the retry workflow); `failing` — a failure streak crossed the threshold (`herald.endpoint.failing` was sent); `held` — a `Retry-After` from the receiver holds every delivery until `heldUntil`. */
         EndpointHealth: {
@@ -2523,6 +2550,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Dry run: what would be replayed (nothing sent) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkReplayDryRun"];
+                };
+            };
             /** @description Redeliveries requested */
             202: {
                 headers: {

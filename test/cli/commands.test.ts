@@ -381,6 +381,40 @@ describe('herald CLI commands', () => {
       expect(result.stderr).toContain('replay [');
     });
 
+    it('what an endpoint missed: counted with --dry-run, then replayed through its backlog', async () => {
+      api.on('POST', '/v1/replay', (r) => {
+        const body = r.body as { dryRun?: boolean };
+        return body.dryRun === true
+          ? { status: 200, body: { dryRun: true, wouldReplay: 7, events: 7, examined: 9, truncated: false } }
+          : { status: 202, body: { replayed: 7, failed: 0, events: 7, truncated: false } };
+      });
+      const base = [
+        'replay',
+        '--tenant',
+        't_1',
+        '--since',
+        '2025-01-01T00:00:00.000Z',
+        '--until',
+        '2025-01-01T01:00:00.000Z',
+      ];
+      const missed = [...base, '--endpoint', 'ep_1', '--status', 'skipped,failed', '--through-backlog'];
+      const dry = await cli(...missed, '--dry-run', '--json');
+      expect(dry.code).toBe(0);
+      expect(api.requests[0]?.body).toMatchObject({
+        endpointId: 'ep_1',
+        status: ['skipped', 'failed'],
+        throughBacklog: true,
+        dryRun: true,
+      });
+      expect(JSON.parse(dry.stdout)).toMatchObject({ replayed: 7, events: 7 });
+      const sent = await cli(...missed, '--json');
+      expect(api.requests[1]?.body).not.toHaveProperty('dryRun');
+      expect(JSON.parse(sent.stdout)).toMatchObject({ replayed: 7 });
+      const noEndpoint = await cli(...base, '--through-backlog');
+      expect(noEndpoint.code).toBe(2);
+      expect(noEndpoint.stderr).toMatch(/--through-backlog needs --endpoint/);
+    });
+
     it('accepts relative times and rejects a bad status or an inverted window (exit 2)', async () => {
       api.on('POST', '/v1/replay', {
         status: 202,

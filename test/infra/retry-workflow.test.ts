@@ -25,9 +25,13 @@ describe('retry workflow', () => {
   };
 
   beforeAll(() => {
+    // The retry workflow and the endpoint recovery (test/infra/endpoint-recovery.test.ts).
     const machines = resourcesOf(buildHerald(), 'AWS::StepFunctions::StateMachine');
-    expect(machines).toHaveLength(1);
-    machine = machines[0]![1];
+    expect(machines.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'EndpointRecoveryWorkflow',
+      'WebhooksRetryWorkflow',
+    ]);
+    machine = machines.find(([id]) => id.startsWith('WebhooksRetryWorkflow'))![1];
     definition = JSON.parse(joinWithPlaceholders(machine.DefinitionString)) as Definition;
   });
 

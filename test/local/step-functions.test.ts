@@ -215,3 +215,40 @@ describe('local Step Functions endpoint', () => {
     expect(Object.keys(o.taskResourceLocalHandlers)).toEqual(['C']);
   });
 });
+
+describe('TimestampPath waits (issue 20: no TimeoutNegativeWarning)', () => {
+  it('a wait whose time has passed goes on at once, without a negative timer', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const { StateMachine } = await import('aws-local-stepfunctions');
+      const { withLocalWaits, buildOverrides } = await import('../../local/step-functions.js');
+      const definition = {
+        StartAt: 'W',
+        States: {
+          W: { Type: 'Wait', TimestampPath: '$.waitUntil', Next: 'Done' },
+          Done: { Type: 'Succeed' },
+        },
+      } as const;
+      const played = withLocalWaits(definition as never);
+      const sm = new StateMachine(played, { validationOptions: { checkArn: false, checkPaths: false } });
+      const services = {
+        invokeFunction: async () => ({}),
+        sendMessage: async () => ({}),
+        publish: async () => ({}),
+      };
+      const past = new Date(Date.now() - 5_000).toISOString();
+      const output = await sm.run(
+        { waitUntil: past, keep: 1 },
+        { overrides: buildOverrides(played, services, 1) },
+      ).result;
+      // The input passes through the played wait unchanged.
+      expect(output).toEqual({ waitUntil: past, keep: 1 });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain('TimeoutNegativeWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});

@@ -100,28 +100,63 @@ const replayEvent = route('POST', '/v1/events/{id}/replay', async (request) => {
 
 async function requestsFor(
   event: StoredEvent,
-  filter: { endpointId?: string; status?: string },
+  filter: { endpointId?: string; statuses?: readonly string[]; throughBacklog: boolean },
   tenantEndpoints: () => Promise<EndpointRecord[]>,
 ): Promise<RedeliverMessage[]> {
-  if (filter.status !== undefined) {
+  if (filter.statuses !== undefined) {
     const deliveries = await getDeliveries(event.id);
     const wanting = new Set(
       (await tenantEndpoints()).filter((ep) => endpointWants(ep.filter, event)).map((ep) => ep.id),
     );
     return deliveries
-      .filter((d) => d.state === filter.status && wanting.has(d.endpointId))
+      .filter((d) => filter.statuses!.includes(d.state) && wanting.has(d.endpointId))
       .filter((d) => filter.endpointId === undefined || d.endpointId === filter.endpointId)
-      .map((d) => replayOf(event.id, d.endpointId));
+      .map((d) => replayOf(event.id, d.endpointId, filter.throughBacklog));
   }
   return receiversOf(await tenantEndpoints(), event)
     .deliver.filter((ep) => filter.endpointId === undefined || ep.id === filter.endpointId)
-    .map((ep) => replayOf(event.id, ep.id));
+    .map((ep) => replayOf(event.id, ep.id, filter.throughBacklog));
+}
+
+/** `status`: one delivery state or a list of them (`["skipped", "failed"]`: what an endpoint missed). */
+function statusesOf(value: unknown): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  const list = Array.isArray(value) ? value : [value];
+  if (
+    list.length === 0 ||
+    list.some((s) => typeof s !== 'string' || !(DELIVERY_STATES as readonly string[]).includes(s))
+  ) {
+    throw new InvalidRequestError(
+      `"status" must be one of ${DELIVERY_STATES.join(', ')}, or a list of them`,
+      {
+        detail: { field: 'status' },
+      },
+    );
+  }
+  return list as string[];
+}
+
+function optionalFlag(body: Record<string, unknown>, field: string): boolean {
+  const value = body[field];
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') {
+    throw new InvalidRequestError(`"${field}" must be a boolean`, { detail: { field } });
+  }
+  return value;
 }
 
 const bulkReplay = route('POST', '/v1/replay', async ({ event, principal }) => {
   requireManager(principal);
   const body = requireJsonObject(event);
-  rejectUnknownFields(body, ['tenantId', 'since', 'until', 'endpointId', 'status']);
+  rejectUnknownFields(body, [
+    'tenantId',
+    'since',
+    'until',
+    'endpointId',
+    'status',
+    'throughBacklog',
+    'dryRun',
+  ]);
   const tenantId = resolveTenant(principal, optionalString(body, 'tenantId', MAX_TENANT_ID_LENGTH), 'Tenant');
   requiredString(body, 'since', 64);
   requiredString(body, 'until', 64);
@@ -130,13 +165,17 @@ const bulkReplay = route('POST', '/v1/replay', async ({ event, principal }) => {
   if (since >= until) {
     throw new InvalidRequestError('"since" must be before "until"', { detail: { field: 'since' } });
   }
-  const status = optionalString(body, 'status', 16);
-  if (status !== undefined && !(DELIVERY_STATES as readonly string[]).includes(status)) {
-    throw new InvalidRequestError(`"status" must be one of ${DELIVERY_STATES.join(', ')}`, {
-      detail: { field: 'status' },
+  const statuses = statusesOf(body.status);
+  const endpointId = optionalString(body, 'endpointId', 64);
+  // Through the endpoint's backlog (adrs/0011): everything it missed, delivered gently, in order.
+  const throughBacklog = optionalFlag(body, 'throughBacklog');
+  // Count what would be replayed, send nothing (no delivery budget taken).
+  const dryRun = optionalFlag(body, 'dryRun');
+  if (throughBacklog && endpointId === undefined) {
+    throw new InvalidRequestError('"throughBacklog" needs "endpointId": the backlog is one endpoint\'s', {
+      detail: { field: 'throughBacklog' },
     });
   }
-  const endpointId = optionalString(body, 'endpointId', 64);
   if (endpointId !== undefined) await namedEndpoint(principal, endpointId, tenantId);
   // Counted once the request is valid, so a malformed call does not use up the tenant's minute.
   await takeReplaySlot(tenantId);
@@ -155,6 +194,7 @@ const bulkReplay = route('POST', '/v1/replay', async ({ event, principal }) => {
   let examined = 0;
   let replayed = 0;
   let failed = 0;
+  let wouldReplay = 0;
   let startKey: StoreKey | undefined;
   /** Set when the tenant's delivery budget ran out mid-call: seconds until it refills. */
   let budgetRetryAfter: number | undefined;
@@ -170,11 +210,17 @@ const bulkReplay = route('POST', '/v1/replay', async ({ event, principal }) => {
     for (const stored of page.items) {
       const forEvent = await requestsFor(
         stored,
-        { ...(endpointId ? { endpointId } : {}), ...(status ? { status } : {}) },
+        { ...(endpointId ? { endpointId } : {}), ...(statuses ? { statuses } : {}), throughBacklog },
         tenantEndpoints,
       );
       if (forEvent.length > 0) events += 1;
       requests.push(...forEvent);
+    }
+    if (dryRun) {
+      wouldReplay += requests.length;
+      examined += page.items.length;
+      startKey = page.lastEvaluatedKey;
+      continue;
     }
     // As much of the page as the tenant's delivery budget allows; the rest is for a later call.
     const take =
@@ -197,6 +243,15 @@ const bulkReplay = route('POST', '/v1/replay', async ({ event, principal }) => {
     examined < MAX_BULK_EXAMINED &&
     Date.now() < deadline
   );
+  if (dryRun) {
+    return jsonResponse(200, {
+      dryRun: true,
+      wouldReplay,
+      events,
+      examined,
+      truncated: startKey !== undefined,
+    });
+  }
   return jsonResponse(202, {
     replayed,
     failed,

@@ -10,7 +10,7 @@
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
-import { compositeKey, isConditionFailure, type StoreKey } from './table.js';
+import { compositeKey, conditionally, isConditionFailure, type StoreKey } from './table.js';
 
 /** One parked delivery: enough to find and attempt it (the delivery item holds the rest). */
 interface BacklogEntry {
@@ -167,27 +167,21 @@ async function claimRecovery(
   until: Date,
   now: Date,
 ): Promise<boolean> {
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: config.table(),
-        Key: headKey(endpointId),
-        UpdateExpression: 'SET recoveryId = :id, recoveryUntil = :until, drained = :zero, draining = :no',
-        ConditionExpression: 'attribute_not_exists(recoveryUntil) OR recoveryUntil < :now',
-        ExpressionAttributeValues: {
-          ':id': recoveryId,
-          ':until': until.toISOString(),
-          ':now': now.toISOString(),
-          ':zero': 0,
-          ':no': false,
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return conditionally(
+    new UpdateCommand({
+      TableName: config.table(),
+      Key: headKey(endpointId),
+      UpdateExpression: 'SET recoveryId = :id, recoveryUntil = :until, drained = :zero, draining = :no',
+      ConditionExpression: 'attribute_not_exists(recoveryUntil) OR recoveryUntil < :now',
+      ExpressionAttributeValues: {
+        ':id': recoveryId,
+        ':until': until.toISOString(),
+        ':now': now.toISOString(),
+        ':zero': 0,
+        ':no': false,
+      },
+    }),
+  );
 }
 
 /** Extends the lease of the recovery that owns it; false when another recovery took over. */
@@ -197,25 +191,19 @@ async function renewRecovery(
   until: Date,
   draining: boolean,
 ): Promise<boolean> {
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: config.table(),
-        Key: headKey(endpointId),
-        UpdateExpression: 'SET recoveryUntil = :until, draining = :draining',
-        ConditionExpression: 'recoveryId = :id',
-        ExpressionAttributeValues: {
-          ':id': recoveryId,
-          ':until': until.toISOString(),
-          ':draining': draining,
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return conditionally(
+    new UpdateCommand({
+      TableName: config.table(),
+      Key: headKey(endpointId),
+      UpdateExpression: 'SET recoveryUntil = :until, draining = :draining',
+      ConditionExpression: 'recoveryId = :id',
+      ExpressionAttributeValues: {
+        ':id': recoveryId,
+        ':until': until.toISOString(),
+        ':draining': draining,
+      },
+    }),
+  );
 }
 
 /**
@@ -224,38 +212,29 @@ async function renewRecovery(
  * at the queue once more afterwards — a delivery parked in between is not left without a recovery.
  */
 async function endRecovery(endpointId: string, recoveryId: string): Promise<boolean> {
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: config.table(),
-        Key: headKey(endpointId),
-        UpdateExpression: 'SET backlog = :zero REMOVE recoveryId, recoveryUntil, draining, oldestAt',
-        ConditionExpression: 'recoveryId = :id',
-        ExpressionAttributeValues: { ':id': recoveryId, ':zero': 0 },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return conditionally(
+    new UpdateCommand({
+      TableName: config.table(),
+      Key: headKey(endpointId),
+      UpdateExpression: 'SET backlog = :zero REMOVE recoveryId, recoveryUntil, draining, oldestAt',
+      ConditionExpression: 'recoveryId = :id',
+      ExpressionAttributeValues: { ':id': recoveryId, ':zero': 0 },
+    }),
+  );
 }
 
 /** Lets go of a lease whose workflow could not be started, so the next park can try again. */
 async function releaseRecovery(endpointId: string, recoveryId: string): Promise<void> {
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: config.table(),
-        Key: headKey(endpointId),
-        UpdateExpression: 'REMOVE recoveryId, recoveryUntil',
-        ConditionExpression: 'recoveryId = :id',
-        ExpressionAttributeValues: { ':id': recoveryId },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
+  // Another recovery took the lease meanwhile: nothing to let go of.
+  await conditionally(
+    new UpdateCommand({
+      TableName: config.table(),
+      Key: headKey(endpointId),
+      UpdateExpression: 'REMOVE recoveryId, recoveryUntil',
+      ConditionExpression: 'recoveryId = :id',
+      ExpressionAttributeValues: { ':id': recoveryId },
+    }),
+  );
 }
 
 export type { BacklogEntry, BacklogHead };

@@ -9,7 +9,7 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
 import { TransientError } from '../errors.js';
-import { compositeKey, isConditionFailure, type StoreKey } from './table.js';
+import { compositeKey, conditionally, isConditionFailure, type StoreKey } from './table.js';
 
 type Reservation = { readonly ok: true } | { readonly ok: false; readonly current: number };
 
@@ -45,17 +45,6 @@ async function storedValue(key: StoreKey, attribute: string): Promise<number | u
   );
   const value = result.Item?.[attribute];
   return typeof value === 'number' ? value : undefined;
-}
-
-/** Runs a conditional update; false when its condition failed. */
-async function conditionally(command: UpdateCommand): Promise<boolean> {
-  try {
-    await documentClient().send(command);
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
 }
 
 /** Races lost in a row before giving up (each loss means another call changed the counter). */

@@ -2,7 +2,7 @@
  * Types every store module shares: the main table's primary key (`pk`, `sk`, and on gsi1 queries
  * `gsi1pk`, `gsi1sk` — docs/internals.md "Main table") and one page of a query.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
 import { InvalidRequestError } from '../errors.js';
@@ -19,6 +19,17 @@ interface Page<T> {
 /** A conditional write or update whose condition did not hold (DynamoDB's ConditionalCheckFailedException). */
 function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/** Runs a conditional update; false when its condition failed (another writer got there first). */
+async function conditionally(command: UpdateCommand): Promise<boolean> {
+  try {
+    await documentClient().send(command);
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
 }
 
 export type { Page, StoreKey };
@@ -126,4 +137,4 @@ async function queryGsi1Page(
   };
 }
 
-export { compositeKey, isConditionFailure, keyPart, queryGsi1Page, startingAt };
+export { compositeKey, conditionally, isConditionFailure, keyPart, queryGsi1Page, startingAt };

@@ -120,4 +120,4 @@ function backlogView(head: BacklogHead): BacklogView {
 }
 
 export type { BacklogView, DrainPolicy, StepAnswers, StepVerdict };
-export { backlogView, hasExpired, judgeStep, probeDelaySeconds, splitExpired, stepSize };
+export { backlogView, judgeStep, probeDelaySeconds, splitExpired, stepSize };

@@ -87,4 +87,4 @@ async function park(delivery: DeliveryRecord, now = new Date()): Promise<void> {
 }
 
 export type { RecoveryState };
-export { ensureRecovery, leaseGraceMs, park, recoveryName };
+export { ensureRecovery, leaseGraceMs, park };

@@ -6,6 +6,38 @@ import { EndpointForm } from '../endpoint-form';
 import { ErrorNotice, OnceSecret, PageTitle, StatusNotice, Time, useLoad } from '../ui';
 import { StateBadge } from './endpoints';
 
+/**
+ * The deliveries waiting while the endpoint is in trouble (adrs/0011): how many, since when, and
+ * whether they are being delivered now; and how many outlived the backlog and ended failed.
+ */
+function Backlog({ endpoint }: { endpoint: Endpoint }) {
+  const backlog = endpoint.backlog;
+  if (backlog === undefined) return <>—</>;
+  return (
+    <span class="backlog">
+      {backlog.count === 0 ? (
+        'none waiting'
+      ) : (
+        <>
+          {backlog.count} waiting
+          {backlog.oldestAt !== undefined ? (
+            <>
+              {' '}
+              since <Time iso={backlog.oldestAt} />
+            </>
+          ) : null}
+          {backlog.draining ? ', being delivered now' : ', delivered when the endpoint answers again'}
+        </>
+      )}
+      {(backlog.expired ?? 0) > 0 ? (
+        <p class="help">
+          {backlog.expired} waited too long and ended failed; replay them by time window to deliver them.
+        </p>
+      ) : null}
+    </span>
+  );
+}
+
 function Details({ endpoint }: { endpoint: Endpoint }) {
   return (
     <dl class="details">
@@ -23,6 +55,10 @@ function Details({ endpoint }: { endpoint: Endpoint }) {
       <dd>{endpoint.description ?? '—'}</dd>
       <dt>Rate limit</dt>
       <dd>{endpoint.rateLimit === undefined ? 'none' : `${endpoint.rateLimit} per second`}</dd>
+      <dt>Backlog</dt>
+      <dd>
+        <Backlog endpoint={endpoint} />
+      </dd>
       <dt>Payload filter</dt>
       <dd>{endpoint.filter === undefined ? 'none' : <code>{JSON.stringify(endpoint.filter)}</code>}</dd>
       <dt>Signatures</dt>

@@ -26,12 +26,15 @@ function ReplayPage() {
     setError(undefined);
     setResult(undefined);
     try {
-      const answer = await api.bulkReplay({
+      const answered = await api.bulkReplay({
         since: new Date(since).toISOString(),
         until: new Date(until).toISOString(),
         ...(endpointId !== '' ? { endpointId } : {}),
         ...(status !== '' ? { status: status as (typeof DELIVERY_STATES)[number] } : {}),
       });
+      // This form never asks for a dry run, so the answer is the replay's (202).
+      if ('dryRun' in answered) throw new Error('unexpected dry-run answer');
+      const answer = answered;
       setResult(
         `Replay requested for ${answer.replayed} ${answer.replayed === 1 ? 'delivery' : 'deliveries'} across ${answer.events ?? 0} events` +
           `${answer.failed ? ` (${answer.failed} could not be queued)` : ''}` +

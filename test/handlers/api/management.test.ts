@@ -368,6 +368,35 @@ describe('events and replay', () => {
     expect(json(failedOnly).replayed).toBe(1);
     const bulkSent = (await receiveAll(h.sqs, h.queues.dispatch, 60)).map((m) => JSON.parse(m.Body!));
     expect(bulkSent).toHaveLength(5);
+
+    // What an endpoint missed, counted first (nothing sent), then delivered through its backlog.
+    const window = { tenantId: 't_r', since, until: new Date(Date.now() + 1000).toISOString() };
+    const missed = { ...window, endpointId: epA.id, status: ['failed', 'skipped'] };
+    const dry = await call('POST', '/v1/replay', { key: admin, body: { ...missed, dryRun: true } });
+    expect(dry.statusCode).toBe(200);
+    expect(json(dry)).toMatchObject({ dryRun: true, wouldReplay: 1, events: 1, truncated: false });
+    expect(await receiveAll(h.sqs, h.queues.dispatch, 5)).toHaveLength(0);
+    const gentle = await call('POST', '/v1/replay', {
+      key: admin,
+      body: { ...missed, throughBacklog: true },
+    });
+    expect(json(gentle)).toMatchObject({ replayed: 1 });
+    const gentleSent = (await receiveAll(h.sqs, h.queues.dispatch, 60)).map((m) => JSON.parse(m.Body!));
+    expect(gentleSent).toEqual([
+      { kind: 'herald.redeliver', eventId: e1, endpointId: epA.id, reason: 'replay', throughBacklog: true },
+    ]);
+    const noEndpoint = await call('POST', '/v1/replay', {
+      key: admin,
+      body: { ...window, throughBacklog: true },
+    });
+    expect(noEndpoint.statusCode).toBe(400);
+    expect(json(noEndpoint)).toMatchObject({ code: 'invalid_request', field: 'throughBacklog' });
+    const badStatus = await call('POST', '/v1/replay', {
+      key: admin,
+      body: { ...window, status: ['failed', 'lost'] },
+    });
+    expect(badStatus.statusCode).toBe(400);
+    expect(json(badStatus)).toMatchObject({ field: 'status' });
     expect(
       bulkSent
         .filter((m) => m.eventId === e2)

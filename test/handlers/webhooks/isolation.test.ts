@@ -227,6 +227,37 @@ describe('endpoint health in dispatch', () => {
     expect(await getDelivery(event.id, about.id)).toBeUndefined();
   });
 
+  it('a replay through the backlog parks the delivery behind the endpoint’s recovery, under a new generation', async () => {
+    const tenantId = `t_${newId('ep').slice(3)}`;
+    const path = `/gentle-${tenantId}`;
+    const ep = await createEndpoint({ tenantId, url: `${receiver.base}${path}` });
+    const event = await newEvent(tenantId);
+    await run(event);
+    expect(await getDelivery(event.id, ep.id)).toMatchObject({ state: 'delivered', generation: 0 });
+    await dispatch(
+      sqsEvent([
+        {
+          body: {
+            kind: 'herald.redeliver',
+            eventId: event.id,
+            endpointId: ep.id,
+            reason: 'replay',
+            throughBacklog: true,
+          },
+        },
+      ]),
+      lambdaContext(),
+    );
+    const parked = await getDelivery(event.id, ep.id);
+    expect(parked).toMatchObject({ state: 'retrying', generation: 1, attempts: 0 });
+    expect(typeof parked?.parkedAt).toBe('string');
+    expect(receiver.on(path)).toHaveLength(1);
+    const output = await recover(recoveriesFor(ep.id)[0]!.input);
+    expect(output).toMatchObject({ done: true, drained: 1 });
+    expect(await getDelivery(event.id, ep.id)).toMatchObject({ state: 'delivered', generation: 1 });
+    expect(receiver.on(path).map((r) => r.headers['webhook-id'])).toEqual([event.id, event.id]);
+  });
+
   it('operational events never multiply: none to endpoints themselves failing or open', async () => {
     const tenantId = `t_${newId('ep').slice(3)}`;
     const failing = await Promise.all(
