@@ -182,7 +182,7 @@ describe.skipIf(skip)(DRILL, () => {
     expect([...invoices.values()].every((n) => n === 1)).toBe(true); // nothing done twice
     record({
       drill: DRILL,
-      case: 'poison to the topic',
+      case: 'poison straight to the topic: stats names it, purge exports it all first, corrected events invoiced once',
       injected: `${N} messages of an old payload shape published straight to the events topic`,
       expected:
         'dlq stats names permanent_error / invalid_request / invoice in its top group; purge exports all first',
@@ -267,7 +267,7 @@ describe.skipIf(skip)(DRILL, () => {
     expect(await held(JOB_DLQ)).toEqual({ visible: 0, inFlight: 0 });
     record({
       drill: DRILL,
-      case: 'a job that throws',
+      case: 'a job that throws: stats names the job and the TypeError; roll back + redrive invoices each order once',
       injected: `an invoice job deployed with a TypeError; ${N} orders published`,
       expected:
         'dlq stats names retries_exhausted / TypeError / invoice with the message; rollback + redrive invoice each once',
@@ -337,7 +337,7 @@ describe.skipIf(skip)(DRILL, () => {
     expect(await held(WEBHOOK_DLQ)).toEqual({ visible: 0, inFlight: 0 });
     record({
       drill: DRILL,
-      case: 'a receiver down',
+      case: 'a receiver down: stats names the endpoint and http_503; after recovery a redrive delivers each once',
       injected: `a receiver answering 503 to everything; ${N} events`,
       expected:
         'dlq stats names retries_exhausted / http_503 / the endpoint; recovery + redrive deliver each once',
