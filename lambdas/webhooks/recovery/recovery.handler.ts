@@ -33,6 +33,7 @@ import { getEndpoint } from '../../shared/store/endpoints.js';
 import { getEvent } from '../../shared/store/events.js';
 import { type AttemptResult, attemptDelivery } from '../delivery-attempt.js';
 import { takeSlot } from '../health/gate.js';
+import { windowOf } from '../health/limiter.js';
 import { emitOpEvent, isOperational, OP_EVENT_TYPES } from '../health/op-events.js';
 import { startRetry } from '../retry-workflow.js';
 import { sendToWebhookDlq, webhookDlqMessage } from '../webhook-dlq.js';
@@ -153,6 +154,8 @@ async function expireOld(endpointId: string, lifetimeSeconds: number): Promise<n
 
 type EntryOutcome =
   | { readonly kind: 'gone' }
+  /** Its rate-limit window passed before it could be sent: it stays parked for the next step. */
+  | { readonly kind: 'late' }
   | { readonly kind: 'attempted'; readonly result: AttemptResult };
 
 /** Attempts one parked delivery; `gone` when it is no longer parked on that generation (replayed, closed). */
@@ -160,6 +163,7 @@ async function attemptEntry(
   entry: BacklogEntry,
   endpoint: EndpointRecord,
   mode: 'probe' | 'drain',
+  window?: number,
 ): Promise<EntryOutcome> {
   const [delivery, event] = await Promise.all([
     getDelivery(entry.eventId, entry.endpointId),
@@ -184,6 +188,8 @@ async function attemptEntry(
     );
     return { kind: 'gone' };
   }
+  // Sent in the window its slot was taken for, or not now: a slow step must not spill into the next.
+  if (window !== undefined && windowOf(new Date()) !== window) return { kind: 'late' };
   const result = await attemptDelivery({
     event,
     endpoint,
@@ -280,7 +286,8 @@ async function probe(state: RecoveryState, endpoint: EndpointRecord): Promise<St
       }
     }
     const outcome = await attemptEntry(entry, endpoint, 'probe');
-    if (outcome.kind === 'gone') {
+    // (A probe names no window, so it is never `late`.)
+    if (outcome.kind !== 'attempted') {
       await removeEntry(entry);
       await settleEntries(endpoint.id, { left: 1, drained: 0, expired: 0 });
       continue;
@@ -322,12 +329,14 @@ async function admitted(
   endpoint: EndpointRecord,
   entries: readonly BacklogEntry[],
   carried: Reservation | undefined,
-): Promise<{ go: BacklogEntry[]; wait?: Reservation }> {
+): Promise<{ go: BacklogEntry[]; wait?: Reservation; window?: number }> {
   if (endpoint.rateLimit === undefined) return { go: [...entries] };
   const go: BacklogEntry[] = [];
   let reserved = carried?.slot;
+  let window: number | undefined;
   for (const entry of entries) {
-    const slot = await takeSlot(endpoint, new Date(), reserved);
+    const now = new Date();
+    const slot = await takeSlot(endpoint, now, reserved);
     reserved = undefined;
     if (!slot.go) {
       return {
@@ -336,21 +345,30 @@ async function admitted(
           notBefore: slot.notBefore,
           ...(slot.reservedSlot !== undefined ? { slot: slot.reservedSlot } : {}),
         },
+        ...(window !== undefined ? { window } : {}),
       };
     }
+    // Granted means granted in the current window; a step that crosses a second stops there, and the
+    // slot it just took in the new window goes to the next step.
+    const current = windowOf(now);
+    if (window !== undefined && current !== window) {
+      return { go, wait: { notBefore: new Date(current * 1000), slot: current }, window };
+    }
+    window = current;
     go.push(entry);
   }
-  return { go };
+  return { go, ...(window !== undefined ? { window } : {}) };
 }
 
 async function drainStep(
   endpoint: EndpointRecord,
   entries: readonly BacklogEntry[],
   rules: DrainPolicy,
+  window?: number,
 ): Promise<{ answers: StepAnswers; left: number; drained: number }> {
   const outcomes = await inParallel(entries, rules.concurrency, async (entry) => ({
     entry,
-    outcome: await attemptEntry(entry, endpoint, 'drain'),
+    outcome: await attemptEntry(entry, endpoint, 'drain', window),
   }));
   let sent = 0;
   let delivered = 0;
@@ -360,6 +378,7 @@ async function drainStep(
   let retryAfter: number | undefined;
   let left = 0;
   for (const { entry, outcome } of outcomes) {
+    if (outcome.kind === 'late') continue;
     if (outcome.kind === 'attempted') {
       const { result } = outcome;
       sent += 1;
@@ -400,12 +419,17 @@ async function drain(state: RecoveryState, endpoint: EndpointRecord, slow: boole
     const stepStarted = Date.now();
     const entries = await oldestEntries(endpoint.id, Math.min(PAGE, stepSize(rate, endpoint.rateLimit)));
     if (entries.length === 0) return finish(state, endpoint);
-    const { go, wait } = await admitted(endpoint, entries, carried);
+    const { go, wait, window } = await admitted(endpoint, entries, carried);
     carried = wait;
     // A rate-limited step sends its whole window's share at once, inside the window it was granted.
     const width =
       endpoint.rateLimit !== undefined && !slow ? Math.max(rules.concurrency, go.length) : rules.concurrency;
-    const { answers, left, drained } = await drainStep(endpoint, go, { ...rules, concurrency: width });
+    const { answers, left, drained } = await drainStep(
+      endpoint,
+      go,
+      { ...rules, concurrency: width },
+      window,
+    );
     const [oldest] = await oldestEntries(endpoint.id, 1);
     await settleEntries(endpoint.id, {
       left,
