@@ -21,6 +21,7 @@ import type { EndpointRecord } from '../../shared/model.js';
 import { logger, MetricName, MetricUnit, metrics } from '../../shared/observability.js';
 import {
   type BacklogEntry,
+  claimRecovery,
   endRecovery,
   oldestEntries,
   removeEntry,
@@ -45,7 +46,7 @@ import {
   splitExpired,
   stepSize,
 } from './drain-plan.js';
-import { ensureRecovery, leaseGraceMs, type RecoveryState } from './park.js';
+import { leaseGraceMs, type RecoveryState } from './park.js';
 
 /** Entries read per expiry sweep and the most one drain step sends. */
 const PAGE = 100;
@@ -268,7 +269,16 @@ async function finish(state: RecoveryState, endpoint: EndpointRecord): Promise<S
     });
   }
   logger.info('endpoint recovery ended', { endpointId: endpoint.id, drained: head.drained });
-  if ((await oldestEntries(state.endpointId, 1)).length > 0) await ensureRecovery(state.endpointId);
+  // A delivery parked between the empty look and the end: this execution takes the backlog back (its
+  // own ARN is not in its environment — that would be a cycle in the template — so it cannot start
+  // another). If a dispatcher took the lease first, its recovery delivers it.
+  const now = new Date();
+  if (
+    (await oldestEntries(state.endpointId, 1)).length > 0 &&
+    (await claimRecovery(state.endpointId, state.recoveryId, new Date(now.getTime() + leaseGraceMs()), now))
+  ) {
+    return { ...state, phase: 'drain', waitUntil: now.toISOString(), done: false, drained: head.drained };
+  }
   return { ...state, done: true, drained: head.drained };
 }
 

@@ -63,10 +63,20 @@ const startsFor = (endpointId: string) => sfn.started.filter((e) => e.input.endp
 /** Per-delivery retry workflows and endpoint recoveries (adrs/0011) started for the endpoint. */
 const retriesFor = (endpointId: string) => startsFor(endpointId).filter((e) => !e.name.startsWith('rcv-'));
 const recoveriesFor = (endpointId: string) => startsFor(endpointId).filter((e) => e.name.startsWith('rcv-'));
-const recover = (input: unknown) =>
-  recoveryStep(input) as unknown as Promise<
-    { done: boolean; waitUntil: string; drained?: number } & Record<string, unknown>
-  >;
+/** A recovery step, run with the environment the template gives it: no recovery-workflow ARN of its own. */
+const recover = async (input: unknown) => {
+  const arn = process.env.HERALD_RECOVERY_STATE_MACHINE_ARN;
+  delete process.env.HERALD_RECOVERY_STATE_MACHINE_ARN;
+  try {
+    return (await recoveryStep(input)) as unknown as {
+      done: boolean;
+      waitUntil: string;
+      drained?: number;
+    } & Record<string, unknown>;
+  } finally {
+    process.env.HERALD_RECOVERY_STATE_MACHINE_ARN = arn;
+  }
+};
 
 /** Operational events that reached the topic since the last call (the harness subscribes a queue). */
 async function opEvents(): Promise<HeraldEvent[]> {
