@@ -33,6 +33,8 @@ interface EndpointRecoveryProps {
   readonly secretsKey: SecretsKey;
   readonly webhookDlq: Queue;
   readonly retryStateMachine: StateMachine;
+  /** The retry lane (adrs/0013): a drain's message-specific failure retries there first. */
+  readonly retryLane: Queue;
   /** The delivery functions' environment (table, timeouts, time scale, secrets key). */
   readonly deliveryEnvironment: Record<string, string>;
   readonly attemptTimeout: Duration;
@@ -81,12 +83,13 @@ class EndpointRecovery extends Construct {
         ...this.environment,
         HERALD_WEBHOOK_DLQ_URL: props.webhookDlq.queueUrl,
         HERALD_RETRY_STATE_MACHINE_ARN: props.retryStateMachine.stateMachineArn,
+        HERALD_RETRY_LANE_URL: props.retryLane.queueUrl,
       },
     });
     grantTableAccess(this.recoveryFunction, props.mainTable, {
       actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
     });
-    grantQueues(this.recoveryFunction, 'send', [props.webhookDlq]);
+    grantQueues(this.recoveryFunction, 'send', [props.webhookDlq, props.retryLane]);
     props.eventsTopic.grantPublish(this.recoveryFunction);
     props.secretsKey.grantOpen(this.recoveryFunction);
     // A message-specific failure during a drain gets its own retries, as on a healthy endpoint.

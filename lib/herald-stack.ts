@@ -127,6 +127,7 @@ class HeraldStack extends Stack {
       secretsKey,
       webhookDlq: webhooks.webhookDlq,
       retryStateMachine: webhooks.retryStateMachine,
+      retryLane: webhooks.retryLane.queue,
       deliveryEnvironment: webhooks.deliveryEnvironment,
       attemptTimeout: webhooks.attemptTimeout,
       retryTimeScale: props.retryTimeScale ?? 1,
@@ -149,6 +150,7 @@ class HeraldStack extends Stack {
 
     const workQueues: Record<string, WorkQueue> = {
       dispatch: webhooks.dispatchQueue,
+      'retry-lane': webhooks.retryLane,
       'retry-watch': retryWatch.workQueue,
     };
     for (const job of jobs) workQueues[`job-${job.name}`] = job.workQueue;

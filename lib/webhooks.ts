@@ -61,6 +61,9 @@ interface WebhooksProps {
   readonly reservedConcurrency?: { readonly dispatch?: number; readonly attempt?: number };
 }
 
+/** Longest a retry-lane consumer holds a batch: its attempts run concurrently, each up to the POST timeout. */
+const LANE_MARGIN = Duration.seconds(15);
+
 /**
  * `herald:endpointDisableAfter`: whole seconds (`432000`) or a duration string (`5d`, `36h`, `90m`,
  * `600s`). Throws on anything else, so a typo fails the synth instead of disabling endpoints early.
@@ -96,6 +99,9 @@ class Webhooks extends Construct {
   readonly dispatchFunction: HeraldFunction;
   readonly attemptFunction: HeraldFunction;
   readonly retryStateMachine: StateMachine;
+  /** Retries due within 45 min wait here, not in a workflow (adrs/0013). */
+  readonly retryLane: WorkQueue;
+  readonly retryLaneFunction: HeraldFunction;
   /** What every delivery function is given (the recovery function too). */
   readonly deliveryEnvironment: Record<string, string>;
   readonly attemptTimeout: Duration;
@@ -146,6 +152,43 @@ class Webhooks extends Construct {
 
     this.retryStateMachine = this.buildRetryWorkflow(props.retryTimeScale ?? 1);
 
+    // The retry lane (adrs/0013): its consumer makes the attempt and schedules what follows — on the
+    // lane, in the workflow (a long wait) or on the webhook DLQ. Its own function, not the attempt
+    // function, because that one is in the workflow's definition and cannot also hold its ARN.
+    const laneTimeout = attemptTimeout.plus(LANE_MARGIN);
+    this.retryLane = new WorkQueue(this, 'RetryLane', {
+      consumerTimeout: laneTimeout,
+      maxReceiveCount: 5,
+      // A message waits up to SQS's 15 min delay per hop, and its age counts the delay.
+      maxMessageAge: Duration.minutes(20),
+    });
+    this.retryLaneFunction = new HeraldFunction(this, 'RetryLaneConsumer', {
+      entry: 'lambdas/webhooks/retry-lane.handler.ts',
+      timeout: laneTimeout,
+      memorySize: PER_EVENT_MEMORY_MB,
+      ...(reservedAttempt > 0 ? { reservedConcurrentExecutions: reservedAttempt } : {}),
+      environment: {
+        ...deliveryEnv,
+        HERALD_RETRY_STATE_MACHINE_ARN: this.retryStateMachine.stateMachineArn,
+        HERALD_WEBHOOK_DLQ_URL: this.webhookDlq.queueUrl,
+        HERALD_RETRY_LANE_URL: this.retryLane.queue.queueUrl,
+      },
+    });
+    grantTableAccess(this.retryLaneFunction, props.mainTable, {
+      actions: ['GetItem', 'PutItem', 'UpdateItem'],
+    });
+    grantQueues(this.retryLaneFunction, 'send', [this.webhookDlq, this.retryLane.queue]);
+    props.eventsTopic.grantPublish(this.retryLaneFunction);
+    props.secretsKey.grantOpen(this.retryLaneFunction);
+    this.retryStateMachine.grantStartExecution(this.retryLaneFunction);
+    this.retryLaneFunction.addEventSource(
+      new SqsEventSource(this.retryLane.queue, {
+        batchSize: 10,
+        ...(reservedAttempt >= 2 ? { maxConcurrency: reservedAttempt } : {}),
+        reportBatchItemFailures: true,
+      }),
+    );
+
     // Batches of events, each fanned out to its endpoints with inline first attempts: allow for
     // several slow receivers in one invocation.
     const dispatchTimeout = Duration.seconds(120);
@@ -171,6 +214,7 @@ class Webhooks extends Construct {
         HERALD_LIST_INDEX: listIndexOf(props.mainTable),
         HERALD_RETRY_STATE_MACHINE_ARN: this.retryStateMachine.stateMachineArn,
         HERALD_WEBHOOK_DLQ_URL: this.webhookDlq.queueUrl,
+        HERALD_RETRY_LANE_URL: this.retryLane.queue.queueUrl,
         HERALD_FANOUT_CONCURRENCY: String(fanout),
       },
     });
@@ -178,7 +222,7 @@ class Webhooks extends Construct {
       actions: ['GetItem', 'PutItem', 'UpdateItem'],
       queryIndexes: [listIndexOf(props.mainTable)],
     });
-    grantQueues(this.dispatchFunction, 'send', [this.webhookDlq]);
+    grantQueues(this.dispatchFunction, 'send', [this.webhookDlq, this.retryLane.queue]);
     props.eventsTopic.grantPublish(this.dispatchFunction);
     props.secretsKey.grantOpen(this.dispatchFunction);
     this.retryStateMachine.grantStartExecution(this.dispatchFunction);

@@ -48,6 +48,8 @@ const config = {
   dispatchQueueUrl: (): string => required('HERALD_DISPATCH_QUEUE_URL'),
   webhookDlqUrl: (): string => required('HERALD_WEBHOOK_DLQ_URL'),
   retryStateMachineArn: (): string => required('HERALD_RETRY_STATE_MACHINE_ARN'),
+  /** The retry lane's queue (adrs/0013); without it every retry goes to the workflow. */
+  retryLaneUrl: (): string | undefined => process.env.HERALD_RETRY_LANE_URL || undefined,
   /** The endpoint-recovery workflow (adrs/0011): one execution per endpoint in trouble. */
   recoveryStateMachineArn: (): string => required('HERALD_RECOVERY_STATE_MACHINE_ARN'),
   /**

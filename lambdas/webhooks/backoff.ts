@@ -40,6 +40,16 @@ const RETRY_WORKFLOW_TIMEOUT_SECONDS = 3 * 24 * 60 * 60;
 const ATTEMPT_ALLOWANCE_SECONDS = 15 * 60;
 
 /**
+ * A retry due within this long runs on the retry lane (SQS, adrs/0013) rather than in a workflow: at
+ * most three hops of SQS's longest delay (15 min), so retries 1–3 (5 s, 5 min, 30 min, jitter
+ * included) cost no Step Functions transition. Longer waits are the workflow's, where waiting is free.
+ */
+const RETRY_LANE_MAX_WAIT_SECONDS = 45 * 60;
+
+/** SQS's longest DelaySeconds: a longer lane wait is made of several hops. */
+const SQS_MAX_DELAY_SECONDS = 15 * 60;
+
+/**
  * A receiver's Retry-After is honoured up to 6 h. A larger one (say, a day on every 503) would push
  * the schedule past the workflow's timeout and the delivery would end TIMED_OUT in a Wait; with this
  * cap the worst case (worstCaseScheduleSeconds: every wait at max(+20% jitter, 6 h), every attempt at
@@ -122,7 +132,9 @@ export {
   nextRetryDelay,
   nextRetryDelaySeconds,
   parseRetryAfter,
+  RETRY_LANE_MAX_WAIT_SECONDS,
   RETRY_SCHEDULE_SECONDS,
   RETRY_WORKFLOW_TIMEOUT_SECONDS,
+  SQS_MAX_DELAY_SECONDS,
   worstCaseScheduleSeconds,
 };

@@ -4,9 +4,10 @@
  * with the short inline timeout — unless the endpoint is in trouble (breaker open, a long Retry-After
  * hold, over its rate limit by more than a short wait, or its backlog draining), when the delivery is
  * parked in the endpoint's backlog and its one recovery workflow delivers it (adrs/0011); a short wait
- * goes to a per-delivery retry workflow (adrs/0007). So this shared pool only ever waits on healthy
- * receivers. A retryable inline failure starts the retry workflow, a permanent one goes to the
- * webhook DLQ. An event's endpoints run concurrently, at most
+ * goes to the delivery's own retries (adrs/0007). So this shared pool only ever waits on healthy
+ * receivers. A retryable inline failure is scheduled for retry — on the SQS retry lane for waits up to
+ * 45 min, in the retry workflow beyond (adrs/0013) — and a permanent one goes to the webhook DLQ. An
+ * event's endpoints run concurrently, at most
  * HERALD_FANOUT_CONCURRENCY at once; a batch's records run concurrently. Subscriber
  * failures are delivery state; only platform failures (DynamoDB, Step Functions, SQS) fail the record —
  * and a duplicate message that finds another run mid-attempt (the claim's lease), so SQS hands it back
@@ -37,7 +38,7 @@ import { emitOpEvent, isOperational, OP_EVENT_TYPES } from './health/op-events.j
 import { aboutEndpoint, receiversOf } from './matching.js';
 import { recordFromMessage } from './record-event.js';
 import { park } from './recovery/park.js';
-import { startRetry } from './retry-workflow.js';
+import { scheduleRetry } from './retry-lane.js';
 import { sendToWebhookDlq, webhookDlqMessage } from './webhook-dlq.js';
 
 /** Beyond the POST timeout, room for the endpoint/secret reads, DNS checks and recording the attempt. */
@@ -66,9 +67,9 @@ async function receivingEndpoints(event: HeraldEvent, fresh = false): Promise<En
 }
 
 /**
- * Hands the delivery to the retry workflow without an inline attempt: its attempt 1 runs there, at
+ * Hands the delivery to its retries without an inline attempt: its attempt 1 runs there, at
  * `notBefore` (now when omitted), with the full timeout. Marked `retrying` first, so a duplicate
- * message resumes the workflow rather than POSTing.
+ * message resumes the retries rather than POSTing.
  */
 async function defer(delivery: DeliveryRecord, notBefore: Date | undefined, reservedSlot?: number) {
   const now = new Date();
@@ -81,7 +82,7 @@ async function defer(delivery: DeliveryRecord, notBefore: Date | undefined, rese
     now.toISOString(),
   );
   if (!moved) return;
-  await startRetry({
+  await scheduleRetry({
     eventId: delivery.eventId,
     endpointId: delivery.endpointId,
     generation: delivery.generation,
@@ -128,7 +129,7 @@ async function deliverGeneration(event: HeraldEvent, cached: EndpointRecord, del
   });
   if (result.superseded) return;
   if (result.outcome === 'retry') {
-    await startRetry({
+    await scheduleRetry({
       eventId: event.id,
       endpointId: endpoint.id,
       generation: delivery.generation,
@@ -173,12 +174,12 @@ async function deadLetter(delivery: DeliveryRecord): Promise<void> {
 
 /**
  * A duplicate of a delivery already in `retrying`: the first run may have crashed between recording
- * the attempt and starting the workflow, so start it again — the deterministic name makes this a no-op
- * when it is running. No second POST.
+ * the attempt and scheduling the retry, so schedule it again — a no-op when its workflow is running
+ * (the deterministic name), a lane message the lane drops when the attempt was made. No second POST.
  */
 async function resumeRetrying(delivery: DeliveryRecord): Promise<void> {
   const next = delivery.nextAttemptAt === undefined ? 0 : Date.parse(delivery.nextAttemptAt) - Date.now();
-  await startRetry({
+  await scheduleRetry({
     eventId: delivery.eventId,
     endpointId: delivery.endpointId,
     generation: delivery.generation,

@@ -128,11 +128,11 @@ describe('bin/app.ts context', () => {
   it('by default denies loopback webhooks and keeps real retry waits', () => {
     expect(defaults.code).toBe(0);
     const loopback = valuesOf(defaults, 'HERALD_ALLOW_LOOPBACK_WEBHOOKS');
-    // The delivery functions: dispatch, attempt and endpoint recovery.
-    expect(loopback).toHaveLength(3 + 1);
+    // The delivery functions: dispatch, attempt, the retry lane and endpoint recovery.
+    expect(loopback).toHaveLength(4 + 1);
     expect(new Set(loopback)).toEqual(new Set(['false']));
     const scale = valuesOf(defaults, 'HERALD_RETRY_TIME_SCALE');
-    expect(scale).toHaveLength(3);
+    expect(scale).toHaveLength(4);
     expect(new Set(scale)).toEqual(new Set(['1']));
   });
 

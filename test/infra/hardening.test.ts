@@ -60,7 +60,7 @@ describe('template hardening', () => {
     }
   });
 
-  it('the signing-secrets key names its users: dispatch, attempt, recovery, management, for the signing purpose only', () => {
+  it('the signing-secrets key names its users: dispatch, attempt, retry lane, recovery, management, for the signing purpose only', () => {
     const [, key] = resourcesOf(template, 'AWS::KMS::Key').find(([id]) => id.startsWith('SecretsKey'))!;
     const statements = (key.KeyPolicy as { Statement: KeyStatement[] }).Statement;
     const users = statements
@@ -76,6 +76,7 @@ describe('template hardening', () => {
       'EventsApiManagementServiceRole',
       'WebhooksAttemptServiceRole',
       'WebhooksDispatchServiceRole',
+      'WebhooksRetryLaneConsumerServiceRole',
     ]);
   });
 

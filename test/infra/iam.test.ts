@@ -75,7 +75,9 @@ const expected: Record<string, string[]> = {
     ...CONSUME('WebhooksDispatchQueueDlq'),
     ...jobIds.flatMap((job) => CONSUME(job.dlq)),
     ...CONSUME('RetryWatchWorkDlq'),
+    ...CONSUME('WebhooksRetryLaneDlq'),
     'sqs:SendMessage WebhooksDispatchQueue',
+    'sqs:SendMessage WebhooksRetryLaneQueue',
     ...jobIds.map((job) => `sqs:SendMessage ${job.queue}`),
     'sqs:SendMessage RetryWatchWorkQueue',
   ],
@@ -86,6 +88,8 @@ const expected: Record<string, string[]> = {
     ...TABLE_KEY_WRITE,
     ...SECRETS_OPEN,
     'sqs:SendMessage WebhooksWebhookDlq',
+    // Retries due within 45 min wait on the retry lane, longer ones in the workflow (adrs/0013).
+    'sqs:SendMessage WebhooksRetryLaneQueue',
     'states:StartExecution WebhooksRetryWorkflow',
     // Parking starts the endpoint's one recovery workflow (adrs/0011).
     'states:StartExecution EndpointRecoveryWorkflow',
@@ -102,7 +106,21 @@ const expected: Record<string, string[]> = {
     ...PUBLISH,
     ...SECRETS_OPEN,
     'sqs:SendMessage WebhooksWebhookDlq',
+    'sqs:SendMessage WebhooksRetryLaneQueue',
     'states:StartExecution WebhooksRetryWorkflow',
+  ],
+  // The retry lane's consumer (adrs/0013): an attempt as the workflow's task makes it, then the next
+  // hop on the lane, a workflow for a long wait, or the webhook DLQ.
+  WebhooksRetryLaneConsumer: [
+    ...LOGS('WebhooksRetryLaneConsumer'),
+    ...main('GetItem', 'PutItem', 'UpdateItem'),
+    ...TABLE_KEY_WRITE,
+    ...PUBLISH,
+    ...SECRETS_OPEN,
+    'sqs:SendMessage WebhooksWebhookDlq',
+    'sqs:SendMessage WebhooksRetryLaneQueue',
+    'states:StartExecution WebhooksRetryWorkflow',
+    ...EVENT_SOURCE('WebhooksRetryLaneQueue'),
   ],
   WebhooksAttempt: [
     ...LOGS('WebhooksAttempt'),
@@ -216,7 +234,7 @@ describe('IAM: least privilege per function', () => {
     }
   });
 
-  it('only dispatch, attempt (open) and management (seal, open) may use the secrets key, for its purpose only', () => {
+  it('only dispatch, attempt, the retry lane (open) and management (seal, open) may use the secrets key, for its purpose only', () => {
     const users = Object.keys(expected).filter((fn) =>
       grantsOfRole(template, roleOfFunction(template, fn)).some((g) => g.resource === 'SecretsKey'),
     );
@@ -225,6 +243,7 @@ describe('IAM: least privilege per function', () => {
       'EventsApiManagement',
       'WebhooksAttempt',
       'WebhooksDispatch',
+      'WebhooksRetryLaneConsumer',
     ]);
     for (const fn of users) {
       for (const g of grantsOfRole(template, roleOfFunction(template, fn))) {

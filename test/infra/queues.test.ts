@@ -211,7 +211,10 @@ describe('queues, event sources and alarms', () => {
 
     it('exist only for work queues (DLQs are never subscribed)', () => {
       // The retry watch's queue is fed by an EventBridge rule, not by the events topic.
-      const fedByTopic = workQueues.filter(([id]) => !id.startsWith('RetryWatch'));
+      // The retry watch is fed by EventBridge, the retry lane by the delivery functions.
+      const fedByTopic = workQueues.filter(
+        ([id]) => !id.startsWith('RetryWatch') && !id.startsWith('WebhooksRetryLane'),
+      );
       const workIds = new Set(fedByTopic.map(([id]) => id));
       const sqsSubscriptions = resourcesOf(template, 'AWS::SNS::Subscription').filter(
         ([, s]) => s.Protocol === 'sqs',

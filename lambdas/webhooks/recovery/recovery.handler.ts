@@ -36,7 +36,7 @@ import { type AttemptResult, attemptDelivery } from '../delivery-attempt.js';
 import { takeSlot } from '../health/gate.js';
 import { windowOf } from '../health/limiter.js';
 import { emitOpEvent, isOperational, OP_EVENT_TYPES } from '../health/op-events.js';
-import { startRetry } from '../retry-workflow.js';
+import { scheduleRetry } from '../retry-lane.js';
 import { sendToWebhookDlq, webhookDlqMessage } from '../webhook-dlq.js';
 import {
   type DrainPolicy,
@@ -223,7 +223,7 @@ async function attemptEntry(
     }
   } else if (result.outcome === 'retry' && mode === 'drain') {
     // One message failing while the endpoint answers: its own retries, as on a healthy endpoint.
-    await startRetry({
+    await scheduleRetry({
       eventId: entry.eventId,
       endpointId: entry.endpointId,
       generation: entry.generation,

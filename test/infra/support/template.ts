@@ -13,17 +13,23 @@ const PLATFORM_FUNCTIONS = [
   'EventsApiManagement',
   'WebhooksDispatch',
   'WebhooksAttempt',
+  'WebhooksRetryLaneConsumer',
   'EndpointRecoveryStep',
   'RetryWatchFunction',
   'PortalAssets',
   'PublicKeySetJwks',
 ] as const;
 
-/** Work queues (with a redrive policy) every stack has besides the jobs' own: dispatch, retry watch. */
-const PLATFORM_WORK_QUEUES = ['WebhooksDispatchQueue', 'RetryWatchWorkQueue'] as const;
-/** DLQs every stack has besides the jobs' own: dispatch's, the retry watch's and the webhook DLQ. */
+/** Work queues (with a redrive policy) every stack has besides the jobs' own: dispatch, retry lane, retry watch. */
+const PLATFORM_WORK_QUEUES = [
+  'WebhooksDispatchQueue',
+  'WebhooksRetryLaneQueue',
+  'RetryWatchWorkQueue',
+] as const;
+/** DLQs every stack has besides the jobs' own: dispatch's, the retry lane's, the retry watch's and the webhook DLQ. */
 const PLATFORM_DEAD_LETTER_QUEUES = [
   'WebhooksDispatchQueueDlq',
+  'WebhooksRetryLaneDlq',
   'RetryWatchWorkDlq',
   'WebhooksWebhookDlq',
 ] as const;
