@@ -1,9 +1,14 @@
 /**
  * The model's inputs: memory and architecture from the synthesized template, the retry schedule's
- * length from lambdas/webhooks/backoff.ts, everything else a stated assumption that measured figures
- * (bench/results/lambda-durations.json) override.
+ * length and the retry lane's share of it from lambdas/webhooks/backoff.ts, everything else a stated
+ * assumption that measured figures (bench/results/lambda-durations.json) override.
  */
 
+import {
+  nextRetryDelaySeconds,
+  RETRY_LANE_MAX_WAIT_SECONDS,
+  RETRY_SCHEDULE_SECONDS,
+} from '../../lambdas/webhooks/backoff.js';
 import type { CountedPerEvent, FunctionName, FunctionProfile, ModelInputs } from './model.js';
 import { memoryOf, type TemplateFacts } from './template.js';
 
@@ -43,6 +48,32 @@ const ASSUMPTIONS = {
   retrySuccessRate: 0.5,
 } as const;
 
+/** SQS's longest DelaySeconds: a lane wait takes one hop per 15 min of it. */
+const SQS_MAX_DELAY_SECONDS = 900;
+/** Jitter draws averaged over (a uniform grid: the mean of the code's own waits, not a sample). */
+const JITTER_DRAWS = 1_000;
+
+/**
+ * The retries the retry lane serves and their mean SQS hops, from the code's own schedule and jitter
+ * (backoff.ts `nextRetryDelaySeconds`): retry k is in the lane when every jittered wait is at most
+ * `maxWaitSeconds`; the lane ends at the first retry whose wait may be longer (it and the rest start
+ * the workflow). A wait of w seconds takes ceil(w / 900) hops. No Retry-After is assumed: a long one
+ * sends that retry to the workflow too.
+ */
+function retryLaneHops(maxWaitSeconds: number = RETRY_LANE_MAX_WAIT_SECONDS): number[] {
+  const hops: number[] = [];
+  for (let retry = 1; retry <= RETRY_SCHEDULE_SECONDS.length; retry++) {
+    let sum = 0;
+    for (let i = 0; i < JITTER_DRAWS; i++) {
+      const wait = nextRetryDelaySeconds(retry, { random: () => (i + 0.5) / JITTER_DRAWS })!;
+      if (wait > maxWaitSeconds) return hops;
+      sum += Math.max(1, Math.ceil(wait / SQS_MAX_DELAY_SECONDS));
+    }
+    hops.push(sum / JITTER_DRAWS);
+  }
+  return hops;
+}
+
 /** Measured or known values that replace assumptions. */
 interface InputOverrides {
   readonly durationsMs?: Partial<Record<FunctionName, number>>;
@@ -52,6 +83,8 @@ interface InputOverrides {
   readonly retryAttempts?: number;
   /** Requests per event counted by the benchmark (bench/cost/counted.ts). */
   readonly counted?: CountedPerEvent;
+  /** The retry lane's retries and hops (retryLaneHops); absent: every retry in the workflow. */
+  readonly retryLaneHops?: readonly number[];
 }
 
 interface ResolvedInputs {
@@ -91,6 +124,7 @@ function resolveInputs(facts: TemplateFacts | undefined, overrides: InputOverrid
       webhookPostMs: overrides.webhookPostMs ?? ASSUMPTIONS.webhookPostMs,
       retryAttempts: overrides.retryAttempts ?? ASSUMPTIONS.retryAttempts,
       ...(overrides.counted !== undefined ? { counted: overrides.counted } : {}),
+      ...(overrides.retryLaneHops !== undefined ? { retryLaneHops: overrides.retryLaneHops } : {}),
     },
     memoryFromTemplate,
     measuredDurations,
@@ -98,4 +132,12 @@ function resolveInputs(facts: TemplateFacts | undefined, overrides: InputOverrid
 }
 
 export type { InputOverrides, ResolvedInputs };
-export { ASSUMED_CPU_MS, ASSUMED_DURATION_MS, ASSUMPTIONS, FALLBACK_MEMORY_MB, resolveInputs };
+export {
+  ASSUMED_CPU_MS,
+  ASSUMED_DURATION_MS,
+  ASSUMPTIONS,
+  FALLBACK_MEMORY_MB,
+  resolveInputs,
+  retryLaneHops,
+  SQS_MAX_DELAY_SECONDS,
+};

@@ -7,10 +7,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MetricName } from '../../lambdas/shared/observability.js';
+import { RETRY_LANE_MAX_WAIT_SECONDS } from '../../lambdas/webhooks/backoff.js';
 import { updateGeneratedSection } from '../lib/markers.js';
 import { loadFootprint, loadMeasured } from './counted.js';
 import { renderFailurePaths } from './failure-paths.js';
-import { FALLBACK_MEMORY_MB, type InputOverrides, resolveInputs } from './inputs.js';
+import { FALLBACK_MEMORY_MB, type InputOverrides, resolveInputs, retryLaneHops } from './inputs.js';
 import { measureKmsCalls } from './kms.js';
 import { loadPriceTable, unitPrice } from './prices.js';
 import { renderCost, renderKms } from './render.js';
@@ -84,6 +85,7 @@ const resolved = resolveInputs(facts, {
   cpuMs: bench.cpuMs,
   ...(bench.counted !== undefined && { counted: bench.counted }),
   ...(retryAttempts !== undefined && { retryAttempts }),
+  retryLaneHops: retryLaneHops(),
 });
 const { memoryFromTemplate, measuredDurations } = resolved;
 // KMS calls per delivery, counted at the local key service; the first (typical) scenario prices the model.
@@ -103,6 +105,7 @@ const notes = [
   }.`,
   `Durations: ${measuredDurations.length > 0 ? `measured for ${measuredDurations.join(', ')} (${bench.source ?? measured.source}: wall ms per message in the local runtime's paced runs on a 2-core machine where every emulator shares the cores, so higher than on Lambda), assumed for the rest` : 'assumed (no measured durations yet)'}.`,
   `Retry attempts: ${retryAttempts !== undefined ? `${retryAttempts}, the length of RETRY_SCHEDULE_SECONDS in lambdas/webhooks/backoff.ts` : `${inputs.retryAttempts} (assumed; lambdas/webhooks/backoff.ts not present)`}.`,
+  `Retry lane (issue 19): retries 1–${inputs.retryLaneHops?.length ?? 0} (every jittered wait at most RETRY_LANE_MAX_WAIT_SECONDS, ${RETRY_LANE_MAX_WAIT_SECONDS} s) go through SQS with DelaySeconds of at most 900 s, ${(inputs.retryLaneHops ?? []).join(', ')} hops each on average over the jitter (a send, a receive, a delete and an invocation of the lane's consumer a hop, one message a batch; the due hop makes the attempt with the attempt function's memory and time); the workflow starts at retry ${(inputs.retryLaneHops?.length ?? 0) + 1}. No Retry-After assumed (a long one sends its retry to the workflow).`,
 ];
 const footprint = loadFootprint(ROOT);
 // The monthly bill (issue 21) needs the footprint `npm run cost:measure` records and the template.
@@ -113,6 +116,8 @@ const monthly =
         alarmMetrics: facts.alarmMetrics,
         dashboards: facts.dashboards,
         polledQueues: facts.eventSourceMappings,
+        // Until the lane's consumer is in the template, the model adds its queue's idle polling itself.
+        retryLaneInTemplate: facts.functions.some((f) => /retry-?lane/i.test(f.logicalId)),
         provisionedHolders: facts.capacityHolders,
         // Reads and writes of each table (2 × 2) and writes of the index.
         throttleAlarmMetrics: facts.capacityHolders + 2,
@@ -120,7 +125,7 @@ const monthly =
         customMetrics: Object.keys(MetricName).length,
       })
     : '### What a bill shows\n\nNot computed: run `npm run cost:measure` first (it records the footprint).';
-const markdown = `${monthly}\n\n${renderCost(inputs, prices, { notes })}\n\n${renderFailurePaths(prices)}\n\n${renderKms(kms, unitPrice(prices, 'kmsRequest'))}`;
+const markdown = `${monthly}\n\n${renderCost(inputs, prices, { notes })}\n\n${renderFailurePaths(inputs, prices)}\n\n${renderKms(kms, unitPrice(prices, 'kmsRequest'))}`;
 console.log(markdown);
 updateGeneratedSection(join(ROOT, 'docs', 'cost.md'), 'cost-figures', markdown);
 console.error('cost: updated docs/cost.md');

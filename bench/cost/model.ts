@@ -72,6 +72,13 @@ interface ModelInputs {
    * bench/cost/kms.ts at the local key service). @default 0
    */
   readonly kmsCallsPerDelivery?: number;
+  /**
+   * The retries the SQS retry lane serves (issue 19), in schedule order from retry 1: the SQS hops each
+   * takes on average over its jitter (one per 15 min of wait, SQS's longest delay; the last hop is the
+   * one that finds it due). The retries after them run in the Standard workflow as before. Absent or
+   * empty: every retry in the workflow, the design before the lane (inputs.ts `retryLaneHops`).
+   */
+  readonly retryLaneHops?: readonly number[];
 }
 
 /** How webhook deliveries are made. */
@@ -92,6 +99,20 @@ interface CostBreakdown {
 
 const MILLION = 1_000_000;
 
+/**
+ * Messages per retry-lane batch. A lane message becomes due alone (its delay is jittered per delivery),
+ * so each hop is a receive, a delete and an invocation of its own at any traffic this model prices
+ * (monthly.ts: a batch holds more than one only at tens of messages a second due together).
+ */
+const LANE_MESSAGES_PER_BATCH = 1;
+/** Assumed: wall time of one SQS SendMessage from Lambda in the region (the SDK's ~0.7 ms CPU and a round trip). */
+const SQS_SEND_MS = 10;
+/**
+ * A lane message received before it is due: the consumer only re-sends it with the remaining delay —
+ * one SendMessage and about a millisecond of CPU to parse it (assumed).
+ */
+const LANE_RESEND_CPU_MS = 1;
+
 /** Expected retry attempts and terminal outcome for a delivery whose first attempt failed. */
 function retryExpectation(inputs: Pick<ModelInputs, 'retryAttempts' | 'retrySuccessRate'>): {
   attempts: number;
@@ -102,6 +123,43 @@ function retryExpectation(inputs: Pick<ModelInputs, 'retryAttempts' | 'retrySucc
   let attempts = 0;
   for (let k = 1; k <= inputs.retryAttempts; k++) attempts += fail ** (k - 1);
   return { attempts, exhaustedProbability: fail ** inputs.retryAttempts };
+}
+
+/**
+ * Where a failed delivery's retries run, as expectations per failed delivery: the leading retries in
+ * the SQS retry lane (no transitions), the rest in the Standard workflow (3 transitions a retry and
+ * its end state). Retry k happens when the k−1 before it failed: (1 − p)^(k−1).
+ */
+function retryPlan(inputs: Pick<ModelInputs, 'retryAttempts' | 'retrySuccessRate' | 'retryLaneHops'>): {
+  /** Attempts made by the lane's consumer. */
+  laneAttempts: number;
+  /** SQS hops through the lane (each a send, a receive, a delete), the attempts' own hops included. */
+  laneHops: number;
+  /** Attempts made by the workflow's attempt function. */
+  workflowAttempts: number;
+  /** Failed deliveries that reach the workflow (start an execution). */
+  workflowStarted: number;
+  exhaustedProbability: number;
+} {
+  const fail = 1 - inputs.retrySuccessRate;
+  const laneRetries = Math.min(inputs.retryLaneHops?.length ?? 0, inputs.retryAttempts);
+  let laneAttempts = 0;
+  let laneHops = 0;
+  let workflowAttempts = 0;
+  for (let k = 1; k <= inputs.retryAttempts; k++) {
+    const reached = fail ** (k - 1);
+    if (k <= laneRetries) {
+      laneAttempts += reached;
+      laneHops += reached * (inputs.retryLaneHops?.[k - 1] ?? 1);
+    } else workflowAttempts += reached;
+  }
+  return {
+    laneAttempts,
+    laneHops,
+    workflowAttempts,
+    workflowStarted: laneRetries < inputs.retryAttempts ? fail ** laneRetries : 0,
+    exhaustedProbability: fail ** inputs.retryAttempts,
+  };
 }
 
 /** Memory at which Lambda gives a function one full vCPU (its share is proportional below). */
@@ -187,6 +245,15 @@ function deliveryCost(
   const { dispatch, attempt } = inputs.functions;
   // Retry loop: Wait → AttemptDelivery → IsDelivered per attempt; Succeed, or SendToWebhookDlq → Fail.
   const retryTransitions = 3 * retries + (failureRate - exhausted) * 1 + exhausted * 2;
+  // Herald's retries: the lane's, then the workflow's (the same loop, entered at the first long wait).
+  const plan = retryPlan(inputs);
+  const laneAttempts = failureRate * plan.laneAttempts;
+  const laneHops = failureRate * plan.laneHops;
+  const workflowAttempts = failureRate * plan.workflowAttempts;
+  const workflowStarted = failureRate * plan.workflowStarted;
+  const heraldTransitions =
+    workflowStarted > 0 ? 3 * workflowAttempts + (workflowStarted - exhausted) * 1 + exhausted * 2 : 0;
+  const waiting = { ...dispatch, durationMs: 0, cpuMs: 0 };
   const perAttemptRecords = (attempts: number): void => {
     bill.add('attempt log + delivery state', 'dynamoWriteRequestUnit', attempts * 2 * WRITE);
     bill.add('endpoint + delivery reads', 'dynamoReadRequestUnit', attempts * 2 * READ);
@@ -204,20 +271,48 @@ function deliveryCost(
         1,
         inputs.webhookPostMs,
       );
-      bill.lambda(
-        'dispatch (start workflow)',
-        { ...dispatch, durationMs: 0, cpuMs: 0 },
-        0,
-        failureRate,
-        inputs.startExecutionMs,
-      );
+      if (laneHops > 0) {
+        // The first retry goes to the lane (a SendMessage); a hop not yet due is re-sent with the rest
+        // of its wait; a due hop makes the attempt as the workflow's attempt function would, then sends
+        // the next retry to the lane, or starts the workflow when the next wait is longer.
+        bill.lambda('dispatch (send to the retry lane)', waiting, 0, failureRate, SQS_SEND_MS);
+        bill.add(
+          'retry lane queue requests (send, receive, delete a hop)',
+          'sqsStandardRequest',
+          laneHops * (1 + 2 / LANE_MESSAGES_PER_BATCH),
+        );
+        bill.lambda(
+          'retry lane (attempts)',
+          attempt,
+          laneAttempts / LANE_MESSAGES_PER_BATCH,
+          laneAttempts,
+          inputs.webhookPostMs,
+        );
+        bill.lambda(
+          'retry lane (not yet due: re-sent)',
+          { ...attempt, durationMs: SQS_SEND_MS + LANE_RESEND_CPU_MS, cpuMs: LANE_RESEND_CPU_MS },
+          (laneHops - laneAttempts) / LANE_MESSAGES_PER_BATCH,
+          laneHops - laneAttempts,
+        );
+        // Waits inside the attempts' invocations (no invocations of their own).
+        bill.lambda(
+          'retry lane (send the next retry, or start the workflow)',
+          { ...waiting, memoryMb: attempt.memoryMb },
+          0,
+          1,
+          (laneAttempts - failureRate) * SQS_SEND_MS + workflowStarted * inputs.startExecutionMs,
+        );
+      } else {
+        bill.lambda('dispatch (start workflow)', waiting, 0, failureRate, inputs.startExecutionMs);
+      }
       // With counted calls the claim and the first attempt's record are in the event's counted writes.
       if (inputs.counted === undefined) {
         bill.add('delivery claim', 'dynamoWriteRequestUnit', WRITE);
         bill.add('first attempt log + delivery state', 'dynamoWriteRequestUnit', 2 * WRITE);
       }
-      bill.add('retry workflow transitions', 'stepFunctionsStandardTransition', retryTransitions);
-      bill.lambda('attempt function', attempt, retries, retries, inputs.webhookPostMs);
+      bill.add('retry workflow transitions', 'stepFunctionsStandardTransition', heraldTransitions);
+      bill.lambda('attempt function', attempt, workflowAttempts, workflowAttempts, inputs.webhookPostMs);
+      // Every retry, in the lane or the workflow, reads and writes the same records.
       perAttemptRecords(retries);
       bill.add('webhook DLQ send', 'sqsStandardRequest', exhausted);
       bill.add('signing-secret data keys (KMS Decrypt)', 'kmsRequest', inputs.kmsCallsPerDelivery ?? 0);
@@ -334,4 +429,15 @@ export type {
   LineItem,
   ModelInputs,
 };
-export { Bill, billedMs, deliveryCost, eventCost, FULL_VCPU_MB, MILLION, retryExpectation };
+export {
+  Bill,
+  billedMs,
+  deliveryCost,
+  eventCost,
+  FULL_VCPU_MB,
+  LANE_MESSAGES_PER_BATCH,
+  MILLION,
+  retryExpectation,
+  retryPlan,
+  SQS_SEND_MS,
+};

@@ -38,6 +38,12 @@ interface FixedFacts {
   readonly dashboards: number;
   /** SQS queues with a Lambda event source: polled while idle. */
   readonly polledQueues: number;
+  /**
+   * Whether the retry lane's queue is among `polledQueues` (its consumer is in the template). When it
+   * is not, a variant with the lane adds its idle polling; a variant without drops it when it is.
+   * @default false
+   */
+  readonly retryLaneInTemplate?: boolean;
   /** Capacity holders in provisioned mode (tables + indexes), each at least its minimum. */
   readonly provisionedHolders: number;
   /** Provisioned mode's throttle alarms read reads and writes of each table and writes of each index. */
@@ -62,8 +68,16 @@ interface HeraldVariant {
   readonly minCapacity?: { readonly read: number; readonly write: number };
   /** Writes per event to take off (projections of other branches' levers); default 0. */
   readonly writesSaved?: number;
-  /** A batching window on the event sources (a projection: Herald sets none); default none. */
+  /**
+   * The job and dispatch event sources' batching window, `-c herald:batchingWindowSeconds` (lib/capacity.ts);
+   * default none (0).
+   */
   readonly batchingWindowSeconds?: number;
+  /**
+   * Retries 1–3 in the SQS retry lane (issue 19) as `inputs.retryLaneHops` says, or every retry in the
+   * workflow (false: the design before the lane). @default true
+   */
+  readonly retryLane?: boolean;
 }
 
 interface MonthlyLine {
@@ -129,6 +143,7 @@ function heraldPerEvent(
 ): CostBreakdown {
   const counted = inputs.counted;
   if (counted === undefined) throw new Error('the monthly model needs counted calls (npm run cost:measure)');
+  const priced = variant.retryLane === false ? { ...inputs, retryLaneHops: [] } : inputs;
   const { authorizer, ingest, job, dispatch } = inputs.functions;
   const perRequest = 1 / variant.eventsPerRequest;
   const eventsPerSecond = eventsPerMonth / SECONDS_PER_MONTH;
@@ -136,7 +151,8 @@ function heraldPerEvent(
   const dispatchMessages = counted.invocations.dispatch ?? 0;
   // The event's own messages (its job's and its dispatch's) arrive with the rest of its request's
   // events; the follow-ups the job publishes arrive one at a time.
-  const gather = variant.batchingWindowSeconds ?? RECEIVE_GATHER_SECONDS;
+  // A batching window holds the receive open that long (or until 10 are there); none: a round trip.
+  const gather = Math.max(variant.batchingWindowSeconds ?? 0, RECEIVE_GATHER_SECONDS);
   const jobBatch = effectiveBatch(eventsPerSecond * jobMessages, gather, variant.eventsPerRequest);
   const ownBatch = effectiveBatch(eventsPerSecond * dispatchMessages, gather, variant.eventsPerRequest);
   const followUpBatch = effectiveBatch(eventsPerSecond * dispatchMessages, gather);
@@ -181,7 +197,7 @@ function heraldPerEvent(
     )
     .lambda('dispatch', dispatch, dispatchBatches, dispatchMessages);
   bill.merge(
-    deliveryCost(inputs, prices, 'herald-fast-path', failureRate),
+    deliveryCost(priced, prices, 'herald-fast-path', failureRate),
     inputs.deliveriesPerEvent,
     'delivery: ',
   );
@@ -193,11 +209,19 @@ const invocationsIn = (breakdown: CostBreakdown): number =>
   breakdown.items.filter((i) => i.price === 'lambdaRequest').reduce((s, i) => s + i.quantityPerMillion, 0) /
   MILLION;
 
-/** Retries per event (each one more POST on the wire), from the delivery lines. */
+/** Retries per event (each one more POST on the wire): the workflow's and the retry lane's attempts. */
 const retriesIn = (breakdown: CostBreakdown): number =>
   breakdown.items
-    .filter((i) => i.component === 'delivery: attempt function invocations')
+    .filter(
+      (i) =>
+        i.component === 'delivery: attempt function invocations' ||
+        i.component === 'delivery: retry lane (attempts) invocations',
+    )
     .reduce((s, i) => s + i.quantityPerMillion, 0) / MILLION;
+
+/** Whether a variant's deliveries use the retry lane (so its queue is polled). */
+const usesLane = (inputs: ModelInputs, variant: HeraldVariant): boolean =>
+  variant.retryLane !== false && (inputs.retryLaneHops?.length ?? 0) > 0;
 
 function priced(prices: PriceTable, key: PriceKey, quantity: number): number {
   return quantity * unitPrice(prices, key);
@@ -279,9 +303,11 @@ function heraldMonthly(
     'data transfer out (webhook POSTs)',
     priced(prices, 'dataTransferOutGb', (n * posts * footprint.webhookRequestBytes) / GB),
   );
+  const polledQueues =
+    fixed.polledQueues - (fixed.retryLaneInTemplate ? 1 : 0) + (usesLane(inputs, variant) ? 1 : 0);
   add(
-    'SQS idle polling (empty receives)',
-    priced(prices, 'sqsStandardRequest', fixed.polledQueues * IDLE_RECEIVES_PER_QUEUE_MONTH),
+    `SQS idle polling (empty receives, ${polledQueues} queues)`,
+    priced(prices, 'sqsStandardRequest', polledQueues * IDLE_RECEIVES_PER_QUEUE_MONTH),
     'fixed',
   );
   add('KMS keys', priced(prices, 'kmsKeyMonth', fixed.kmsKeys), 'fixed');

@@ -5,11 +5,28 @@ import { billedMs, type DeliveryDesign, deliveryCost, eventCost, type ModelInput
 import type { PriceTable } from './prices.js';
 
 const FAILURE_RATES = [0, 0.01, 0.05, 0.2] as const;
-const DESIGNS: readonly [DeliveryDesign, string][] = [
-  ['herald-fast-path', 'Herald (first POST inline, Step Functions only for retries)'],
-  ['step-functions-every-delivery', 'Every delivery through Step Functions'],
-  ['eventbridge-api-destinations', 'EventBridge API destinations (unsigned*)'],
-];
+/** The design before the retry lane (issue 19): every retry in the per-delivery workflow. */
+const withoutLane = (inputs: ModelInputs): ModelInputs => ({ ...inputs, retryLaneHops: [] });
+/** The delivery designs compared per million deliveries, each with the inputs it is priced from. */
+function designs(inputs: ModelInputs): readonly [DeliveryDesign, string, ModelInputs][] {
+  const lane = inputs.retryLaneHops?.length ?? 0;
+  return [
+    [
+      'herald-fast-path',
+      lane > 0
+        ? `Herald (first POST inline; retries 1–${lane} in the SQS retry lane, Step Functions from retry ${lane + 1})`
+        : 'Herald (first POST inline, Step Functions only for retries)',
+      inputs,
+    ],
+    [
+      'herald-fast-path',
+      'Herald before the retry lane (first POST inline, Step Functions for every retry)',
+      withoutLane(inputs),
+    ],
+    ['step-functions-every-delivery', 'Every delivery through Step Functions', inputs],
+    ['eventbridge-api-destinations', 'EventBridge API destinations (unsigned*)', inputs],
+  ];
+}
 
 const usd = (v: number): string => `$${v.toFixed(2)}`;
 const pct = (r: number): string => `${Math.round(r * 100)}%`;
@@ -27,6 +44,9 @@ function renderCost(inputs: ModelInputs, prices: PriceTable, context: { notes: r
   lines.push(`|---|${FAILURE_RATES.map(() => '---:').join('|')}|`);
   lines.push(
     `| Herald, USD per 1 M events | ${FAILURE_RATES.map((f) => usd(eventCost(inputs, prices, f).totalUsdPerMillion)).join(' | ')} |`,
+  );
+  lines.push(
+    `| before the retry lane (every retry in the workflow) | ${FAILURE_RATES.map((f) => usd(eventCost(withoutLane(inputs), prices, f).totalUsdPerMillion)).join(' | ')} |`,
   );
   if (inputs.counted !== undefined) {
     const c = inputs.counted;
@@ -63,8 +83,8 @@ function renderCost(inputs: ModelInputs, prices: PriceTable, context: { notes: r
   lines.push('');
   lines.push(`| design | ${FAILURE_RATES.map(pct).join(' | ')} |`);
   lines.push(`|---|${FAILURE_RATES.map(() => '---:').join('|')}|`);
-  for (const [design, label] of DESIGNS) {
-    const cells = FAILURE_RATES.map((f) => usd(deliveryCost(inputs, prices, design, f).totalUsdPerMillion));
+  for (const [design, label, priced] of designs(inputs)) {
+    const cells = FAILURE_RATES.map((f) => usd(deliveryCost(priced, prices, design, f).totalUsdPerMillion));
     lines.push(`| ${label} | ${cells.join(' | ')} |`);
   }
   lines.push('');

@@ -134,6 +134,63 @@ describe('heraldMonthly', () => {
   });
 });
 
+describe('the retry lane and the batching window in a month', () => {
+  const lane: ModelInputs = { ...inputs, retryLaneHops: [1, 1, 2.5] };
+  const n = 10_000_000;
+
+  it('moves retries 1–3 off Step Functions and polls one more queue', () => {
+    const withLane = heraldMonthly(lane, prices, footprint, fixed, single, n, 0.01);
+    const without = heraldMonthly(lane, prices, footprint, fixed, { ...single, retryLane: false }, n, 0.01);
+    expect(line(withLane, 'delivery: retry workflow transitions')).toBeLessThan(
+      line(without, 'delivery: retry workflow transitions') / 5,
+    );
+    expect(line(withLane, 'delivery: retry lane queue requests')).toBeGreaterThan(0);
+    expect(line(without, 'delivery: retry lane')).toBe(0);
+    // The same POSTs on the wire: every retry, in the lane or the workflow, is one.
+    expect(line(withLane, 'data transfer out')).toBeCloseTo(line(without, 'data transfer out'), 9);
+    expect(line(withLane, 'SQS idle polling')).toBeCloseTo(4 * IDLE_RECEIVES_PER_QUEUE_MONTH * 0.4e-6, 6);
+    expect(line(without, 'SQS idle polling')).toBeCloseTo(3 * IDLE_RECEIVES_PER_QUEUE_MONTH * 0.4e-6, 6);
+    // Once the lane's consumer is in the template, its queue is among the polled ones already.
+    const inTemplate = { ...fixed, polledQueues: 4, retryLaneInTemplate: true };
+    expect(line(heraldMonthly(lane, prices, footprint, inTemplate, single, n, 0.01), 'SQS idle')).toBeCloseTo(
+      line(withLane, 'SQS idle'),
+      9,
+    );
+    expect(withLane.totalUsd).toBeLessThan(without.totalUsd);
+  });
+
+  it('a batching window fills the job and dispatch batches at the traffic rate', () => {
+    const windowed = heraldMonthly(
+      inputs,
+      prices,
+      footprint,
+      fixed,
+      { ...single, batchingWindowSeconds: 1 },
+      n,
+      0,
+    );
+    const plain = heraldMonthly(inputs, prices, footprint, fixed, single, n, 0);
+    const perSecond = n / (730 * 3600);
+    // Job messages: 1 an event; a batch holds 1 + rate × 1 s of them: send + (receive + delete) / batch.
+    const jobBatch = effectiveBatch(perSecond, 1);
+    expect(jobBatch).toBeCloseTo(1 + perSecond, 9);
+    expect(line(windowed, 'SQS job queue')).toBeCloseTo(((n * (1 + 2 / jobBatch)) / 1e6) * 0.4, 6);
+    expect(line(windowed, 'job invocations')).toBeCloseTo((n / jobBatch / 1e6) * 0.2, 6);
+    expect(line(windowed, 'SQS dispatch queue')).toBeLessThan(line(plain, 'SQS dispatch queue'));
+    // A window of 0 is no window: a batch gathers for a round trip, as without one.
+    const zero = heraldMonthly(
+      inputs,
+      prices,
+      footprint,
+      fixed,
+      { ...single, batchingWindowSeconds: 0 },
+      n,
+      0,
+    );
+    expect(zero.totalUsd).toBeCloseTo(plain.totalUsd, 9);
+  });
+});
+
 describe('comparisons', () => {
   it('EventBridge bills one API destination invocation per attempt and no Step Functions', () => {
     const bill = eventBridgeMonthly(inputs, prices, footprint, 1_000_000, 0, 5);
