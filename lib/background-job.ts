@@ -44,7 +44,8 @@ class BackgroundJob extends Construct {
       throw new Error(`Job "${job.name}": maxConcurrency must be 2–1000 (an SQS event source limit)`);
     }
     const timeout = Duration.seconds(job.timeoutSeconds ?? 30);
-    const maxBatchingWindow = batchSize > 10 ? Duration.seconds(1) : undefined;
+    // A batch over 10 needs a window of 1 s at least; `-c herald:batchingWindowSeconds` may ask more.
+    const maxBatchingWindow = WorkQueue.batchingWindowFromContext(this, batchSize > 10 ? 1 : 0);
 
     this.workQueue = new WorkQueue(this, 'Work', {
       consumerTimeout: timeout,

@@ -2,8 +2,9 @@
  * The tables' billing mode (docs/internals.md "Provisioned capacity"): on-demand by default, or
  * provisioned with auto-scaling (`-c herald:billing=provisioned`), which costs far less per write at a
  * steady rate (docs/cost.md) but throttles a burst beyond what auto-scaling has reached. Pure
- * decisions here: the capacity settings from context, and how far the SQS event sources may scale
- * out so that the consumers cannot write faster than the tables' ceiling.
+ * decisions here: the capacity settings from context, how far the SQS event sources may scale
+ * out so that the consumers cannot write faster than the tables' ceiling, and the opt-in batching
+ * window of the job and dispatch event sources (`-c herald:batchingWindowSeconds`).
  */
 
 type Billing = 'on-demand' | 'provisioned';
@@ -120,5 +121,47 @@ function eventSourceConcurrency(
   return Math.max(MIN_EVENT_SOURCE_CONCURRENCY, Math.min(configured, sized));
 }
 
+/** Context for the job and dispatch event sources' batching window, in whole seconds (docs/cost.md). */
+const BATCHING_WINDOW_CONTEXT = 'herald:batchingWindowSeconds';
+/**
+ * The longest window offered: every second of it is a second a first attempt may wait before dispatch
+ * sees its event, and past a few seconds the batches are full at any rate worth batching.
+ */
+const MAX_BATCHING_WINDOW_SECONDS = 5;
+
+/**
+ * The batching window from context `herald:batchingWindowSeconds`: 0 (none) when absent; otherwise a
+ * whole number of seconds from 0 to 5 (`-c` passes a string, cdk.json a number).
+ */
+function parseBatchingWindowSeconds(raw: unknown): number {
+  if (raw === undefined) return 0;
+  const value =
+    typeof raw === 'number'
+      ? raw
+      : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw)
+        ? Number(raw)
+        : Number.NaN;
+  if (!Number.isInteger(value) || value < 0 || value > MAX_BATCHING_WINDOW_SECONDS) {
+    throw new CapacityContextError(
+      `Context ${BATCHING_WINDOW_CONTEXT} must be a whole number of seconds from 0 to ${MAX_BATCHING_WINDOW_SECONDS}, got ${String(raw)}`,
+    );
+  }
+  return value;
+}
+
+/** The batching window a construct's context asks for (read where the event sources are made). */
+function batchingWindowSecondsOf(scope: { readonly node: { tryGetContext(key: string): unknown } }): number {
+  return parseBatchingWindowSeconds(scope.node.tryGetContext(BATCHING_WINDOW_CONTEXT));
+}
+
 export type { Billing, ProvisionedCapacity };
-export { DEFAULT_CAPACITY, eventSourceConcurrency, parseBilling, parseCapacity };
+export {
+  BATCHING_WINDOW_CONTEXT,
+  batchingWindowSecondsOf,
+  DEFAULT_CAPACITY,
+  eventSourceConcurrency,
+  MAX_BATCHING_WINDOW_SECONDS,
+  parseBatchingWindowSeconds,
+  parseBilling,
+  parseCapacity,
+};

@@ -195,6 +195,8 @@ class Webhooks extends Construct {
     this.dispatchQueue = new WorkQueue(this, 'DispatchQueue', {
       consumerTimeout: dispatchTimeout,
       maxReceiveCount: 5,
+      // None unless `-c herald:batchingWindowSeconds` asks: fewer SQS requests, later first attempts.
+      maxBatchingWindow: WorkQueue.batchingWindowFromContext(this),
     });
     props.eventsTopic.addSubscription(
       // A message SNS cannot deliver lands in the queue's DLQ, where redrive moves it into the queue.
@@ -229,6 +231,7 @@ class Webhooks extends Construct {
     this.dispatchFunction.addEventSource(
       new SqsEventSource(this.dispatchQueue.queue, {
         batchSize: 10,
+        maxBatchingWindow: this.dispatchQueue.maxBatchingWindow,
         maxConcurrency: 20,
         reportBatchItemFailures: true,
       }),

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { batchingWindowSecondsOf } from './capacity.js';
 
 interface WorkQueueProps {
   /** Timeout of the function that consumes the queue; the visibility timeout is derived from it. */
@@ -21,7 +22,20 @@ interface WorkQueueProps {
  * alarms every queue needs: something in the DLQ, and the oldest message getting old.
  */
 class WorkQueue extends Construct {
+  /**
+   * The batching window `-c herald:batchingWindowSeconds` asks for (lib/capacity.ts), never below
+   * `minimumSeconds` (an event source with a batch over 10 needs 1 s); undefined for none. Pass it as
+   * the queue's `maxBatchingWindow` and read the queue's back for its event source, so the visibility
+   * timeout accounts for the window the consumer really has.
+   */
+  static batchingWindowFromContext(scope: Construct, minimumSeconds = 0): Duration | undefined {
+    const seconds = Math.max(minimumSeconds, batchingWindowSecondsOf(scope));
+    return seconds > 0 ? Duration.seconds(seconds) : undefined;
+  }
+
   readonly queue: Queue;
+  /** The batching window this queue's event source must use (its visibility timeout includes it). */
+  readonly maxBatchingWindow: Duration | undefined;
   readonly deadLetterQueue: Queue;
   readonly maxReceiveCount: number;
   readonly dlqDepthAlarm: Alarm;
@@ -46,6 +60,7 @@ class WorkQueue extends Construct {
     // so a message is not handed out again while a throttled or retried invocation still holds it.
     const visibilitySeconds = Math.min(6 * consumerSeconds + windowSeconds, 43_200);
     this.maxReceiveCount = maxReceiveCount;
+    this.maxBatchingWindow = props.maxBatchingWindow;
 
     this.deadLetterQueue = new Queue(this, 'Dlq', {
       encryption: QueueEncryption.SQS_MANAGED,

@@ -1,14 +1,15 @@
 /**
  * The deployment settings issue 21 adds for cost: Lambda's system logs at WARN (with a context switch
- * back for debugging) and the tables' provisioned-capacity mode (auto-scaling, throttling alarms,
- * event sources sized to the capacity; on-demand when the context is absent).
+ * back for debugging), the opt-in batching window of the job and dispatch event sources, and the
+ * tables' provisioned-capacity mode (auto-scaling, throttling alarms, event sources sized to the
+ * capacity; on-demand when the context is absent).
  */
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CAPACITY, eventSourceConcurrency } from '../../lib/capacity.js';
+import { DEFAULT_CAPACITY, eventSourceConcurrency, parseBatchingWindowSeconds } from '../../lib/capacity.js';
 import { HeraldStack, type HeraldStackProps } from '../../lib/herald-stack.js';
-import { resourceNamed, resourcesOf } from './support/template.js';
+import { referencedId, resourceNamed, resourcesOf } from './support/template.js';
 
 function build(context: Record<string, unknown> = {}, props: HeraldStackProps = {}): Template {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
@@ -44,6 +45,64 @@ describe('Lambda system log level', () => {
 
   it('refuses a level Lambda does not have', () => {
     expect(() => build({ 'herald:systemLogLevel': 'TRACE' })).toThrow(/DEBUG, INFO or WARN/);
+  });
+});
+
+describe('batching window (-c herald:batchingWindowSeconds)', () => {
+  /** Each SQS event source with its queue's and its function's settings. */
+  function eventSources(template: Template) {
+    const all = template.toJSON().Resources as Record<string, { Properties?: Record<string, unknown> }>;
+    return resourcesOf(template, 'AWS::Lambda::EventSourceMapping').map(([id, mapping]) => {
+      const queue = all[referencedId(mapping.EventSourceArn)!]!.Properties!;
+      const fn = all[referencedId(mapping.FunctionName)!]!.Properties!;
+      return {
+        id,
+        window: mapping.MaximumBatchingWindowInSeconds as number | undefined,
+        visibility: queue.VisibilityTimeout as number,
+        timeout: fn.Timeout as number,
+      };
+    });
+  }
+  const jobOrDispatch = (id: string) => /^(WebhooksDispatch|Job)/.test(id);
+
+  it('is off by default: no window on any event source, visibility six function timeouts', () => {
+    const sources = eventSources(build());
+    expect(sources.filter((s) => jobOrDispatch(s.id)).length).toBeGreaterThanOrEqual(2);
+    for (const source of sources) {
+      expect(source.window, source.id).toBeUndefined();
+      expect(source.visibility, source.id).toBe(6 * source.timeout);
+    }
+  });
+
+  it('sets the window on the job and dispatch queues only, and their visibility timeout allows for it', () => {
+    for (const asGiven of ['3', 3]) {
+      const sources = eventSources(build({ 'herald:batchingWindowSeconds': asGiven }));
+      const windowed = sources.filter((s) => jobOrDispatch(s.id));
+      expect(windowed.map((s) => s.id).some((id) => id.startsWith('WebhooksDispatch'))).toBe(true);
+      expect(windowed.map((s) => s.id).some((id) => id.startsWith('Job'))).toBe(true);
+      for (const source of windowed) {
+        expect(source.window, source.id).toBe(3);
+        // AWS: visibility ≥ 6 × the function timeout + the batching window.
+        expect(source.visibility, source.id).toBe(6 * source.timeout + 3);
+      }
+      // The retry watch and anything else keep reacting at once.
+      for (const source of sources.filter((s) => !jobOrDispatch(s.id))) {
+        expect(source.window, source.id).toBeUndefined();
+      }
+    }
+  });
+
+  it('fails the synth with a clear message for anything but a whole number of seconds from 0 to 5', () => {
+    for (const bad of ['6', -1, '1.5', 2.5, 'one', '']) {
+      expect(() => build({ 'herald:batchingWindowSeconds': bad }), String(bad)).toThrow(
+        /herald:batchingWindowSeconds must be a whole number of seconds from 0 to 5/,
+      );
+    }
+    expect(parseBatchingWindowSeconds(undefined)).toBe(0);
+    expect(parseBatchingWindowSeconds('0')).toBe(0);
+    expect(parseBatchingWindowSeconds(5)).toBe(5);
+    const zero = eventSources(build({ 'herald:batchingWindowSeconds': '0' }));
+    expect(zero.every((s) => s.window === undefined)).toBe(true);
   });
 });
 
