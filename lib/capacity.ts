@@ -156,11 +156,9 @@ function batchingWindowSecondsOf(scope: { readonly node: { tryGetContext(key: st
 
 export type { Billing, ProvisionedCapacity };
 export {
-  BATCHING_WINDOW_CONTEXT,
   batchingWindowSecondsOf,
   DEFAULT_CAPACITY,
   eventSourceConcurrency,
-  MAX_BATCHING_WINDOW_SECONDS,
   parseBatchingWindowSeconds,
   parseBilling,
   parseCapacity,

@@ -191,7 +191,6 @@ function renderFailurePaths(inputs: ModelInputs, prices: PriceTable, perSecond =
 export type { Outage, PathCost };
 export {
   backlogAndRecovery,
-  DEAD_ENDPOINT_DAY_TARGET_USD,
   FIRST_ATTEMPT_FAILS_TARGET_USD,
   firstAttemptFails,
   perDeliveryWorkflows,

@@ -429,15 +429,4 @@ export type {
   LineItem,
   ModelInputs,
 };
-export {
-  Bill,
-  billedMs,
-  deliveryCost,
-  eventCost,
-  FULL_VCPU_MB,
-  LANE_MESSAGES_PER_BATCH,
-  MILLION,
-  retryExpectation,
-  retryPlan,
-  SQS_SEND_MS,
-};
+export { Bill, billedMs, deliveryCost, eventCost, FULL_VCPU_MB, MILLION, retryExpectation, retryPlan };
