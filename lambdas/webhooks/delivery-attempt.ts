@@ -11,6 +11,7 @@ import type { EndpointRecord, HeraldEvent } from '../shared/model.js';
 import { logger, MetricName, MetricUnit, metrics } from '../shared/observability.js';
 import { recordAttempt } from '../shared/store/deliveries.js';
 import { activeSigningKeys, currentSigningSecrets } from '../shared/store/endpoints.js';
+import { noteActivity } from './activity/recorder.js';
 import { attemptVerdict, type Outcome, retryAfterSeconds } from './attempt-verdict.js';
 import { MAX_RETRY_AFTER_SECONDS } from './backoff.js';
 import type { AttemptReport } from './health/breaker.js';
@@ -78,6 +79,7 @@ function countOutcome(outcome: Outcome, event: HeraldEvent, at: Date, endpointId
     single.addMetric(name, unit, value);
   };
   count(MetricName.WebhookAttempts, MetricUnit.Count, 1);
+  noteActivity(endpointId, outcome, at);
   if (outcome === 'delivered') {
     count(MetricName.WebhookDelivered, MetricUnit.Count, 1);
     const latency = at.getTime() - Date.parse(event.createdAt);

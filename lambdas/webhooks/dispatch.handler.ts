@@ -31,6 +31,7 @@ import {
 import { cachedTenantEndpoints, listTenantEndpoints } from '../shared/store/endpoint-cache.js';
 import { getEndpoint } from '../shared/store/endpoints.js';
 import { getEvent } from '../shared/store/events.js';
+import { flushActivity } from './activity/recorder.js';
 import { attemptDelivery } from './delivery-attempt.js';
 import { countFilteredOut, publishFilteredOut } from './filter/filtered-metric.js';
 import { laneFor, takeSlot } from './health/gate.js';
@@ -327,6 +328,7 @@ async function handler(event: SQSEvent, context: Context): Promise<SQSBatchRespo
   } finally {
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     publishFilteredOut();
+    await flushActivity();
   }
 }
 

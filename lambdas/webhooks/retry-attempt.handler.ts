@@ -3,6 +3,7 @@
  * `failed` the state machine sends `$.dlqMessage` to the webhook DLQ itself.
  */
 import { metrics } from '../shared/observability.js';
+import { flushActivity } from './activity/recorder.js';
 import { type AttemptOutput, parseInput, runAttempt } from './retry-step.js';
 
 async function handler(input: unknown): Promise<AttemptOutput> {
@@ -10,6 +11,7 @@ async function handler(input: unknown): Promise<AttemptOutput> {
     return await runAttempt(parseInput(input));
   } finally {
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    await flushActivity();
   }
 }
 

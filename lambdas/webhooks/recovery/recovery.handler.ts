@@ -32,6 +32,7 @@ import { closeParked, getDelivery, markDeadLettered } from '../../shared/store/d
 import { getHealth } from '../../shared/store/endpoint-health.js';
 import { getEndpoint } from '../../shared/store/endpoints.js';
 import { getEvent } from '../../shared/store/events.js';
+import { flushActivity, noteBacklog } from '../activity/recorder.js';
 import { type AttemptResult, attemptDelivery } from '../delivery-attempt.js';
 import { takeSlot } from '../health/gate.js';
 import { windowOf } from '../health/limiter.js';
@@ -497,6 +498,7 @@ async function step(state: RecoveryState): Promise<StepOutput> {
     await endRecovery(state.endpointId, state.recoveryId);
     return { ...state, done: true };
   }
+  noteBacklog(endpoint.id, stored.backlog.count);
   const expired = await expireOld(endpoint.id, config.backlogLifetimeSeconds());
   if (stored.backlog.oldestAt !== undefined) {
     const single = metrics.singleMetric();
@@ -525,6 +527,7 @@ async function handler(input: unknown): Promise<StepOutput> {
     return await step(parseState(input));
   } finally {
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    await flushActivity();
   }
 }
 
