@@ -10,6 +10,7 @@ import { problemResponse } from '../shared/problem.js';
 import { type ApiEvent, dispatch, type Route } from './router.js';
 import { dlqRoutes } from './routes/dlq.js';
 import { dlqInspectRoutes } from './routes/dlq-inspect.js';
+import { endpointActivityRoutes } from './routes/endpoint-activity.js';
 import { endpointTestRoutes } from './routes/endpoint-test.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeRoutes } from './routes/event-types.js';
@@ -26,6 +27,7 @@ const routes: readonly Route[] = [
   ...replayRoutes,
   ...endpointRoutes,
   ...endpointTestRoutes,
+  ...endpointActivityRoutes,
   ...filterPreviewRoutes,
   ...dlqRoutes,
   ...dlqInspectRoutes,

@@ -159,6 +159,26 @@ export interface paths {
         patch: operations["updateEndpoint"];
         trace?: never;
     };
+    "/v1/endpoints/{id}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The endpoint's hourly activity: delivered, failed and the backlog, one row an hour
+         * @description The last `hours` hours ending with the current one, oldest first, every hour present (zeros where nothing happened): deliveries that ended `delivered` or `failed` in the hour, and `backlog`, the largest backlog a recovery step saw in it (0 when none looked). Counted per container and written at most once a minute (no write per delivery), so it is telemetry for a chart, not the delivery record: a container retired before its next flush loses what it counted since the last one. Kept 48 hours.
+         */
+        get: operations["getEndpointActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/endpoints/{id}/filter-preview": {
         parameters: {
             query?: never;
@@ -833,6 +853,24 @@ export interface components {
             url: string;
             /** @description On create and PATCH answers only, when a filter is set: the subscribed types it could not be checked against */
             warnings?: components["schemas"]["FilterWarning"][];
+        };
+        EndpointActivity: {
+            endpointId: string;
+            hours: components["schemas"]["EndpointActivityHour"][];
+        };
+        EndpointActivityHour: {
+            /** @description The largest backlog a recovery step saw in the hour; 0 when none looked */
+            backlog: number;
+            /** @description Deliveries that ended delivered in the hour */
+            delivered: number;
+            /** @description Deliveries that ended failed in the hour (retries exhausted, refused for good) */
+            failed: number;
+            /**
+             * Format: date-time
+             * @description The hour's start (UTC)
+             * @example 2026-12-07T15:00:00Z
+             */
+            hour: string;
         };
         /** @description The deliveries waiting while the endpoint is in trouble or disabled (adrs/0011): parked in order, delivered by the endpoint's one recovery when it answers again, at its rateLimit or a gentle ramp. */
         EndpointBacklog: {
@@ -1699,6 +1737,37 @@ export interface operations {
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
             415: components["responses"]["Problem415"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getEndpointActivity: {
+        parameters: {
+            query?: {
+                /** @description How many hours, ending with the current one (outside 1–48: `400 invalid_request`, `field: "hours"`) */
+                hours?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row an hour, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointActivity"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
             default: components["responses"]["Problem"];
         };
     };
