@@ -19,6 +19,9 @@ type DeliveryState = Delivery['state'];
 type Problem = Schemas['Problem'];
 type PortalSession = Schemas['PortalSession'];
 type FilterPreview = Schemas['FilterPreview'];
+type EndpointActivity = Schemas['EndpointActivity'];
+type BulkReplayDryRun = Schemas['BulkReplayDryRun'];
+type ReplayResult = Schemas['ReplayResult'];
 
 /** A catalog entry; the list answers summaries, GET /v1/event-types/{name} adds schema and examples. */
 type EventType = Schemas['EventType'];
@@ -49,6 +52,11 @@ async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; response: Re
   throw failure;
 }
 
+/** The one call that delivers what an endpoint missed, through its backlog's gentle drain (adrs/0011). */
+function missedBody(endpointId: string, since: string, until: string): Schemas['BulkReplayInput'] {
+  return { endpointId, since, until, status: ['skipped', 'failed'], throughBacklog: true };
+}
+
 const api = {
   /** Exchanges a magic link's token for the session cookie. */
   openSession: (token: string) =>
@@ -71,6 +79,11 @@ const api = {
   rotateSecret: (id: string) =>
     unwrap(client.POST('/v1/endpoints/{id}/rotate-secret', { params: { path: { id } } })),
   sendTest: (id: string) => unwrap(client.POST('/v1/endpoints/{id}/test', { params: { path: { id } } })),
+  /** The endpoint's last `hours` hours, one row an hour, oldest first. */
+  activity: (id: string, hours = 24) =>
+    unwrap(
+      client.GET('/v1/endpoints/{id}/activity', { params: { path: { id }, query: { hours } } }),
+    ) as Promise<EndpointActivity>,
   previewFilter: (id: string, filter: Record<string, unknown> | null) =>
     unwrap(
       client.POST('/v1/endpoints/{id}/filter-preview', { params: { path: { id } }, body: { filter } }),
@@ -97,6 +110,15 @@ const api = {
       }),
     ),
   bulkReplay: (body: Schemas['BulkReplayInput']) => unwrap(client.POST('/v1/replay', { body })),
+  /** What an endpoint missed (skipped while disabled, failed) since a time: counted, or delivered gently. */
+  countMissed: (endpointId: string, since: string, until: string) =>
+    unwrap(
+      client.POST('/v1/replay', { body: { ...missedBody(endpointId, since, until), dryRun: true } }),
+    ) as Promise<BulkReplayDryRun>,
+  deliverMissed: (endpointId: string, since: string, until: string) =>
+    unwrap(
+      client.POST('/v1/replay', { body: missedBody(endpointId, since, until) }),
+    ) as Promise<ReplayResult>,
 
   /** The catalog, or undefined where the deployment has none (the route answers 404). */
   eventTypes: async (): Promise<EventType[] | undefined> => {
@@ -119,6 +141,7 @@ export type {
   Delivery,
   DeliveryState,
   Endpoint,
+  EndpointActivity,
   EventType,
   FilterPreview,
   HeraldEvent,

@@ -95,6 +95,12 @@ function Time({ iso }: { iso: string | undefined }) {
   return <time dateTime={iso}>{new Date(iso).toLocaleString()}</time>;
 }
 
+/** `datetime-local` wants local wall time without seconds' zone: YYYY-MM-DDTHH:MM. */
+function localInput(date: Date): string {
+  const shifted = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
+  return shifted.toISOString().slice(0, 16);
+}
+
 function Json({ value, label }: { value: unknown; label: string }) {
   return (
     // A labelled region (Chromium makes a scrolling pre keyboard-focusable itself).
@@ -121,4 +127,4 @@ function OnceSecret({ secret, what }: { secret: string; what: string }) {
   );
 }
 
-export { ErrorNotice, Json, OnceSecret, PageTitle, StatusNotice, Time, useLoad };
+export { ErrorNotice, Json, localInput, OnceSecret, PageTitle, StatusNotice, Time, useLoad };

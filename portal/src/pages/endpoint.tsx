@@ -1,8 +1,13 @@
-/** One endpoint: its settings, state and public key; edit, disable/enable, rotate the secret, send a test, delete. */
+/**
+ * One endpoint: its settings, state, backlog and public key, a chart of its last 24 hours; edit,
+ * disable/enable, deliver what it missed, rotate the secret, send a test, delete.
+ */
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
+import { ActivityChart } from '../activity-chart';
 import { api, type Endpoint } from '../api';
 import { EndpointForm } from '../endpoint-form';
+import { MissedDeliveries } from '../missed-deliveries';
 import { ErrorNotice, OnceSecret, PageTitle, StatusNotice, Time, useLoad } from '../ui';
 import { StateBadge } from './endpoints';
 
@@ -91,12 +96,20 @@ function Details({ endpoint }: { endpoint: Endpoint }) {
 
 function EndpointPage({ id }: { id: string }) {
   const loaded = useLoad(() => api.endpoint(id), [id]);
+  const activity = useLoad(() => api.activity(id), [id]);
+  // Disabled here, or enabled again here: where "Deliver what was missed" starts counting by default.
+  const [missedSince, setMissedSince] = useState<Date | undefined>(undefined);
+  const [reEnabled, setReEnabled] = useState(false);
   const [editing, setEditing] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [secret, setSecret] = useState<string | undefined>(undefined);
   const [notice, setNotice] = useState<ComponentChildren>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const endpoint = loaded.data;
+  const refresh = () => {
+    loaded.reload();
+    activity.reload();
+  };
 
   const act = async (work: () => Promise<void>) => {
     setError(undefined);
@@ -156,6 +169,24 @@ function EndpointPage({ id }: { id: string }) {
           ) : (
             <Details endpoint={endpoint} />
           )}
+          <h2>Last 24 hours</h2>
+          <ErrorNotice error={activity.error} />
+          {activity.data !== undefined ? <ActivityChart activity={activity.data} /> : null}
+          {!endpoint.enabled || reEnabled ? (
+            <MissedDeliveries
+              key={endpoint.id}
+              endpoint={endpoint}
+              since={
+                endpoint.disabledAt !== undefined
+                  ? new Date(endpoint.disabledAt)
+                  : (missedSince ?? new Date(Date.now() - 24 * 3600_000))
+              }
+              onChanged={() => {
+                setReEnabled(true);
+                refresh();
+              }}
+            />
+          ) : null}
           <div class="actions">
             {!editing ? (
               <button type="button" onClick={() => setEditing(true)}>
@@ -167,8 +198,13 @@ function EndpointPage({ id }: { id: string }) {
               onClick={() =>
                 act(async () => {
                   await api.updateEndpoint(endpoint.id, { enabled: !endpoint.enabled });
+                  if (endpoint.enabled) setMissedSince(new Date());
+                  else {
+                    if (endpoint.disabledAt !== undefined) setMissedSince(new Date(endpoint.disabledAt));
+                    setReEnabled(true);
+                  }
                   setNotice(endpoint.enabled ? 'Endpoint disabled.' : 'Endpoint enabled.');
-                  loaded.reload();
+                  refresh();
                 })
               }
             >

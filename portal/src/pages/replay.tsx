@@ -1,13 +1,7 @@
 /** Replay: deliver a time window of events again to one endpoint (or all), with the count the API reports. */
 import { useState } from 'preact/hooks';
 import { api, DELIVERY_STATES } from '../api';
-import { ErrorNotice, PageTitle, StatusNotice, useLoad } from '../ui';
-
-/** `datetime-local` wants local wall time without seconds' zone: YYYY-MM-DDTHH:MM. */
-function localInput(date: Date): string {
-  const shifted = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
-  return shifted.toISOString().slice(0, 16);
-}
+import { ErrorNotice, localInput, PageTitle, StatusNotice, useLoad } from '../ui';
 
 function ReplayPage() {
   const endpoints = useLoad(() => api.endpoints(), []);
