@@ -133,6 +133,11 @@ describe.skipIf(skip)('portal: endpoint activity and what it missed', () => {
     await missed.getByRole('button', { name: 'Count missed deliveries' }).click();
     await visible(counted.getByText(/^Nothing was skipped or failed since /));
     await screenshot(page, 'endpoint-activity');
+    // Opened again, the page shows the backlog drained and the endpoint enabled.
+    await page.reload();
+    await visible(page.getByRole('heading', { level: 1, name: 'Endpoint' }));
+    await visible(page.getByText('none waiting'));
+    await visible(page.getByText('Enabled', { exact: true }));
     expect(session.problems).toEqual([]);
   });
 });
