@@ -13,6 +13,7 @@ import { config } from '../shared/config.js';
 import type { WebhookDlqMessage } from '../shared/messages.js';
 import { logger, metrics } from '../shared/observability.js';
 import { markDeadLettered } from '../shared/store/deliveries.js';
+import { flushActivity } from './activity/recorder.js';
 import { afterDuplicate, LANE_GRACE_SECONDS, scheduleRetry, sendToLane } from './retry-lane.js';
 import { type AttemptOutput, parseInput, runAttempt } from './retry-step.js';
 import { dueTime, type RetryState } from './retry-workflow.js';
@@ -109,6 +110,7 @@ async function handler(event: SQSEvent, context: Context): Promise<SQSBatchRespo
     return await processPartialResponse(event, recordHandler, processor, { context });
   } finally {
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    await flushActivity();
   }
 }
 

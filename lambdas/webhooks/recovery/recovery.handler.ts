@@ -32,7 +32,7 @@ import { closeParked, getDelivery, markDeadLettered } from '../../shared/store/d
 import { getHealth } from '../../shared/store/endpoint-health.js';
 import { getEndpoint } from '../../shared/store/endpoints.js';
 import { getEvent } from '../../shared/store/events.js';
-import { flushActivity, noteBacklog } from '../activity/recorder.js';
+import { flushActivity, noteActivity, noteBacklog } from '../activity/recorder.js';
 import { type AttemptResult, attemptDelivery } from '../delivery-attempt.js';
 import { takeSlot } from '../health/gate.js';
 import { windowOf } from '../health/limiter.js';
@@ -136,6 +136,8 @@ async function expireOld(endpointId: string, lifetimeSeconds: number): Promise<n
     }
     if (split.expired.length > 0) {
       expired += split.expired.length;
+      // An expiry ends the delivery `failed`: the endpoint's chart counts it so.
+      noteActivity(endpointId, 'failed', now, split.expired.length);
       await settleEntries(endpointId, {
         left: split.expired.length,
         drained: 0,
