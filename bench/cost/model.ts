@@ -36,8 +36,8 @@ interface CountedPerEvent {
   readonly dynamoWrites: number;
   /**
    * Writes that also write the list index gsi1k (+1 WRU each): a put of an item with gsi1 keys (every
-   * recorded event, the delivery claim). It projects keys and `type` only (lib/tables.ts), so the
-   * delivery's outcome update and the retries' state updates change nothing in it and do not write it.
+   * recorded event; a delivery claim has none since issue 21). It projects keys and `type` only
+   * (lib/tables.ts), so updates that change neither do not write it.
    */
   readonly dynamoIndexedWrites: number;
   /** GetItem (Herald reads keys, events and endpoints strongly consistent: 1 RRU). */

@@ -15,7 +15,7 @@ import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
 import type { AttemptOutcome, AttemptRecord, DeliveryRecord, DeliveryState } from '../model.js';
 import { attemptKey, deliveryKey, expiresAt, foldedKey, toDelivery } from './delivery-items.js';
-import { compositeKey, isConditionFailure } from './table.js';
+import { isConditionFailure } from './table.js';
 
 /**
  * `new`: this call created it; `pending`: an earlier claimer's lease expired with no attempt recorded
@@ -114,9 +114,9 @@ async function claimDelivery(input: {
       new PutCommand({
         TableName: config.table(),
         Item: {
+          // No list-index keys: nothing lists deliveries by endpoint, and each would cost the claim a
+          // second write unit (issue 21). An event's deliveries are read under its own partition.
           ...deliveryKey(input.eventId, input.endpointId),
-          gsi1pk: compositeKey('EP', input.endpointId, 'DLV'),
-          gsi1sk: compositeKey(input.now, input.eventId),
           ...delivery,
           // Where dispatch folds each generation's first attempt (recordAttempt).
           firstAttempts: {},

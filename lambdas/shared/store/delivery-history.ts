@@ -9,7 +9,7 @@ import { documentClient } from '../aws-clients.js';
 import { config } from '../config.js';
 import type { AttemptRecord, DeliveryRecord } from '../model.js';
 import { attemptSortKey, toAttempt, toDelivery } from './delivery-items.js';
-import { compositeKey, type Page, queryGsi1Page, type StoreKey, startingAt } from './table.js';
+import { compositeKey, type Page, type StoreKey, startingAt } from './table.js';
 
 /** One page of the event's items of one kind (`DLV#` deliveries or `ATT#` attempts), in sort-key order. */
 async function queryEvent(
@@ -113,13 +113,4 @@ async function listAttempts(
   };
 }
 
-/** An endpoint's deliveries, newest first, through gsi1 (`EP#<endpointId>#DLV`). */
-async function listDeliveriesByEndpoint(
-  endpointId: string,
-  options: { limit: number; startKey?: StoreKey },
-): Promise<Page<DeliveryRecord>> {
-  const page = await queryGsi1Page(compositeKey('EP', endpointId, 'DLV'), { ...options, newestFirst: true });
-  return { ...page, items: page.items.map(toDelivery) };
-}
-
-export { getAttempts, getDeliveries, listAttempts, listDeliveriesByEndpoint };
+export { getAttempts, getDeliveries, listAttempts };

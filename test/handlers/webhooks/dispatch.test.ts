@@ -452,8 +452,6 @@ async function writePendingClaim(event: HeraldEvent, endpointId: string, claimed
       Item: {
         pk: `EVT#${event.id}`,
         sk: `DLV#${endpointId}`,
-        gsi1pk: `EP#${endpointId}#DLV`,
-        gsi1sk: `${createdAt}#${event.id}`,
         eventId: event.id,
         endpointId,
         tenantId: event.tenantId,
