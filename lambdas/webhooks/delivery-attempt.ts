@@ -70,6 +70,20 @@ interface AttemptResult {
   readonly retryAfterSeconds?: number;
 }
 
+/**
+ * A delivered attempt keeps only the first DELIVERED_BODY_BYTES of the receiver's answer: it is rarely
+ * read, and a longer one makes the delivery's record cost a second write unit (items over 1 KB).
+ */
+const DELIVERED_BODY_BYTES = 256;
+
+function storedBody(outcome: Outcome, body: string | undefined): string | undefined {
+  if (body === undefined || outcome !== 'delivered') return body;
+  const bytes = Buffer.from(body, 'utf8');
+  return bytes.length <= DELIVERED_BODY_BYTES
+    ? body
+    : bytes.subarray(0, DELIVERED_BODY_BYTES).toString('utf8');
+}
+
 function countOutcome(outcome: Outcome, event: HeraldEvent, at: Date, endpointId: string): void {
   // One document per value, with the endpoint as metadata (not a dimension: no CloudWatch cost), so the
   // local metrics view and Logs Insights count per endpoint (issue 24).
@@ -172,7 +186,7 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
     ...(waitReason !== undefined && !staysParked ? { waitReason } : {}),
     ...(staysParked ? { staysParked } : {}),
     ...(result.location !== undefined ? { location: result.location } : {}),
-    ...(result.responseBody !== undefined ? { responseBody: result.responseBody } : {}),
+    ...(result.responseBody !== undefined ? { responseBody: storedBody(outcome, result.responseBody) } : {}),
     ...(lastError !== undefined ? { lastError } : {}),
   });
   countOutcome(outcome, input.event, finishedAt, input.endpoint.id);
@@ -196,4 +210,4 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
 }
 
 export type { AttemptInput, AttemptResult, Outcome };
-export { attemptDelivery };
+export { attemptDelivery, DELIVERED_BODY_BYTES };

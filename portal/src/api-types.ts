@@ -651,7 +651,7 @@ export interface components {
             nextAttemptAt?: string;
             /** @enum {string} */
             outcome: "delivered" | "retrying" | "failed";
-            /** @description The first 1024 bytes of the receiver's response body, as text (a multi-byte character cut at the end shows as U+FFFD) */
+            /** @description The first 1024 bytes of the receiver's response body, as text (256 bytes for a delivered, 2xx attempt; a multi-byte character cut at the end shows as U+FFFD) */
             responseBody?: string;
             /** @enum {string} */
             state: "pending" | "delivered" | "retrying" | "failed" | "skipped";

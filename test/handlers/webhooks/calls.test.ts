@@ -112,6 +112,33 @@ describe('the list index (keys and type only)', () => {
   });
 });
 
+describe("a receiver's answer on the record", () => {
+  it('a delivered attempt keeps 256 bytes of a long 2xx answer (one write unit), a failed one 1024', async () => {
+    const long = `${'x'.repeat(600)}${'y'.repeat(600)}`;
+    const okEndpoint = await createEndpoint({ tenantId: 't_body', url: `${receiver.base}/body-ok` });
+    receiver.reply('/body-ok', { status: 200, body: long });
+    const delivered = await newEvent('t_body');
+    await dispatchCounting(delivered);
+    const [kept] = await getAttempts(delivered.id);
+    expect(kept).toMatchObject({
+      endpointId: okEndpoint.id,
+      outcome: 'delivered',
+      responseBody: long.slice(0, 256),
+    });
+
+    const badEndpoint = await createEndpoint({ tenantId: 't_body2', url: `${receiver.base}/body-bad` });
+    receiver.reply('/body-bad', { status: 400, body: long });
+    const refused = await newEvent('t_body2');
+    await dispatchCounting(refused);
+    const [whole] = await getAttempts(refused.id);
+    expect(whole).toMatchObject({
+      endpointId: badEndpoint.id,
+      outcome: 'failed',
+      responseBody: long.slice(0, 1024),
+    });
+  });
+});
+
 describe('the first attempt folded into the delivery item', () => {
   it('reads back exactly as an attempt item would, beside later attempts, in order', async () => {
     const endpoint = await createEndpoint({ tenantId: 't_fold', url: `${receiver.base}/fold` });
