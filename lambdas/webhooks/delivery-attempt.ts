@@ -210,4 +210,4 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
 }
 
 export type { AttemptInput, AttemptResult, Outcome };
-export { attemptDelivery, DELIVERED_BODY_BYTES };
+export { attemptDelivery };
