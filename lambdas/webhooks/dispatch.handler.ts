@@ -20,6 +20,7 @@ import { DeliveryInFlightError } from '../shared/errors.js';
 import { parseDispatchMessage, type RedeliverMessage } from '../shared/messages.js';
 import { type DeliveryRecord, type EndpointRecord, type HeraldEvent, usesEd25519 } from '../shared/model.js';
 import { logger, metrics } from '../shared/observability.js';
+import { recoveryLive } from '../shared/store/backlog.js';
 import {
   bumpGeneration,
   claimDelivery,
@@ -29,6 +30,7 @@ import {
   markSkipped,
 } from '../shared/store/deliveries.js';
 import { cachedTenantEndpoints, listTenantEndpoints } from '../shared/store/endpoint-cache.js';
+import { getHealth } from '../shared/store/endpoint-health.js';
 import { getEndpoint } from '../shared/store/endpoints.js';
 import { getEvent } from '../shared/store/events.js';
 import { flushActivity } from './activity/recorder.js';
@@ -61,9 +63,16 @@ async function receivingEndpoints(event: HeraldEvent, fresh = false): Promise<En
   countFilteredOut(filtered);
   if (!isOperational(event.type)) return [...deliver, ...skip];
   // Operational events never multiply (adrs/0011): an endpoint itself failing or open gets none, so
-  // N failing endpoints of a tenant do not send each other N × (N − 1) notices.
+  // N failing endpoints of a tenant do not send each other N × (N − 1) notices. Read fresh, and any
+  // failure streak counts: endpoints that fail together open in the same second the notices go out,
+  // when a cached read still shows them closed. Op events are bounded per tenant, and so these reads.
   const now = new Date();
-  const healthy = await Promise.all(deliver.map(async (ep) => (await laneFor(ep.id, now)).lane === 'inline'));
+  const healthy = await Promise.all(
+    deliver.map(async (ep) => {
+      const { health, backlog } = await getHealth(ep.id, true);
+      return health.state === 'closed' && health.failureStreak === 0 && !recoveryLive(backlog, now);
+    }),
+  );
   return [...deliver.filter((_, i) => healthy[i]), ...skip];
 }
 

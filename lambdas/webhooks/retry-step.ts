@@ -150,7 +150,7 @@ async function runAttempt(state: RetryState, options: RunOptions = {}): Promise<
     attempt: state.attempt,
     ...(probe.kind === 'busy' ? { skipPost: 'circuit_open' as const } : {}),
   });
-  if (probe.kind === 'probe') await releaseProbe(endpoint.id, probe.until);
+  if (probe.kind === 'probe') await releaseProbe(endpoint.id, probe.until, probe.slot);
   if (result.superseded) return stop(state, 'superseded');
   // An operational event's own exhaustion is not announced: no loop between two failing endpoints.
   if (result.outcome === 'failed' && !isOperational(event.type)) {

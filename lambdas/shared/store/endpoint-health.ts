@@ -157,14 +157,18 @@ async function countFailure(endpointId: string, at: Date): Promise<void> {
  * POSTs to it. Answers false while another attempt's lease (`probeUntil`) runs. Not a transition: it
  * leaves `version` alone, and transitions leave `probeUntil` alone.
  */
-async function claimProbe(endpointId: string, now: Date, until: Date): Promise<boolean> {
+/** The attribute of probe slot `slot`: `probeUntil`, then `probeUntil1`, ... (a slow receiver's width). */
+const probeField = (slot: number): string => (slot === 0 ? 'probeUntil' : `probeUntil${slot}`);
+
+async function claimProbe(endpointId: string, now: Date, until: Date, slot = 0): Promise<boolean> {
   try {
     await documentClient().send(
       new UpdateCommand({
         TableName: config.table(),
         Key: healthKey(endpointId),
-        UpdateExpression: 'SET probeUntil = :until',
-        ConditionExpression: 'attribute_not_exists(probeUntil) OR probeUntil < :now',
+        UpdateExpression: 'SET #probe = :until',
+        ConditionExpression: 'attribute_not_exists(#probe) OR #probe < :now',
+        ExpressionAttributeNames: { '#probe': probeField(slot) },
         ExpressionAttributeValues: { ':until': until.toISOString(), ':now': now.toISOString() },
       }),
     );
@@ -176,14 +180,15 @@ async function claimProbe(endpointId: string, now: Date, until: Date): Promise<b
 }
 
 /** Ends the probe this attempt holds, so the next attempt need not wait out the lease. */
-async function releaseProbe(endpointId: string, until: Date): Promise<void> {
+async function releaseProbe(endpointId: string, until: Date, slot = 0): Promise<void> {
   try {
     await documentClient().send(
       new UpdateCommand({
         TableName: config.table(),
         Key: healthKey(endpointId),
-        UpdateExpression: 'REMOVE probeUntil',
-        ConditionExpression: 'probeUntil = :until',
+        UpdateExpression: 'REMOVE #probe',
+        ConditionExpression: '#probe = :until',
+        ExpressionAttributeNames: { '#probe': probeField(slot) },
         ExpressionAttributeValues: { ':until': until.toISOString() },
       }),
     );

@@ -112,8 +112,8 @@ function probeLeaseMs(): number {
 
 type ProbeVerdict =
   | { readonly kind: 'go' }
-  /** This attempt holds the endpoint's probe until `until` (release it after the POST). */
-  | { readonly kind: 'probe'; readonly until: Date }
+  /** This attempt holds probe slot `slot` of the endpoint until `until` (release it after the POST). */
+  | { readonly kind: 'probe'; readonly until: Date; readonly slot: number }
   /** Another attempt is probing the open endpoint: do not POST now. */
   | { readonly kind: 'busy' };
 
@@ -121,13 +121,28 @@ type ProbeVerdict =
  * The workflow lane's share for an endpoint in trouble: while its breaker is open on failures or
  * timeouts, one attempt at a time POSTs to it (the probe), so a hanging endpoint holds at most one
  * attempt invocation per lease instead of one per delivery — the lane stays free for everyone else.
+ * A receiver open for being slow (it answers, slowly) gets the slow lane's width of slots instead
+ * (HERALD_SLOW_LANE_WIDTH): at most that many retries POST to it at once, whatever their number.
  */
 async function probeFor(endpointId: string, now: Date): Promise<ProbeVerdict> {
   const { health } = await healthOf(endpointId, now.getTime());
-  // Open only because it answers slowly (but answers): no probing, its deliveries go at full width.
-  if (health.state !== 'open' || health.openReason === 'slow') return { kind: 'go' };
+  if (health.state !== 'open') return { kind: 'go' };
   const until = new Date(now.getTime() + probeLeaseMs());
-  return (await claimProbe(endpointId, now, until)) ? { kind: 'probe', until } : { kind: 'busy' };
+  const width = health.openReason === 'slow' ? config.slowLaneWidth() : 1;
+  for (let slot = 0; slot < width; slot++) {
+    if (await claimProbe(endpointId, now, until, slot)) return { kind: 'probe', until, slot };
+  }
+  return { kind: 'busy' };
+}
+
+/**
+ * What this container predicts after an attempt that changed no state: kept until the entry's read
+ * expires, not longer — re-stamping it would keep a container that keeps failing from ever reading
+ * the breaker another container opened.
+ */
+function notePredicted(endpointId: string, health: StoredHealth['health']): void {
+  const hit = cache.get(endpointId);
+  if (hit !== undefined) cache.set(endpointId, { ...hit, health });
 }
 
 /** For tests: forget every cached health. */
@@ -136,4 +151,14 @@ function clearHealthCache(): void {
 }
 
 export type { ProbeVerdict, RateVerdict };
-export { clearHealthCache, healthOf, laneFor, probeFor, probeLeaseMs, remember, takeSlot, workflowWait };
+export {
+  clearHealthCache,
+  healthOf,
+  laneFor,
+  notePredicted,
+  probeFor,
+  probeLeaseMs,
+  remember,
+  takeSlot,
+  workflowWait,
+};

@@ -12,7 +12,7 @@ import { recoveryLive } from '../../shared/store/backlog.js';
 import { countFailure, getHealth, writeTransition } from '../../shared/store/endpoint-health.js';
 import { disableEndpoint } from '../../shared/store/endpoints.js';
 import { type AfterAttempt, type AttemptReport, afterAttempt, type BreakerPolicy } from './breaker.js';
-import { healthOf, remember } from './gate.js';
+import { healthOf, notePredicted, remember } from './gate.js';
 import { emitOpEvent, OP_EVENT_TYPES } from './op-events.js';
 
 const DISABLED_REASON = 'all_attempts_failed';
@@ -74,7 +74,7 @@ async function reportAttempt(
   if (predicted.stale) return;
   if (!predicted.transition) {
     if (!report.ok) await countFailure(endpoint.id, report.at);
-    remember(endpoint.id, { ...cached, health: predicted.health });
+    notePredicted(endpoint.id, predicted.health);
     return;
   }
   for (let tries = 0; tries < MAX_TRIES; tries++) {
