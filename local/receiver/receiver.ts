@@ -34,6 +34,8 @@ export type Answer =
       readonly headers?: Readonly<Record<string, string>>;
       /** Sent as is, with only `headers`; without one, the status code as text/plain. */
       readonly body?: string;
+      /** A slow receiver: the answer goes out this long after the request arrived (if still wanted). */
+      readonly delayMs?: number;
     }
   /** Holds the request open until the sender gives up (its timeout), or `maxMs` passes. */
   | { readonly kind: 'hang'; readonly maxMs?: number }
@@ -318,7 +320,18 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
           ...(answer.retryAfter !== undefined ? { 'retry-after': answer.retryAfter } : {}),
           ...answer.headers,
         };
-        res.writeHead(answer.status, headers).end(answer.body ?? String(answer.status));
+        const reply = () => res.writeHead(answer.status, headers).end(answer.body ?? String(answer.status));
+        if (answer.delayMs === undefined) return reply();
+        // Held like a hanging request (stop() drops it), but answered; not if the sender gave up first.
+        hanging.add(res);
+        const timer = setTimeout(() => {
+          hanging.delete(res);
+          if (!res.destroyed) reply();
+        }, answer.delayMs);
+        res.on('close', () => {
+          clearTimeout(timer);
+          hanging.delete(res);
+        });
         return;
       }
       case 'close':

@@ -122,6 +122,22 @@ describe('the receiver as tests and benchmarks script it', () => {
     ]);
   });
 
+  it('answers slowly when told: the status after delayMs, nothing to a sender that gave up first', async () => {
+    const secret = generateWebhookSecret();
+    receiver = await startReceiver({ respond: () => ({ kind: 'status', status: 200, delayMs: 300 }) });
+    const started = Date.now();
+    const answer = await post(`${receiver.url}/slow`, secret, 's1');
+    expect(answer.status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    // A sender that times out first sees its own abort; the receiver keeps serving.
+    await expect(
+      fetch(`${receiver.url}/slow`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(50) }),
+    ).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect((await post(`${receiver.url}/slow`, secret, 's2')).status).toBe(200);
+    expect(receiver.requests().map((r) => r.answered)).toEqual(['200', '200', '200']);
+  });
+
   it('hangs or drops the connection when told; stop refuses, start listens on the same port again', async () => {
     const secret = generateWebhookSecret();
     receiver = await startReceiver({

@@ -37,6 +37,8 @@ type Responder = (webhookId: string | undefined, seenBefore: number) => Behaviou
 const ok: Behaviour = { kind: 'status', status: 200 };
 const status = (code: number, retryAfter?: string): Behaviour =>
   retryAfter === undefined ? { kind: 'status', status: code } : { kind: 'status', status: code, retryAfter };
+/** Answers `code` (200) only after `ms`: a receiver that is slow but works. */
+const slow = (ms: number, code = 200): Behaviour => ({ kind: 'status', status: code, delayMs: ms });
 const hang = (maxMs?: number): Behaviour =>
   maxMs === undefined ? { kind: 'hang' } : { kind: 'hang', maxMs };
 
@@ -121,4 +123,4 @@ class TestReceiver {
 }
 
 export type { Behaviour, ReceivedWebhook, Responder };
-export { hang, ok, rememberSecret, status, TestReceiver };
+export { hang, ok, rememberSecret, slow, status, TestReceiver };
