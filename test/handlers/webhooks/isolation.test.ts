@@ -10,11 +10,11 @@ import { newId } from '../../../lambdas/shared/ids.js';
 import type { HeraldEvent } from '../../../lambdas/shared/model.js';
 import { getDelivery } from '../../../lambdas/shared/store/deliveries.js';
 import { clearEndpointCache } from '../../../lambdas/shared/store/endpoint-cache.js';
-import { getHealth, putHealth } from '../../../lambdas/shared/store/endpoint-health.js';
+import { getHealth, putHealth, releaseProbe } from '../../../lambdas/shared/store/endpoint-health.js';
 import { getEndpoint } from '../../../lambdas/shared/store/endpoints.js';
 import { putEvent } from '../../../lambdas/shared/store/events.js';
 import { handler as dispatch } from '../../../lambdas/webhooks/dispatch.handler.js';
-import { clearHealthCache } from '../../../lambdas/webhooks/health/gate.js';
+import { clearHealthCache, probeFor } from '../../../lambdas/webhooks/health/gate.js';
 import { handler as recoveryStep } from '../../../lambdas/webhooks/recovery/recovery.handler.js';
 import { handler as attempt } from '../../../lambdas/webhooks/retry-attempt.handler.js';
 import { lambdaContext, sqsEvent } from '../../support/factories.js';
@@ -220,6 +220,39 @@ describe('endpoint health in dispatch', () => {
     expect(output).toMatchObject({ done: true, drained: 3 });
     for (const e of events) expect(await getDelivery(e.id, ep.id)).toMatchObject({ state: 'delivered' });
     expect(receiver.on(path)).toHaveLength(3);
+  });
+
+  it('retries to an endpoint open for being slow take at most the slow lane’s width of slots at once', async () => {
+    const ep = await createEndpoint({
+      tenantId: `t_${newId('ep').slice(3)}`,
+      url: `${receiver.base}/slow-slots`,
+    });
+    await putHealth(ep.id, { state: 'open', openReason: 'slow', failureStreak: 0, failingNotified: false });
+    clearHealthCache();
+    const now = new Date();
+    const verdicts = await Promise.all([1, 2, 3, 4].map(() => probeFor(ep.id, now)));
+    const probes = verdicts.filter((v) => v.kind === 'probe');
+    expect(probes.map((v) => (v.kind === 'probe' ? v.slot : -1)).sort()).toEqual([0, 1]);
+    expect(verdicts.filter((v) => v.kind === 'busy')).toHaveLength(2);
+    // A slot given back is free for the next retry; a failing (not slow) endpoint has one slot only.
+    const first = probes[0]!;
+    if (first.kind === 'probe') await releaseProbe(ep.id, first.until, first.slot);
+    expect(await probeFor(ep.id, now)).toMatchObject({
+      kind: 'probe',
+      slot: first.kind === 'probe' ? first.slot : -1,
+    });
+    const failing = await createEndpoint({
+      tenantId: `t_${newId('ep').slice(3)}`,
+      url: `${receiver.base}/one-slot`,
+    });
+    await putHealth(failing.id, {
+      state: 'open',
+      openReason: 'failures',
+      failureStreak: 5,
+      failingNotified: true,
+    });
+    const one = await Promise.all([1, 2, 3].map(() => probeFor(failing.id, now)));
+    expect(one.filter((v) => v.kind === 'probe')).toHaveLength(1);
   });
 
   it('an operational event is delivered to the tenant’s other endpoints, never to the one it is about', async () => {
