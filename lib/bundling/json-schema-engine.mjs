@@ -28,6 +28,8 @@ export async function bundleJsonSchemaEngine(dir) {
     target: 'node24',
     format: 'cjs',
     mainFields: ['module', 'main'],
+    // Ajv's deep equality throws on JSON members named toString or valueOf: a JSON-safe one instead.
+    alias: { 'fast-deep-equal': join(root, 'lib/bundling/fast-deep-equal.cjs') },
     logLevel: 'warning',
   });
   return true;

@@ -4,6 +4,8 @@
  * own file beside the handler (`json-schema-engine.js`, lib/herald-function.ts), so a container that
  * validates no schema never reads or parses its ~145 KiB.
  */
+
+import { createRequire } from 'node:module';
 import {
   _,
   Ajv2020,
@@ -13,13 +15,33 @@ import {
   Name,
   type Options,
 } from 'ajv/dist/2020.js';
+import ajvEqual from 'ajv/dist/runtime/equal.js';
 import type { RegExpEngine } from 'ajv/dist/types/index.js';
 import ajvFormats from 'ajv-formats';
 import { RE2JS } from 're2js';
+import { jsonEqual } from './json-equal.js';
 import { MAX_COLLECTED_ERRORS, METER_KEYWORD, type MeterCharge, nodes } from './schema-meter.js';
 
 // CJS package: under NodeNext its default import is the module object; `.default` is the plugin.
 const addFormats = ajvFormats.default;
+
+// Ajv's keywords read their equality function from this CJS module's `default` when they compile, so
+// it must be jsonEqual before any compile (json-equal.ts says why). The Lambda bundle has it already
+// (lib/bundling/fast-deep-equal.cjs); under Node the import is the module object, and under a test
+// runner's interop the function itself, whose module object is then require's (from the working
+// directory: import.meta is not in the CommonJS bundle, which never gets here).
+function useJsonEqual(): void {
+  const imported = ajvEqual as unknown as ((a: unknown, b: unknown) => boolean) | { default: unknown };
+  const current = typeof imported === 'function' ? imported : imported.default;
+  if (current === jsonEqual) return;
+  const equalModule = (
+    typeof imported === 'function'
+      ? createRequire(`${process.cwd()}/`)('ajv/dist/runtime/equal.js')
+      : imported
+  ) as { default: unknown };
+  equalModule.default = Object.assign(jsonEqual, { code: 'require("ajv/dist/runtime/equal").default' });
+}
+useJsonEqual();
 
 /** Validation stopped: the event's budget of checks was spent, or it collected too many errors. */
 class ChecksSpentError extends Error {
