@@ -94,6 +94,23 @@ describe('uniqueItems', () => {
   });
 });
 
+describe('members named like Object.prototype methods', () => {
+  it('are data to uniqueItems and const: a valid publish is 202, a duplicate 400, never a 500', async () => {
+    const schema = {
+      type: 'object',
+      properties: { items: { type: 'array', uniqueItems: true, maxItems: 10 } },
+    };
+    expect((await register('abuse.members', schema)).statusCode).toBe(201);
+    expect((await publish('abuse.members', { items: [{}, { toString: '' }] })).statusCode).toBe(202);
+    const duplicate = await publish('abuse.members', { items: [{ valueOf: 1 }, { valueOf: 1 }] });
+    expect(duplicate.statusCode).toBe(400);
+    expect(JSON.parse(duplicate.body ?? '{}')).toMatchObject({ code: 'schema_validation_failed' });
+    expect((await register('abuse.const', { const: { toString: 'x' } })).statusCode).toBe(201);
+    expect((await publish('abuse.const', { toString: 'x' })).statusCode).toBe(202);
+    expect((await publish('abuse.const', { toString: 'y' })).statusCode).toBe(400);
+  });
+});
+
 describe('what JSON.parse hides (issue 20, finding 4)', () => {
   const raw = async (dataText: string) =>
     ingest(
