@@ -29,7 +29,7 @@ export async function bundleJsonSchemaEngine(dir) {
     format: 'cjs',
     mainFields: ['module', 'main'],
     // Ajv's deep equality throws on JSON members named toString or valueOf: a JSON-safe one instead.
-    alias: { 'fast-deep-equal': join(root, 'lib/bundling/fast-deep-equal.cjs') },
+    alias: { 'fast-deep-equal': join(root, 'lambdas/shared/bundling/fast-deep-equal.cjs') },
     logLevel: 'warning',
   });
   return true;

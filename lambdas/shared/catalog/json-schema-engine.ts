@@ -27,7 +27,7 @@ const addFormats = ajvFormats.default;
 
 // Ajv's keywords read their equality function from this CJS module's `default` when they compile, so
 // it must be jsonEqual before any compile (json-equal.ts says why). The Lambda bundle has it already
-// (lib/bundling/fast-deep-equal.cjs); under Node the import is the module object, and under a test
+// (lambdas/shared/bundling/fast-deep-equal.cjs); under Node the import is the module object, and under a test
 // runner's interop the function itself, whose module object is then require's (from the working
 // directory: import.meta is not in the CommonJS bundle, which never gets here).
 function useJsonEqual(): void {
