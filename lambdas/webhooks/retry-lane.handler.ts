@@ -8,7 +8,9 @@
  * from which a redrive resumes it where it was.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { sqsClient } from '../shared/aws-clients.js';
 import { config } from '../shared/config.js';
 import type { WebhookDlqMessage } from '../shared/messages.js';
 import { logger, metrics } from '../shared/observability.js';
@@ -90,6 +92,30 @@ async function handleRecord(record: SQSRecord): Promise<void> {
   }
 }
 
+/**
+ * A platform failure is tried again in seconds (2, 4, 8, 16, 32 s by receive), as the workflow's Retry
+ * would, not after the queue's visibility timeout (minutes); the fifth failure still goes to the DLQ.
+ */
+async function retrySoon(record: SQSRecord): Promise<void> {
+  const queueUrl = config.retryLaneUrl();
+  if (queueUrl === undefined) return;
+  const receives = Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
+  try {
+    await sqsClient().send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl,
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: Math.min(60, 2 ** receives),
+      }),
+    );
+  } catch (error) {
+    logger.warn('retry lane: visibility not shortened', {
+      messageId: record.messageId,
+      error: error instanceof Error ? error.name : String(error),
+    });
+  }
+}
+
 async function recordHandler(record: SQSRecord): Promise<void> {
   try {
     await handleRecord(record);
@@ -98,6 +124,7 @@ async function recordHandler(record: SQSRecord): Promise<void> {
       messageId: record.messageId,
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
     });
+    await retrySoon(record);
     throw error;
   }
 }
