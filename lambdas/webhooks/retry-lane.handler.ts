@@ -60,8 +60,12 @@ async function settleDuplicate(state: RetryState, output: AttemptOutput): Promis
       endpointId: state.endpointId,
       attempt: next.attempt,
     });
+    // Identity only: the rate slot and probe wait this message carried belonged to the attempt made.
+    const { eventId, endpointId, generation } = state;
     await scheduleRetry({
-      ...nextRetry(output),
+      eventId,
+      endpointId,
+      generation,
       attempt: next.attempt,
       waitSeconds: 0,
       waitUntil: new Date(now).toISOString(),
