@@ -4,6 +4,7 @@
  * waits grow; Retry-After is honoured; repeats carry the same webhook-id.
  */
 import { describe, expect, it } from 'vitest';
+import { RETRY_SCHEDULE_SECONDS } from '../../../lambdas/webhooks/backoff.js';
 import {
   type AttemptItem,
   createEndpoint,
@@ -92,7 +93,9 @@ describe.skipIf(skip)(DRILL, () => {
       const mine = received.filter((r) => r.webhookId === id);
       const waits = attempts.flatMap((a) => {
         const ms = scheduledWaitMs(a);
-        return ms === undefined ? [] : [{ ms, reason: a.waitReason, status: a.statusCode }];
+        return ms === undefined
+          ? []
+          : [{ ms, attempt: a.attempt, reason: a.waitReason, status: a.statusCode }];
       });
       return {
         attempts: attempts.length,
@@ -124,7 +127,7 @@ describe.skipIf(skip)(DRILL, () => {
       drill: DRILL,
       case: '503 + Retry-After, then timeouts, then connection refused, then recovery: all delivered once',
       injected: `${EVENTS} events; receiver: 503 Retry-After ${RETRY_AFTER_SECONDS} s, then hang, then refuse connections, then 200 (time scale ${TIME_SCALE})`,
-      expected: `${EVENTS} delivered, each accepted once; 2nd attempt ≥ Retry-After (${retryAfterMs} ms scaled) after the 1st; scheduled waits grow; received = attempts − refused`,
+      expected: `${EVENTS} delivered, each accepted once; 2nd attempt ≥ Retry-After (${retryAfterMs} ms scaled) after the 1st; each scheduled wait within ±20% of its attempt's published wait; received = attempts − refused`,
       observed: `${counts.delivered} delivered, ${counts.acceptedOncePerEvent} accepted once; shortest Retry-After gap ${counts.minRetryAfterGapMs} ms; ${counts.totalAttempts} attempts, ${counts.totalReceived} received, ${counts.totalRefused} refused; e.g. ${counts.sequence}, scheduled waits ${counts.scheduledWaitsMs} ms`,
       counts,
     });
@@ -145,13 +148,22 @@ describe.skipIf(skip)(DRILL, () => {
       // Timestamps are whole milliseconds taken at slightly different moments: allow 5 ms.
       for (const w of p.waits.filter((w) => w.reason === 'retry_after'))
         expect(w.ms).toBeGreaterThanOrEqual(retryAfterMs - 5);
-      // The schedule's own waits grow. A later attempt can meet the 503 too (the endpoint-wide hold can
-      // line it up with the receiver's change of mind): its wait is then the Retry-After's, not the
-      // schedule's, and is checked above instead.
-      const scheduled = p.waits.filter((w) => w.reason === 'schedule').map((w) => w.ms);
+      // A schedule wait lies in its own attempt's jitter band (±20% of the published wait, scaled; the
+      // last two published waits are equal, so two samples need not grow). A later attempt can meet the
+      // 503 too (the endpoint-wide hold can line it up with the receiver's change of mind): its wait is
+      // then the Retry-After's, not the schedule's, and is checked above instead.
+      const scheduled = p.waits.filter((w) => w.reason === 'schedule');
       expect(scheduled.length).toBeGreaterThanOrEqual(1);
-      for (let i = 1; i < scheduled.length; i++) expect(scheduled[i]!).toBeGreaterThan(scheduled[i - 1]!);
+      for (const w of scheduled) {
+        const nominalMs = RETRY_SCHEDULE_SECONDS[w.attempt - 1]! * TIME_SCALE * 1000;
+        // 5 ms for timestamps taken at slightly different moments; ceil to whole seconds adds < 1 ms scaled.
+        expect(w.ms).toBeGreaterThanOrEqual(nominalMs * 0.8 - 5);
+        expect(w.ms).toBeLessThanOrEqual(nominalMs * 1.2 + 5);
+      }
     }
+    // The published schedule the bands come from grows (never shrinks), so the waits grow with it.
+    for (let i = 1; i < RETRY_SCHEDULE_SECONDS.length; i++)
+      expect(RETRY_SCHEDULE_SECONDS[i]!).toBeGreaterThanOrEqual(RETRY_SCHEDULE_SECONDS[i - 1]!);
     expect(perEvent.filter((p) => p.waits[0]?.status === 503).length).toBeGreaterThanOrEqual(1);
     // ... and the growth check above compared something: some event had two schedule waits or more.
     expect(
