@@ -14,7 +14,7 @@ class EventViews {
 
   /** The event's public fields, `data` a placeholder the response replaces with the stored text. */
   view(event: StoredEvent): Record<string, unknown> {
-    const { data: _data, dataJson: _dataJson, ...fields } = event;
+    const { data: _data, dataJson: _dataJson, dispatchClaim: _claim, ...fields } = event;
     const marker = {};
     this.raw.set(marker, dataText(event));
     return { ...fields, data: marker };

@@ -129,6 +129,11 @@ interface DeliveryRecord {
   readonly parkedAt?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * Not in the table yet: dispatch's claim folded into the event record (adrs/0014). Its first state
+   * change writes the whole item, so a first delivery costs one write, not a claim and an outcome.
+   */
+  readonly unstored?: true;
 }
 
 interface AttemptRecord {

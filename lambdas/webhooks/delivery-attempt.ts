@@ -7,7 +7,7 @@
 
 import { config } from '../shared/config.js';
 import { webhookBody } from '../shared/event-json.js';
-import type { EndpointRecord, HeraldEvent } from '../shared/model.js';
+import type { DeliveryRecord, EndpointRecord, HeraldEvent } from '../shared/model.js';
 import { logger, MetricName, MetricUnit, metrics } from '../shared/observability.js';
 import { recordAttempt } from '../shared/store/deliveries.js';
 import { activeSigningKeys, currentSigningSecrets } from '../shared/store/endpoints.js';
@@ -34,6 +34,8 @@ interface AttemptInput {
    * probe (adrs/0007). Recorded as `errorClass: circuit_open`; the schedule moves on.
    */
   readonly skipPost?: 'circuit_open';
+  /** The delivery is not in the table yet (adrs/0014): recording attempt 1 writes it whole. */
+  readonly unstored?: DeliveryRecord;
   /**
    * A parked delivery (adrs/0011). `probe`: the recovery's probe — a retryable failure keeps it parked,
    * with no schedule of its own (the recovery's probe schedule and the backlog's lifetime bound it).
@@ -173,6 +175,7 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
       ? undefined
       : new Date(finishedAt.getTime() + waitSeconds * 1000).toISOString();
   const recorded = await recordAttempt({
+    ...(input.unstored !== undefined ? { unstored: input.unstored } : {}),
     eventId: input.event.id,
     endpointId: input.endpoint.id,
     generation: input.generation,

@@ -28,11 +28,12 @@ import {
   markDeadLettered,
   markDeferred,
   markSkipped,
+  unstoredDelivery,
 } from '../shared/store/deliveries.js';
 import { cachedTenantEndpoints, listTenantEndpoints } from '../shared/store/endpoint-cache.js';
 import { getHealth } from '../shared/store/endpoint-health.js';
 import { getEndpoint } from '../shared/store/endpoints.js';
-import { getEvent } from '../shared/store/events.js';
+import { getEvent, type StoredEvent } from '../shared/store/events.js';
 import { flushActivity } from './activity/recorder.js';
 import { attemptDelivery } from './delivery-attempt.js';
 import { countFilteredOut, publishFilteredOut } from './filter/filtered-metric.js';
@@ -51,6 +52,13 @@ const LEASE_MARGIN_MS = 30_000;
 function leaseUntil(now: Date): string {
   return new Date(now.getTime() + config.webhookTimeoutMs() + LEASE_MARGIN_MS).toISOString();
 }
+
+/**
+ * How long after recording an event its run may still start a first delivery on the record's claim
+ * (adrs/0014). Well inside LEASE_MARGIN_MS, so the attempt and its record finish while the claim
+ * lasts; an endpoint reached later (a wide fan-out behind slow receivers) is claimed on its own.
+ */
+const RECORD_CLAIM_START_MS = 15_000;
 
 /**
  * The endpoints that receive `event` (matching.ts `receiversOf`), disabled ones included: they are
@@ -90,6 +98,7 @@ async function defer(delivery: DeliveryRecord, notBefore: Date | undefined, rese
     delivery.generation,
     due.toISOString(),
     now.toISOString(),
+    unstoredOf(delivery),
   );
   if (!moved) return;
   await scheduleRetry({
@@ -115,7 +124,7 @@ async function deliverGeneration(event: HeraldEvent, cached: EndpointRecord, del
   // expireCurrentNow or a scheme change signs nothing after that call answered (adrs/0009).
   const endpoint = usesEd25519(cached.signatureScheme) ? await getEndpoint(cached.id) : cached;
   if (endpoint === undefined || !endpoint.enabled) {
-    await markSkipped(event.id, cached.id, delivery.generation, now.toISOString());
+    await markSkipped(event.id, cached.id, delivery.generation, now.toISOString(), unstoredOf(delivery));
     return;
   }
   const lane = await laneFor(endpoint.id, now);
@@ -133,6 +142,7 @@ async function deliverGeneration(event: HeraldEvent, cached: EndpointRecord, del
   const result = await attemptDelivery({
     event,
     endpoint,
+    ...(delivery.unstored ? { unstored: delivery } : {}),
     generation: delivery.generation,
     attempt: 1,
     timeoutMs: Math.min(config.inlineTimeoutMs(), config.webhookTimeoutMs()),
@@ -198,23 +208,59 @@ async function resumeRetrying(delivery: DeliveryRecord): Promise<void> {
   });
 }
 
-async function dispatchToEndpoint(event: HeraldEvent, endpoint: EndpointRecord): Promise<void> {
+/** The delivery itself when it is not in the table yet (adrs/0014): its next write creates it. */
+function unstoredOf(delivery: DeliveryRecord): DeliveryRecord | undefined {
+  return delivery.unstored ? delivery : undefined;
+}
+
+/** The event record's claim on this endpoint's first delivery, if it holds one (adrs/0014). */
+function recordClaimOn(
+  event: HeraldEvent | StoredEvent,
+  endpointId: string,
+): { recordClaimedUntil?: string } {
+  const claim = 'dispatchClaim' in event ? event.dispatchClaim : undefined;
+  return claim?.endpointIds.includes(endpointId) ? { recordClaimedUntil: claim.until } : {};
+}
+
+/** Another run is mid-attempt on this delivery: SQS hands the record back after its visibility timeout. */
+function inFlight(delivery: DeliveryRecord): DeliveryInFlightError {
+  return new DeliveryInFlightError(
+    `Delivery ${delivery.eventId}/${delivery.endpointId} is being attempted by another run`,
+    { detail: { claimedUntil: delivery.claimedUntil } },
+  );
+}
+
+/**
+ * `recordedAt`: this run recorded the event, its claim on this delivery with it (adrs/0014), so the
+ * delivery is written once, with its outcome — while there is time left in that claim.
+ */
+async function dispatchToEndpoint(
+  event: HeraldEvent | StoredEvent,
+  endpoint: EndpointRecord,
+  recordedAt?: Date,
+): Promise<void> {
   const now = new Date();
+  if (recordedAt !== undefined && now.getTime() - recordedAt.getTime() <= RECORD_CLAIM_START_MS) {
+    const unstored = unstoredDelivery({
+      eventId: event.id,
+      endpointId: endpoint.id,
+      tenantId: event.tenantId,
+      now: now.toISOString(),
+    });
+    return deliverGeneration(event, endpoint, unstored);
+  }
   const claim = await claimDelivery({
     eventId: event.id,
     endpointId: endpoint.id,
     tenantId: event.tenantId,
     now: now.toISOString(),
     claimedUntil: leaseUntil(now),
+    ...recordClaimOn(event, endpoint.id),
   });
   if (claim.status === 'new' || claim.status === 'pending') {
     return deliverGeneration(event, endpoint, claim.delivery);
   }
-  if (claim.status === 'in_flight') {
-    throw new DeliveryInFlightError(`Delivery ${event.id}/${endpoint.id} is being attempted by another run`, {
-      detail: { claimedUntil: claim.delivery.claimedUntil },
-    });
-  }
+  if (claim.status === 'in_flight') throw inFlight(claim.delivery);
   // Parked: make sure its entry and a recovery exist (a crash may have come between them).
   if (claim.delivery.state === 'retrying' && claim.delivery.parkedAt !== undefined)
     return park(claim.delivery);
@@ -235,14 +281,17 @@ async function redeliverToEndpoint(
     return dispatchToEndpoint(event, endpoint);
   const now = new Date();
   if (existing === undefined) {
-    // Never dispatched to it (it subscribed later): a fresh claim, parked like the rest.
+    // Never dispatched to it (it subscribed later, or its first run is mid-attempt): a fresh claim,
+    // parked like the rest.
     const claim = await claimDelivery({
       eventId: event.id,
       endpointId: endpoint.id,
       tenantId: event.tenantId,
       now: now.toISOString(),
       claimedUntil: leaseUntil(now),
+      ...recordClaimOn(event, endpoint.id),
     });
+    if (claim.status === 'in_flight') throw inFlight(claim.delivery);
     if (claim.status === 'new' || claim.status === 'pending') await park(claim.delivery, now);
     return;
   }
@@ -306,10 +355,17 @@ async function handleRedeliver(request: RedeliverMessage): Promise<void> {
 async function handleRecord(record: SQSRecord): Promise<void> {
   const message = parseDispatchMessage(record.body);
   if (message.kind === 'redeliver') return handleRedeliver(message.request);
-  const event = await recordFromMessage(record, message.event);
-  if (event === undefined) return;
-  const endpoints = await receivingEndpoints(event);
-  await forEachEndpoint(endpoints, (ep) => dispatchToEndpoint(event, ep));
+  // The receivers first, so the claim on their deliveries goes into the event record (adrs/0014).
+  const endpoints = await receivingEndpoints(message.event);
+  const recordedAt = new Date();
+  const claim = { endpointIds: endpoints.map((ep) => ep.id), until: leaseUntil(recordedAt) };
+  const recorded = await recordFromMessage(record, message.event, claim);
+  if (recorded === undefined) return;
+  // A duplicate message delivers the recorded copy, to the same receivers: a second publish of one id
+  // carries the same type, tenant and data.
+  await forEachEndpoint(endpoints, (ep) =>
+    dispatchToEndpoint(recorded.event, ep, recorded.owner ? recordedAt : undefined),
+  );
 }
 
 async function recordHandler(record: SQSRecord): Promise<void> {

@@ -9,6 +9,10 @@
  * A generation's first attempt is folded into the delivery item (`firstAttempts.g<gen:3>`): dispatch
  * records attempt 1 and the delivery's new state in one conditional update instead of a put and an
  * update (the item shapes: delivery-items.ts; reading the history back: delivery-history.ts).
+ *
+ * The first dispatch of a new event claims its deliveries in the event record it writes anyway
+ * (adrs/0014): such a delivery is `unstored`, and its first state change creates the item whole — one
+ * write for a first delivery. Every other claim (duplicates, redeliveries) is a `pending` item as above.
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
@@ -35,6 +39,8 @@ interface DeliveryUpdate {
   readonly values: Record<string, unknown>;
   /** Placeholders beyond `#state`, e.g. a map key. */
   readonly names?: Record<string, string>;
+  /** `SET` clauses to use instead of `set` when the update creates the item (a nested path cannot be). */
+  readonly createSet?: readonly string[];
 }
 
 function expressionNames(expression: string, extra: Record<string, string> = {}) {
@@ -42,15 +48,84 @@ function expressionNames(expression: string, extra: Record<string, string> = {})
   return Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {};
 }
 
+/** Only the placeholders `expression` uses: DynamoDB rejects a value or name an expression does not use. */
+function usedIn<T>(placeholders: Record<string, T>, expression: string): Record<string, T> {
+  return Object.fromEntries(
+    Object.entries(placeholders).filter(([key]) => {
+      const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      return new RegExp(`${escaped}(?![A-Za-z0-9_])`).test(expression);
+    }),
+  );
+}
+
+/**
+ * Writes an unstored delivery (adrs/0014) whole with its first state change: the update's own `SET`
+ * clauses plus the fields a claim would have written, only if no item exists. Answers the record, or
+ * undefined when one exists (a duplicate took the delivery over, or a redelivery claimed it).
+ */
+async function createDelivery(
+  unstored: DeliveryRecord,
+  update: DeliveryUpdate,
+): Promise<DeliveryRecord | undefined> {
+  const sets = [...(update.createSet ?? update.set)];
+  const assigned = new Set(sets.map((clause) => clause.split('=')[0]!.trim()));
+  const values: Record<string, unknown> = { ...update.values };
+  const fields: Record<string, unknown> = {
+    '#state': unstored.state,
+    eventId: unstored.eventId,
+    endpointId: unstored.endpointId,
+    tenantId: unstored.tenantId,
+    generation: unstored.generation,
+    attempts: unstored.attempts,
+    createdAt: unstored.createdAt,
+    updatedAt: unstored.updatedAt,
+    // Where later first attempts fold (a deferred delivery's attempt 1 runs on its retries).
+    firstAttempts: {},
+    expiresAt: expiresAt(unstored.createdAt),
+  };
+  for (const [field, value] of Object.entries(fields)) {
+    if (assigned.has(field)) continue;
+    const placeholder = `:new_${field.replace('#', '')}`;
+    sets.push(`${field} = ${placeholder}`);
+    values[placeholder] = value;
+  }
+  const expression = `SET ${sets.join(', ')}`;
+  const condition = 'attribute_not_exists(pk)';
+  try {
+    const result = await documentClient().send(
+      new UpdateCommand({
+        TableName: config.table(),
+        Key: deliveryKey(unstored.eventId, unstored.endpointId),
+        UpdateExpression: expression,
+        ConditionExpression: condition,
+        ...expressionNames(expression, usedIn(update.names ?? {}, expression)),
+        ExpressionAttributeValues: usedIn(values, expression),
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return result.Attributes === undefined ? undefined : toDelivery(result.Attributes);
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
 /**
  * The one conditional update of a delivery every state change goes through. Answers the updated
- * record, or undefined when the condition failed (someone else moved the delivery first).
+ * record, or undefined when the condition failed (someone else moved the delivery first). With
+ * `unstored`, the change first tries to create the item (createDelivery); when one exists already, it
+ * applies to that one under its condition, like any other.
  */
 async function updateDelivery(
   eventId: string,
   endpointId: string,
   update: DeliveryUpdate,
+  unstored?: DeliveryRecord,
 ): Promise<DeliveryRecord | undefined> {
+  if (unstored !== undefined) {
+    const created = await createDelivery(unstored, update);
+    if (created !== undefined) return created;
+  }
   const remove = update.remove ?? [];
   const expression = `SET ${update.set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`;
   const condition = `attribute_exists(pk) AND ${update.condition}`;
@@ -62,8 +137,11 @@ async function updateDelivery(
         UpdateExpression: expression,
         ConditionExpression: condition,
         // DynamoDB rejects a name the expressions do not use.
-        ...expressionNames(`${expression} ${condition}`, update.names),
-        ExpressionAttributeValues: update.values,
+        ...expressionNames(
+          `${expression} ${condition}`,
+          usedIn(update.names ?? {}, `${expression} ${condition}`),
+        ),
+        ExpressionAttributeValues: usedIn(update.values, `${expression} ${condition}`),
         ReturnValues: 'ALL_NEW',
       }),
     );
@@ -97,18 +175,24 @@ async function claimDelivery(input: {
   tenantId: string;
   now: string;
   claimedUntil: string;
+  /**
+   * The event record's own claim on this delivery (adrs/0014) lasts until then: while it does and no
+   * item exists, the run that recorded the event is mid-attempt (`in_flight`), and nothing is written.
+   */
+  recordClaimedUntil?: string;
 }): Promise<ClaimResult> {
-  const delivery: DeliveryRecord = {
-    eventId: input.eventId,
-    endpointId: input.endpointId,
-    tenantId: input.tenantId,
-    state: 'pending',
-    generation: 0,
-    attempts: 0,
-    claimedUntil: input.claimedUntil,
-    createdAt: input.now,
-    updatedAt: input.now,
-  };
+  const { unstored: _unstored, ...fields } = unstoredDelivery(input);
+  const delivery: DeliveryRecord = { ...fields, claimedUntil: input.claimedUntil };
+  if (
+    input.recordClaimedUntil !== undefined &&
+    Date.parse(input.recordClaimedUntil) > Date.parse(input.now)
+  ) {
+    const existing = await getDelivery(input.eventId, input.endpointId);
+    if (existing === undefined) {
+      return { status: 'in_flight', delivery: { ...delivery, claimedUntil: input.recordClaimedUntil } };
+    }
+    return claimExisting(existing, input.now, input.claimedUntil);
+  }
   try {
     await documentClient().send(
       new PutCommand({
@@ -134,12 +218,38 @@ async function claimDelivery(input: {
     // Deleted between the two calls (TTL); the caller's SQS retry claims it afresh.
     throw new Error(`Delivery ${input.eventId}/${input.endpointId} vanished during claim`);
   }
+  return claimExisting(existing, input.now, input.claimedUntil);
+}
+
+/**
+ * A first delivery that is not in the table yet (adrs/0014): `pending`, generation 0. Its first state
+ * change writes it whole.
+ */
+function unstoredDelivery(input: { eventId: string; endpointId: string; tenantId: string; now: string }) {
+  return {
+    eventId: input.eventId,
+    endpointId: input.endpointId,
+    tenantId: input.tenantId,
+    state: 'pending',
+    generation: 0,
+    attempts: 0,
+    createdAt: input.now,
+    updatedAt: input.now,
+    unstored: true,
+  } satisfies DeliveryRecord;
+}
+
+/** Claiming a delivery that exists: in flight under its lease, taken over past it, or a duplicate. */
+async function claimExisting(
+  existing: DeliveryRecord,
+  now: string,
+  claimedUntil: string,
+): Promise<ClaimResult> {
   if (existing.state !== 'pending') return { status: 'duplicate', delivery: existing };
   // No lease at all: written before leases existed; treat it as expired.
-  const leased =
-    existing.claimedUntil !== undefined && Date.parse(existing.claimedUntil) > Date.parse(input.now);
+  const leased = existing.claimedUntil !== undefined && Date.parse(existing.claimedUntil) > Date.parse(now);
   if (leased) return { status: 'in_flight', delivery: existing };
-  const taken = await takeOverClaim(existing, input.now, input.claimedUntil);
+  const taken = await takeOverClaim(existing, now, claimedUntil);
   // Lost the race to another taker (or the delivery moved on): that one delivers.
   return taken === undefined
     ? { status: 'in_flight', delivery: existing }
@@ -209,6 +319,8 @@ async function bumpGeneration(
 interface AttemptInput extends AttemptRecord {
   /** Short, secret-free description for the delivery's `lastError`. */
   readonly lastError?: string;
+  /** The delivery is not in the table yet (adrs/0014): attempt 1 writes it whole. */
+  readonly unstored?: DeliveryRecord;
   /** The delivery stays in its endpoint's backlog (a failed probe); otherwise it leaves it. */
   readonly staysParked?: boolean;
 }
@@ -227,13 +339,12 @@ const STATE_OF: Record<AttemptOutcome, DeliveryState> = {
  * (the caller's work is superseded).
  */
 async function recordAttempt(input: AttemptInput): Promise<boolean> {
-  const { lastError, staysParked: _parked, ...attempt } = input;
+  const { lastError, staysParked: _parked, unstored, ...attempt } = input;
   const stored = { ...attempt, expiresAt: expiresAt(input.at) };
   if (input.attempt === 1) {
     try {
-      return (
-        (await updateDelivery(input.eventId, input.endpointId, attemptUpdate(input, stored))) !== undefined
-      );
+      const update = attemptUpdate(input, stored);
+      return (await updateDelivery(input.eventId, input.endpointId, update, unstored)) !== undefined;
     } catch (error) {
       // A delivery claimed before first attempts were folded has no `firstAttempts` map to write into.
       if (!(error instanceof Error && error.name === 'ValidationException')) throw error;
@@ -281,10 +392,13 @@ function attemptUpdate(input: AttemptInput, folded?: Record<string, unknown>): D
   values[':failed'] = 'failed';
   const condition = 'generation = :gen AND (#state <> :failed OR attempts = :attempt)';
   if (folded === undefined) return { set: sets, remove: removes, condition, values };
+  const createSet = [...sets, 'firstAttempts = :newFolded'];
   sets.push('firstAttempts.#gen = if_not_exists(firstAttempts.#gen, :folded)');
   values[':folded'] = folded;
+  values[':newFolded'] = { [foldedKey(input.generation)]: folded };
   return {
     set: sets,
+    createSet,
     remove: removes,
     condition,
     values,
@@ -300,8 +414,9 @@ async function markState(
   state: 'skipped' | 'failed',
   now: string,
   lastError?: string,
+  unstored?: DeliveryRecord,
 ): Promise<boolean> {
-  const updated = await updateDelivery(eventId, endpointId, {
+  const update = {
     set: ['#state = :state', 'updatedAt = :now', ...(lastError ? ['lastError = :err'] : [])],
     remove: ['nextAttemptAt', 'claimedUntil', 'parkedAt'],
     condition: 'generation = :gen',
@@ -311,12 +426,19 @@ async function markState(
       ':gen': generation,
       ...(lastError ? { ':err': lastError } : {}),
     },
-  });
-  return updated !== undefined;
+  };
+  return (await updateDelivery(eventId, endpointId, update, unstored)) !== undefined;
 }
 
-function markSkipped(eventId: string, endpointId: string, generation: number, now: string): Promise<boolean> {
-  return markState(eventId, endpointId, generation, 'skipped', now, 'endpoint_disabled');
+/** `unstored`: the delivery is not in the table yet (adrs/0014); this writes it whole. */
+function markSkipped(
+  eventId: string,
+  endpointId: string,
+  generation: number,
+  now: string,
+  unstored?: DeliveryRecord,
+): Promise<boolean> {
+  return markState(eventId, endpointId, generation, 'skipped', now, 'endpoint_disabled', unstored);
 }
 
 function markFailed(
@@ -333,6 +455,7 @@ function markFailed(
  * Hands a claimed delivery to the retry workflow without an inline attempt (its endpoint is in
  * trouble, held or over its rate limit; adrs/0007): `retrying` from `pending`, lease dropped, so a
  * duplicate dispatch resumes the workflow instead of POSTing. Answers false if it moved meanwhile.
+ * `unstored` (adrs/0014): the delivery is not in the table yet; this writes it whole.
  */
 async function markDeferred(
   eventId: string,
@@ -340,8 +463,9 @@ async function markDeferred(
   generation: number,
   nextAttemptAt: string,
   now: string,
+  unstored?: DeliveryRecord,
 ): Promise<boolean> {
-  const updated = await updateDelivery(eventId, endpointId, {
+  const update = {
     set: ['#state = :retrying', 'nextAttemptAt = :next', 'updatedAt = :now'],
     remove: ['claimedUntil'],
     condition: '#state = :pending AND generation = :gen',
@@ -352,28 +476,29 @@ async function markDeferred(
       ':now': now,
       ':gen': generation,
     },
-  });
-  return updated !== undefined;
+  };
+  return (await updateDelivery(eventId, endpointId, update, unstored)) !== undefined;
 }
 
 /**
  * Parks a claimed delivery in its endpoint's backlog (adrs/0011): `retrying` from `pending`, with
  * `parkedAt` and no `nextAttemptAt` (the endpoint's recovery decides when). Answers false if it moved
- * meanwhile.
+ * meanwhile. `unstored` (adrs/0014): the delivery is not in the table yet; this writes it whole.
  */
 async function markParked(
   eventId: string,
   endpointId: string,
   generation: number,
   parkedAt: string,
+  unstored?: DeliveryRecord,
 ): Promise<boolean> {
-  const updated = await updateDelivery(eventId, endpointId, {
+  const update = {
     set: ['#state = :retrying', 'parkedAt = :at', 'updatedAt = :at'],
     remove: ['claimedUntil', 'nextAttemptAt'],
     condition: '#state = :pending AND generation = :gen',
     values: { ':retrying': 'retrying', ':pending': 'pending', ':at': parkedAt, ':gen': generation },
-  });
-  return updated !== undefined;
+  };
+  return (await updateDelivery(eventId, endpointId, update, unstored)) !== undefined;
 }
 
 /**
@@ -452,4 +577,5 @@ export {
   markParked,
   markSkipped,
   recordAttempt,
+  unstoredDelivery,
 };

@@ -15,8 +15,20 @@ import { dataText } from '../event-json.js';
 import type { EventSource, HeraldEvent } from '../model.js';
 import { compositeKey, isConditionFailure, type Page, queryGsi1Page, type StoreKey } from './table.js';
 
+/**
+ * Dispatch's claim folded into the event record (adrs/0014): the endpoints its first run delivers to,
+ * and until when that run owns their first attempts. A duplicate message or a redelivery meanwhile
+ * finds no delivery item and waits instead of sending too.
+ */
+interface DispatchClaim {
+  readonly endpointIds: readonly string[];
+  readonly until: string;
+}
+
 interface StoredEvent extends HeraldEvent {
   readonly source: string;
+  /** Internal: never part of an API view (event-views.ts drops it). */
+  readonly dispatchClaim?: DispatchClaim;
 }
 
 const EVENT_RETENTION_SECONDS = 30 * 24 * 60 * 60;
@@ -41,6 +53,9 @@ function toStored(item: Record<string, unknown>): StoredEvent {
     data: (text !== undefined ? JSON.parse(text) : (item.data ?? {})) as Record<string, unknown>,
     ...(text !== undefined ? { dataJson: text } : {}),
     source: String(item.source ?? 'api'),
+    ...(Array.isArray(item.claimedEndpoints) && typeof item.claimedUntil === 'string'
+      ? { dispatchClaim: { endpointIds: item.claimedEndpoints.map(String), until: item.claimedUntil } }
+      : {}),
   };
 }
 
@@ -52,8 +67,14 @@ function expiresAtOf(createdAt: string): number {
  * Records the event once. An existing event with the same id is success (a duplicate message, a job
  * re-emitting its deterministic follow-up id, a client retrying with its Idempotency-Key); a tombstone
  * is replaced unless it cancels this very publish (`publishId`). Answers whether this call created it.
+ * `claim`: dispatch's claim on the first deliveries, written with the record (adrs/0014).
  */
-async function putEvent(event: HeraldEvent, source: EventSource, publishId = ''): Promise<boolean> {
+async function putEvent(
+  event: HeraldEvent,
+  source: EventSource,
+  publishId = '',
+  claim?: DispatchClaim,
+): Promise<boolean> {
   try {
     await documentClient().send(
       new PutCommand({
@@ -70,6 +91,9 @@ async function putEvent(event: HeraldEvent, source: EventSource, publishId = '')
           data: dataText(event),
           source,
           expiresAt: expiresAtOf(event.createdAt),
+          ...(claim !== undefined && claim.endpointIds.length > 0
+            ? { claimedEndpoints: [...claim.endpointIds], claimedUntil: claim.until }
+            : {}),
         },
         ConditionExpression:
           'attribute_not_exists(pk) OR (attribute_exists(cancelledPublishes) AND NOT contains(cancelledPublishes, :p))',
@@ -97,8 +121,9 @@ async function recordPublished(
   event: HeraldEvent,
   source: EventSource,
   publishId?: string,
+  claim?: DispatchClaim,
 ): Promise<Recorded> {
-  if (await putEvent(event, source, publishId)) return { status: 'created', event };
+  if (await putEvent(event, source, publishId, claim)) return { status: 'created', event };
   const result = await documentClient().send(
     new GetCommand({ TableName: config.table(), Key: keyOf(event.id), ConsistentRead: true }),
   );
@@ -184,5 +209,5 @@ async function listEvents(
   return { ...page, items: page.items.map(toStored) };
 }
 
-export type { Recorded, StoredEvent };
+export type { DispatchClaim, Recorded, StoredEvent };
 export { cancelPublish, expiresAtOf, getEvent, listEvents, putEvent, recordPublished };

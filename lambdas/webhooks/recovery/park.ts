@@ -72,7 +72,14 @@ async function park(delivery: DeliveryRecord, now = new Date()): Promise<void> {
   let parkedAt = delivery.parkedAt;
   if (parkedAt === undefined) {
     parkedAt = now.toISOString();
-    const moved = await markParked(delivery.eventId, delivery.endpointId, delivery.generation, parkedAt);
+    const moved = await markParked(
+      delivery.eventId,
+      delivery.endpointId,
+      delivery.generation,
+      parkedAt,
+      // Not in the table yet (adrs/0014): parking writes it whole.
+      delivery.unstored ? delivery : undefined,
+    );
     if (!moved) return;
   }
   const head = await parkEntry({

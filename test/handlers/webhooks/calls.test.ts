@@ -66,7 +66,7 @@ async function dispatchCounting(event: HeraldEvent): Promise<Record<string, numb
 }
 
 describe('DynamoDB calls per dispatched event, counted at dynalite', () => {
-  it('first event of a tenant: the event record, one endpoint query and its item, one health read, the claim, one update that records attempt 1', async () => {
+  it('first event of a tenant: the event record with its claim, one endpoint query and its item, one health read, one update that writes the delivery with attempt 1', async () => {
     await createEndpoint({ tenantId: 't_calls1', url: `${receiver.base}/calls1` });
     const event = await newEvent('t_calls1');
     // The GetItem is the endpoint's health (adrs/0007), cached per container for HERALD_HEALTH_CACHE_MS.
@@ -74,16 +74,17 @@ describe('DynamoDB calls per dispatched event, counted at dynalite', () => {
     // One more GetItem reads the signing secrets fresh (an expired secret signs nothing, issue 20).
     // The second UpdateItem is the container's first activity flush (lambdas/webhooks/activity/): at
     // most one a minute per container and endpoint-hour, never one per delivery (the next test).
-    expect(await dispatchCounting(event)).toEqual({ Query: 1, GetItem: 3, PutItem: 2, UpdateItem: 2 });
+    // No claim of its own: the event record holds it (adrs/0014).
+    expect(await dispatchCounting(event)).toEqual({ Query: 1, GetItem: 3, PutItem: 1, UpdateItem: 2 });
     expect(receiver.on('/calls1')).toHaveLength(1);
   });
 
-  it('next events of the tenant within the cache TTL: the event record, the fresh secrets, the claim and the folded update', async () => {
+  it('next events of the tenant within the cache TTL: the event record with its claim, the fresh secrets, and the delivery written once with attempt 1', async () => {
     await createEndpoint({ tenantId: 't_calls2', url: `${receiver.base}/calls2` });
     await dispatchCounting(await newEvent('t_calls2'));
     const event = await newEvent('t_calls2');
     // The GetItem: the signing secrets, read fresh at signing time whatever the endpoint cache holds.
-    expect(await dispatchCounting(event)).toEqual({ GetItem: 1, PutItem: 2, UpdateItem: 1 });
+    expect(await dispatchCounting(event)).toEqual({ GetItem: 1, PutItem: 1, UpdateItem: 1 });
     expect(receiver.on('/calls2')).toHaveLength(2);
   });
 });

@@ -441,6 +441,101 @@ describe('dispatch', () => {
       }
     });
   });
+
+  describe('the claim in the event record (adrs/0014)', () => {
+    /** An event as it arrives in a message, not recorded yet: the dispatch that records it claims its deliveries. */
+    function unrecorded(tenantId: string): HeraldEvent {
+      return {
+        id: newId('evt'),
+        type: 'order.placed',
+        tenantId,
+        createdAt: new Date().toISOString(),
+        data: { orderId: 'o-2' },
+      };
+    }
+
+    it('the run that records a new event delivers on its claim: no pending item is written, a duplicate meanwhile is handed back', async () => {
+      const held = await startHeldReceiver();
+      try {
+        const endpoint = await createEndpoint({ tenantId: 't_rec_claim', url: held.url });
+        const event = unrecorded('t_rec_claim');
+        const record = sqsRecord({ body: event });
+
+        const first = handler(await batchOf(record), lambdaContext());
+        await held.heldArrived;
+        // Mid-attempt: the record holds the claim, and there is no delivery item to read yet.
+        expect(await getDelivery(event.id, endpoint.id)).toBeUndefined();
+        const duplicate = await (await otherContainer())(await batchOf(record), lambdaContext());
+        held.release();
+
+        expect(await first).toEqual({ batchItemFailures: [] });
+        expect(duplicate.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+        expect(held.count()).toBe(1);
+        expect(await getDelivery(event.id, endpoint.id)).toMatchObject({ state: 'delivered', attempts: 1 });
+
+        // SQS hands the duplicate back later: it finds the delivery done.
+        expect(await handler(sqsEvent([record]), lambdaContext())).toEqual({ batchItemFailures: [] });
+        expect(held.count()).toBe(1);
+      } finally {
+        await held.close();
+      }
+    });
+
+    it('a replay while the recording run is mid-attempt waits for it too', async () => {
+      const endpoint = await createEndpoint({ tenantId: 't_rec_replay', url: `${receiver.base}/rec-replay` });
+      const event = unrecorded('t_rec_replay');
+      // What a recording run leaves before its attempt is recorded: the record and its claim.
+      await putEvent(event, 'api', '', {
+        endpointIds: [endpoint.id],
+        until: new Date(Date.now() + 60_000).toISOString(),
+      });
+      const redeliver = sqsRecord({
+        body: { kind: 'herald.redeliver', eventId: event.id, endpointId: endpoint.id, reason: 'replay' },
+      });
+
+      const response = await handler(await batchOf(redeliver), lambdaContext());
+
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: redeliver.messageId }]);
+      expect(receiver.on('/rec-replay')).toHaveLength(0);
+      expect(await getDelivery(event.id, endpoint.id)).toBeUndefined();
+    });
+
+    it('a recording run that crashed (its claim ran out, nothing written): a duplicate claims the delivery and POSTs once', async () => {
+      const endpoint = await createEndpoint({ tenantId: 't_rec_crash', url: `${receiver.base}/rec-crash` });
+      const other = await createEndpoint({ tenantId: 't_rec_crash', url: `${receiver.base}/rec-crash-2` });
+      const event = unrecorded('t_rec_crash');
+      await putEvent(event, 'api', '', {
+        endpointIds: [endpoint.id, other.id],
+        until: new Date(Date.now() - 1_000).toISOString(),
+      });
+
+      expect(await dispatch(event)).toEqual({ batchItemFailures: [] });
+      expect(await dispatch(event)).toEqual({ batchItemFailures: [] });
+
+      expect(receiver.on('/rec-crash')).toHaveLength(1);
+      expect(receiver.on('/rec-crash-2')).toHaveLength(1);
+      expect(await getDelivery(event.id, endpoint.id)).toMatchObject({ state: 'delivered', attempts: 1 });
+      expect(await getAttempts(event.id)).toHaveLength(2);
+    });
+
+    it('an endpoint the record does not claim (it subscribed later) is claimed at once by a redelivery', async () => {
+      const claimed = await createEndpoint({ tenantId: 't_rec_later', url: `${receiver.base}/rec-claimed` });
+      const later = await createEndpoint({ tenantId: 't_rec_later', url: `${receiver.base}/rec-later` });
+      const event = unrecorded('t_rec_later');
+      await putEvent(event, 'api', '', {
+        endpointIds: [claimed.id],
+        until: new Date(Date.now() + 60_000).toISOString(),
+      });
+      const redeliver = sqsRecord({
+        body: { kind: 'herald.redeliver', eventId: event.id, endpointId: later.id, reason: 'replay' },
+      });
+
+      expect(await handler(await batchOf(redeliver), lambdaContext())).toEqual({ batchItemFailures: [] });
+
+      expect(receiver.on('/rec-later')).toHaveLength(1);
+      expect(await getDelivery(event.id, later.id)).toMatchObject({ state: 'delivered' });
+    });
+  });
 });
 
 /** A delivery left `pending` by a claimer that never recorded its attempt, leased until `claimedUntil`. */
