@@ -96,7 +96,7 @@ const notes = [
   `Template: ${note}${memoryFromTemplate.length === 5 ? '' : ` Memory from the template for: ${memoryFromTemplate.join(', ') || 'none'}; ${FALLBACK_MEMORY_MB} MB assumed for the rest.`}`,
   `Requests per event: ${
     inputs.counted !== undefined
-      ? `counted at the emulators through the local runtime (${inputs.counted.source}): ${inputs.counted.dynamoWrites} DynamoDB writes (+ ${inputs.counted.dynamoIndexedWrites} gsi1k index writes, derived: one per published event, one per delivery, its claim), ${inputs.counted.dynamoConsistentReads} consistent reads, ${inputs.counted.dynamoQueries} queries, ${inputs.counted.snsPublishes} SNS publishes, invocations ${Object.entries(
+      ? `counted at the emulators through the local runtime (${inputs.counted.source}): ${inputs.counted.dynamoWrites} DynamoDB writes (+ ${inputs.counted.dynamoIndexedWrites} gsi1k index writes, derived: one per published event), ${inputs.counted.dynamoConsistentReads} consistent reads, ${inputs.counted.dynamoQueries} queries, ${inputs.counted.snsPublishes} SNS publishes, invocations ${Object.entries(
           inputs.counted.invocations,
         )
           .map(([k, v]) => `${k} ${v}`)

@@ -66,7 +66,7 @@ interface HeraldVariant {
   readonly platformLogs: boolean;
   /** Minimum capacity per holder in provisioned mode (lib/capacity.ts). */
   readonly minCapacity?: { readonly read: number; readonly write: number };
-  /** Writes per event to take off (projections of other branches' levers); default 0. */
+  /** Writes per event to take off the counted ones (negative: add back what a lever removed); default 0. */
   readonly writesSaved?: number;
   /**
    * The job and dispatch event sources' batching window, `-c herald:batchingWindowSeconds` (lib/capacity.ts);

@@ -1,6 +1,7 @@
 /**
  * Dispatch consumer (SQS, partial batch responses). For each event: every endpoint of the tenant whose
- * filter matches gets a delivery claimed with a conditional write, then the first attempt runs inline
+ * filter matches gets a delivery claimed — in the event record the first run writes (adrs/0014), else
+ * with a conditional write of the delivery — then the first attempt runs inline
  * with the short inline timeout — unless the endpoint is in trouble (breaker open, a long Retry-After
  * hold, over its rate limit by more than a short wait, or its backlog draining), when the delivery is
  * parked in the endpoint's backlog and its one recovery workflow delivers it (adrs/0011); a short wait
