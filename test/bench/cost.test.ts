@@ -72,11 +72,12 @@ describe('retryExpectation', () => {
 });
 
 describe('deliveryCost', () => {
-  it('bills a first-try delivery as the inline POST plus three writes, with no Step Functions', () => {
+  it('bills a first-try delivery as the inline POST plus one write, with no Step Functions', () => {
     const bill = deliveryCost(inputs, prices, 'herald-fast-path', 0);
     expect(bill.items.some((i) => i.price === 'stepFunctionsStandardTransition')).toBe(false);
-    // 1 GB × 0.1 s per delivery = 100,000 GB-s per million; 3 WRU per delivery.
-    const expected = 100_000 * 0.0000133334 + 3 * 0.625;
+    // 1 GB × 0.1 s per delivery = 100,000 GB-s per million; 1 WRU per delivery (claimed in the event
+    // record, adrs/0014, and written once with attempt 1 folded in).
+    const expected = 100_000 * 0.0000133334 + 1 * 0.625;
     expect(bill.totalUsdPerMillion).toBeCloseTo(expected, 6);
     expect(total(bill.items)).toBeCloseTo(bill.totalUsdPerMillion, 9);
   });
