@@ -6,10 +6,20 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'herald' });
-const metrics = new Metrics({
+const metricsOptions = () => ({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Herald',
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'herald',
 });
+const metrics = new Metrics(metricsOptions());
+
+/**
+ * A metrics document of its own, written by its `publishStoredMetrics()`: values that belong together
+ * (one attempt's) share one log line and its metadata, where `singleMetric()` writes a line per value —
+ * log ingestion is billed by the byte (docs/cost.md).
+ */
+function metricDocument(): Metrics {
+  return new Metrics(metricsOptions());
+}
 
 const MetricName = {
   EventsPublished: 'EventsPublished',
@@ -39,4 +49,4 @@ const MetricName = {
   OpEventsSuppressed: 'OpEventsSuppressed',
 } as const;
 
-export { logger, MetricName, MetricUnit, metrics };
+export { logger, MetricName, MetricUnit, metricDocument, metrics };

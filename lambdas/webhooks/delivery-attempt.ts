@@ -8,7 +8,7 @@
 import { config } from '../shared/config.js';
 import { webhookBody } from '../shared/event-json.js';
 import type { DeliveryRecord, EndpointRecord, HeraldEvent } from '../shared/model.js';
-import { logger, MetricName, MetricUnit, metrics } from '../shared/observability.js';
+import { logger, MetricName, MetricUnit, metricDocument } from '../shared/observability.js';
 import { recordAttempt } from '../shared/store/deliveries.js';
 import { activeSigningKeys, currentSigningSecrets } from '../shared/store/endpoints.js';
 import { noteActivity } from './activity/recorder.js';
@@ -87,24 +87,23 @@ function storedBody(outcome: Outcome, body: string | undefined): string | undefi
 }
 
 function countOutcome(outcome: Outcome, event: HeraldEvent, at: Date, endpointId: string): void {
-  // One document per value, with the endpoint as metadata (not a dimension: no CloudWatch cost), so the
-  // local metrics view and Logs Insights count per endpoint (issue 24).
-  const count = (name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number) => {
-    const single = metrics.singleMetric();
-    single.addMetadata('endpointId', endpointId);
-    single.addMetric(name, unit, value);
-  };
-  count(MetricName.WebhookAttempts, MetricUnit.Count, 1);
+  // One document for the attempt's values, with the endpoint as metadata (not a dimension: no
+  // CloudWatch cost), so the local metrics view and Logs Insights count per endpoint (issue 24); one
+  // log line, not one per value (issue 21).
+  const doc = metricDocument();
+  doc.addMetadata('endpointId', endpointId);
+  doc.addMetric(MetricName.WebhookAttempts, MetricUnit.Count, 1);
   noteActivity(endpointId, outcome, at);
   if (outcome === 'delivered') {
-    count(MetricName.WebhookDelivered, MetricUnit.Count, 1);
+    doc.addMetric(MetricName.WebhookDelivered, MetricUnit.Count, 1);
     const latency = at.getTime() - Date.parse(event.createdAt);
-    if (Number.isFinite(latency)) count(MetricName.DeliveryLatency, MetricUnit.Milliseconds, latency);
+    if (Number.isFinite(latency)) doc.addMetric(MetricName.DeliveryLatency, MetricUnit.Milliseconds, latency);
   } else if (outcome === 'retry') {
-    count(MetricName.WebhookRetriesScheduled, MetricUnit.Count, 1);
+    doc.addMetric(MetricName.WebhookRetriesScheduled, MetricUnit.Count, 1);
   } else {
-    count(MetricName.WebhookFailed, MetricUnit.Count, 1);
+    doc.addMetric(MetricName.WebhookFailed, MetricUnit.Count, 1);
   }
+  doc.publishStoredMetrics();
 }
 
 /** The attempt as the endpoint's breaker sees it: a Retry-After holds the whole endpoint (scaled, capped). */
