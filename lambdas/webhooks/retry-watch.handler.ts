@@ -14,6 +14,7 @@ import { config } from '../shared/config.js';
 import { logger, metrics } from '../shared/observability.js';
 import { oldestEntries, releaseRecovery } from '../shared/store/backlog.js';
 import { closeOpenDelivery, getDelivery, markDeadLettered } from '../shared/store/deliveries.js';
+import { flushActivity, noteActivity } from './activity/recorder.js';
 import { type ExecutionEnd, settle } from './execution-end.js';
 import { ensureRecovery } from './recovery/park.js';
 import { sendToWebhookDlq, webhookDlqMessage } from './webhook-dlq.js';
@@ -74,6 +75,8 @@ async function settleOnce(execution: WatchedExecution): Promise<boolean> {
     if (closed === undefined) return false;
     lastError = settlement.lastError;
     attempts = closed.attempts;
+    // Ended failed: the endpoint's activity chart counts it like any other failed delivery.
+    noteActivity(endpointId, 'failed', new Date(now));
   }
   if (settlement.action !== 'close') {
     await sendToWebhookDlq(webhookDlqMessage({ eventId, endpointId, failedAt: now, attempts, lastError }));
@@ -135,6 +138,7 @@ async function handler(event: SQSEvent, context: Context): Promise<SQSBatchRespo
     return await processPartialResponse(event, handleRecord, processor, { context });
   } finally {
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    await flushActivity();
   }
 }
 

@@ -12,6 +12,8 @@ import {
   markDeadLettered,
   recordAttempt,
 } from '../../../lambdas/shared/store/deliveries.js';
+import { activityHours } from '../../../lambdas/shared/store/endpoint-activity.js';
+import { flushActivity } from '../../../lambdas/webhooks/activity/recorder.js';
 import { handler as watch } from '../../../lambdas/webhooks/retry-watch.handler.js';
 import { executionName } from '../../../lambdas/webhooks/retry-workflow.js';
 import { lambdaContext, sqsEvent } from '../../support/factories.js';
@@ -110,6 +112,19 @@ describe('retry watch', () => {
     expect(await dlqFor(ids)).toEqual([
       expect.objectContaining({ kind: 'herald.redeliver', reason: 'redrive', attempts: 2, lastError }),
     ]);
+  });
+
+  it("a delivery it closes counts as failed in its endpoint's activity", async () => {
+    const ids = await retryingDelivery();
+
+    expect((await deliver(statusChange(ids, 'TIMED_OUT'))).batchItemFailures).toEqual([]);
+    // A container flushes its tally at most once a minute: a flush a minute on writes what is left.
+    await flushActivity(new Date(Date.now() + 61_000));
+
+    const hour = Math.floor(Date.now() / 3_600_000);
+    const hours = await activityHours(ids.endpointId, hour - 1, hour + 1);
+    expect(hours.reduce((n, h) => n + h.failed, 0)).toBe(1);
+    expect(hours.reduce((n, h) => n + h.delivered, 0)).toBe(0);
   });
 
   it('the same event twice (SQS redelivery) dead-letters once', async () => {
