@@ -130,6 +130,11 @@ class HeraldFunction extends NodejsFunction {
           ),
           // ... no browser user-agent parser ...
           '--alias:bowser': path.join(projectRoot, 'lambdas/shared/bundling/no-browser-ua.ts'),
+          // ... the endpoint-discovery cache on a Map, not mnemonist's typed-array LRU (~7 KiB) ...
+          '--alias:@aws-sdk/endpoint-cache': path.join(
+            projectRoot,
+            'lambdas/shared/bundling/endpoint-cache.ts',
+          ),
           // ... no event-stream codec (no operation Herald calls streams events; ~19 KiB each) ...
           '--alias:@smithy/core/event-streams': path.join(
             projectRoot,

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { NormalizedSchema } from '@smithy/core/schema';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { EndpointCache } from '../../../lambdas/shared/bundling/endpoint-cache.js';
 import {
   EventStreamSerde,
   eventStreamSerdeProvider,
@@ -70,5 +71,55 @@ describe('bundling aliases', () => {
   it('the event-stream stand-in fails loudly if the SDK ever reaches it', () => {
     expect(() => new EventStreamSerde()).toThrow(/no event-stream support/);
     expect(() => eventStreamSerdeProvider()).toThrow(/no event-stream support/);
+  });
+});
+
+describe('the endpoint-cache stand-in (in place of @aws-sdk/endpoint-cache)', () => {
+  const endpoints = (minutes: number, ...addresses: string[]) =>
+    addresses.map((Address) => ({ Address, CachePeriodInMinutes: minutes }));
+
+  it('exports what the original exports at run time: the EndpointCache class alone', () => {
+    // Where the DynamoDB client's endpoint-discovery middleware finds it (a transitive dependency).
+    const discovery = createRequire(require.resolve('@aws-sdk/client-dynamodb'));
+    const middleware = createRequire(discovery.resolve('@aws-sdk/middleware-endpoint-discovery'));
+    const original = join(dirname(middleware.resolve('@aws-sdk/endpoint-cache')), '../dist-es/index.js');
+    const text = readFileSync(original, 'utf8');
+    expect(text).toMatch(/export \{ EndpointCache \} from/);
+    expect(text.match(/export /g)).toHaveLength(1);
+  });
+
+  it('keeps endpoints until they expire, answers one of them, and forgets deleted and cleared keys', () => {
+    vi.useFakeTimers({ now: 0 });
+    try {
+      const cache = new EndpointCache(10);
+      cache.set('k', endpoints(1, 'a.example', 'b.example'));
+      expect(cache.has('k')).toBe(true);
+      expect(['a.example', 'b.example']).toContain(cache.getEndpoint('k'));
+      expect(cache.get('k')?.map((e) => e.Address)).toEqual(['a.example', 'b.example']);
+      vi.setSystemTime(60_000);
+      expect(cache.get('k')).toBeUndefined();
+      expect(cache.has('k')).toBe(false);
+      expect(cache.getEndpoint('k')).toBeUndefined();
+
+      cache.set('d', endpoints(5, 'd.example'));
+      cache.delete('d');
+      expect(cache.has('d')).toBe(false);
+      cache.set('c', endpoints(5, 'c.example'));
+      cache.clear();
+      expect(cache.get('c')).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('holds at most its capacity, evicting the least recently used (a read counts as a use)', () => {
+    const cache = new EndpointCache(2);
+    cache.set('one', endpoints(5, '1.example'));
+    cache.set('two', endpoints(5, '2.example'));
+    expect(cache.get('one')).toBeDefined();
+    cache.set('three', endpoints(5, '3.example'));
+    expect(cache.has('two')).toBe(false);
+    expect(cache.has('one')).toBe(true);
+    expect(cache.has('three')).toBe(true);
   });
 });
