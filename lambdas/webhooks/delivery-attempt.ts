@@ -174,7 +174,7 @@ async function attemptDelivery(input: AttemptInput): Promise<AttemptResult> {
       ? undefined
       : new Date(finishedAt.getTime() + waitSeconds * 1000).toISOString();
   const recorded = await recordAttempt({
-    ...(input.unstored !== undefined ? { unstored: input.unstored } : {}),
+    unstored: input.unstored,
     eventId: input.event.id,
     endpointId: input.endpoint.id,
     generation: input.generation,

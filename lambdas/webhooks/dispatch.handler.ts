@@ -30,6 +30,7 @@ import {
   markDeferred,
   markSkipped,
   unstoredDelivery,
+  unstoredOf,
 } from '../shared/store/deliveries.js';
 import { cachedTenantEndpoints, listTenantEndpoints } from '../shared/store/endpoint-cache.js';
 import { getHealth } from '../shared/store/endpoint-health.js';
@@ -143,7 +144,7 @@ async function deliverGeneration(event: HeraldEvent, cached: EndpointRecord, del
   const result = await attemptDelivery({
     event,
     endpoint,
-    ...(delivery.unstored ? { unstored: delivery } : {}),
+    unstored: unstoredOf(delivery),
     generation: delivery.generation,
     attempt: 1,
     timeoutMs: Math.min(config.inlineTimeoutMs(), config.webhookTimeoutMs()),
@@ -207,11 +208,6 @@ async function resumeRetrying(delivery: DeliveryRecord): Promise<void> {
     attempt: delivery.attempts + 1,
     waitSeconds: Math.max(0, Math.ceil(next / 1000)),
   });
-}
-
-/** The delivery itself when it is not in the table yet (adrs/0014): its next write creates it. */
-function unstoredOf(delivery: DeliveryRecord): DeliveryRecord | undefined {
-  return delivery.unstored ? delivery : undefined;
 }
 
 /** The event record's claim on this endpoint's first delivery, if it holds one (adrs/0014). */

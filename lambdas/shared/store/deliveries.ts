@@ -41,6 +41,8 @@ interface DeliveryUpdate {
   readonly names?: Record<string, string>;
   /** `SET` clauses to use instead of `set` when the update creates the item (a nested path cannot be). */
   readonly createSet?: readonly string[];
+  /** Values only `createSet` uses. */
+  readonly createValues?: Record<string, unknown>;
 }
 
 function expressionNames(expression: string, extra: Record<string, string> = {}) {
@@ -48,14 +50,13 @@ function expressionNames(expression: string, extra: Record<string, string> = {})
   return Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {};
 }
 
-/** Only the placeholders `expression` uses: DynamoDB rejects a value or name an expression does not use. */
+/**
+ * Only the placeholders `expression` uses: DynamoDB rejects a value or name an expression does not use,
+ * and a created item leaves out the update's condition (and with it the condition's values).
+ */
 function usedIn<T>(placeholders: Record<string, T>, expression: string): Record<string, T> {
-  return Object.fromEntries(
-    Object.entries(placeholders).filter(([key]) => {
-      const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      return new RegExp(`${escaped}(?![A-Za-z0-9_])`).test(expression);
-    }),
-  );
+  const used = new Set(expression.match(/[:#][A-Za-z0-9_]+/g));
+  return Object.fromEntries(Object.entries(placeholders).filter(([key]) => used.has(key)));
 }
 
 /**
@@ -69,7 +70,7 @@ async function createDelivery(
 ): Promise<DeliveryRecord | undefined> {
   const sets = [...(update.createSet ?? update.set)];
   const assigned = new Set(sets.map((clause) => clause.split('=')[0]!.trim()));
-  const values: Record<string, unknown> = { ...update.values };
+  const values: Record<string, unknown> = { ...update.values, ...update.createValues };
   const fields: Record<string, unknown> = {
     '#state': unstored.state,
     eventId: unstored.eventId,
@@ -137,11 +138,8 @@ async function updateDelivery(
         UpdateExpression: expression,
         ConditionExpression: condition,
         // DynamoDB rejects a name the expressions do not use.
-        ...expressionNames(
-          `${expression} ${condition}`,
-          usedIn(update.names ?? {}, `${expression} ${condition}`),
-        ),
-        ExpressionAttributeValues: usedIn(update.values, `${expression} ${condition}`),
+        ...expressionNames(`${expression} ${condition}`, update.names),
+        ExpressionAttributeValues: update.values,
         ReturnValues: 'ALL_NEW',
       }),
     );
@@ -181,8 +179,7 @@ async function claimDelivery(input: {
    */
   recordClaimedUntil?: string;
 }): Promise<ClaimResult> {
-  const { unstored: _unstored, ...fields } = unstoredDelivery(input);
-  const delivery: DeliveryRecord = { ...fields, claimedUntil: input.claimedUntil };
+  const delivery: DeliveryRecord = { ...newDelivery(input), claimedUntil: input.claimedUntil };
   if (
     input.recordClaimedUntil !== undefined &&
     Date.parse(input.recordClaimedUntil) > Date.parse(input.now)
@@ -221,11 +218,10 @@ async function claimDelivery(input: {
   return claimExisting(existing, input.now, input.claimedUntil);
 }
 
-/**
- * A first delivery that is not in the table yet (adrs/0014): `pending`, generation 0. Its first state
- * change writes it whole.
- */
-function unstoredDelivery(input: { eventId: string; endpointId: string; tenantId: string; now: string }) {
+type NewDeliveryInput = { eventId: string; endpointId: string; tenantId: string; now: string };
+
+/** A delivery as dispatch first claims it: `pending`, generation 0, no attempt yet. */
+function newDelivery(input: NewDeliveryInput): DeliveryRecord {
   return {
     eventId: input.eventId,
     endpointId: input.endpointId,
@@ -235,8 +231,17 @@ function unstoredDelivery(input: { eventId: string; endpointId: string; tenantId
     attempts: 0,
     createdAt: input.now,
     updatedAt: input.now,
-    unstored: true,
-  } satisfies DeliveryRecord;
+  };
+}
+
+/** A first delivery not in the table yet (adrs/0014): its first state change writes it whole. */
+function unstoredDelivery(input: NewDeliveryInput): DeliveryRecord {
+  return { ...newDelivery(input), unstored: true };
+}
+
+/** What a state change passes as `unstored`: the delivery itself when it is not in the table yet. */
+function unstoredOf(delivery: DeliveryRecord): DeliveryRecord | undefined {
+  return delivery.unstored ? delivery : undefined;
 }
 
 /** Claiming a delivery that exists: in flight under its lease, taken over past it, or a duplicate. */
@@ -395,10 +400,10 @@ function attemptUpdate(input: AttemptInput, folded?: Record<string, unknown>): D
   const createSet = [...sets, 'firstAttempts = :newFolded'];
   sets.push('firstAttempts.#gen = if_not_exists(firstAttempts.#gen, :folded)');
   values[':folded'] = folded;
-  values[':newFolded'] = { [foldedKey(input.generation)]: folded };
   return {
     set: sets,
     createSet,
+    createValues: { ':newFolded': { [foldedKey(input.generation)]: folded } },
     remove: removes,
     condition,
     values,
@@ -578,4 +583,5 @@ export {
   markSkipped,
   recordAttempt,
   unstoredDelivery,
+  unstoredOf,
 };

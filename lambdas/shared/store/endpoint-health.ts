@@ -152,14 +152,14 @@ async function countFailure(endpointId: string, at: Date): Promise<void> {
   );
 }
 
-/**
- * Takes the endpoint's probe (adrs/0007): while its breaker is open, one workflow attempt at a time
- * POSTs to it. Answers false while another attempt's lease (`probeUntil`) runs. Not a transition: it
- * leaves `version` alone, and transitions leave `probeUntil` alone.
- */
 /** The attribute of probe slot `slot`: `probeUntil`, then `probeUntil1`, ... (a slow receiver's width). */
 const probeField = (slot: number): string => (slot === 0 ? 'probeUntil' : `probeUntil${slot}`);
 
+/**
+ * Takes probe slot `slot` of the endpoint (adrs/0007): while its breaker is open, one workflow attempt
+ * at a time POSTs to it (a slow receiver: one per slot). Answers false while another attempt's lease on
+ * that slot runs. Not a transition: it leaves `version` alone, and transitions leave the slots alone.
+ */
 async function claimProbe(endpointId: string, now: Date, until: Date, slot = 0): Promise<boolean> {
   try {
     await documentClient().send(

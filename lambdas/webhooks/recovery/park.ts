@@ -8,7 +8,7 @@ import { config } from '../../shared/config.js';
 import type { DeliveryRecord } from '../../shared/model.js';
 import { MetricName, MetricUnit, metrics } from '../../shared/observability.js';
 import { claimRecovery, parkEntry, recoveryLive, releaseRecovery } from '../../shared/store/backlog.js';
-import { markParked } from '../../shared/store/deliveries.js';
+import { markParked, unstoredOf } from '../../shared/store/deliveries.js';
 import { startExecution } from '../retry-workflow.js';
 
 /** The recovery workflow's state between its steps (docs/internals.md "Endpoint recovery"). */
@@ -78,7 +78,7 @@ async function park(delivery: DeliveryRecord, now = new Date()): Promise<void> {
       delivery.generation,
       parkedAt,
       // Not in the table yet (adrs/0014): parking writes it whole.
-      delivery.unstored ? delivery : undefined,
+      unstoredOf(delivery),
     );
     if (!moved) return;
   }
